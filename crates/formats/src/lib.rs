@@ -1,1 +1,26 @@
-//! placeholder
+//! Sans-I/O decoders for the logs and metrics of LLM inference serving.
+//!
+//! Every module here is a *pure decoder*: it takes bytes (one line, or one
+//! buffer of lines) and returns typed, borrowed records. Nothing in this crate
+//! opens a file, allocates per line on the hot path, or knows about threads.
+//! Files, stdin, gzip/zstd, follow mode and the Python bindings all wrap the
+//! same functions, so a fix here fixes every entry point at once.
+//!
+//! The formats, with every variant found in real files, are specified in the
+//! project's `formats.md`; module docs cite the section they implement.
+//!
+//! * [`line`]: normalising a physical line (CR, ANSI colour, tqdm progress).
+//! * [`timestamp`]: civil date-time parsing without a time-zone database.
+//! * [`num`]: byte-level number parsing (correctly rounded fast path).
+//! * [`sglang`]: SGLang scheduler/worker logs (`Prefill batch`, `Decode batch`,
+//!   memory and start-up lines, server configuration).
+//! * [`naming`]: worker file-name conventions (`{node}_{mode}_{worker}.out`).
+#![warn(missing_docs)]
+
+pub mod line;
+pub mod naming;
+pub mod num;
+pub mod sglang;
+pub mod timestamp;
+
+pub use timestamp::Timestamp;

@@ -1,0 +1,327 @@
+//! SGLang scheduler/worker logs (formats.md §1).
+//!
+//! [`decode_line`] classifies one normalised line (see [`crate::line`]) into a
+//! [`Record`]: a batch line, a memory/start-up line, a configuration line, an
+//! unrelated line, or a line that *looks like* a record but could not be read
+//! ([`Record::Unparsed`], counted by callers for `--coverage`). The decoder
+//! borrows from the line and never allocates.
+//!
+//! Batch lines are read as a generic `key: value` list (formats.md §8.D), so
+//! key order, new keys and the punctuation of every version (`batch.`,
+//! `batch,`, `batch [N],`, trailing `, `) are handled by one procedure; keys
+//! the [`fields`] registry does not know are kept in [`BatchRecord::extras`].
+
+pub mod config;
+pub mod fields;
+pub mod memory;
+pub mod prefix;
+
+pub use config::{parse_config, ConfigFacts};
+pub use fields::{Field, FieldDef, FieldKind, FIELDS, NFIELDS};
+pub use memory::{MemoryEvent, MemoryRecord};
+pub use prefix::{split_prefix, Prefix, Ranks};
+
+use crate::num::{leading_u64, parse_f64};
+use crate::timestamp::Timestamp;
+use memchr::{memchr, memmem, memrchr};
+
+/// Prefill or decode.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum BatchKind {
+    /// A `Prefill batch` line.
+    Prefill,
+    /// A `Decode batch` line.
+    Decode,
+}
+
+impl BatchKind {
+    /// `"prefill"` or `"decode"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BatchKind::Prefill => "prefill",
+            BatchKind::Decode => "decode",
+        }
+    }
+}
+
+/// Values of the known fields of one batch line: a fixed array indexed by
+/// [`Field`] plus a presence mask, so a record is a plain value with no heap.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Values {
+    present: u64,
+    vals: [f64; NFIELDS],
+}
+
+impl Default for Values {
+    fn default() -> Self {
+        Values {
+            present: 0,
+            vals: [0.0; NFIELDS],
+        }
+    }
+}
+
+impl Values {
+    /// The value of `f`, if the line printed it. Integers and booleans
+    /// (1.0/0.0) are exact in `f64`.
+    #[inline]
+    pub fn get(&self, f: Field) -> Option<f64> {
+        self.get_index(f as usize)
+    }
+
+    /// The value at registry index `i`.
+    #[inline]
+    pub fn get_index(&self, i: usize) -> Option<f64> {
+        (self.present >> i & 1 == 1).then(|| self.vals[i])
+    }
+
+    #[inline]
+    fn set(&mut self, f: Field, v: f64) {
+        self.present |= 1 << (f as usize);
+        self.vals[f as usize] = v;
+    }
+
+    /// Number of fields present.
+    pub fn len(&self) -> usize {
+        self.present.count_ones() as usize
+    }
+
+    /// True when no known field was present.
+    pub fn is_empty(&self) -> bool {
+        self.present == 0
+    }
+}
+
+/// Maximum number of unknown keys kept per line; more are counted in
+/// [`Extras::dropped`].
+pub const MAX_EXTRAS: usize = 8;
+
+/// Unknown `key: value` items of a batch line, borrowed from the line.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Extras<'a> {
+    items: [(&'a [u8], &'a [u8]); MAX_EXTRAS],
+    len: u8,
+    /// Unknown items beyond [`MAX_EXTRAS`].
+    pub dropped: u8,
+}
+
+impl<'a> Extras<'a> {
+    fn push(&mut self, k: &'a [u8], v: &'a [u8]) {
+        if (self.len as usize) < MAX_EXTRAS {
+            self.items[self.len as usize] = (k, v);
+            self.len += 1;
+        } else {
+            self.dropped = self.dropped.saturating_add(1);
+        }
+    }
+
+    /// The unknown items in line order.
+    pub fn iter(&self) -> impl Iterator<Item = (&'a [u8], &'a [u8])> + '_ {
+        self.items[..self.len as usize].iter().copied()
+    }
+
+    /// True when the line had no unknown key.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0 && self.dropped == 0
+    }
+}
+
+/// One `Prefill batch` / `Decode batch` line.
+#[derive(Clone, Copy, Debug)]
+pub struct BatchRecord<'a> {
+    /// Timestamp and rank tags.
+    pub prefix: Prefix,
+    /// Prefill or decode.
+    pub kind: BatchKind,
+    /// Forward-iteration id of `batch [N],` lines (SGLANG_LOG_FORWARD_ITERS).
+    pub iteration: Option<u64>,
+    /// Known fields.
+    pub values: Values,
+    /// Unknown fields, kept verbatim.
+    pub extras: Extras<'a>,
+}
+
+/// What a line is.
+// The batch variant is large (a fixed value array); boxing it would cost an
+// allocation per line on the hot path, and records live on the stack only.
+#[allow(clippy::large_enum_variant)]
+#[derive(Clone, Debug)]
+pub enum Record<'a> {
+    /// A batch line.
+    Batch(BatchRecord<'a>),
+    /// A memory or start-up capacity line.
+    Memory(MemoryRecord),
+    /// Server configuration (`server_args=ServerArgs(...)` or a launch
+    /// command with `--tp-size 8`-style flags).
+    Config(ConfigFacts<'a>),
+    /// A line with a recognised prefix that is not a record.
+    Other(Prefix),
+    /// A line that looks like a batch or memory record but could not be read.
+    Unparsed(&'static str),
+    /// Anything else (tracebacks, third-party warnings, progress bars).
+    Noise,
+}
+
+/// Classifies one normalised line.
+#[inline]
+pub fn decode_line(line: &[u8]) -> Record<'_> {
+    let Some((prefix, msg)) = split_prefix(line) else {
+        return decode_unprefixed(line);
+    };
+    match msg.first() {
+        Some(b'P') if msg.starts_with(b"Prefill batch") => {
+            decode_batch(prefix, BatchKind::Prefill, &msg[13..])
+        }
+        Some(b'D') if msg.starts_with(b"Decode batch") => {
+            decode_batch(prefix, BatchKind::Decode, &msg[12..])
+        }
+        _ => decode_other(prefix, msg),
+    }
+}
+
+fn decode_batch(prefix: Prefix, kind: BatchKind, mut rest: &[u8]) -> Record<'_> {
+    let mut rec = BatchRecord {
+        prefix,
+        kind,
+        iteration: None,
+        values: Values::default(),
+        extras: Extras::default(),
+    };
+    // ` [N],` forward-iteration id.
+    if let Some(r) = rest.strip_prefix(b" [") {
+        let Some((n, used)) = leading_u64(r) else {
+            return Record::Unparsed("bad iteration id");
+        };
+        if r.get(used) != Some(&b']') {
+            return Record::Unparsed("bad iteration id");
+        }
+        rec.iteration = Some(n);
+        rest = &r[used + 1..];
+    }
+    // 2024: `Prefill batch(mixed #running-req: N). `
+    if let Some(r) = rest.strip_prefix(b"(mixed #running-req: ") {
+        match leading_u64(r) {
+            Some((n, used)) if r.get(used) == Some(&b')') => {
+                rec.values.set(Field::MixedRunningReq, n as f64);
+                rest = &r[used + 1..];
+            }
+            _ => return Record::Unparsed("bad mixed header"),
+        }
+    }
+    match rest.first() {
+        Some(b'.' | b',') => rest = &rest[1..],
+        _ => return Record::Unparsed("unexpected text after batch header"),
+    }
+    let prefill = kind == BatchKind::Prefill;
+    // Items are separated by ", "; values never contain ", ".
+    while !rest.is_empty() {
+        let (item, next) = match memmem::find(rest, b", ") {
+            Some(i) => (&rest[..i], &rest[i + 2..]),
+            None => (rest, &rest[rest.len()..]),
+        };
+        rest = next;
+        let item = trim(item);
+        if item.is_empty() {
+            continue;
+        }
+        // Keys contain spaces, `#`, `(`, `/` and `.`; split at the last ": ".
+        let Some(c) = memrchr(b':', item) else {
+            return Record::Unparsed("item without ': '");
+        };
+        let key = &item[..c];
+        let val = trim(&item[c + 1..]);
+        match fields::lookup(key, prefill) {
+            Some(f) => match parse_value(val, f.def().kind) {
+                Some(v) => rec.values.set(f, v),
+                None => return Record::Unparsed("value does not parse"),
+            },
+            None => rec.extras.push(key, val),
+        }
+    }
+    if rec.values.is_empty() && rec.extras.is_empty() {
+        return Record::Unparsed("batch line without fields");
+    }
+    Record::Batch(rec)
+}
+
+#[inline]
+fn trim(mut s: &[u8]) -> &[u8] {
+    while let [b' ' | b'\t', rest @ ..] = s {
+        s = rest;
+    }
+    while let [rest @ .., b' ' | b'\t' | b'.'] = s {
+        // A trailing `.` ends some 2024 lines; numbers never end in `.`.
+        s = rest;
+    }
+    s
+}
+
+#[inline]
+fn parse_value(v: &[u8], kind: FieldKind) -> Option<f64> {
+    match kind {
+        FieldKind::Bool => match v {
+            b"True" | b"true" => Some(1.0),
+            b"False" | b"false" => Some(0.0),
+            _ => None,
+        },
+        FieldKind::Percent => {
+            let v = v.strip_suffix(b"%").unwrap_or(v);
+            parse_f64(v).map(|x| x / 100.0)
+        }
+        FieldKind::Int | FieldKind::Float => {
+            // `nan` is printed for unset float gauges; a value may carry `%`.
+            let v = v.strip_suffix(b"%").unwrap_or(v);
+            parse_f64(v)
+        }
+    }
+}
+
+fn decode_other(prefix: Prefix, msg: &[u8]) -> Record<'_> {
+    if let Some(m) = memory::decode_memory(prefix, msg) {
+        return Record::Memory(m);
+    }
+    if memmem::find(msg, b"ServerArgs(").is_some() {
+        return Record::Config(parse_config(msg));
+    }
+    if looks_like_record(msg) {
+        return Record::Unparsed("record marker in an unknown message shape");
+    }
+    Record::Other(prefix)
+}
+
+#[cold]
+fn decode_unprefixed(line: &[u8]) -> Record<'_> {
+    if memchr(b'-', line).is_some() && config::is_launch_command(line) {
+        return Record::Config(parse_config(line));
+    }
+    if looks_like_record(line) {
+        return Record::Unparsed("record marker without a recognised prefix");
+    }
+    Record::Noise
+}
+
+/// Does the text contain a marker of a batch or memory record? Used only on
+/// lines that were not decoded, to count format drift instead of losing it.
+pub fn looks_like_record(s: &[u8]) -> bool {
+    memmem::find(s, b"Prefill batch").is_some()
+        || memmem::find(s, b"Decode batch").is_some()
+        || memmem::find(s, b"avail mem=").is_some()
+        || memmem::find(s, b"KV Cache is allocated").is_some()
+        || memmem::find(s, b"max_total_num_tokens=").is_some()
+}
+
+/// The timestamp of a decoded record, if any.
+impl Record<'_> {
+    /// Timestamp of a record that has one.
+    pub fn timestamp(&self) -> Option<Timestamp> {
+        match self {
+            Record::Batch(b) => Some(b.prefix.ts),
+            Record::Memory(m) => Some(m.prefix.ts),
+            Record::Other(p) => Some(p.ts),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

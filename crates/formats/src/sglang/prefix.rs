@@ -1,0 +1,280 @@
+//! The line prefixes that carry a timestamp and rank tags (formats.md §1.2,
+//! §1.3, §8.B and §8.C).
+//!
+//! * SGLang native: `[2025-10-20 12:06:03 TP0] `, `[2026-09-24 01:47:50.615 DP3 TP3 EP3] `,
+//!   `[2026-08-01 23:43:46] `, any subset and order of the rank tags, and the
+//!   2024 time-only form `[12:34:56 TP0] `.
+//! * Dynamo / Rust tracing: `2026-07-08T22:28:50.274739Z  INFO target: message`
+//!   (ANSI already stripped), which carries no rank tags.
+//! * Outer noise in front of either: a container or host-clock timestamp, or a
+//!   docker-compose `service | ` column.
+
+use crate::timestamp::{parse_datetime, parse_time_at, Timestamp};
+use memchr::memchr;
+
+/// Rank tags of an SGLang prefix. A tag is absent when the corresponding
+/// parallel size is 1, so "absent" and "rank 0" are different facts.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Ranks {
+    /// Data-parallel rank (`DPn`).
+    pub dp: Option<u16>,
+    /// Pipeline-parallel rank (`PPn`).
+    pub pp: Option<u16>,
+    /// Tensor-parallel rank (`TPn`).
+    pub tp: Option<u16>,
+    /// Expert-parallel rank (`EPn`).
+    pub ep: Option<u16>,
+    /// Attention context-parallel rank (`ATTN_CPn`).
+    pub attn_cp: Option<u16>,
+    /// MoE data-parallel rank (`MOE_DPn`).
+    pub moe_dp: Option<u16>,
+}
+
+/// A decoded prefix.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Prefix {
+    /// Timestamp, wall clock as printed.
+    pub ts: Timestamp,
+    /// Whether the timestamp carried a date (the 2024 form did not).
+    pub has_date: bool,
+    /// Rank tags (all `None` for Dynamo lines and main-process lines).
+    pub ranks: Ranks,
+}
+
+/// Splits a normalised line into its prefix and message. Returns `None` when
+/// the line has no recognised timestamp prefix.
+#[inline]
+pub fn split_prefix(line: &[u8]) -> Option<(Prefix, &[u8])> {
+    if let Some(r) = split_at_start(line) {
+        return Some(r);
+    }
+    split_after_outer_noise(line)
+}
+
+#[inline]
+fn split_at_start(line: &[u8]) -> Option<(Prefix, &[u8])> {
+    match line.first()? {
+        b'[' => bracket(line),
+        b'0'..=b'9' => iso_tracing(line),
+        _ => None,
+    }
+}
+
+/// Peels one outer prefix (container timestamp, host clock, compose column)
+/// and retries.
+#[cold]
+fn split_after_outer_noise(line: &[u8]) -> Option<(Prefix, &[u8])> {
+    let head = &line[..line.len().min(96)];
+    // docker-compose: `name  | rest`
+    if let Some(bar) = memchr::memmem::find(head, b"| ") {
+        if let Some(r) = split_at_start(&line[bar + 2..]) {
+            return Some(r);
+        }
+    }
+    // Container/host-clock timestamp followed by an SGLang bracket prefix.
+    if let Some((_, n)) = parse_datetime(line) {
+        let mut i = n;
+        if line.get(i) == Some(&b'Z') {
+            i += 1;
+        }
+        while line.get(i) == Some(&b' ') {
+            i += 1;
+        }
+        if line.get(i) == Some(&b'[') {
+            return bracket(&line[i..]);
+        }
+    }
+    None
+}
+
+fn bracket(line: &[u8]) -> Option<(Prefix, &[u8])> {
+    let close = memchr(b']', &line[..line.len().min(96)])?;
+    let inner = &line[1..close];
+    let (ts, has_date, mut i) = if let Some((ts, n)) = parse_datetime(inner) {
+        (ts, true, n)
+    } else {
+        let (h, mi, s, us, n) = parse_time_at(inner, 0)?;
+        (Timestamp::from_civil(1970, 1, 1, h, mi, s, us)?, false, n)
+    };
+    let mut ranks = Ranks::default();
+    while i < inner.len() {
+        if inner[i] != b' ' {
+            return None;
+        }
+        i += 1;
+        let start = i;
+        while i < inner.len() && inner[i] != b' ' {
+            i += 1;
+        }
+        tag(&inner[start..i], &mut ranks)?;
+    }
+    let mut msg = &line[close + 1..];
+    if msg.first() == Some(&b' ') {
+        msg = &msg[1..];
+    }
+    Some((
+        Prefix {
+            ts,
+            has_date,
+            ranks,
+        },
+        msg,
+    ))
+}
+
+/// Records one rank tag. Unknown upper-case words (`Router`, `migrate`) are
+/// accepted and ignored; anything else means this is not an SGLang prefix.
+fn tag(t: &[u8], ranks: &mut Ranks) -> Option<()> {
+    let split = t.iter().position(|b| b.is_ascii_digit()).unwrap_or(t.len());
+    let (word, digits) = t.split_at(split);
+    if word.is_empty() {
+        return None;
+    }
+    if digits.is_empty() {
+        return word
+            .iter()
+            .all(|b| b.is_ascii_alphabetic() || *b == b'_')
+            .then_some(());
+    }
+    let (n, used) = crate::num::leading_u64(digits)?;
+    if used != digits.len() {
+        return None;
+    }
+    let n = u16::try_from(n).ok()?;
+    let slot = match word {
+        b"DP" => &mut ranks.dp,
+        b"PP" => &mut ranks.pp,
+        b"TP" => &mut ranks.tp,
+        b"EP" => &mut ranks.ep,
+        b"ATTN_CP" => &mut ranks.attn_cp,
+        b"MOE_DP" => &mut ranks.moe_dp,
+        _ => return None,
+    };
+    *slot = Some(n);
+    Some(())
+}
+
+/// `YYYY-MM-DD[T ]HH:MM:SS[.f][Z]<spaces>LEVEL<space>target:<space>message`.
+fn iso_tracing(line: &[u8]) -> Option<(Prefix, &[u8])> {
+    let (ts, mut i) = parse_datetime(line)?;
+    if line.get(i) == Some(&b'Z') {
+        i += 1;
+    }
+    let sp = i;
+    while line.get(i) == Some(&b' ') {
+        i += 1;
+    }
+    if i == sp {
+        return None;
+    }
+    let lvl_start = i;
+    while i < line.len() && line[i].is_ascii_uppercase() {
+        i += 1;
+    }
+    if !matches!(
+        &line[lvl_start..i],
+        b"TRACE" | b"DEBUG" | b"INFO" | b"WARN" | b"WARNING" | b"ERROR"
+    ) {
+        return None;
+    }
+    if line.get(i) != Some(&b' ') {
+        return None;
+    }
+    i += 1;
+    // The target ends at the first `: `; Rust targets contain `::`, so look
+    // for a colon followed by a space.
+    let rest = &line[i..];
+    let mut j = 0;
+    let msg_start = loop {
+        let c = memchr(b':', &rest[j..])? + j;
+        if rest.get(c + 1) == Some(&b' ') {
+            break c + 2;
+        }
+        j = c + 1;
+    };
+    let mut msg = &rest[msg_start..];
+    // The Rust router also prints `file.rs: 827: ` before the message.
+    while let Some(c) = memchr(b':', &msg[..msg.len().min(64)]) {
+        let token = &msg[..c];
+        let is_loc = !token.is_empty()
+            && (token.ends_with(b".rs") || token.iter().all(u8::is_ascii_digit))
+            && msg.get(c + 1) == Some(&b' ');
+        if !is_loc {
+            break;
+        }
+        msg = &msg[c + 2..];
+    }
+    Some((
+        Prefix {
+            ts,
+            has_date: true,
+            ranks: Ranks::default(),
+        },
+        msg,
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn p(line: &str) -> (Prefix, String) {
+        let (p, m) = split_prefix(line.as_bytes()).expect(line);
+        (p, String::from_utf8_lossy(m).into_owned())
+    }
+
+    #[test]
+    fn native_shapes() {
+        let (x, m) = p("[2025-10-20 12:06:03 TP0] Prefill batch. x");
+        assert_eq!(x.ranks.tp, Some(0));
+        assert_eq!(x.ranks.dp, None);
+        assert_eq!(m, "Prefill batch. x");
+        let (x, _) = p("[2025-11-15 13:02:45 DP2 TP2] Decode batch, y");
+        assert_eq!(
+            (x.ranks.dp, x.ranks.tp, x.ranks.ep),
+            (Some(2), Some(2), None)
+        );
+        let (x, _) = p("[2026-09-24 01:47:50.615 DP3 TP3 EP3] Prefill batch [1], z");
+        assert_eq!(x.ranks.ep, Some(3));
+        assert_eq!(x.ts.to_string(), "2026-09-24T01:47:50.615");
+        let (x, m) = p("[2026-08-01 23:43:46] Prefill batch, a");
+        assert_eq!(x.ranks, Ranks::default());
+        assert_eq!(m, "Prefill batch, a");
+        let (x, _) = p("[2025-12-08 14:34:44 PP1 TP3] m");
+        assert_eq!((x.ranks.pp, x.ranks.tp), (Some(1), Some(3)));
+        let (x, _) = p("[2026-01-01 00:00:00 DP1 PP0 ATTN_CP2 MOE_DP1 TP5 EP5] m");
+        assert_eq!((x.ranks.attn_cp, x.ranks.moe_dp), (Some(2), Some(1)));
+        let (x, _) = p("[12:34:56 TP0] Decode batch. m");
+        assert!(!x.has_date);
+    }
+
+    #[test]
+    fn dynamo_router_and_outer_noise() {
+        let (x, m) = p("2026-07-08T22:28:50.274739Z  INFO scheduler_metrics_mixin.report_prefill_stats: Prefill batch, #new-seq: 1");
+        assert_eq!(m, "Prefill batch, #new-seq: 1");
+        assert_eq!(x.ts.to_string(), "2026-07-08T22:28:50.274739");
+        let (_, m) = p("2025-10-20 12:00:44  INFO sglang_router_rs::server: src/server.rs: 827: Starting router");
+        assert_eq!(m, "Starting router");
+        let (x, m) = p("2025-02-04 21:29:21 [2025-02-04 05:29:21 TP0] Prefill batch. a");
+        assert_eq!(x.ts.hms(), "05:29:21");
+        assert_eq!(m, "Prefill batch. a");
+        let (_, m) = p("worker_1  | [2025-02-04 05:29:21 TP0] Decode batch. b");
+        assert_eq!(m, "Decode batch. b");
+    }
+
+    #[test]
+    fn not_prefixes() {
+        for l in [
+            "[CMD] python -m sglang.launch_server",
+            "INFO 10-20 12:01:01 [__init__.py:241] x",
+            "[2025-10-20 12:06:03 tp0] x",
+            "[2025-10-20 12:06:03 TP0x] x",
+            "[2025-10-20 12:06:03 TP0  ] x",
+            "",
+            "[",
+            "2025-10-20T12:00:44Z nothing",
+        ] {
+            assert!(split_prefix(l.as_bytes()).is_none(), "{l}");
+        }
+    }
+}
