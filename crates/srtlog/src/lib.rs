@@ -1,1 +1,32 @@
-//! placeholder
+//! srtlog: turn the logs and metrics of LLM inference serving into answers.
+//!
+//! This crate is the library behind the `srtlog` command. It finds a run's
+//! worker logs, reads them (plain, gzip or zstd) in parallel, and returns a
+//! summary, Arrow tables and a Parquet cache. Decoding lives in
+//! [`srtlog_formats`] (pure, sans-I/O); the table model in [`srtlog_table`];
+//! statistics in [`srtlog_stats`].
+//!
+//! Entry points:
+//! * [`NodeAnalyzer::parse_run_logs`]: the seed's Python API, nodes with their
+//!   batches and memory snapshots.
+//! * [`run::parse_run`]: what `srtlog parse` does (discovery, cache, summary).
+//! * [`worker::parse_files`]: the parallel parser, streaming one file's
+//!   result at a time.
+#![warn(missing_docs)]
+
+pub mod analyzer;
+pub mod cache;
+pub mod discover;
+pub mod error;
+pub mod input;
+pub mod run;
+pub mod scan;
+pub mod summary;
+pub mod worker;
+
+pub use analyzer::{Batch, MemorySnapshot, Node, NodeAnalyzer};
+pub use error::{Error, Result};
+pub use srtlog_formats as formats;
+pub use srtlog_stats as stats;
+pub use srtlog_table as table;
+pub use worker::{Warning, WorkerType};

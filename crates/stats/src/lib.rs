@@ -29,7 +29,13 @@ pub struct Moments {
 impl Moments {
     /// An empty accumulator.
     pub fn new() -> Self {
-        Moments { n: 0, mean: 0.0, m2: 0.0, min: f64::INFINITY, max: f64::NEG_INFINITY }
+        Moments {
+            n: 0,
+            mean: 0.0,
+            m2: 0.0,
+            min: f64::INFINITY,
+            max: f64::NEG_INFINITY,
+        }
     }
 
     /// Adds one value (NaN is ignored).
@@ -66,12 +72,20 @@ impl Moments {
 
     /// Mean, or NaN when empty.
     pub fn mean(&self) -> f64 {
-        if self.n == 0 { f64::NAN } else { self.mean }
+        if self.n == 0 {
+            f64::NAN
+        } else {
+            self.mean
+        }
     }
 
     /// Population standard deviation (`ddof = 0`), NaN when empty.
     pub fn std(&self) -> f64 {
-        if self.n == 0 { f64::NAN } else { (self.m2 / self.n as f64).sqrt() }
+        if self.n == 0 {
+            f64::NAN
+        } else {
+            (self.m2 / self.n as f64).sqrt()
+        }
     }
 }
 

@@ -29,7 +29,7 @@ pub const RECORD_KINDS: [&str; 2] = ["batch", "memory"];
 /// Values of the `batch_type` column.
 pub const BATCH_TYPES: [&str; 2] = ["prefill", "decode"];
 /// Values of the `mem_event` column.
-pub const MEM_EVENTS: [&str; 7] = [
+pub const MEM_EVENTS: [&str; 8] = [
     "load_weight_begin",
     "load_weight_end",
     "kv_cache_allocated",
@@ -37,6 +37,7 @@ pub const MEM_EVENTS: [&str; 7] = [
     "cuda_graph_begin",
     "cuda_graph_end",
     "max_total_num_tokens",
+    "other",
 ];
 
 /// Memory-snapshot columns: name, type, doc.
@@ -74,18 +75,31 @@ pub fn column_docs() -> Vec<(String, String)> {
         ("ep", "EP rank tag, null when absent"),
         ("attn_cp", "ATTN_CP rank tag, null when absent"),
         ("moe_dp", "MOE_DP rank tag, null when absent"),
-        ("duplicate", "true when a non-primary TP/PP rank printed this step again"),
+        (
+            "duplicate",
+            "true when a non-primary TP/PP rank printed this step again",
+        ),
         ("iteration", "forward-iteration id of `batch [N],` lines"),
     ]
     .iter()
     .map(|(a, b)| (a.to_string(), b.to_string()))
     .collect();
     for f in FIELDS {
-        let unit = if f.unit.is_empty() { String::new() } else { format!(" ({})", f.unit) };
+        let unit = if f.unit.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", f.unit)
+        };
         v.push((f.column.to_string(), format!("{}{unit}", f.doc)));
     }
-    v.push(("extras".into(), "unknown `key: value` items, `key=value; ...`".into()));
-    v.push(("mem_event".into(), "memory/start-up step (memory rows)".into()));
+    v.push((
+        "extras".into(),
+        "unknown `key: value` items, `key=value; ...`".into(),
+    ));
+    v.push((
+        "mem_event".into(),
+        "memory/start-up step (memory rows)".into(),
+    ));
     for (n, _, d) in MEM_COLUMNS {
         v.push((n.into(), d.into()));
     }
@@ -103,7 +117,11 @@ pub fn schema() -> SchemaRef {
                 ArrowField::new("worker_type", dict_type(), false),
                 ArrowField::new("worker_id", dict_type(), false),
                 ArrowField::new("line", DataType::UInt64, false),
-                ArrowField::new("timestamp", DataType::Timestamp(TimeUnit::Microsecond, None), false),
+                ArrowField::new(
+                    "timestamp",
+                    DataType::Timestamp(TimeUnit::Microsecond, None),
+                    false,
+                ),
                 ArrowField::new("record", dict_type(), false),
                 ArrowField::new("batch_type", dict_type(), true),
             ];
@@ -123,7 +141,11 @@ pub fn schema() -> SchemaRef {
             f.push(ArrowField::new("extras", DataType::Utf8, true));
             f.push(ArrowField::new("mem_event", dict_type(), true));
             for (n, int, _) in MEM_COLUMNS {
-                let t = if int { DataType::Int64 } else { DataType::Float64 };
+                let t = if int {
+                    DataType::Int64
+                } else {
+                    DataType::Float64
+                };
                 f.push(ArrowField::new(n, t, true));
             }
             Arc::new(Schema::new(f))
@@ -181,7 +203,9 @@ impl NodeMetricsBuilder {
             .iter()
             .map(|d| match d.kind {
                 FieldKind::Int => FieldCol::Int(Int64Builder::with_capacity(n)),
-                FieldKind::Float | FieldKind::Percent => FieldCol::Float(Float64Builder::with_capacity(n)),
+                FieldKind::Float | FieldKind::Percent => {
+                    FieldCol::Float(Float64Builder::with_capacity(n))
+                }
                 FieldKind::Bool => FieldCol::Bool(BooleanBuilder::with_capacity(n)),
             })
             .collect();
@@ -214,7 +238,14 @@ impl NodeMetricsBuilder {
     fn push_common(&mut self, line: u64, ts: i64, ranks: &Ranks) {
         self.line.append_value(line);
         self.ts.append_value(ts);
-        let r = [ranks.dp, ranks.pp, ranks.tp, ranks.ep, ranks.attn_cp, ranks.moe_dp];
+        let r = [
+            ranks.dp,
+            ranks.pp,
+            ranks.tp,
+            ranks.ep,
+            ranks.attn_cp,
+            ranks.moe_dp,
+        ];
         for (b, v) in self.ranks.iter_mut().zip(r) {
             b.append_option(v.map(i32::from));
         }
@@ -252,7 +283,8 @@ impl NodeMetricsBuilder {
             if r.extras.dropped > 0 {
                 let _ = write!(self.scratch, "; (+{} more)", r.extras.dropped);
             }
-            self.extras.append_value(String::from_utf8_lossy(&self.scratch));
+            self.extras
+                .append_value(String::from_utf8_lossy(&self.scratch));
         }
         self.mem_event.append_null();
         for b in &mut self.mem {
@@ -275,7 +307,10 @@ impl NodeMetricsBuilder {
             }
         }
         self.extras.append_null();
-        let ev = MEM_EVENTS.iter().position(|e| *e == m.event.as_str()).unwrap_or(0);
+        let ev = MEM_EVENTS
+            .iter()
+            .position(|e| *e == m.event.as_str())
+            .unwrap_or(0);
         self.mem_event.append_value(ev as i32);
         let vals = [
             m.avail_mem_gb,
@@ -299,12 +334,21 @@ impl NodeMetricsBuilder {
     ///
     /// `is_primary` decides, from a batch row's ranks, whether it is the
     /// scheduler's own line (`true`) or a TP/PP duplicate (`false`).
+    /// `line_offset` is added to every line number (chunks parsed in parallel
+    /// number their lines from 1).
     pub fn finish(
         mut self,
         meta: &FileMeta,
+        line_offset: u64,
         is_primary: &dyn Fn(&Ranks) -> bool,
     ) -> Result<RecordBatch, TableError> {
         let n = self.record.len();
+        let lines = self.line.finish();
+        let lines: arrow_array::UInt64Array = if line_offset == 0 {
+            lines
+        } else {
+            lines.values().iter().map(|l| l + line_offset).collect()
+        };
         let constant = |s: &str| -> ArrayRef {
             let keys = Int32Array::from(vec![0i32; n]);
             let values = Arc::new(StringArray::from(vec![s]));
@@ -324,9 +368,12 @@ impl NodeMetricsBuilder {
             constant(&meta.node),
             constant(&meta.worker_type),
             constant(&meta.worker_id),
-            Arc::new(self.line.finish()),
+            Arc::new(lines),
             Arc::new(self.ts.finish()),
-            dict(Int32Array::from(std::mem::take(&mut self.record)), &RECORD_KINDS),
+            dict(
+                Int32Array::from(std::mem::take(&mut self.record)),
+                &RECORD_KINDS,
+            ),
             dict(self.batch_type.finish(), &BATCH_TYPES),
         ];
         for b in &mut self.ranks {
@@ -383,17 +430,23 @@ mod tests {
             worker_type: "decode".into(),
             worker_id: "w0".into(),
         };
-        let rb = b.finish(&meta, &|r| r.pp.unwrap_or(0) == 0).unwrap();
+        let rb = b.finish(&meta, 0, &|r| r.pp.unwrap_or(0) == 0).unwrap();
         assert_eq!(rb.num_rows(), 3);
         assert_eq!(rb.schema(), schema());
         let dup = rb.column_by_name("duplicate").unwrap();
         let dup = dup.as_any().downcast_ref::<BooleanArray>().unwrap();
-        assert_eq!(dup.iter().collect::<Vec<_>>(), vec![Some(false), Some(true), Some(false)]);
+        assert_eq!(
+            dup.iter().collect::<Vec<_>>(),
+            vec![Some(false), Some(true), Some(false)]
+        );
         let extras = rb.column_by_name("extras").unwrap();
         let extras = extras.as_any().downcast_ref::<StringArray>().unwrap();
         assert_eq!(extras.value(0), "#mystery=7");
         let kv = rb.column_by_name("kv_tokens").unwrap();
-        let kv = kv.as_any().downcast_ref::<arrow_array::Int64Array>().unwrap();
+        let kv = kv
+            .as_any()
+            .downcast_ref::<arrow_array::Int64Array>()
+            .unwrap();
         assert_eq!(kv.value(2), 2_688_964);
         assert_eq!(column_docs().len(), rb.num_columns());
     }

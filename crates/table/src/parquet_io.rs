@@ -26,7 +26,10 @@ impl ParquetSink {
     /// Creates the temporary file next to `path`.
     pub fn create(path: &Path, schema: SchemaRef) -> Result<Self, TableError> {
         let tmp = path.with_extension("parquet.tmp");
-        let io = |source| TableError::Io { path: tmp.clone(), source };
+        let io = |source| TableError::Io {
+            path: tmp.clone(),
+            source,
+        };
         let file = File::create(&tmp).map_err(io)?;
         let props = WriterProperties::builder()
             .set_compression(Compression::ZSTD(ZstdLevel::try_new(1)?))
@@ -34,7 +37,11 @@ impl ParquetSink {
             .set_created_by(format!("srtlog {}", env!("CARGO_PKG_VERSION")))
             .build();
         let writer = ArrowWriter::try_new(file, schema, Some(props))?;
-        Ok(ParquetSink { writer, tmp, path: path.to_path_buf() })
+        Ok(ParquetSink {
+            writer,
+            tmp,
+            path: path.to_path_buf(),
+        })
     }
 
     /// Appends one batch.
@@ -46,14 +53,19 @@ impl ParquetSink {
     /// Finishes the file and moves it into place.
     pub fn finish(self) -> Result<(), TableError> {
         self.writer.close()?;
-        std::fs::rename(&self.tmp, &self.path)
-            .map_err(|source| TableError::Io { path: self.path.clone(), source })
+        std::fs::rename(&self.tmp, &self.path).map_err(|source| TableError::Io {
+            path: self.path.clone(),
+            source,
+        })
     }
 }
 
 /// Reads a whole Parquet file, optionally only the named columns.
 pub fn read_parquet(path: &Path, columns: Option<&[&str]>) -> Result<Vec<RecordBatch>, TableError> {
-    let file = File::open(path).map_err(|source| TableError::Io { path: path.into(), source })?;
+    let file = File::open(path).map_err(|source| TableError::Io {
+        path: path.into(),
+        source,
+    })?;
     let mut builder = ParquetRecordBatchReaderBuilder::try_new(file)?;
     if let Some(cols) = columns {
         let schema = builder.parquet_schema();
@@ -87,10 +99,17 @@ mod tests {
         let path = dir.join("t.parquet");
         let mut b = NodeMetricsBuilder::default();
         let l = "[2025-10-20 12:06:03 TP0] Prefill batch. #new-seq: 9, #new-token: 479, token usage: 0.01, ";
-        let Record::Batch(r) = decode_line(l.as_bytes()) else { panic!() };
+        let Record::Batch(r) = decode_line(l.as_bytes()) else {
+            panic!()
+        };
         b.push_batch(1, &r);
-        let meta = FileMeta { file: "f".into(), node: "n".into(), worker_type: "prefill".into(), worker_id: "w0".into() };
-        let rb = b.finish(&meta, &|_| true).unwrap();
+        let meta = FileMeta {
+            file: "f".into(),
+            node: "n".into(),
+            worker_type: "prefill".into(),
+            worker_id: "w0".into(),
+        };
+        let rb = b.finish(&meta, 0, &|_| true).unwrap();
         let mut sink = ParquetSink::create(&path, schema()).unwrap();
         sink.write(&rb).unwrap();
         sink.finish().unwrap();

@@ -33,6 +33,9 @@ pub enum MemoryEvent {
     CudaGraphEnd,
     /// `max_total_num_tokens=…` capacity summary.
     MaxTotalNumTokens,
+    /// Any other line reporting `avail mem=` (for example the 2026 builds'
+    /// `Capture target verify CUDA graph end. …, avail mem=6.67 GB.`).
+    Other,
 }
 
 impl MemoryEvent {
@@ -46,6 +49,7 @@ impl MemoryEvent {
             MemoryEvent::CudaGraphBegin => "cuda_graph_begin",
             MemoryEvent::CudaGraphEnd => "cuda_graph_end",
             MemoryEvent::MaxTotalNumTokens => "max_total_num_tokens",
+            MemoryEvent::Other => "other",
         }
     }
 }
@@ -102,6 +106,13 @@ pub(super) fn decode_memory(prefix: Prefix, msg: &[u8]) -> Option<MemoryRecord> 
         b'C' if msg.starts_with(b"Capture cuda graph begin") => MemoryEvent::CudaGraphBegin,
         b'C' if msg.starts_with(b"Capture cuda graph end") => MemoryEvent::CudaGraphEnd,
         b'm' if msg.starts_with(b"max_total_num_tokens=") => MemoryEvent::MaxTotalNumTokens,
+        b'C' if msg.starts_with(b"Capture") && memmem::find(msg, b"graph begin").is_some() => {
+            MemoryEvent::CudaGraphBegin
+        }
+        b'C' if msg.starts_with(b"Capture") && memmem::find(msg, b"graph end").is_some() => {
+            MemoryEvent::CudaGraphEnd
+        }
+        _ if memmem::find(msg, b"avail mem=").is_some() => MemoryEvent::Other,
         _ => return None,
     };
     let mut r = MemoryRecord {

@@ -75,10 +75,17 @@ impl Values {
         (self.present >> i & 1 == 1).then(|| self.vals[i])
     }
 
+    /// Sets the value of `f` (used when rebuilding records from a table).
     #[inline]
-    fn set(&mut self, f: Field, v: f64) {
-        self.present |= 1 << (f as usize);
-        self.vals[f as usize] = v;
+    pub fn set(&mut self, f: Field, v: f64) {
+        self.set_index(f as usize, v);
+    }
+
+    /// Sets the value at registry index `i`.
+    #[inline]
+    pub fn set_index(&mut self, i: usize, v: f64) {
+        self.present |= 1 << i;
+        self.vals[i] = v;
     }
 
     /// Number of fields present.
@@ -295,6 +302,13 @@ fn decode_unprefixed(line: &[u8]) -> Record<'_> {
         return Record::Config(parse_config(line));
     }
     if looks_like_record(line) {
+        // A tqdm bar that did not end its line runs straight into the next
+        // record: `Capturing …it/s][2025-10-24 10:32:57 DP7 TP7] Capture …`.
+        for i in memchr::memchr_iter(b'[', line).skip_while(|&i| i == 0) {
+            if split_prefix(&line[i..]).is_some() {
+                return decode_line(&line[i..]);
+            }
+        }
         return Record::Unparsed("record marker without a recognised prefix");
     }
     Record::Noise

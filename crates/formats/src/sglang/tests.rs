@@ -183,3 +183,40 @@ fn never_panics_on_prefixes_of_real_lines() {
         let _ = decode_line(&l.as_bytes()[i..]);
     }
 }
+
+#[test]
+fn progress_bar_glued_to_a_record() {
+    let l = "Capturing batches (bs=512 avail_mem=58.25 GB):   0%|          | 0/52 [00:00<?, ?it/s][2025-10-24 10:32:57 DP7 TP7] Capture cuda graph begin. This can take up to several minutes. avail mem=58.60 GB";
+    match decode_line(l.as_bytes()) {
+        Record::Memory(m) => {
+            assert_eq!(m.event, MemoryEvent::CudaGraphBegin);
+            assert_eq!(m.avail_mem_gb, Some(58.6));
+            assert_eq!(m.prefix.ranks.dp, Some(7));
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn capture_graph_variants_of_2026() {
+    let l = "[2026-08-01 23:43:38] Capture target verify CUDA graph begin. backend=full, num_tokens_per_req=16, bs=[1, 2, 3], avail mem=7.27 GB";
+    match decode_line(l.as_bytes()) {
+        Record::Memory(m) => assert_eq!(
+            (m.event, m.avail_mem_gb),
+            (MemoryEvent::CudaGraphBegin, Some(7.27))
+        ),
+        other => panic!("{other:?}"),
+    }
+    let l = "[2026-08-01 23:43:41] Capture draft CUDA graph end. elapsed=3.00 s, mem usage=0.60 GB, avail mem=6.67 GB.";
+    match decode_line(l.as_bytes()) {
+        Record::Memory(m) => assert_eq!(
+            (m.event, m.mem_usage_gb, m.avail_mem_gb),
+            (MemoryEvent::CudaGraphEnd, Some(0.6), Some(6.67))
+        ),
+        other => panic!("{other:?}"),
+    }
+    let l = "[2026-08-01 23:43:41] Something new happened, avail mem=1.50 GB";
+    assert!(
+        matches!(decode_line(l.as_bytes()), Record::Memory(m) if m.event == MemoryEvent::Other)
+    );
+}

@@ -1,0 +1,218 @@
+//! `srtlog parse`: summary table (the seed's layout), `-v` per-file counts,
+//! `--coverage`, `--json`.
+
+use crate::args::ParseArgs;
+use crate::progress::Progress;
+use crate::render::{Align, BoxTable};
+use anyhow::Result;
+use srtlog::run::{parse_run, CacheStatus, ParseOutcome, ParseRequest};
+use srtlog::summary::{format_range, RunSummary};
+use srtlog::worker::ParseOptions;
+use std::io::Write;
+use std::process::ExitCode;
+use std::sync::atomic::AtomicU64;
+use std::sync::Arc;
+
+/// Runs the command.
+pub fn run(a: ParseArgs, quiet: bool) -> Result<ExitCode> {
+    let total: u64 = a.paths.iter().map(|p| dir_size(p)).sum();
+    let counter = Arc::new(AtomicU64::new(0));
+    let bar = Progress::start(total, counter.clone(), quiet || a.json, "parsing");
+    let req = ParseRequest {
+        paths: a.paths.clone(),
+        use_cache: !a.no_cache,
+        options: ParseOptions::default(),
+    };
+    let started = std::time::Instant::now();
+    let outcome = parse_run(&req, &counter);
+    bar.finish();
+    let outcome = outcome?;
+    tracing::info!(
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "parse finished"
+    );
+    let mut err = std::io::stderr().lock();
+    for w in &outcome.summary.workers {
+        for m in &w.warnings {
+            writeln!(err, "warning: {}: {m}", w.file)?;
+        }
+    }
+    if let CacheStatus::Failed(e) = &outcome.cache {
+        writeln!(err, "warning: the cache was not written: {e}")?;
+    }
+    let mut out = std::io::stdout().lock();
+    if a.json {
+        serde_json::to_writer_pretty(&mut out, &json_of(&outcome))?;
+        writeln!(out)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    if a.verbose {
+        write!(out, "{}", per_file_table(&outcome.summary).render())?;
+        for (p, why) in &outcome.discovery.skipped {
+            writeln!(out, "skipped {}: {why}", p.display())?;
+        }
+        writeln!(out)?;
+    }
+    write!(out, "{}", summary_table(&outcome.summary).render())?;
+    if a.coverage {
+        writeln!(out)?;
+        write_coverage(&mut out, &outcome.summary)?;
+    }
+    match &outcome.cache {
+        CacheStatus::Written(p) => writeln!(out, "\nCached to: {}", p.display())?,
+        CacheStatus::Hit(p) => writeln!(out, "\nLoaded from cache: {}", p.display())?,
+        CacheStatus::Disabled | CacheStatus::Failed(_) => {}
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn dir_size(p: &std::path::Path) -> u64 {
+    if p.is_file() {
+        return p.metadata().map(|m| m.len()).unwrap_or(0);
+    }
+    let Ok(rd) = std::fs::read_dir(p) else {
+        return 0;
+    };
+    rd.filter_map(|e| e.ok())
+        .map(|e| {
+            let path = e.path();
+            if path.file_name().is_some_and(|n| n == "cached_assets") {
+                0
+            } else {
+                dir_size(&path)
+            }
+        })
+        .sum()
+}
+
+/// The seed's summary table.
+pub fn summary_table(s: &RunSummary) -> BoxTable {
+    let rows = s
+        .by_type()
+        .into_iter()
+        .map(|r| {
+            vec![
+                r.worker_type.title().to_string(),
+                r.count.to_string(),
+                format_range(r.range),
+            ]
+        })
+        .collect();
+    BoxTable {
+        title: Some(s.run_name.clone()),
+        header: vec!["Worker Type".into(), "Count".into(), "Time Range".into()],
+        align: vec![Align::Left, Align::Right, Align::Left],
+        rows,
+        footer: vec![vec![
+            "Total".into(),
+            s.workers.len().to_string(),
+            format_range(s.time_range()),
+        ]],
+    }
+}
+
+fn per_file_table(s: &RunSummary) -> BoxTable {
+    let rows = s
+        .workers
+        .iter()
+        .map(|w| {
+            let file = std::path::Path::new(&w.file)
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_else(|| w.file.clone());
+            vec![
+                file,
+                w.worker_type.as_str().to_string(),
+                w.prefill_batches.to_string(),
+                w.decode_batches.to_string(),
+                w.duplicate_lines.to_string(),
+                w.memory_snapshots.to_string(),
+                w.schedulers.to_string(),
+                w.coverage.unparsed_lines.to_string(),
+                format_range(w.time_range()),
+            ]
+        })
+        .collect();
+    let t = &s.totals;
+    BoxTable {
+        title: None,
+        header: [
+            "File",
+            "Type",
+            "Prefill",
+            "Decode",
+            "Dup lines",
+            "Memory",
+            "Schedulers",
+            "Unparsed",
+            "Time Range",
+        ]
+        .map(String::from)
+        .to_vec(),
+        align: vec![
+            Align::Left,
+            Align::Left,
+            Align::Right,
+            Align::Right,
+            Align::Right,
+            Align::Right,
+            Align::Right,
+            Align::Right,
+            Align::Left,
+        ],
+        rows,
+        footer: vec![vec![
+            format!("{} files", t.workers),
+            String::new(),
+            t.prefill_batches.to_string(),
+            t.decode_batches.to_string(),
+            t.duplicate_lines.to_string(),
+            t.memory_snapshots.to_string(),
+            String::new(),
+            t.unparsed_lines.to_string(),
+            format_range(s.time_range()),
+        ]],
+    }
+}
+
+fn write_coverage(out: &mut impl Write, s: &RunSummary) -> std::io::Result<()> {
+    writeln!(
+        out,
+        "Coverage: lines that look like batch or memory records but did not parse"
+    )?;
+    for w in &s.workers {
+        writeln!(
+            out,
+            "  {}: {} of {} lines",
+            w.file, w.coverage.unparsed_lines, w.lines
+        )?;
+        for e in &w.coverage.examples {
+            writeln!(out, "    line {}: {}: {}", e.line, e.reason, e.text)?;
+        }
+    }
+    Ok(())
+}
+
+fn json_of(o: &ParseOutcome) -> serde_json::Value {
+    let (status, path) = match &o.cache {
+        CacheStatus::Hit(p) => ("hit", Some(p.display().to_string())),
+        CacheStatus::Written(p) => ("written", Some(p.display().to_string())),
+        CacheStatus::Disabled => ("disabled", None),
+        CacheStatus::Failed(_) => ("failed", None),
+    };
+    let mut v = serde_json::to_value(&o.summary).unwrap_or_default();
+    if let Some(m) = v.as_object_mut() {
+        m.insert(
+            "cache".into(),
+            serde_json::json!({ "status": status, "path": path }),
+        );
+        let skipped: Vec<_> = o
+            .discovery
+            .skipped
+            .iter()
+            .map(|(p, why)| serde_json::json!({ "file": p.display().to_string(), "reason": why }))
+            .collect();
+        m.insert("skipped".into(), serde_json::Value::Array(skipped));
+    }
+    v
+}

@@ -1,0 +1,152 @@
+//! The Parquet cache of a logs folder: `<logs>/cached_assets/node_metrics.parquet`
+//! plus `cache_metadata.json`.
+//!
+//! A cache is valid while every source file has the same size, modification
+//! time and a hash of its first and last 64 KiB, and the srtlog version and
+//! table schema are unchanged. Hashing the head and tail instead of the whole
+//! file (the Python srtlog read every byte for an MD5) keeps the check
+//! constant-time per file; the size and mtime catch appends and rewrites that
+//! the sampled bytes could miss.
+
+use crate::discover::WorkerFile;
+use crate::error::{Error, Result};
+use crate::summary::RunSummary;
+use serde::{Deserialize, Serialize};
+use std::fs::File;
+use std::io::{Read, Seek, SeekFrom};
+use std::path::{Path, PathBuf};
+
+/// Folder name under the logs folder.
+pub const CACHE_DIR: &str = "cached_assets";
+/// The Parquet file.
+pub const PARQUET_NAME: &str = "node_metrics.parquet";
+/// The metadata file.
+pub const META_NAME: &str = "cache_metadata.json";
+const SAMPLE: u64 = 64 * 1024;
+
+/// Identity of one source file.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Fingerprint {
+    /// Path.
+    pub path: String,
+    /// Size in bytes.
+    pub size: u64,
+    /// Modification time, nanoseconds since the epoch.
+    pub mtime_ns: i128,
+    /// FNV-1a 64 of the first and last 64 KiB, hex.
+    pub head_tail: String,
+}
+
+/// FNV-1a, 64-bit (Fowler, Noll, Vo; IETF draft-eastlake-fnv). Stable across
+/// platforms and releases, which a cache key needs and `std`'s hasher is not.
+fn fnv1a(mut h: u64, bytes: &[u8]) -> u64 {
+    for &b in bytes {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h
+}
+
+/// Fingerprints a file.
+pub fn fingerprint(path: &Path) -> Result<Fingerprint> {
+    let io = |e| Error::io(path, e);
+    let meta = std::fs::metadata(path).map_err(io)?;
+    let mtime_ns = meta
+        .modified()
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map_or(0, |d| d.as_nanos() as i128);
+    let mut f = File::open(path).map_err(io)?;
+    let mut buf = Vec::with_capacity(SAMPLE as usize);
+    (&mut f).take(SAMPLE).read_to_end(&mut buf).map_err(io)?;
+    let mut h = fnv1a(0xcbf2_9ce4_8422_2325, &buf);
+    if meta.len() > SAMPLE {
+        buf.clear();
+        f.seek(SeekFrom::Start(
+            meta.len().saturating_sub(SAMPLE).max(SAMPLE),
+        ))
+        .map_err(io)?;
+        f.take(SAMPLE).read_to_end(&mut buf).map_err(io)?;
+        h = fnv1a(h, &buf);
+    }
+    Ok(Fingerprint {
+        path: path.display().to_string(),
+        size: meta.len(),
+        mtime_ns,
+        head_tail: format!("{h:016x}"),
+    })
+}
+
+/// The metadata stored beside the Parquet file.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct CacheMeta {
+    /// srtlog version that wrote it.
+    pub srtlog_version: String,
+    /// Column names of the table (schema check).
+    pub columns: Vec<String>,
+    /// Source files.
+    pub files: Vec<Fingerprint>,
+    /// The summary, so a cache hit needs no parsing at all.
+    pub summary: RunSummary,
+}
+
+/// Paths of a logs folder's cache.
+#[derive(Clone, Debug)]
+pub struct CachePaths {
+    /// `cached_assets/`.
+    pub dir: PathBuf,
+    /// The Parquet file.
+    pub parquet: PathBuf,
+    /// The metadata file.
+    pub meta: PathBuf,
+}
+
+impl CachePaths {
+    /// The cache of `logs_dir`.
+    pub fn of(logs_dir: &Path) -> CachePaths {
+        let dir = logs_dir.join(CACHE_DIR);
+        CachePaths {
+            parquet: dir.join(PARQUET_NAME),
+            meta: dir.join(META_NAME),
+            dir,
+        }
+    }
+}
+
+fn columns() -> Vec<String> {
+    srtlog_table::node_metrics::schema()
+        .fields()
+        .iter()
+        .map(|f| f.name().clone())
+        .collect()
+}
+
+/// Fingerprints of `files`.
+pub fn fingerprints(files: &[WorkerFile]) -> Result<Vec<Fingerprint>> {
+    files.iter().map(|f| fingerprint(&f.path)).collect()
+}
+
+/// Returns the cached summary when the cache matches the current sources.
+pub fn load_valid(paths: &CachePaths, current: &[Fingerprint]) -> Option<RunSummary> {
+    let text = std::fs::read_to_string(&paths.meta).ok()?;
+    let meta: CacheMeta = serde_json::from_str(&text).ok()?;
+    let ok = meta.srtlog_version == env!("CARGO_PKG_VERSION")
+        && meta.columns == columns()
+        && meta.files == current
+        && paths.parquet.is_file();
+    ok.then_some(meta.summary)
+}
+
+/// Writes the metadata (after the Parquet file is in place), atomically.
+pub fn store_meta(paths: &CachePaths, files: Vec<Fingerprint>, summary: &RunSummary) -> Result<()> {
+    let meta = CacheMeta {
+        srtlog_version: env!("CARGO_PKG_VERSION").into(),
+        columns: columns(),
+        files,
+        summary: summary.clone(),
+    };
+    let text = serde_json::to_string_pretty(&meta).map_err(|e| Error::io(&paths.meta, e.into()))?;
+    let tmp = paths.meta.with_extension("json.tmp");
+    std::fs::write(&tmp, text).map_err(|e| Error::io(&tmp, e))?;
+    std::fs::rename(&tmp, &paths.meta).map_err(|e| Error::io(&paths.meta, e))
+}

@@ -1,0 +1,178 @@
+//! Finding worker logs under the paths a user gives.
+//!
+//! A run directory is read through its `logs/` folder when it has one. Files
+//! named `{node}_{prefill|decode|agg}_{worker}.{out,err}` are workers by name;
+//! frontend/router files and srtlog's own `cached_assets/` are not. Other
+//! files (`sglang_server.log`, `prefill.log`, …) are workers when their head
+//! holds SGLang server arguments or batch lines. `.gz`/`.zst` files are
+//! sniffed after decompression.
+
+use crate::error::{Error, Result};
+use crate::worker::WorkerType;
+use memchr::memmem;
+use srtlog_formats::naming::{parse_worker_name, strip_compression, Role};
+use std::path::{Path, PathBuf};
+
+/// Bytes of a file's head examined when its name does not say what it is.
+const SNIFF_BYTES: usize = 1 << 20;
+/// How deep folders are searched.
+const MAX_DEPTH: usize = 4;
+
+/// One worker file to parse.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WorkerFile {
+    /// Path.
+    pub path: PathBuf,
+    /// Node name (from the file name, or the file stem).
+    pub node: String,
+    /// Worker id (`w0`, …; `w0` for files without the convention).
+    pub worker_id: String,
+    /// The type the file name declares, if it follows the convention.
+    pub declared_type: Option<WorkerType>,
+    /// Size on disk in bytes.
+    pub size: u64,
+}
+
+impl WorkerFile {
+    /// Describes a file from its name alone.
+    pub fn from_path(path: &Path) -> Result<WorkerFile> {
+        let meta = std::fs::metadata(path).map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => Error::NotFound(path.to_path_buf()),
+            _ => Error::io(path, e),
+        })?;
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let (node, worker_id, declared_type) = match parse_worker_name(&name) {
+            Some(w) => (
+                w.node.to_string(),
+                w.worker_id.to_string(),
+                match w.role {
+                    Role::Prefill => Some(WorkerType::Prefill),
+                    Role::Decode => Some(WorkerType::Decode),
+                    Role::Agg => Some(WorkerType::Agg),
+                    Role::Frontend => None,
+                },
+            ),
+            None => {
+                let base = strip_compression(&name);
+                let stem = base.rsplit_once('.').map_or(base, |(s, _)| s);
+                (stem.to_string(), "w0".to_string(), None)
+            }
+        };
+        Ok(WorkerFile {
+            path: path.to_path_buf(),
+            node,
+            worker_id,
+            declared_type,
+            size: meta.len(),
+        })
+    }
+}
+
+/// What discovery found.
+#[derive(Clone, Debug, Default)]
+pub struct Discovery {
+    /// The logs folder (cache location), when the input was one folder.
+    pub logs_dir: Option<PathBuf>,
+    /// The run's name (the run directory's name), for titles.
+    pub run_name: String,
+    /// Worker files, sorted by path.
+    pub files: Vec<WorkerFile>,
+    /// Files looked at and not taken, with the reason (for `-v`).
+    pub skipped: Vec<(PathBuf, &'static str)>,
+}
+
+/// Does this head look like an SGLang worker log?
+pub fn sniff_sglang(head: &[u8]) -> bool {
+    memmem::find(head, b"Prefill batch").is_some()
+        || memmem::find(head, b"Decode batch").is_some()
+        || memmem::find(head, b"ServerArgs(").is_some()
+        || memmem::find(head, b"sglang.launch_server").is_some()
+}
+
+fn is_candidate_name(name: &str) -> bool {
+    let base = strip_compression(name);
+    match base.rsplit_once('.') {
+        Some((_, ext)) => matches!(ext, "log" | "out" | "err" | "txt"),
+        None => true,
+    }
+}
+
+/// Finds worker files under `paths` (files and folders).
+pub fn discover(paths: &[PathBuf]) -> Result<Discovery> {
+    let mut d = Discovery::default();
+    for p in paths {
+        if !p.exists() {
+            return Err(Error::NotFound(p.clone()));
+        }
+    }
+    if let [single] = paths {
+        if single.is_dir() {
+            let logs = single.join("logs");
+            let dir = if logs.is_dir() { logs } else { single.clone() };
+            let run = if dir.file_name().is_some_and(|n| n == "logs") {
+                dir.parent()
+            } else {
+                Some(dir.as_path())
+            };
+            d.run_name = run
+                .and_then(|r| r.canonicalize().ok())
+                .and_then(|r| r.file_name().map(|n| n.to_string_lossy().into_owned()))
+                .unwrap_or_else(|| "run".into());
+            walk(&dir, 0, &mut d)?;
+            d.logs_dir = Some(dir);
+            d.files.sort_by(|a, b| a.path.cmp(&b.path));
+            return Ok(d);
+        }
+    }
+    for p in paths {
+        if p.is_dir() {
+            walk(p, 0, &mut d)?;
+        } else {
+            // Files named explicitly are parsed whatever their content.
+            d.files.push(WorkerFile::from_path(p)?);
+        }
+    }
+    d.run_name = match paths {
+        [one] => one
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        _ => format!("{} inputs", paths.len()),
+    };
+    d.files.sort_by(|a, b| a.path.cmp(&b.path));
+    d.files.dedup_by(|a, b| a.path == b.path);
+    Ok(d)
+}
+
+fn walk(dir: &Path, depth: usize, d: &mut Discovery) -> Result<()> {
+    let rd = std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
+    let mut entries: Vec<PathBuf> = rd.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    entries.sort();
+    for path in entries {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        if path.is_dir() {
+            if name == "cached_assets" || name.starts_with('.') || depth + 1 >= MAX_DEPTH {
+                continue;
+            }
+            walk(&path, depth + 1, d)?;
+            continue;
+        }
+        match parse_worker_name(&name) {
+            Some(w) if w.role == Role::Frontend => d.skipped.push((path, "frontend/router log")),
+            Some(_) => d.files.push(WorkerFile::from_path(&path)?),
+            None if !is_candidate_name(&name) => d.skipped.push((path, "not a log file name")),
+            None => match crate::input::read_decoded_head(&path, SNIFF_BYTES) {
+                Ok(head) if sniff_sglang(&head) => d.files.push(WorkerFile::from_path(&path)?),
+                Ok(_) => d.skipped.push((path, "no SGLang server lines in its head")),
+                Err(_) => d.skipped.push((path, "unreadable")),
+            },
+        }
+    }
+    Ok(())
+}
