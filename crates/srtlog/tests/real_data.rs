@@ -2,6 +2,9 @@
 //! counts per type and rank, first and last rows, memory snapshots and the
 //! server configuration. Counts were checked against `grep -c` of the files.
 
+// Test helpers may panic on unexpected input: that is how a test fails.
+#![allow(clippy::unwrap_used)]
+
 use srtlog::formats::sglang::{BatchKind, Field};
 use srtlog::{NodeAnalyzer, WorkerType};
 use srtlog_testutil::shared_file;
