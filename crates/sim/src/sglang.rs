@@ -421,6 +421,15 @@ impl<W: Write> Gen<'_, W> {
             st.end(w0, p);
         }
         if noise {
+            // Slurm srun CPU binding report (first line of real srt-slurm worker files)
+            let p = st.begin();
+            st.arena.extend_from_slice(b"cpu-bind=MASK - ");
+            st.arena.extend_from_slice(self.plan.node.as_bytes());
+            st.arena.extend_from_slice(b", task  0  0 [");
+            fmt::u(&mut st.arena, self.plan.pid as u64);
+            st.arena
+                .extend_from_slice(b"]: mask 0xffffffffffffffff set");
+            st.end(w0 - 1, p);
             let p = st.begin();
             st.arena.extend_from_slice(b"INFO ");
             let ts = self.pfx.ts.get((w0 + s(0.7)).div_euclid(1_000_000));
@@ -647,6 +656,38 @@ FutureWarning: the 'pynvml' module is deprecated; install 'nvidia-ml-py' instead
             st.arena.extend_from_slice(b" GB");
             st.end(t + 2000, p);
             self.c.memory_snapshots += 1;
+            let mut pool_end = pool_end;
+            if y26 {
+                // speculative decoding: the draft model gets its own, smaller KV pool
+                let draft_gb = (kv_gb * 0.04).max(0.05);
+                let td = t + 40_000;
+                let p = st.begin();
+                self.pfx
+                    .write(&mut st.arena, td, &tag, "memory_pool.init", false);
+                st.arena
+                    .extend_from_slice(b"KV Cache is allocated. dtype: torch.bfloat16, #tokens: ");
+                fmt::u(&mut st.arena, cap);
+                st.arena.extend_from_slice(b", K size: ");
+                fmt::f2(&mut st.arena, draft_gb / 2.0);
+                st.arena.extend_from_slice(b" GB, V size: ");
+                fmt::f2(&mut st.arena, draft_gb / 2.0);
+                st.arena.extend_from_slice(b" GB");
+                st.end(td, p);
+                pool_end -= draft_gb + 0.02;
+                let p = st.begin();
+                self.pfx.write(
+                    &mut st.arena,
+                    td + 1000,
+                    &tag,
+                    "model_runner.init_memory_pool",
+                    false,
+                );
+                st.arena.extend_from_slice(b"Memory pool end. avail mem=");
+                fmt::f2(&mut st.arena, pool_end);
+                st.arena.extend_from_slice(b" GB");
+                st.end(td + 1000, p);
+                self.c.memory_snapshots += 2;
+            }
             let mut final_avail = pool_end;
             if graphs {
                 let tb = w0 + s(68.0 + j(&mut rr, 1.0));

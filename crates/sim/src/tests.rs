@@ -616,7 +616,11 @@ fn crlf_noise_and_layout() {
         t.contains("tp_size=4, pp_size=1") && t.contains("dp_size=1") && t.contains("ep_size=1")
     );
     assert!(
-        t.starts_with("[CMD] python3 -m sglang.launch_server "),
+        t.starts_with("cpu-bind=MASK - "),
+        "slurm cpu-bind line comes first"
+    );
+    assert!(
+        lines_of(&t)[1].starts_with("[CMD] python3 -m sglang.launch_server "),
         "odd seed echoes the launch command"
     );
     assert!(t.contains("--tp-size 4 --dp-size 1 --ep-size 1"));

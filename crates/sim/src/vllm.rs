@@ -459,7 +459,7 @@ impl<W: Write> Gen<'_, W> {
         let arrivals = run_full / (self.facts.osl / tps).max(1.0);
         let kind = self.plan.kind;
         // access lines per stats line: fixed (density-independent) so size scales linearly
-        let access_per_tick = (arrivals * 10.0 * 0.05).min(20.0);
+        let access_per_tick = (arrivals * 10.0 * 0.05).min(3.0);
         let mut engines: Vec<Engine> = (0..dp)
             .map(|d| {
                 let mut rng = Rng::derive(self.plan.seed, 0x9000 + d as u64);
