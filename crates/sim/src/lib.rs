@@ -551,7 +551,9 @@ fn calibrate(
     target: u64,
 ) -> io::Result<Timing> {
     let d0 = base.duration_us.max(1_000_000);
-    let pilot_us = d0.min(1800 * 1_000_000);
+    // The load curve is relative to the run length, so the average byte rate of
+    // the serving window does not depend on it: one fixed-length pilot suffices.
+    let pilot_us = 1800 * 1_000_000;
     let mut fixed = 0u64;
     let mut var = 0u64;
     for p in plans {
@@ -568,8 +570,11 @@ fn calibrate(
         fixed += b0;
         var += b1.saturating_sub(b0);
     }
+    if var == 0 {
+        return Ok(base.clone());
+    }
     // bytes per µs of serving window at density 1
-    let rate = (var as f64 / pilot_us as f64).max(1e-9);
+    let rate = var as f64 / pilot_us as f64;
     let want = target.saturating_sub(fixed) as f64;
     let scale = want / (rate * d0 as f64);
     let (density, duration_us) = if scale <= 1.0 {

@@ -1024,7 +1024,13 @@ FutureWarning: the 'pynvml' module is deprecated; install 'nvidia-ml-py' instead
                     self.prefill_event(s, e.t)?;
                 }
             }
-            sec = sec_end;
+            // jump over seconds in which no scheduler has anything to log
+            let next = scheds
+                .iter()
+                .map(|s| s.next_p.min(s.next_d))
+                .min()
+                .unwrap_or(i64::MAX);
+            sec = sec_end.max(next.div_euclid(1_000_000) * 1_000_000);
         }
         Ok(())
     }

@@ -516,6 +516,7 @@ fn target_bytes_within_ten_percent() {
         (Backend::Sglang(SglangVariant::Y2026), 4_000_000, 4),
         (Backend::Sglang(SglangVariant::V053), 150_000, 1),
         (Backend::Vllm, 3_000_000, 1),
+        (Backend::Sglang(SglangVariant::Dynamo), 2_000_000, 2),
     ];
     for (i, (b, target, dp)) in cases.into_iter().enumerate() {
         let dir = tmp(&format!("target{i}"));
@@ -524,7 +525,12 @@ fn target_bytes_within_ten_percent() {
             dp,
             ..SimConfig::default()
         };
-        let cfg = SimConfig { backend: b, ..cfg };
+        // a tiny serving window must still scale up to the target
+        let cfg = SimConfig {
+            backend: b,
+            duration_s: if i == 4 { 5 } else { cfg.duration_s },
+            ..cfg
+        };
         let m = write_run(&dir, &cfg).expect("run");
         let got = m.total_uncompressed_bytes as f64;
         let err = (got - target as f64).abs() / target as f64;
