@@ -112,7 +112,7 @@ pub(super) fn decode_memory(prefix: Prefix, msg: &[u8]) -> Option<MemoryRecord> 
         b'C' if msg.starts_with(b"Capture") && memmem::find(msg, b"graph end").is_some() => {
             MemoryEvent::CudaGraphEnd
         }
-        _ if memmem::find(msg, b"avail mem=").is_some() => MemoryEvent::Other,
+        _ if super::finders::AVAIL_MEM.find(msg).is_some() => MemoryEvent::Other,
         _ => return None,
     };
     let mut r = MemoryRecord {

@@ -16,6 +16,25 @@ pub mod fields;
 pub mod memory;
 pub mod prefix;
 
+/// Substring searchers built once: `memmem::find` builds a searcher per call,
+/// which costs more than the search on short lines.
+pub(crate) mod finders {
+    use memchr::memmem::Finder;
+    use std::sync::LazyLock;
+
+    macro_rules! finder {
+        ($name:ident, $needle:literal) => {
+            pub(crate) static $name: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new($needle));
+        };
+    }
+    finder!(PREFILL, b"Prefill batch");
+    finder!(DECODE, b"Decode batch");
+    finder!(AVAIL_MEM, b"avail mem=");
+    finder!(KV_CACHE, b"KV Cache is allocated");
+    finder!(MAX_TOTAL, b"max_total_num_tokens=");
+    finder!(SERVER_ARGS, b"ServerArgs(");
+}
+
 pub use config::{parse_config, ConfigFacts};
 pub use fields::{Field, FieldDef, FieldKind, FIELDS, NFIELDS};
 pub use memory::{MemoryEvent, MemoryRecord};
@@ -23,7 +42,7 @@ pub use prefix::{split_prefix, Prefix, Ranks};
 
 use crate::num::{leading_u64, parse_f64};
 use crate::timestamp::Timestamp;
-use memchr::{memchr, memmem, memrchr};
+use memchr::{memchr, memrchr};
 
 /// Prefill or decode.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -222,10 +241,7 @@ fn decode_batch(prefix: Prefix, kind: BatchKind, mut rest: &[u8]) -> Record<'_> 
     let prefill = kind == BatchKind::Prefill;
     // Items are separated by ", "; values never contain ", ".
     while !rest.is_empty() {
-        let (item, next) = match memmem::find(rest, b", ") {
-            Some(i) => (&rest[..i], &rest[i + 2..]),
-            None => (rest, &rest[rest.len()..]),
-        };
+        let (item, next) = split_item(rest);
         rest = next;
         let item = trim(item);
         if item.is_empty() {
@@ -249,6 +265,21 @@ fn decode_batch(prefix: Prefix, kind: BatchKind, mut rest: &[u8]) -> Record<'_> 
         return Record::Unparsed("batch line without fields");
     }
     Record::Batch(rec)
+}
+
+/// Splits at the first `", "`. `memchr` for the comma, then a check of the
+/// next byte: a `memmem` searcher would be rebuilt for every item.
+#[inline]
+fn split_item(s: &[u8]) -> (&[u8], &[u8]) {
+    let mut from = 0;
+    while let Some(i) = memchr(b',', &s[from..]) {
+        let at = from + i;
+        if s.get(at + 1) == Some(&b' ') {
+            return (&s[..at], &s[at + 2..]);
+        }
+        from = at + 1;
+    }
+    (s, &s[s.len()..])
 }
 
 #[inline]
@@ -287,7 +318,7 @@ fn decode_other(prefix: Prefix, msg: &[u8]) -> Record<'_> {
     if let Some(m) = memory::decode_memory(prefix, msg) {
         return Record::Memory(m);
     }
-    if memmem::find(msg, b"ServerArgs(").is_some() {
+    if finders::SERVER_ARGS.find(msg).is_some() {
         return Record::Config(parse_config(msg));
     }
     if looks_like_record(msg) {
@@ -317,11 +348,12 @@ fn decode_unprefixed(line: &[u8]) -> Record<'_> {
 /// Does the text contain a marker of a batch or memory record? Used only on
 /// lines that were not decoded, to count format drift instead of losing it.
 pub fn looks_like_record(s: &[u8]) -> bool {
-    memmem::find(s, b"Prefill batch").is_some()
-        || memmem::find(s, b"Decode batch").is_some()
-        || memmem::find(s, b"avail mem=").is_some()
-        || memmem::find(s, b"KV Cache is allocated").is_some()
-        || memmem::find(s, b"max_total_num_tokens=").is_some()
+    use finders::*;
+    PREFILL.find(s).is_some()
+        || DECODE.find(s).is_some()
+        || AVAIL_MEM.find(s).is_some()
+        || KV_CACHE.find(s).is_some()
+        || MAX_TOTAL.find(s).is_some()
 }
 
 /// The timestamp of a decoded record, if any.
