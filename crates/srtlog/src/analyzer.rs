@@ -210,7 +210,9 @@ fn rows_of(rb: &RecordBatch, batches: &mut Vec<Batch>, memory: &mut Vec<MemorySn
                 if !a.is_valid(i) {
                     continue;
                 }
-                let v = if let Some(x) = a.as_primitive_opt::<Int64Type>() {
+                let v = if let Some(x) = a.as_primitive_opt::<Int32Type>() {
+                    f64::from(x.value(i))
+                } else if let Some(x) = a.as_primitive_opt::<Int64Type>() {
                     x.value(i) as f64
                 } else if let Some(x) = a.as_primitive_opt::<Float64Type>() {
                     x.value(i)

@@ -5,9 +5,10 @@ use crate::cache::{self, CachePaths};
 use crate::discover::{discover, Discovery};
 use crate::error::{Error, Result};
 use crate::summary::{RunSummary, WorkerSummary};
-use crate::worker::{parse_files, ParseOptions, Warning};
+use crate::worker::{parse_files, parse_files_streaming, ParseOptions, Warning};
 use srtlog_table::node_metrics::schema;
 use srtlog_table::parquet_io::ParquetSink;
+use srtlog_table::RecordBatch;
 use std::path::PathBuf;
 use std::sync::atomic::AtomicU64;
 
@@ -77,14 +78,11 @@ pub fn parse_run(req: &ParseRequest, progress: &AtomicU64) -> Result<ParseOutcom
     }
     let mut opts = req.options.clone();
     opts.keep_table = cache_paths.is_some();
-    let mut sink: Option<ParquetSink> = None;
     let mut cache_error: Option<String> = None;
+    let mut writer: Option<Writer> = None;
     if let Some(p) = &cache_paths {
-        let made = std::fs::create_dir_all(&p.dir)
-            .map_err(|e| format!("{}: {e}", p.dir.display()))
-            .and_then(|_| ParquetSink::create(&p.parquet, schema()).map_err(|e| e.to_string()));
-        match made {
-            Ok(s) => sink = Some(s),
+        match open_sink(p) {
+            Ok(s) => writer = Some(Writer::spawn(s)),
             Err(e) => {
                 tracing::warn!("cannot write the cache: {e}");
                 cache_error = Some(e);
@@ -93,36 +91,47 @@ pub fn parse_run(req: &ParseRequest, progress: &AtomicU64) -> Result<ParseOutcom
         }
     }
     let mut workers = Vec::with_capacity(discovery.files.len());
-    parse_files(&discovery.files, &opts, progress, |w| {
-        for warning in &w.warnings {
-            log_warning(warning);
-        }
-        if let Some(s) = sink.as_mut() {
-            for b in &w.table {
-                if let Err(e) = s.write(b) {
-                    cache_error = Some(e.to_string());
-                }
+    let mut exact = true;
+    let parsed = parse_files_streaming(
+        &discovery.files,
+        &opts,
+        progress,
+        |_, rb| {
+            if let Some(w) = writer.as_ref() {
+                w.send(rb);
             }
+            Ok(())
+        },
+        |w, file_exact| {
+            for warning in &w.warnings {
+                log_warning(warning);
+            }
+            exact &= file_exact;
+            workers.push(WorkerSummary::from_log(&w));
+            Ok(())
+        },
+    );
+    let mut written = writer.map(Writer::join);
+    parsed?;
+    if !exact {
+        if let (Some(Ok(())), Some(p)) = (&written, &cache_paths) {
+            tracing::info!(
+                "a file's rank layout changed after its first chunk; rebuilding the cache exactly"
+            );
+            written = Some(rewrite_exact(p, &discovery, &opts));
         }
-        workers.push(WorkerSummary::from_log(&w));
-        Ok(())
-    })?;
+    }
     let summary = RunSummary::new(
         discovery.run_name.clone(),
         logs_dir.as_ref().map(|d| d.display().to_string()),
         workers,
     );
-    let cache = match (sink, cache_paths, fingerprints) {
-        (Some(s), Some(p), Some(fp)) if cache_error.is_none() => {
-            match s
-                .finish()
-                .map_err(Error::from)
-                .and_then(|()| cache::store_meta(&p, fp, &summary))
-            {
-                Ok(()) => CacheStatus::Written(p.parquet),
-                Err(e) => CacheStatus::Failed(e.to_string()),
-            }
-        }
+    let cache = match (written, cache_paths, fingerprints) {
+        (Some(Ok(())), Some(p), Some(fp)) => match cache::store_meta(&p, fp, &summary) {
+            Ok(()) => CacheStatus::Written(p.parquet),
+            Err(e) => CacheStatus::Failed(e.to_string()),
+        },
+        (Some(Err(e)), _, _) => CacheStatus::Failed(e),
         _ => match cache_error {
             Some(e) => CacheStatus::Failed(e),
             None => CacheStatus::Disabled,
@@ -133,6 +142,67 @@ pub fn parse_run(req: &ParseRequest, progress: &AtomicU64) -> Result<ParseOutcom
         cache,
         discovery,
     })
+}
+
+fn open_sink(p: &CachePaths) -> Result<ParquetSink, String> {
+    std::fs::create_dir_all(&p.dir).map_err(|e| format!("{}: {e}", p.dir.display()))?;
+    ParquetSink::create(&p.parquet, schema()).map_err(|e| e.to_string())
+}
+
+/// Rewrites the cache holding one file's rows at a time, so every
+/// `duplicate` flag is decided with the whole file known.
+fn rewrite_exact(p: &CachePaths, d: &Discovery, opts: &ParseOptions) -> Result<(), String> {
+    let mut sink = open_sink(p)?;
+    parse_files(&d.files, opts, &AtomicU64::new(0), |w| {
+        for b in &w.table {
+            sink.write(b)?;
+        }
+        Ok(())
+    })
+    .map_err(|e| e.to_string())?;
+    sink.finish().map_err(|e| e.to_string())
+}
+
+/// The Parquet writer thread. Encoding and compressing the rows runs here
+/// while the parser goes on with the next chunks.
+struct Writer {
+    tx: std::sync::mpsc::SyncSender<RecordBatch>,
+    handle: std::thread::JoinHandle<Result<(), String>>,
+}
+
+impl Writer {
+    fn spawn(mut sink: ParquetSink) -> Writer {
+        // A small bound: the parser waits rather than queueing rows in memory.
+        let (tx, rx) = std::sync::mpsc::sync_channel::<RecordBatch>(2);
+        let handle = std::thread::spawn(move || {
+            let mut failed = None;
+            for batch in rx {
+                // After a failure, keep draining so the parser never blocks.
+                if failed.is_none() {
+                    if let Err(e) = sink.write(&batch) {
+                        failed = Some(e.to_string());
+                    }
+                }
+            }
+            match failed {
+                Some(e) => Err(e),
+                None => sink.finish().map_err(|e| e.to_string()),
+            }
+        });
+        Writer { tx, handle }
+    }
+
+    fn send(&self, batch: RecordBatch) {
+        // A send error means the thread is gone; `join` reports why.
+        let _ = self.tx.send(batch);
+    }
+
+    fn join(self) -> Result<(), String> {
+        drop(self.tx);
+        self.handle
+            .join()
+            .unwrap_or_else(|_| Err("the Parquet writer thread panicked".into()))
+    }
 }
 
 fn log_warning(w: &Warning) {

@@ -7,20 +7,19 @@
 //! their results are merged in order, so line numbers, examples and tables
 //! are identical to a sequential run.
 //!
-//! Files are processed in *groups* of about [`ParseOptions::group_bytes`]
-//! input bytes. Each group's results are handed to the caller before the next
-//! group starts, which bounds memory by the group size rather than the run
-//! size when tables are kept for Parquet.
+//! Tasks run a window at a time (two per thread when tables are built), and
+//! each window's table parts are handed to the caller before the next starts,
+//! which bounds memory by the window rather than the file or the run.
 
 use crate::discover::WorkerFile;
 use crate::error::Result;
 use crate::input::{open_decoded, read_range_to_line_end, sniff_encoding, Encoding};
-use crate::scan::{scan_buffer, ChunkStats, NullSink, RecordSink};
+use crate::scan::{scan_buffer, ChunkStats, NullSink};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
-use srtlog_formats::sglang::{BatchKind, BatchRecord, MemoryRecord, Ranks};
+use srtlog_formats::sglang::{BatchKind, Ranks};
 use srtlog_formats::Timestamp;
-use srtlog_table::node_metrics::{FileMeta, NodeMetricsBuilder};
+use srtlog_table::node_metrics::{Chunk, FileMeta, NodeMetricsBuilder};
 use srtlog_table::RecordBatch;
 use std::collections::BTreeMap;
 use std::fs::File;
@@ -80,8 +79,6 @@ pub struct ParseOptions {
     pub keep_table: bool,
     /// Byte size of a parallel chunk of a plain file.
     pub chunk_bytes: usize,
-    /// Input bytes per group (see the module docs).
-    pub group_bytes: u64,
 }
 
 impl Default for ParseOptions {
@@ -89,7 +86,6 @@ impl Default for ParseOptions {
         ParseOptions {
             keep_table: true,
             chunk_bytes: 8 << 20,
-            group_bytes: 256 << 20,
         }
     }
 }
@@ -205,33 +201,31 @@ enum Task {
     Whole { file: usize },
 }
 
+/// Table rows of part of a file: the line offset of the part within its
+/// task, and its columns.
+type Part = (u64, Chunk);
+
 /// Result of one task.
 struct TaskOut {
     file: usize,
     stats: ChunkStats,
-    builder: Option<NodeMetricsBuilder>,
+    parts: Vec<Part>,
     warning: Option<String>,
 }
 
-/// A sink that numbers lines from a base (compressed files scanned in blocks).
-struct Offset<'a> {
-    inner: &'a mut NodeMetricsBuilder,
-    base: u64,
-}
-
-impl RecordSink for Offset<'_> {
-    fn batch(&mut self, line: u64, r: &BatchRecord<'_>) {
-        self.inner.push_batch(self.base + line, r);
-    }
-    fn memory(&mut self, line: u64, r: &MemoryRecord) {
-        self.inner.push_memory(self.base + line, r);
-    }
-}
-
-fn scan_into(buf: &[u8], builder: &mut Option<NodeMetricsBuilder>, base: u64) -> ChunkStats {
-    match builder {
-        Some(b) => scan_buffer(buf, &mut Offset { inner: b, base }),
-        None => scan_buffer(buf, &mut NullSink),
+/// Scans a buffer of whole lines; with `keep`, also builds its table part
+/// (line numbers relative to the buffer). Building the Arrow arrays here puts
+/// that work on the parallel tasks rather than on the merging thread.
+fn scan_part(buf: &[u8], keep: bool) -> (ChunkStats, Option<Chunk>) {
+    if keep {
+        // Rows never outnumber lines; counting them (memchr, tens of GB/s)
+        // sizes the columns exactly instead of letting them double.
+        let lines = memchr::memchr_iter(b'\n', buf).count() + 1;
+        let mut b = NodeMetricsBuilder::with_capacity(lines);
+        let st = scan_buffer(buf, &mut b);
+        (st, (!b.is_empty()).then(|| b.finish_chunk()))
+    } else {
+        (scan_buffer(buf, &mut NullSink), None)
     }
 }
 
@@ -240,17 +234,11 @@ fn run_range(
     offset: u64,
     len: usize,
     keep: bool,
-) -> (ChunkStats, Option<NodeMetricsBuilder>, Option<String>) {
-    let mut builder = keep.then(|| NodeMetricsBuilder::with_capacity(len / 200));
+) -> (ChunkStats, Vec<Part>, Option<String>) {
+    let fail = |msg: String| (ChunkStats::default(), Vec::new(), Some(msg));
     let file = match File::open(&f.path) {
         Ok(x) => x,
-        Err(e) => {
-            return (
-                ChunkStats::default(),
-                builder,
-                Some(format!("cannot open: {e}")),
-            )
-        }
+        Err(e) => return fail(format!("cannot open: {e}")),
     };
     // A range after the first reads one byte early: if that byte is `\n`, the
     // range starts on a line; otherwise its first partial line belongs to the
@@ -258,13 +246,7 @@ fn run_range(
     let (start, extra) = if offset == 0 { (0, 0) } else { (offset - 1, 1) };
     let buf = match read_range_to_line_end(&file, start, len + extra) {
         Ok(b) => b,
-        Err(e) => {
-            return (
-                ChunkStats::default(),
-                builder,
-                Some(format!("read error at byte {offset}: {e}")),
-            )
-        }
+        Err(e) => return fail(format!("read error at byte {offset}: {e}")),
     };
     let body = if offset == 0 {
         &buf[..]
@@ -274,20 +256,20 @@ fn run_range(
             None => &buf[buf.len()..],
         }
     };
-    let st = scan_into(body, &mut builder, 0);
-    (st, builder, None)
+    let (st, part) = scan_part(body, keep);
+    (st, part.map(|c| (0, c)).into_iter().collect(), None)
 }
 
 fn run_whole(
     f: &WorkerFile,
     keep: bool,
     progress: &AtomicU64,
-) -> (ChunkStats, Option<NodeMetricsBuilder>, Option<String>) {
-    let mut builder = keep.then(|| NodeMetricsBuilder::with_capacity(4096));
+) -> (ChunkStats, Vec<Part>, Option<String>) {
+    let mut parts = Vec::new();
     let mut st = ChunkStats::default();
     let mut reader = match open_decoded(&f.path) {
         Ok((_, r)) => r,
-        Err(e) => return (st, builder, Some(e.to_string())),
+        Err(e) => return (st, parts, Some(e.to_string())),
     };
     const BLOCK: usize = 4 << 20;
     let mut buf: Vec<u8> = Vec::with_capacity(BLOCK * 2);
@@ -327,112 +309,205 @@ fn run_whole(
             continue; // a line longer than the block: read more
         }
         let base = st.lines;
-        let part = scan_into(&buf[..cut], &mut builder, base);
+        let (part, chunk) = scan_part(&buf[..cut], keep);
+        if let Some(c) = chunk {
+            parts.push((base, c));
+        }
         progress.fetch_add(cut as u64, Ordering::Relaxed);
         st.merge_next(part);
         buf.drain(..cut);
     }
-    (st, builder, warning)
+    (st, parts, warning)
 }
 
-/// Parses `files` and hands each [`WorkerLog`] to `on_done` in input order.
+/// Cuts the files into tasks, in file order.
+fn plan(files: &[WorkerFile], opts: &ParseOptions) -> (Vec<Task>, Vec<usize>) {
+    let mut tasks = Vec::new();
+    let mut per_file = Vec::with_capacity(files.len());
+    for (k, f) in files.iter().enumerate() {
+        let enc = crate::input::read_head(&f.path, 4)
+            .map(|h| sniff_encoding(&h))
+            .unwrap_or(Encoding::Plain);
+        let before = tasks.len();
+        if enc == Encoding::Plain && f.size > opts.chunk_bytes as u64 {
+            let mut off = 0u64;
+            while off < f.size {
+                let len = (f.size - off).min(opts.chunk_bytes as u64) as usize;
+                tasks.push(Task::Range {
+                    file: k,
+                    offset: off,
+                    len,
+                });
+                off += len as u64;
+            }
+        } else {
+            tasks.push(Task::Whole { file: k });
+        }
+        per_file.push(tasks.len() - before);
+    }
+    (tasks, per_file)
+}
+
+/// What is known of a file while its chunks arrive.
+#[derive(Default)]
+struct FileState {
+    stats: ChunkStats,
+    warnings: Vec<String>,
+    remaining: usize,
+    /// Primary ranks and worker type decided from the first chunk, used for
+    /// the rows streamed before the whole file is known.
+    provisional: Option<(BTreeMap<Option<u16>, Ranks>, WorkerType)>,
+}
+
+/// Parses `files`, streaming table parts as they are ready.
 ///
-/// `progress` is advanced by the number of input bytes scanned (decoded bytes
-/// for compressed files), for progress bars.
+/// Chunks are parsed in parallel a window at a time and handed over in file
+/// order: `on_part(file_index, rows)` for each table part (when
+/// [`ParseOptions::keep_table`] is set), then `on_done(log, exact)` when a
+/// file is complete. Memory is bounded by the window (a few chunks), not by
+/// the file or the run.
+///
+/// Rows are streamed before the whole file is known, so their `duplicate`
+/// flag and `worker_type` column use the primary ranks and type decided from
+/// the file's first chunk. When the complete file disagrees (a rank that
+/// first prints batch lines late in a file, for example), `exact` is false:
+/// the summary in `log` is still exact, but the streamed rows' flags are not,
+/// and a caller that stores them should rebuild them with [`parse_files`],
+/// which holds each file and is always exact.
+pub fn parse_files_streaming(
+    files: &[WorkerFile],
+    opts: &ParseOptions,
+    progress: &AtomicU64,
+    mut on_part: impl FnMut(usize, RecordBatch) -> Result<()>,
+    mut on_done: impl FnMut(WorkerLog, bool) -> Result<()>,
+) -> Result<()> {
+    let (tasks, per_file) = plan(files, opts);
+    let mut states: Vec<FileState> = per_file
+        .iter()
+        .map(|&n| FileState {
+            remaining: n,
+            ..FileState::default()
+        })
+        .collect();
+    // With tables, a window of two chunks per thread keeps every core busy
+    // while bounding the rows in memory; without, nothing large is kept.
+    let window = if opts.keep_table {
+        (2 * rayon::current_num_threads()).max(2)
+    } else {
+        tasks.len().max(1)
+    };
+    for win in tasks.chunks(window) {
+        let outs: Vec<TaskOut> = win
+            .par_iter()
+            .map(|t| match *t {
+                Task::Range { file, offset, len } => {
+                    let (stats, parts, warning) =
+                        run_range(&files[file], offset, len, opts.keep_table);
+                    progress.fetch_add(len as u64, Ordering::Relaxed);
+                    TaskOut {
+                        file,
+                        stats,
+                        parts,
+                        warning,
+                    }
+                }
+                Task::Whole { file } => {
+                    let (stats, parts, warning) =
+                        run_whole(&files[file], opts.keep_table, progress);
+                    TaskOut {
+                        file,
+                        stats,
+                        parts,
+                        warning,
+                    }
+                }
+            })
+            .collect();
+        for o in outs {
+            let f = &files[o.file];
+            let st = &mut states[o.file];
+            let base = st.stats.lines;
+            st.stats.merge_next(o.stats);
+            st.warnings.extend(o.warning);
+            let (primary, ty) = st
+                .provisional
+                .get_or_insert_with(|| (primary_ranks(&st.stats), decide_type(f, &st.stats)))
+                .clone();
+            if !o.parts.is_empty() {
+                let meta = file_meta(f, ty);
+                let is_primary = |r: &Ranks| primary.get(&r.dp).is_none_or(|p| p == r);
+                for (rel, c) in o.parts {
+                    on_part(o.file, c.assemble(&meta, base + rel, &is_primary)?)?;
+                }
+            }
+            st.remaining -= 1;
+            if st.remaining == 0 {
+                let st = std::mem::take(st);
+                let log = finish_file(f, st.stats, st.warnings);
+                let exact = st
+                    .provisional
+                    .is_none_or(|(p, t)| p == log.primary && t == log.worker_type);
+                on_done(log, exact)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn file_meta(f: &WorkerFile, ty: WorkerType) -> FileMeta {
+    FileMeta {
+        file: f.path.display().to_string(),
+        node: f.node.clone(),
+        worker_type: ty.as_str().to_string(),
+        worker_id: f.worker_id.clone(),
+    }
+}
+
+/// Parses `files` and hands each [`WorkerLog`], with its rows in
+/// [`WorkerLog::table`] when [`ParseOptions::keep_table`] is set, to `on_done`
+/// in input order. Holds one file's rows at a time; the `duplicate` and
+/// `worker_type` columns are always exact.
 pub fn parse_files(
     files: &[WorkerFile],
     opts: &ParseOptions,
     progress: &AtomicU64,
     mut on_done: impl FnMut(WorkerLog) -> Result<()>,
 ) -> Result<()> {
-    let mut i = 0;
-    while i < files.len() {
-        // Take files until the group is full (at least one).
-        let mut j = i;
-        let mut bytes = 0u64;
-        while j < files.len() && (j == i || bytes + files[j].size <= opts.group_bytes) {
-            bytes += files[j].size;
-            j += 1;
-        }
-        let group = &files[i..j];
-        let mut tasks = Vec::new();
-        let mut encodings = Vec::new();
-        for (k, f) in group.iter().enumerate() {
-            let enc = crate::input::read_head(&f.path, 4)
-                .map(|h| sniff_encoding(&h))
-                .unwrap_or(Encoding::Plain);
-            encodings.push(enc);
-            if enc == Encoding::Plain && f.size > opts.chunk_bytes as u64 {
-                let mut off = 0u64;
-                while off < f.size {
-                    let len = (f.size - off).min(opts.chunk_bytes as u64) as usize;
-                    tasks.push(Task::Range {
-                        file: k,
-                        offset: off,
-                        len,
-                    });
-                    off += len as u64;
-                }
-            } else {
-                tasks.push(Task::Whole { file: k });
+    let parts = std::cell::RefCell::new(Vec::new());
+    parse_files_streaming(
+        files,
+        opts,
+        progress,
+        |_, rb| {
+            parts.borrow_mut().push(rb);
+            Ok(())
+        },
+        |mut log, exact| {
+            let mut table = std::mem::take(&mut *parts.borrow_mut());
+            if !exact {
+                let meta = file_meta(&log.source, log.worker_type);
+                let primary = log.primary.clone();
+                let is_primary = |r: &Ranks| primary.get(&r.dp).is_none_or(|p| p == r);
+                table = table
+                    .iter()
+                    .map(|rb| srtlog_table::node_metrics::reassign(rb, &meta, &is_primary))
+                    .collect::<Result<_, _>>()?;
             }
-        }
-        let outs: Vec<TaskOut> = tasks
-            .par_iter()
-            .map(|t| match *t {
-                Task::Range { file, offset, len } => {
-                    let (stats, builder, warning) =
-                        run_range(&group[file], offset, len, opts.keep_table);
-                    progress.fetch_add(len as u64, Ordering::Relaxed);
-                    TaskOut {
-                        file,
-                        stats,
-                        builder,
-                        warning,
-                    }
-                }
-                Task::Whole { file } => {
-                    let (stats, builder, warning) =
-                        run_whole(&group[file], opts.keep_table, progress);
-                    TaskOut {
-                        file,
-                        stats,
-                        builder,
-                        warning,
-                    }
-                }
-            })
-            .collect();
-        let mut per_file: Vec<Vec<TaskOut>> = (0..group.len()).map(|_| Vec::new()).collect();
-        for o in outs {
-            per_file[o.file].push(o);
-        }
-        for (k, parts) in per_file.into_iter().enumerate() {
-            on_done(finish_file(&group[k], parts)?)?;
-        }
-        i = j;
-    }
-    Ok(())
+            log.table = table;
+            on_done(log)
+        },
+    )
 }
 
-fn finish_file(f: &WorkerFile, parts: Vec<TaskOut>) -> Result<WorkerLog> {
+fn finish_file(f: &WorkerFile, stats: ChunkStats, messages: Vec<String>) -> WorkerLog {
     let name = f.path.display().to_string();
-    let mut stats = ChunkStats::default();
-    let mut warnings = Vec::new();
-    let mut builders = Vec::new();
-    for p in parts {
-        let offset = stats.lines;
-        stats.merge_next(p.stats);
-        if let Some(w) = p.warning {
-            warnings.push(Warning {
-                file: name.clone(),
-                message: w,
-            });
-        }
-        if let Some(b) = p.builder {
-            builders.push((offset, b));
-        }
-    }
+    let mut warnings: Vec<Warning> = messages
+        .into_iter()
+        .map(|m| Warning {
+            file: name.clone(),
+            message: m,
+        })
+        .collect();
     if stats.binary_lines > 0 {
         warnings.push(Warning {
             file: name.clone(),
@@ -453,28 +528,14 @@ fn finish_file(f: &WorkerFile, parts: Vec<TaskOut>) -> Result<WorkerLog> {
     }
     let primary = primary_ranks(&stats);
     let worker_type = decide_type(f, &stats);
-    let mut log = WorkerLog {
+    WorkerLog {
         source: f.clone(),
         worker_type,
         stats,
         primary,
         warnings,
         table: Vec::new(),
-    };
-    let meta = FileMeta {
-        file: name,
-        node: f.node.clone(),
-        worker_type: worker_type.as_str().to_string(),
-        worker_id: f.worker_id.clone(),
-    };
-    for (offset, b) in builders {
-        if b.is_empty() {
-            continue;
-        }
-        let rb = b.finish(&meta, offset, &|r| log.is_primary(r))?;
-        log.table.push(rb);
     }
-    Ok(log)
 }
 
 /// Parses one file completely (convenience for tests and the library API).

@@ -12,6 +12,7 @@ use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use parquet::arrow::ArrowWriter;
 use parquet::basic::{Compression, ZstdLevel};
 use parquet::file::properties::WriterProperties;
+use parquet::schema::types::ColumnPath;
 use std::fs::File;
 use std::path::{Path, PathBuf};
 
@@ -31,7 +32,17 @@ impl ParquetSink {
             source,
         };
         let file = File::create(&tmp).map_err(io)?;
-        let props = WriterProperties::builder()
+        // Dictionary encoding pays for the repeated strings (file, node,
+        // record kinds) but costs a hash per value for the float columns,
+        // which zstd compresses as well without it.
+        let mut props = WriterProperties::builder().set_dictionary_enabled(false);
+        for f in schema.fields() {
+            if matches!(f.data_type(), arrow_schema::DataType::Dictionary(..)) {
+                props =
+                    props.set_column_dictionary_enabled(ColumnPath::from(f.name().as_str()), true);
+            }
+        }
+        let props = props
             .set_compression(Compression::ZSTD(ZstdLevel::try_new(1)?))
             .set_max_row_group_row_count(Some(256 * 1024))
             .set_created_by(format!("srtlog {}", env!("CARGO_PKG_VERSION")))

@@ -24,7 +24,8 @@ pub(crate) mod finders {
 
     macro_rules! finder {
         ($name:ident, $needle:literal) => {
-            pub(crate) static $name: LazyLock<Finder<'static>> = LazyLock::new(|| Finder::new($needle));
+            pub(crate) static $name: LazyLock<Finder<'static>> =
+                LazyLock::new(|| Finder::new($needle));
         };
     }
     finder!(PREFILL, b"Prefill batch");
@@ -105,6 +106,13 @@ impl Values {
     pub fn set_index(&mut self, i: usize, v: f64) {
         self.present |= 1 << i;
         self.vals[i] = v;
+    }
+
+    /// The presence mask (bit `i` = field `i`) and the value array (0 where
+    /// absent), for columnar builders.
+    #[inline]
+    pub fn raw(&self) -> (u64, &[f64; NFIELDS]) {
+        (self.present, &self.vals)
     }
 
     /// Number of fields present.
