@@ -12,6 +12,8 @@
 //! * [`run::parse_run`]: what `srtlog parse` does (discovery, cache, summary).
 //! * [`worker::parse_files`]: the parallel parser, streaming one file's
 //!   result at a time.
+//! * [`viz::build`]: what `srtlog viz` and `srtlog stats` do (time series
+//!   per worker, DP rank or worker type, and statistics; [`series`]).
 #![warn(missing_docs)]
 
 pub mod analyzer;
@@ -21,7 +23,9 @@ pub mod error;
 pub mod input;
 pub mod run;
 pub mod scan;
+pub mod series;
 pub mod summary;
+pub mod viz;
 pub mod worker;
 
 pub use analyzer::{Batch, MemorySnapshot, Node, NodeAnalyzer};
