@@ -1,0 +1,478 @@
+//! The interactive HTML report of `srtlog viz`: one self-contained file.
+//!
+//! Layout: a header, the run summary (workers, time range, configuration,
+//! how lines were computed), the workers table, the charts (drawn in the
+//! browser by uPlot from JSON embedded in the page), the statistics table,
+//! and a footer with the uPlot licence.
+//!
+//! Tables are rendered here, so the numbers are readable even without
+//! JavaScript; the charts are built by `assets/report.js`. The page's data
+//! is a `<script type="application/json" id="srtlog-data">` element: the
+//! charts of [`srtlog::series::SeriesSet`] plus the run's start and length.
+//! After drawing, the page adds `<script type="application/json"
+//! id="srtlog-rendered">` with what it drew (see `report.js`), for tests.
+//!
+//! No template engine: the page is a few fixed blocks, and every dynamic
+//! string goes through [`escape`].
+
+use crate::text::format_value;
+use crate::{ReportError, UPLOT_VERSION};
+use serde::Serialize;
+use srtlog::series::{Chart, GroupBy, SeriesSet, Side};
+use srtlog::summary::{format_duration, format_range, RunSummary, WorkerSummary};
+use srtlog::WorkerType;
+use std::fmt::Write as _;
+
+const UPLOT_JS: &str = include_str!("../assets/uPlot.iife.min.js");
+const UPLOT_CSS: &str = include_str!("../assets/uPlot.min.css");
+const UPLOT_LICENSE: &str = include_str!("../assets/uPlot.LICENSE");
+const REPORT_JS: &str = include_str!("../assets/report.js");
+const REPORT_CSS: &str = include_str!("../assets/report.css");
+
+/// Content-Security-Policy of every report: nothing may be fetched. Inline
+/// scripts and styles only, images only as `data:` URLs (none are used).
+/// An accidental request (a stray URL, a library loading a font) is blocked
+/// and reported as a console error, which the browser tests catch.
+pub const CSP: &str =
+    "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:";
+
+/// What a report shows.
+#[derive(Clone, Debug)]
+pub struct Report<'a> {
+    /// Per-worker summary and totals.
+    pub summary: &'a RunSummary,
+    /// Charts and statistics.
+    pub series: &'a SeriesSet,
+    /// The paths given by the user.
+    pub inputs: Vec<String>,
+    /// Name and version of the generating program.
+    pub generator: String,
+}
+
+impl<'a> Report<'a> {
+    /// A report of `summary` and `series`.
+    pub fn new(summary: &'a RunSummary, series: &'a SeriesSet) -> Report<'a> {
+        Report {
+            summary,
+            series,
+            inputs: Vec::new(),
+            generator: format!("srtlog {}", env!("CARGO_PKG_VERSION")),
+        }
+    }
+}
+
+/// The data the page script reads.
+#[derive(Serialize)]
+struct Payload<'a> {
+    run_name: &'a str,
+    run_start: Option<&'a str>,
+    run_start_us: Option<i64>,
+    duration_s: i64,
+    bucket_s: i64,
+    group_by: GroupBy,
+    max_points: usize,
+    charts: &'a [Chart],
+}
+
+/// Escapes text for HTML content and attribute values.
+pub fn escape(s: &str) -> String {
+    let mut o = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => o.push_str("&amp;"),
+            '<' => o.push_str("&lt;"),
+            '>' => o.push_str("&gt;"),
+            '"' => o.push_str("&quot;"),
+            '\'' => o.push_str("&#39;"),
+            _ => o.push(c),
+        }
+    }
+    o
+}
+
+/// JSON that is safe inside a `<script>` element: `<` is escaped, so no
+/// string in the data can close the element (`</script>`) or open a comment.
+fn script_json<T: Serialize>(v: &T) -> Result<String, ReportError> {
+    Ok(serde_json::to_string(v)?.replace('<', "\\u003c"))
+}
+
+/// Renders the whole page.
+pub fn render_html(r: &Report<'_>) -> Result<String, ReportError> {
+    let s = r.series;
+    let payload = Payload {
+        run_name: &r.summary.run_name,
+        run_start: s.run_start.as_deref(),
+        run_start_us: s.run_start_us,
+        duration_s: s.duration_s,
+        bucket_s: s.bucket_s,
+        group_by: s.group_by,
+        max_points: s.max_points,
+        charts: &s.charts,
+    };
+    let data = script_json(&payload)?;
+    let title = format!("srtlog report: {}", r.summary.run_name);
+    let mut h = String::with_capacity(data.len() + UPLOT_JS.len() + 64 * 1024);
+    // `write!` into a String cannot fail; results are ignored below.
+    let _ = write!(
+        h,
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta http-equiv=\"Content-Security-Policy\" content=\"{CSP}\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <meta name=\"generator\" content=\"{gen}\">\n<title>{t}</title>\n\
+         <style>{UPLOT_CSS}</style>\n<style>{REPORT_CSS}</style>\n</head>\n<body>\n",
+        gen = escape(&r.generator),
+        t = escape(&title),
+    );
+    let _ = write!(
+        h,
+        "<header>\n<h1>{}</h1>\n<p class=\"sub\">{}</p>\n</header>\n<main>\n",
+        escape(&title),
+        escape(&subtitle(r.summary)),
+    );
+    summary_section(&mut h, r);
+    workers_section(&mut h, r.summary);
+    let _ = write!(
+        h,
+        "<h2 id=\"charts-top\">Charts</h2>\n<p class=\"help\">Drag across a chart to zoom in; \
+         double-click to zoom out; Shift+drag (or middle-drag) to pan; Ctrl/Alt+wheel to zoom \
+         around the cursor; hover for values; click a legend entry to hide or show its line.\
+         <label><input type=\"checkbox\" id=\"link-zoom\" checked> zoom all charts together</label></p>\n\
+         <nav class=\"toc\" id=\"toc\"></nav>\n<div id=\"charts\"><noscript><p class=\"warn\">The \
+         charts need JavaScript; the tables above and below do not.</p></noscript></div>\n"
+    );
+    stats_section(&mut h, s);
+    let _ = write!(
+        h,
+        "</main>\n<footer>\n<p>Generated by {gen}. Charts drawn with uPlot {UPLOT_VERSION} \
+         (MIT licence), embedded in this file; the page makes no network request.</p>\n\
+         <details><summary>uPlot licence</summary><pre class=\"licence\">{lic}</pre></details>\n\
+         </footer>\n<script type=\"application/json\" id=\"srtlog-data\">{data}</script>\n\
+         <script>{UPLOT_JS}</script>\n<script>{REPORT_JS}</script>\n</body>\n</html>\n",
+        gen = escape(&r.generator),
+        lic = escape(UPLOT_LICENSE),
+    );
+    Ok(h)
+}
+
+fn subtitle(s: &RunSummary) -> String {
+    let mut parts = vec![type_counts(s)];
+    parts.push(format_range(s.time_range()));
+    parts.join(" · ")
+}
+
+fn type_counts(s: &RunSummary) -> String {
+    let v: Vec<String> = s
+        .by_type()
+        .iter()
+        .map(|t| format!("{} {}", t.count, t.worker_type.as_str()))
+        .collect();
+    let n = s.workers.len();
+    format!(
+        "{n} worker{} ({})",
+        if n == 1 { "" } else { "s" },
+        v.join(", ")
+    )
+}
+
+/// Distinct values of `f` over the workers of each type: `prefill: a; decode: b`.
+fn per_type(s: &RunSummary, f: impl Fn(&WorkerSummary) -> Option<String>) -> String {
+    let mut out: Vec<String> = Vec::new();
+    for row in s.by_type() {
+        let mut vals: Vec<String> = s
+            .workers
+            .iter()
+            .filter(|w| w.worker_type == row.worker_type)
+            .filter_map(&f)
+            .collect();
+        vals.sort();
+        vals.dedup();
+        if !vals.is_empty() {
+            out.push(format!("{}: {}", row.worker_type.as_str(), vals.join(", ")));
+        }
+    }
+    if out.is_empty() {
+        "not printed in the logs".into()
+    } else {
+        out.join("; ")
+    }
+}
+
+fn kv(h: &mut String, k: &str, v: &str) {
+    let _ = writeln!(h, "<tr><th>{}</th><td>{}</td></tr>", escape(k), escape(v));
+}
+
+fn summary_section(h: &mut String, r: &Report<'_>) {
+    let s = r.summary;
+    let ss = r.series;
+    let t = &s.totals;
+    h.push_str("<h2 id=\"summary\">Run</h2>\n<table class=\"kv\">\n");
+    kv(h, "Run", &s.run_name);
+    let input = if r.inputs.is_empty() {
+        s.logs_dir.clone().unwrap_or_default()
+    } else {
+        r.inputs.join(", ")
+    };
+    kv(h, "Input", &input);
+    kv(h, "Workers", &type_counts(s));
+    kv(h, "Time range (batch lines)", &format_range(s.time_range()));
+    if let Some(start) = &ss.run_start {
+        kv(
+            h,
+            "Elapsed time",
+            &format!(
+                "counted from {} (the first line of any worker log, start-up included); last bucket at {}",
+                start.replace('T', " "),
+                format_duration(ss.duration_s as f64)
+            ),
+        );
+    }
+    kv(
+        h,
+        "Lines read",
+        &format!(
+            "{} prefill and {} decode batches, {} memory snapshots, {} duplicate TP/PP lines dropped; {} lines, {:.1} MB",
+            t.prefill_batches,
+            t.decode_batches,
+            t.memory_snapshots,
+            t.duplicate_lines,
+            t.lines,
+            t.bytes as f64 / 1e6
+        ),
+    );
+    kv(h, "Model", &per_type(s, |w| w.config.model_path.clone()));
+    kv(
+        h,
+        "Parallelism",
+        &per_type(s, |w| {
+            let c = &w.config;
+            let mut p = Vec::new();
+            for (n, v) in [
+                ("TP", c.tp_size),
+                ("DP", c.dp_size),
+                ("EP", c.ep_size),
+                ("PP", c.pp_size),
+            ] {
+                if let Some(v) = v {
+                    p.push(format!("{n} {v}"));
+                }
+            }
+            if c.enable_dp_attention == Some(true) {
+                p.push("DP attention".into());
+            }
+            (!p.is_empty()).then(|| p.join(" · "))
+        }),
+    );
+    kv(
+        h,
+        "Disaggregation mode",
+        &per_type(s, |w| {
+            // ServerArgs prints Python's None for aggregated serving.
+            w.config.disaggregation_mode.as_deref().map(|m| match m {
+                "null" | "None" => "none (aggregated)".to_string(),
+                m => m.to_string(),
+            })
+        }),
+    );
+    let grouping = match ss.group_by {
+        GroupBy::Worker => "one line per worker log (its DP ranks combined)",
+        GroupBy::Dp => "one line per worker type and DP rank (the schedulers of that rank in all workers combined)",
+        GroupBy::All => "one line per worker type (all its workers combined)",
+    };
+    kv(
+        h,
+        "Lines",
+        &format!(
+            "--group-by {}: {grouping}. Aggregated workers are split into their prefill and decode batches.",
+            ss.group_by.as_str()
+        ),
+    );
+    kv(
+        h,
+        "Aggregation",
+        "Each scheduler's lines are first put into time buckets (the mean of gauges and throughputs, the per-second rate of per-batch amounts); then extensive metrics (throughputs, request and token counts) are summed over the schedulers a line groups, and intensive ones (usage fractions, per-GPU memory, accept length) are averaged.",
+    );
+    kv(
+        h,
+        "Time buckets",
+        &format!(
+            "{} s. A gauge keeps its last value across gaps of up to {} s between a scheduler's lines; longer gaps are shown as gaps.",
+            ss.bucket_s, ss.hold_s
+        ),
+    );
+    let (ds, n) = ss.downsampled();
+    let down = if ss.max_points == 0 {
+        "off (--max-points 0): every point is drawn.".to_string()
+    } else if ds == 0 {
+        format!(
+            "none needed: no line has more than {} points.",
+            ss.max_points
+        )
+    } else {
+        format!(
+            "{ds} of {n} lines had more than {max} points and were downsampled with M4 (first, last, minimum and maximum per column of the time axis, so spikes are kept) to at most {max} points. Zooming in shows the downsampled points; rerun with --max-points 0 to keep all.",
+            max = ss.max_points
+        )
+    };
+    kv(h, "Downsampling", &down);
+    let warnings = t.warnings + ss.warnings.len();
+    if warnings > 0 {
+        let mut all: Vec<String> = s
+            .workers
+            .iter()
+            .flat_map(|w| w.warnings.iter().map(move |m| format!("{}: {m}", w.file)))
+            .collect();
+        all.extend(ss.warnings.iter().cloned());
+        kv(h, "Warnings", &all.join("; "));
+    }
+    h.push_str("</table>\n");
+}
+
+/// What is worth saying about a worker's batches.
+fn worker_notes(w: &WorkerSummary) -> String {
+    let mut n = Vec::new();
+    let none = |k: &str| format!("no {k} batches");
+    match w.worker_type {
+        WorkerType::Prefill if w.prefill_batches == 0 => n.push(none("prefill")),
+        WorkerType::Decode if w.decode_batches == 0 => n.push(none("decode")),
+        WorkerType::Agg => {
+            if w.prefill_batches == 0 {
+                n.push(none("prefill"));
+            }
+            if w.decode_batches == 0 {
+                n.push(none("decode"));
+            }
+        }
+        WorkerType::Unknown => n.push("no batch lines".into()),
+        _ => {}
+    }
+    if !w.warnings.is_empty() {
+        n.push(format!("{} warning(s)", w.warnings.len()));
+    }
+    n.join("; ")
+}
+
+fn workers_section(h: &mut String, s: &RunSummary) {
+    h.push_str(
+        "<h2 id=\"workers\">Workers</h2>\n<div class=\"scroll\"><table>\n<tr><th>File</th><th>Type</th>\
+         <th>Node</th><th>Worker</th><th class=\"num\">Prefill batches</th><th class=\"num\">Decode batches</th>\
+         <th class=\"num\">Duplicate lines</th><th class=\"num\">Memory snapshots</th>\
+         <th class=\"num\">Schedulers</th><th>Time range</th><th>Notes</th></tr>\n",
+    );
+    for w in &s.workers {
+        let name = std::path::Path::new(&w.file)
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| w.file.clone());
+        let notes = worker_notes(w);
+        let _ = writeln!(
+            h,
+            "<tr><td title=\"{}\">{}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"num\">{}</td>\
+             <td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td>\
+             <td class=\"num\">{}</td><td>{}</td><td class=\"{}\">{}</td></tr>",
+            escape(&w.file),
+            escape(&name),
+            w.worker_type.as_str(),
+            escape(&w.node),
+            escape(&w.worker_id),
+            w.prefill_batches,
+            w.decode_batches,
+            w.duplicate_lines,
+            w.memory_snapshots,
+            w.schedulers,
+            escape(&format_range(w.time_range())),
+            if notes.is_empty() { "" } else { "warn" },
+            escape(&notes),
+        );
+    }
+    h.push_str("</table></div>\n");
+}
+
+fn side_title(side: Side) -> &'static str {
+    match side {
+        Side::Prefill => "prefill batches",
+        Side::Decode => "decode batches",
+        Side::Memory => "memory snapshots",
+    }
+}
+
+fn stats_section(h: &mut String, s: &SeriesSet) {
+    let _ = write!(
+        h,
+        "<h2 id=\"stats\">Statistics</h2>\n<p class=\"note\">Per worker type and metric, over \
+         per-scheduler values: one value per scheduler (DP rank of a worker; TP/PP duplicates \
+         excluded) and {b}-second bucket in which it printed a line — the mean of its lines there, \
+         or the per-second rate for per-batch amounts. Percentiles interpolate linearly between \
+         closest ranks (numpy's default); std is the population standard deviation. The same \
+         table: <code>srtlog stats PATH</code> (<code>--json</code> for scripts).</p>\n\
+         <div class=\"scroll\"><table>\n<tr><th>Worker type</th><th>Values from</th><th>Metric</th>\
+         <th>Unit</th>",
+        b = s.bucket_s
+    );
+    for c in [
+        "count", "mean", "median", "std", "min", "max", "p25", "p75", "p95", "p99",
+    ] {
+        let _ = write!(h, "<th class=\"num\">{c}</th>");
+    }
+    h.push_str("</tr>\n");
+    for r in &s.stats {
+        let m = &r.summary;
+        let _ = write!(
+            h,
+            "<tr><td>{}</td><td>{}</td><td title=\"{}\">{}</td><td>{}</td><td class=\"num\">{}</td>",
+            r.worker_type.as_str(),
+            side_title(r.side),
+            escape(&r.metric),
+            escape(&r.title),
+            escape(&r.unit),
+            m.count
+        );
+        for v in [
+            m.mean, m.median, m.std, m.min, m.max, m.p25, m.p75, m.p95, m.p99,
+        ] {
+            let _ = write!(h, "<td class=\"num\">{}</td>", format_value(v));
+        }
+        h.push_str("</tr>\n");
+    }
+    h.push_str("</table></div>\n");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use srtlog::series::{SeriesBuilder, SeriesOptions};
+
+    #[test]
+    fn vendored_uplot_is_the_pinned_version() {
+        assert!(UPLOT_JS.starts_with(&format!(
+            "/*! https://github.com/leeoniya/uPlot (v{UPLOT_VERSION}) */"
+        )));
+        assert!(UPLOT_LICENSE.contains("MIT License"));
+        // Inlined scripts must not be able to end their own element.
+        for s in [UPLOT_JS, REPORT_JS] {
+            assert!(!s.to_ascii_lowercase().contains("</script"));
+        }
+    }
+
+    #[test]
+    fn page_is_self_contained_and_escaped() {
+        let summary = RunSummary::new("run <x> & \"y\"".into(), None, Vec::new());
+        let series = SeriesBuilder::new(SeriesOptions::default()).finish();
+        let html = render_html(&Report::new(&summary, &series)).unwrap();
+        assert!(html.contains(CSP));
+        assert!(html.contains("run &lt;x&gt; &amp; &quot;y&quot;"));
+        assert!(!html.contains("run <x>"));
+        // No reference that a browser would fetch.
+        for bad in ["src=\"http", "href=\"http", "url(", "@import", "<link"] {
+            assert!(!html.contains(bad), "{bad}");
+        }
+        let start = html.find("id=\"srtlog-data\">").unwrap();
+        assert!(html[start..].contains("\"charts\":[]"));
+    }
+
+    #[test]
+    fn script_json_cannot_close_the_element() {
+        let j = script_json(&"</script><!--").unwrap();
+        assert!(!j.contains('<'));
+        assert_eq!(serde_json::from_str::<String>(&j).unwrap(), "</script><!--");
+    }
+}

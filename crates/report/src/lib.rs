@@ -1,0 +1,54 @@
+//! Reports of srtlog results: one self-contained HTML file per run.
+//!
+//! The output layer of srtlog, apart from the analysis (the series and
+//! statistics come from [`srtlog::series`]; this crate only presents them):
+//!
+//! * [`html`]: the interactive report of `srtlog viz` (uPlot charts, run
+//!   summary, workers, statistics), one file with everything inlined.
+//! * [`text`]: number formatting shared by the report and the terminal
+//!   tables, so both show the same digits.
+//! * [`output`]: writing a report atomically (a temporary file renamed into
+//!   place), so a failed run never leaves an empty or partial report.
+//!
+//! The charting library, uPlot, is vendored under `assets/` (version,
+//! source, checksums and licence in `assets/VENDORED.md`) and embedded with
+//! `include_str!`; a report makes no network request when it opens, and its
+//! Content-Security-Policy forbids any.
+//!
+//! ```no_run
+//! use srtlog::viz::{build, VizRequest};
+//! use srtlog_report::{render_html, Report};
+//! let out = build(&VizRequest::new(vec!["/path/to/job".into()]), &Default::default())?;
+//! let html = render_html(&Report::new(&out.summary, &out.series))?;
+//! srtlog_report::output::write_atomic(std::path::Path::new("report.html"), html.as_bytes())?;
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+#![warn(missing_docs)]
+
+pub mod html;
+pub mod output;
+pub mod text;
+
+pub use html::{render_html, Report};
+
+/// Version of the embedded uPlot.
+pub const UPLOT_VERSION: &str = "1.6.32";
+
+/// Errors of report generation.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ReportError {
+    /// The data could not be serialised (a bug).
+    #[error("serialising the report data: {0}")]
+    Json(#[from] serde_json::Error),
+    /// Writing the report failed. The cause is the error's `source()`
+    /// (shown by `{:#}` in anyhow, or by walking the chain).
+    #[error("cannot write {path}")]
+    Io {
+        /// The report path.
+        path: std::path::PathBuf,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
+}
