@@ -21,6 +21,7 @@ pub mod line;
 pub mod naming;
 pub mod num;
 pub mod sglang;
+pub mod swar;
 pub mod timestamp;
 
 pub use timestamp::Timestamp;

@@ -36,6 +36,67 @@ pub fn parse_i64(s: &[u8]) -> Option<i64> {
     Some(if neg { -v } else { v })
 }
 
+/// Parses an unsigned decimal of 1 to 18 digits (no overflow possible), the
+/// shape of every count in a batch line; `None` for anything else.
+#[inline]
+pub fn parse_small_uint(s: &[u8]) -> Option<u64> {
+    if s.is_empty() || s.len() > 18 {
+        return None;
+    }
+    let mut v = 0u64;
+    for &b in s {
+        let d = b.wrapping_sub(b'0');
+        if d > 9 {
+            return None;
+        }
+        v = v * 10 + u64::from(d);
+    }
+    Some(v)
+}
+
+/// Reads an unsigned decimal (`123`, `0.01`) at the start of `s`, stopping
+/// at the first other byte: returns the value and the bytes consumed. `None`
+/// when there is no digit or more than 15 (the exact fast path; callers fall
+/// back to [`parse_f64`]).
+#[inline]
+pub fn leading_decimal(s: &[u8]) -> Option<(f64, usize)> {
+    let mut mant: u64 = 0;
+    let mut i = 0;
+    while i < s.len() {
+        let d = s[i].wrapping_sub(b'0');
+        if d > 9 {
+            break;
+        }
+        mant = mant.wrapping_mul(10).wrapping_add(u64::from(d));
+        i += 1;
+    }
+    let int_digits = i;
+    let mut frac = 0;
+    if i < s.len() && s[i] == b'.' {
+        i += 1;
+        let f0 = i;
+        while i < s.len() {
+            let d = s[i].wrapping_sub(b'0');
+            if d > 9 {
+                break;
+            }
+            mant = mant.wrapping_mul(10).wrapping_add(u64::from(d));
+            i += 1;
+        }
+        frac = i - f0;
+    }
+    let nd = int_digits + frac;
+    if int_digits == 0 || nd > 15 {
+        return None;
+    }
+    let v = if frac == 0 {
+        mant as f64
+    } else {
+        mant as f64 / POW10[frac]
+    };
+    Some((v, i))
+}
+
 /// Parses a decimal float (`12`, `-3.25`, `1e-3`, `nan`, `inf`).
 #[inline]
 pub fn parse_f64(s: &[u8]) -> Option<f64> {
@@ -51,35 +112,46 @@ fn fast_f64(s: &[u8]) -> Option<f64> {
         b'-' => (true, &s[1..]),
         _ => (false, s),
     };
+    // Integer part, then an optional fraction: two tight loops instead of a
+    // per-byte check for the dot.
     let mut mant: u64 = 0;
-    let mut ndigits = 0usize;
-    let mut frac = 0usize;
-    let mut seen_dot = false;
-    for &b in rest {
-        if b == b'.' {
-            if seen_dot {
+    let mut i = 0;
+    while i < rest.len() {
+        let d = rest[i].wrapping_sub(b'0');
+        if d > 9 {
+            break;
+        }
+        // Wrapping: a mantissa too long to be exact is rejected below.
+        mant = mant.wrapping_mul(10).wrapping_add(u64::from(d));
+        i += 1;
+    }
+    let int_digits = i;
+    let mut frac = 0;
+    if i < rest.len() {
+        if rest[i] != b'.' {
+            return None;
+        }
+        i += 1;
+        while i < rest.len() {
+            let d = rest[i].wrapping_sub(b'0');
+            if d > 9 {
                 return None;
             }
-            seen_dot = true;
-            continue;
+            mant = mant.wrapping_mul(10).wrapping_add(u64::from(d));
+            i += 1;
         }
-        let d = b.wrapping_sub(b'0');
-        if d > 9 {
-            return None;
-        }
-        mant = mant * 10 + u64::from(d);
-        ndigits += 1;
-        if seen_dot {
-            frac += 1;
-        }
-        if ndigits > 15 {
-            return None;
-        }
+        frac = i - int_digits - 1;
     }
-    if ndigits == 0 {
+    let ndigits = int_digits + frac;
+    // 15 digits keep the mantissa below 2^53 (Clinger's fast path).
+    if ndigits == 0 || ndigits > 15 {
         return None;
     }
-    let v = mant as f64 / POW10[frac];
+    let v = if frac == 0 {
+        mant as f64
+    } else {
+        mant as f64 / POW10[frac]
+    };
     Some(if neg { -v } else { v })
 }
 
@@ -145,6 +217,26 @@ mod tests {
         assert_eq!(parse_f64(b"1.2.3"), None);
         assert_eq!(parse_f64(b"abc"), None);
         assert_eq!(parse_f64(b"."), None);
+        // Too long for the fast path: the standard parser decides, no overflow.
+        assert_eq!(
+            parse_f64(b"123456789012345678901234"),
+            Some(1.2345678901234568e23)
+        );
+        assert_eq!(
+            parse_f64(b"0.12345678901234567890"),
+            Some(0.12345678901234568)
+        );
+    }
+
+    #[test]
+    fn leading_decimals() {
+        assert_eq!(leading_decimal(b"5543.55, x"), Some((5543.55, 7)));
+        assert_eq!(leading_decimal(b"12"), Some((12.0, 2)));
+        assert_eq!(leading_decimal(b"0.01%"), Some((0.01, 4)));
+        assert_eq!(leading_decimal(b"3."), Some((3.0, 2)));
+        assert_eq!(leading_decimal(b".5"), None);
+        assert_eq!(leading_decimal(b"True"), None);
+        assert_eq!(leading_decimal(b"1234567890123456"), None);
     }
 
     #[test]

@@ -113,23 +113,37 @@ pub fn parse_datetime(b: &[u8]) -> Option<(Timestamp, usize)> {
     if b.len() < 19 || b[4] != b'-' || b[7] != b'-' || (b[10] != b' ' && b[10] != b'T') {
         return None;
     }
-    let y = d2(b, 0)? * 100 + d2(b, 2)?;
-    let mo = d2(b, 5)?;
-    let d = d2(b, 8)?;
-    let (h, mi, s, us, n) = parse_time_at(b, 11)?;
-    Some((Timestamp::from_civil(y as i32, mo, d, h, mi, s, us)?, n))
+    // Consecutive lines usually print the same second: remember the last
+    // `YYYY-MM-DD?HH:MM:SS` text and its value (a pure memo, per thread).
+    let head: [u8; 19] = b[..19].try_into().ok()?;
+    let cached = LAST.with(|c| {
+        let (text, secs) = c.get();
+        (text == head).then_some(secs)
+    });
+    let secs = match cached {
+        Some(secs) => secs,
+        None => {
+            let y = d2(b, 0)? * 100 + d2(b, 2)?;
+            let mo = d2(b, 5)?;
+            let d = d2(b, 8)?;
+            let (h, mi, s, _, _) = parse_time_at(b, 11)?;
+            let secs = Timestamp::from_civil(y as i32, mo, d, h, mi, s, 0)?.0 / US_PER_SEC;
+            LAST.with(|c| c.set((head, secs)));
+            secs
+        }
+    };
+    let (us, n) = parse_fraction(b, 19)?;
+    Some((Timestamp(secs * US_PER_SEC + i64::from(us)), n))
 }
 
-/// Parses `HH:MM:SS[.f{1,9}]` starting at `at`; returns fields and the end
-/// offset.
-pub fn parse_time_at(b: &[u8], at: usize) -> Option<(u32, u32, u32, u32, usize)> {
-    if b.get(at + 2) != Some(&b':') || b.get(at + 5) != Some(&b':') {
-        return None;
-    }
-    let h = d2(b, at)?;
-    let mi = d2(b, at + 3)?;
-    let s = d2(b, at + 6)?;
-    let mut i = at + 8;
+thread_local! {
+    static LAST: std::cell::Cell<([u8; 19], i64)> = const { std::cell::Cell::new(([0; 19], 0)) };
+}
+
+/// An optional `.fff…` or `,fff…` fraction at `at`: microseconds and the end.
+#[inline]
+fn parse_fraction(b: &[u8], at: usize) -> Option<(u32, usize)> {
+    let mut i = at;
     let mut us = 0u32;
     if b.get(i) == Some(&b'.') || b.get(i) == Some(&b',') {
         let mut digits = 0;
@@ -152,6 +166,19 @@ pub fn parse_time_at(b: &[u8], at: usize) -> Option<(u32, u32, u32, u32, usize)>
             us *= 10;
         }
     }
+    Some((us, i))
+}
+
+/// Parses `HH:MM:SS[.f{1,9}]` starting at `at`; returns fields and the end
+/// offset.
+pub fn parse_time_at(b: &[u8], at: usize) -> Option<(u32, u32, u32, u32, usize)> {
+    if b.get(at + 2) != Some(&b':') || b.get(at + 5) != Some(&b':') {
+        return None;
+    }
+    let h = d2(b, at)?;
+    let mi = d2(b, at + 3)?;
+    let s = d2(b, at + 6)?;
+    let (us, i) = parse_fraction(b, at + 8)?;
     Some((h, mi, s, us, i))
 }
 

@@ -74,12 +74,23 @@ pub fn read_decoded_head(path: &Path, n: usize) -> Result<Vec<u8>> {
     Ok(buf)
 }
 
-/// Reads `len` bytes at `offset` (positional read, no shared cursor), plus
-/// whatever follows up to and including the next `\n`, so that the chunk ends
-/// on a line boundary. Returns the bytes; `eof` is true when the file ended.
-pub fn read_range_to_line_end(file: &File, offset: u64, len: usize) -> io::Result<Vec<u8>> {
+/// Reads `len` bytes at `offset` (positional read, no shared cursor) into
+/// `buf`, plus whatever follows up to and including the next `\n`, so that
+/// the chunk ends on a line boundary. `buf` is reused across calls: a fresh
+/// buffer per chunk costs a page fault and a zeroing per 4 KiB.
+pub fn read_range_to_line_end(
+    file: &File,
+    offset: u64,
+    len: usize,
+    buf: &mut Vec<u8>,
+) -> io::Result<()> {
     use std::os::unix::fs::FileExt;
-    let mut buf = vec![0u8; len];
+    // Zero only when the buffer grows: the read overwrites the rest.
+    if buf.len() < len {
+        buf.resize(len, 0);
+    } else {
+        buf.truncate(len);
+    }
     let mut filled = 0;
     while filled < len {
         match file.read_at(&mut buf[filled..], offset + filled as u64) {
@@ -91,7 +102,7 @@ pub fn read_range_to_line_end(file: &File, offset: u64, len: usize) -> io::Resul
     }
     buf.truncate(filled);
     if filled < len || buf.last() == Some(&b'\n') {
-        return Ok(buf);
+        return Ok(());
     }
     // Extend to the end of the line that straddles the boundary.
     let mut pos = offset + filled as u64;
@@ -103,11 +114,11 @@ pub fn read_range_to_line_end(file: &File, offset: u64, len: usize) -> io::Resul
             Err(e) => return Err(e),
         };
         if k == 0 {
-            return Ok(buf);
+            return Ok(());
         }
         if let Some(i) = memchr::memchr(b'\n', &more[..k]) {
             buf.extend_from_slice(&more[..=i]);
-            return Ok(buf);
+            return Ok(());
         }
         buf.extend_from_slice(&more[..k]);
         pos += k as u64;

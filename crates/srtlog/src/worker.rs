@@ -244,20 +244,27 @@ fn run_range(
     // range starts on a line; otherwise its first partial line belongs to the
     // previous range.
     let (start, extra) = if offset == 0 { (0, 0) } else { (offset - 1, 1) };
-    let buf = match read_range_to_line_end(&file, start, len + extra) {
-        Ok(b) => b,
-        Err(e) => return fail(format!("read error at byte {offset}: {e}")),
-    };
-    let body = if offset == 0 {
-        &buf[..]
-    } else {
-        match memchr::memchr(b'\n', &buf) {
-            Some(i) => &buf[i + 1..],
-            None => &buf[buf.len()..],
+    READ_BUF.with(|cell| {
+        let mut buf = cell.borrow_mut();
+        if let Err(e) = read_range_to_line_end(&file, start, len + extra, &mut buf) {
+            return fail(format!("read error at byte {offset}: {e}"));
         }
-    };
-    let (st, part) = scan_part(body, keep);
-    (st, part.map(|c| (0, c)).into_iter().collect(), None)
+        let body = if offset == 0 {
+            &buf[..]
+        } else {
+            match memchr::memchr(b'\n', &buf) {
+                Some(i) => &buf[i + 1..],
+                None => &buf[buf.len()..],
+            }
+        };
+        let (st, part) = scan_part(body, keep);
+        (st, part.map(|c| (0, c)).into_iter().collect(), None)
+    })
+}
+
+thread_local! {
+    /// One read buffer per worker thread, reused for every chunk it reads.
+    static READ_BUF: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
 }
 
 fn run_whole(
@@ -276,28 +283,18 @@ fn run_whole(
     let mut warning = None;
     let mut eof = false;
     while !eof {
-        // Fill up to BLOCK bytes beyond the carried partial line.
-        let target = buf.len() + BLOCK;
-        while buf.len() < target {
-            let old = buf.len();
-            buf.resize(target, 0);
-            match reader.read(&mut buf[old..]) {
-                Ok(0) => {
-                    buf.truncate(old);
-                    eof = true;
-                    break;
-                }
-                Ok(k) => buf.truncate(old + k),
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => buf.truncate(old),
-                Err(e) => {
-                    buf.truncate(old);
-                    warning = Some(format!(
-                        "stream is truncated or corrupt after {} decoded bytes ({e}); kept the lines before",
-                        st.bytes + buf.len() as u64
-                    ));
-                    eof = true;
-                    break;
-                }
+        // Append up to BLOCK bytes after the carried partial line.
+        // `read_to_end` fills spare capacity without zeroing it first.
+        let before = buf.len();
+        match (&mut reader).take(BLOCK as u64).read_to_end(&mut buf) {
+            Ok(_) => eof = buf.len() == before,
+            Err(e) => {
+                // Bytes decoded before the error are already in `buf`.
+                warning = Some(format!(
+                    "stream is truncated or corrupt after {} decoded bytes ({e}); kept the lines before",
+                    st.bytes + buf.len() as u64
+                ));
+                eof = true;
             }
         }
         let cut = if eof {

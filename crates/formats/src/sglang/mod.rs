@@ -43,7 +43,7 @@ pub use prefix::{split_prefix, Prefix, Ranks};
 
 use crate::num::{leading_u64, parse_f64};
 use crate::timestamp::Timestamp;
-use memchr::{memchr, memrchr};
+use memchr::memchr;
 
 /// Prefill or decode.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -128,7 +128,7 @@ impl Values {
 
 /// Maximum number of unknown keys kept per line; more are counted in
 /// [`Extras::dropped`].
-pub const MAX_EXTRAS: usize = 8;
+pub const MAX_EXTRAS: usize = 4;
 
 /// Unknown `key: value` items of a batch line, borrowed from the line.
 #[derive(Clone, Copy, Debug, Default)]
@@ -247,27 +247,49 @@ fn decode_batch(prefix: Prefix, kind: BatchKind, mut rest: &[u8]) -> Record<'_> 
         _ => return Record::Unparsed("unexpected text after batch header"),
     }
     let prefill = kind == BatchKind::Prefill;
-    // Items are separated by ", "; values never contain ", ".
-    while !rest.is_empty() {
-        let (item, next) = split_item(rest);
-        rest = next;
-        let item = trim(item);
-        if item.is_empty() {
-            continue;
-        }
-        // Keys contain spaces, `#`, `(`, `/` and `.`; split at the last ": ".
-        let Some(c) = memrchr(b':', item) else {
-            return Record::Unparsed("item without ': '");
+    // Items are separated by ", " (values never contain one) and split at
+    // their ':' (keys contain spaces, `#`, `(`, `/` and `.`, never ':').
+    // The delimiters are found eight bytes at a time ([`crate::swar`]): items
+    // are a dozen bytes long, too short for `memchr`'s vector setup to pay.
+    let n = rest.len();
+    let mut start = 0;
+    'items: while start < n {
+        // The first ':' of the item, unless a ", " ends the item before it.
+        let mut from = start;
+        let (colon, end) = loop {
+            match crate::swar::find2(&rest[from..], b':', b',') {
+                None => break (None, n),
+                Some(i) if rest[from + i] == b':' => {
+                    let c = from + i;
+                    // Fast path: a plain number ending the item, the shape of
+                    // nearly every value. Anything else (`True`, `12.5%`,
+                    // `nan`, unknown keys) goes through `take_item`.
+                    let v0 = c + 1 + usize::from(rest.get(c + 1) == Some(&b' '));
+                    if let Some((v, used)) = crate::num::leading_decimal(&rest[v0..]) {
+                        let e = v0 + used;
+                        if e == n || (rest[e] == b',' && rest.get(e + 1).is_none_or(|&b| b == b' '))
+                        {
+                            if let Some(f) = fields::lookup(trim(&rest[start..c]), prefill) {
+                                if matches!(f.def().kind, FieldKind::Int | FieldKind::Float) {
+                                    rec.values.set(f, v);
+                                    start = e + 2;
+                                    continue 'items;
+                                }
+                            }
+                        }
+                    }
+                    break (Some(c - start), item_end(rest, c + 1));
+                }
+                Some(i) if rest.get(from + i + 1).is_none_or(|&b| b == b' ') => {
+                    break (None, from + i)
+                }
+                Some(i) => from += i + 1, // a ',' inside the key
+            }
         };
-        let key = &item[..c];
-        let val = trim(&item[c + 1..]);
-        match fields::lookup(key, prefill) {
-            Some(f) => match parse_value(val, f.def().kind) {
-                Some(v) => rec.values.set(f, v),
-                None => return Record::Unparsed("value does not parse"),
-            },
-            None => rec.extras.push(key, val),
+        if let Err(why) = take_item(&rest[start..end], colon, prefill, &mut rec) {
+            return Record::Unparsed(why);
         }
+        start = end + 2;
     }
     if rec.values.is_empty() && rec.extras.is_empty() {
         return Record::Unparsed("batch line without fields");
@@ -275,19 +297,49 @@ fn decode_batch(prefix: Prefix, kind: BatchKind, mut rest: &[u8]) -> Record<'_> 
     Record::Batch(rec)
 }
 
-/// Splits at the first `", "`. `memchr` for the comma, then a check of the
-/// next byte: a `memmem` searcher would be rebuilt for every item.
+/// End of the item whose value starts at `from`: the next ", " or the end.
 #[inline]
-fn split_item(s: &[u8]) -> (&[u8], &[u8]) {
-    let mut from = 0;
-    while let Some(i) = memchr(b',', &s[from..]) {
-        let at = from + i;
-        if s.get(at + 1) == Some(&b' ') {
-            return (&s[..at], &s[at + 2..]);
+fn item_end(s: &[u8], mut from: usize) -> usize {
+    loop {
+        match crate::swar::find1(&s[from.min(s.len())..], b',') {
+            None => return s.len(),
+            Some(i) => {
+                let at = from + i;
+                if s.get(at + 1).is_none_or(|&b| b == b' ') {
+                    return at;
+                }
+                from = at + 1;
+            }
         }
-        from = at + 1;
     }
-    (s, &s[s.len()..])
+}
+
+/// Stores one `key: value` item (`colon` is the offset of its ':').
+#[inline]
+fn take_item<'a>(
+    item: &'a [u8],
+    colon: Option<usize>,
+    prefill: bool,
+    rec: &mut BatchRecord<'a>,
+) -> Result<(), &'static str> {
+    let Some(c) = colon else {
+        // A blank item is the trailing ", " of 0.5.x lines.
+        return if trim(item).is_empty() {
+            Ok(())
+        } else {
+            Err("item without ': '")
+        };
+    };
+    let key = trim(&item[..c]);
+    let val = trim(&item[c + 1..]);
+    match fields::lookup(key, prefill) {
+        Some(f) => match parse_value(val, f.def().kind) {
+            Some(v) => rec.values.set(f, v),
+            None => return Err("value does not parse"),
+        },
+        None => rec.extras.push(key, val),
+    }
+    Ok(())
 }
 
 #[inline]
@@ -314,7 +366,11 @@ fn parse_value(v: &[u8], kind: FieldKind) -> Option<f64> {
             let v = v.strip_suffix(b"%").unwrap_or(v);
             parse_f64(v).map(|x| x / 100.0)
         }
-        FieldKind::Int | FieldKind::Float => {
+        FieldKind::Int => match crate::num::parse_small_uint(v) {
+            Some(x) => Some(x as f64),
+            None => parse_f64(v.strip_suffix(b"%").unwrap_or(v)),
+        },
+        FieldKind::Float => {
             // `nan` is printed for unset float gauges; a value may carry `%`.
             let v = v.strip_suffix(b"%").unwrap_or(v);
             parse_f64(v)
