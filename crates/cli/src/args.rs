@@ -38,6 +38,12 @@ pub enum Command {
     /// Write a realistic simulated run (worker logs) for demos, tests and benchmarks.
     #[command(after_help = SIMULATE_EXAMPLES)]
     Simulate(SimulateArgs),
+    /// Write an interactive HTML report: metrics over time per worker, statistics.
+    #[command(after_help = VIZ_EXAMPLES)]
+    Viz(VizArgs),
+    /// Statistics per worker type and metric (count, mean, median, std, min, max, percentiles).
+    #[command(after_help = STATS_EXAMPLES)]
+    Stats(StatsArgs),
 }
 
 const PARSE_EXAMPLES: &str = "Examples:
@@ -46,6 +52,7 @@ const PARSE_EXAMPLES: &str = "Examples:
   srtlog parse logs/ --coverage              # lines that look like records but did not parse
   srtlog parse node1_prefill_w0.out.gz --json | jq .totals
   srtlog parse logs/ --no-cache              # neither read nor write cached_assets/
+  srtlog parse logs/ --stats                 # and the statistics of `srtlog stats`
 
 The cache is logs/cached_assets/node_metrics.parquet (one row per batch line or memory
 snapshot; columns in the README); it is reused while the log files are unchanged.";
@@ -55,6 +62,85 @@ const SIMULATE_EXAMPLES: &str = "Examples:
   srtlog simulate /tmp/big --size 1GB --prefill 8 --decode 8
   srtlog simulate /tmp/agg --mode agg --workers 4 --variant 2026 --dp 8 --tp 8 --ep 8
   srtlog simulate /tmp/gz --compress gz --variant v053";
+
+const VIZ_EXAMPLES: &str = "Examples:
+  srtlog viz /path/to/job_12345/ -o report.html            # one line per worker
+  srtlog viz logs/ -o report.html --group-by dp            # one line per DP rank
+  srtlog viz logs/ -o report.html --group-by all           # one line per worker type
+  srtlog viz sglang_server.log -o r.html --max-points 0    # draw every point
+
+The report is one HTML file that opens offline (uPlot is embedded; the page makes no
+network request): throughput, queues, KV-cache usage, memory snapshots and every other
+metric the logs hold, over elapsed time from the run's start, with zoom, pan, hover values
+and legend toggles, plus the run summary and the statistics table of `srtlog stats`.
+Aggregated workers are split into prefill and decode lines. Throughputs and request and
+token counts are summed over the schedulers a line groups; usage fractions and per-GPU
+values are averaged. Lines longer than --max-points are downsampled (M4: first, last,
+min and max per time column), and the report says so.";
+
+const STATS_EXAMPLES: &str = "Examples:
+  srtlog stats /path/to/job_12345/
+  srtlog stats logs/ --json | jq '.stats[] | select(.metric == \"gen_throughput\")'
+  srtlog parse logs/ --stats                   # summary table, then this table
+
+Values are per scheduler (one per DP rank of a worker; TP/PP duplicate lines excluded)
+and time bucket: the mean of its lines in the bucket (1 s unless the run is long), or the
+per-second rate of per-batch amounts such as #new-token. All values of a metric are kept
+in memory (a few per second of run per scheduler) for exact percentiles (numpy's linear
+interpolation).";
+
+/// Grouping of report lines.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum GroupByArg {
+    /// One line per worker log (its DP ranks combined).
+    Worker,
+    /// One line per worker type and DP rank (the workers' schedulers of that rank combined).
+    Dp,
+    /// One line per worker type.
+    All,
+}
+
+/// Arguments of `srtlog viz`.
+#[derive(Debug, Args)]
+pub struct VizArgs {
+    /// Run directory, logs folder, or log files (plain, .gz, .zst).
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// The HTML file to write.
+    #[arg(short, long, default_value = "report.html")]
+    pub output: PathBuf,
+    /// One line per worker, per DP rank, or per worker type.
+    #[arg(long, value_enum, default_value_t = GroupByArg::Worker)]
+    pub group_by: GroupByArg,
+    /// Most points per line; longer lines are downsampled (0 keeps every point).
+    #[arg(long, default_value_t = 2000)]
+    pub max_points: usize,
+    /// Time bucket width (`1s`, `10s`, `1m`); default 1 s, doubled until the run fits 10,000 buckets.
+    #[arg(long, value_parser = parse_bucket)]
+    pub bucket: Option<u32>,
+}
+
+/// Arguments of `srtlog stats`.
+#[derive(Debug, Args)]
+pub struct StatsArgs {
+    /// Run directory, logs folder, or log files (plain, .gz, .zst).
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Print the statistics as JSON on stdout (for scripts).
+    #[arg(long)]
+    pub json: bool,
+    /// Time bucket width (`1s`, `10s`, `1m`); default 1 s, doubled until the run fits 10,000 buckets.
+    #[arg(long, value_parser = parse_bucket)]
+    pub bucket: Option<u32>,
+}
+
+/// Parses a bucket width: a duration of at least one second.
+pub fn parse_bucket(s: &str) -> Result<u32, String> {
+    match parse_duration(s)? {
+        0 => Err("the bucket width must be at least 1s".into()),
+        n => u32::try_from(n).map_err(|_| format!("bucket width too large: {s:?}")),
+    }
+}
 
 /// Arguments of `srtlog parse`.
 #[derive(Debug, Args)]
@@ -74,6 +160,9 @@ pub struct ParseArgs {
     /// Neither read nor write the Parquet cache.
     #[arg(long)]
     pub no_cache: bool,
+    /// Also print the statistics per worker type and metric (as `srtlog stats`; reads the logs again).
+    #[arg(long)]
+    pub stats: bool,
 }
 
 /// Serving layout.
@@ -227,6 +316,8 @@ mod tests {
         assert_eq!(parse_size("2MiB"), Ok(2 * 1048576));
         assert_eq!(parse_size("100"), Ok(100));
         assert!(parse_size("lots").is_err());
+        assert_eq!(parse_bucket("1m"), Ok(60));
+        assert!(parse_bucket("0s").is_err());
     }
 
     #[test]

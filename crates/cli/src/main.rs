@@ -27,6 +27,8 @@ fn main() -> ExitCode {
     let result = match cli.command {
         args::Command::Parse(a) => cmd::parse::run(a, cli.quiet),
         args::Command::Simulate(a) => cmd::simulate::run(a, cli.quiet),
+        args::Command::Viz(a) => cmd::viz::run(a, cli.quiet),
+        args::Command::Stats(a) => cmd::stats::run(a, cli.quiet),
     };
     match result {
         Ok(code) => code,

@@ -67,7 +67,7 @@ pub enum VizError {
     #[error(transparent)]
     Parse(#[from] Error),
     /// Worker logs were found, but none holds a batch or statistics line.
-    #[error("{path}: no batch lines in {workers} worker log{s} (only start-up lines); nothing to chart", s = if *.workers == 1 { "" } else { "s" })]
+    #[error("{path}: no batch lines in {workers} worker log{s} (only start-up lines); nothing to analyse", s = if *.workers == 1 { "" } else { "s" })]
     NoBatches {
         /// The path searched.
         path: PathBuf,

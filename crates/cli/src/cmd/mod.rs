@@ -2,3 +2,5 @@
 
 pub mod parse;
 pub mod simulate;
+pub mod stats;
+pub mod viz;

@@ -31,6 +31,20 @@ pub fn run(a: ParseArgs, quiet: bool) -> Result<ExitCode> {
         elapsed_ms = started.elapsed().as_millis() as u64,
         "parse finished"
     );
+    // `--stats` reads the logs a second time, through the series analysis
+    // of `srtlog stats` (the cache holds rows, not statistics).
+    let stats = if a.stats {
+        match super::stats::analyse(&a.paths, Default::default(), true) {
+            Ok(s) => Some(s),
+            Err(e) if e.downcast_ref::<srtlog::viz::VizError>().is_some() => {
+                writeln!(std::io::stderr(), "note: no statistics: {e:#}")?;
+                None
+            }
+            Err(e) => return Err(e),
+        }
+    } else {
+        None
+    };
     let mut err = std::io::stderr().lock();
     for w in &outcome.summary.workers {
         for m in &w.warnings {
@@ -42,7 +56,11 @@ pub fn run(a: ParseArgs, quiet: bool) -> Result<ExitCode> {
     }
     let mut out = std::io::stdout().lock();
     if a.json {
-        serde_json::to_writer_pretty(&mut out, &json_of(&outcome))?;
+        let mut v = json_of(&outcome);
+        if let (Some(st), Some(m)) = (&stats, v.as_object_mut()) {
+            m.insert("stats".into(), serde_json::to_value(&st.series.stats)?);
+        }
+        serde_json::to_writer_pretty(&mut out, &v)?;
         writeln!(out)?;
         return Ok(ExitCode::SUCCESS);
     }
@@ -58,6 +76,12 @@ pub fn run(a: ParseArgs, quiet: bool) -> Result<ExitCode> {
         writeln!(out)?;
         write_coverage(&mut out, &outcome.summary)?;
     }
+    if let Some(st) = &stats {
+        writeln!(out)?;
+        let t = super::stats::stats_table(&st.series, &outcome.summary.run_name);
+        write!(out, "{}", t.render())?;
+        writeln!(out, "{}", super::stats::basis(&st.series))?;
+    }
     match &outcome.cache {
         CacheStatus::Written(p) => writeln!(out, "\nCached to: {}", p.display())?,
         CacheStatus::Hit(p) => writeln!(out, "\nLoaded from cache: {}", p.display())?,
@@ -66,7 +90,8 @@ pub fn run(a: ParseArgs, quiet: bool) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn dir_size(p: &std::path::Path) -> u64 {
+/// Bytes under `p` (for progress bars), leaving out srtlog's cache.
+pub(crate) fn dir_size(p: &std::path::Path) -> u64 {
     if p.is_file() {
         return p.metadata().map(|m| m.len()).unwrap_or(0);
     }

@@ -1,0 +1,202 @@
+//! `srtlog stats`: statistics per worker type and metric, as a table or
+//! JSON; also `srtlog parse --stats`. Shares the analysis of `srtlog viz`
+//! ([`srtlog::viz::build`]).
+//!
+//! JSON wire format (stable; new keys may be added):
+//!
+//! ```json
+//! { "run_name": "4401463", "bucket_s": 1,
+//!   "values": "per-scheduler bucket values",
+//!   "stats": [ { "worker_type": "prefill", "side": "prefill", "metric": "input_throughput",
+//!                "title": "Input throughput", "unit": "tokens/s", "count": 178, "nan": 0,
+//!                "mean": ..., "median": ..., "std": ..., "min": ..., "max": ...,
+//!                "p25": ..., "p75": ..., "p90": ..., "p95": ..., "p99": ... } ] }
+//! ```
+//!
+//! Statistics of no value (a metric never printed) are absent, not null;
+//! `null` appears only for NaN.
+
+use crate::args::StatsArgs;
+use crate::progress::Progress;
+use crate::render::{Align, BoxTable};
+use anyhow::Result;
+use srtlog::series::{SeriesOptions, SeriesSet, Side, StatRow};
+use srtlog::viz::{build, VizError, VizOutcome, VizRequest};
+use srtlog::WorkerType;
+use srtlog_report::text::format_value;
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::atomic::AtomicU64;
+use std::sync::Arc;
+
+/// Runs the command.
+pub fn run(a: StatsArgs, quiet: bool) -> Result<ExitCode> {
+    let opts = SeriesOptions {
+        bucket_s: a.bucket,
+        ..SeriesOptions::default()
+    };
+    let outcome = analyse(&a.paths, opts, quiet || a.json)?;
+    warn(&outcome)?;
+    let mut out = std::io::stdout().lock();
+    if a.json {
+        serde_json::to_writer_pretty(&mut out, &json_of(&outcome))?;
+        writeln!(out)?;
+    } else {
+        write!(
+            out,
+            "{}",
+            stats_table(&outcome.series, &outcome.summary.run_name).render()
+        )?;
+        writeln!(out, "{}", basis(&outcome.series))?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Discovers, parses and reduces, with a progress bar.
+pub(crate) fn analyse(paths: &[PathBuf], opts: SeriesOptions, quiet: bool) -> Result<VizOutcome> {
+    let total: u64 = paths.iter().map(|p| super::parse::dir_size(p)).sum();
+    let counter = Arc::new(AtomicU64::new(0));
+    let bar = Progress::start(total, counter.clone(), quiet, "reading");
+    let req = VizRequest {
+        series: opts,
+        ..VizRequest::new(paths.to_vec())
+    };
+    let started = std::time::Instant::now();
+    let outcome = build(&req, &counter);
+    bar.finish();
+    tracing::info!(
+        elapsed_ms = started.elapsed().as_millis() as u64,
+        "analysis finished"
+    );
+    outcome.map_err(|e| match e {
+        // Unwrapped so that a missing path keeps its exit code (2).
+        VizError::Parse(inner) => anyhow::Error::from(inner),
+        other => anyhow::Error::from(other),
+    })
+}
+
+/// Prints the parse warnings of the files (as `srtlog parse` does).
+pub(crate) fn warn(o: &VizOutcome) -> Result<()> {
+    let mut err = std::io::stderr().lock();
+    for w in &o.summary.workers {
+        for m in &w.warnings {
+            writeln!(err, "warning: {}: {m}", w.file)?;
+        }
+    }
+    for m in &o.series.warnings {
+        writeln!(err, "warning: {m}")?;
+    }
+    Ok(())
+}
+
+/// What the values of the table are.
+pub(crate) fn basis(s: &SeriesSet) -> String {
+    format!(
+        "Values: one per scheduler (DP rank; TP/PP duplicates excluded) and {} s bucket in which it printed: the mean of its lines, or the per-second rate of per-batch amounts (new_token, new_seq, cached_token). Percentiles: numpy linear; std: population.",
+        s.bucket_s
+    )
+}
+
+/// `prefill`, `agg (decode)`, `decode (memory)`: the workers and batches a
+/// row's values come from.
+fn source(r: &StatRow) -> String {
+    let implied = matches!(
+        (r.worker_type, r.side),
+        (WorkerType::Prefill, Side::Prefill) | (WorkerType::Decode, Side::Decode)
+    );
+    if implied {
+        r.worker_type.as_str().to_string()
+    } else {
+        format!("{} ({})", r.worker_type.as_str(), r.side.as_str())
+    }
+}
+
+/// The statistics table.
+pub fn stats_table(s: &SeriesSet, title: &str) -> BoxTable {
+    let rows = s
+        .stats
+        .iter()
+        .map(|r| {
+            let m = &r.summary;
+            let mut row = vec![
+                source(r),
+                r.metric.clone(),
+                r.unit.clone(),
+                m.count.to_string(),
+            ];
+            row.extend(
+                [
+                    m.mean, m.median, m.std, m.min, m.max, m.p25, m.p75, m.p95, m.p99,
+                ]
+                .map(format_value),
+            );
+            row
+        })
+        .collect();
+    let mut align = vec![Align::Left, Align::Left, Align::Left];
+    align.extend([Align::Right; 10]);
+    BoxTable {
+        title: Some(format!("{title}: statistics")),
+        header: [
+            "Workers", "Metric", "Unit", "Count", "Mean", "Median", "Std", "Min", "Max", "P25",
+            "P75", "P95", "P99",
+        ]
+        .map(String::from)
+        .to_vec(),
+        align,
+        rows,
+        footer: Vec::new(),
+    }
+}
+
+/// The JSON document of `--json`.
+pub(crate) fn json_of(o: &VizOutcome) -> serde_json::Value {
+    serde_json::json!({
+        "run_name": o.summary.run_name,
+        "bucket_s": o.series.bucket_s,
+        "values": "per-scheduler bucket values",
+        "stats": o.series.stats,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use srtlog::series::{SeriesBuilder, WorkerMeta};
+
+    /// Rows through the real decoder and table builder.
+    fn set() -> SeriesSet {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("n1_agg_w0.out");
+        let mut text = String::new();
+        for s in 0..6 {
+            text.push_str(&format!(
+                "[2025-10-20 12:00:0{s} TP0] Prefill batch, #new-seq: 2, #new-token: {}, #cached-token: 0, token usage: 0.0{s}, #running-req: {s}, #queue-req: 1, \n",
+                100 * (s + 1)
+            ));
+            text.push_str(&format!(
+                "[2025-10-20 12:00:0{s} TP0] Decode batch, #running-req: {}, #token: {}, token usage: 0.0{s}, cuda graph: True, gen throughput (token/s): {}.50, #queue-req: 0, \n",
+                s + 2,
+                1000 + 10 * s,
+                20 * s
+            ));
+        }
+        std::fs::write(&p, text).unwrap();
+        let w = srtlog::worker::parse_one(&p, true).unwrap();
+        let mut b = SeriesBuilder::new(SeriesOptions::default());
+        b.add_worker(
+            WorkerMeta {
+                file: "n1_agg_w0.out".into(),
+                ..WorkerMeta::of(&w)
+            },
+            &w.table,
+        );
+        b.finish()
+    }
+
+    #[test]
+    fn stats_table_snapshot() {
+        insta::assert_snapshot!(stats_table(&set(), "run").render());
+    }
+}
