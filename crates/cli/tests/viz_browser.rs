@@ -1,0 +1,446 @@
+//! `srtlog viz` reports opened in a real browser: headless Chromium loads
+//! the report of every real SGLang log in `../shared/data` and of simulated
+//! runs, and each test checks that
+//!
+//! * the page logs nothing to the console (no script error, no CSP
+//!   violation: a blocked request would be one),
+//! * the page fetched nothing (its resource timing list is empty, and
+//!   Chromium's network log holds no request made by the page),
+//! * every chart the library computed was drawn, with the same series and
+//!   the same number of points (from the page's `srtlog-rendered`
+//!   self-check, read with `--dump-dom`),
+//! * a screenshot could be taken (kept under `target/tmp/viz-browser/`,
+//!   never committed).
+//!
+//! Chromium is Debian's `chromium` package (`.ci/run` installs it). Without
+//! it the tests are skipped with a printed reason, except in CI
+//! (`CI=true`), where they fail.
+
+// Test helpers may panic on unexpected input: that is how a test fails.
+#![allow(clippy::unwrap_used)]
+
+use assert_cmd::Command;
+use serde_json::Value;
+use srtlog::series::{GroupBy, SeriesOptions, SeriesSet};
+use srtlog::viz::{build, VizRequest};
+use srtlog_testutil::shared_file;
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+/// One browser at a time: the tests run in parallel threads, and a few
+/// Chromium processes at once would only fight over the CPU.
+static BROWSER: Mutex<()> = Mutex::new(());
+
+/// Longest a browser run may take before the test fails.
+const TIMEOUT: Duration = Duration::from_secs(120);
+
+fn is_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
+}
+
+/// The Chromium binary (`SRTLOG_CHROMIUM`, or `chromium` /
+/// `chromium-browser` on `PATH`), or `None` (skip) outside CI.
+fn chromium() -> Option<PathBuf> {
+    if let Some(p) = std::env::var_os("SRTLOG_CHROMIUM") {
+        return Some(PathBuf::from(p));
+    }
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    for dir in std::env::split_paths(&path) {
+        for name in ["chromium", "chromium-browser"] {
+            let p = dir.join(name);
+            if p.is_file() {
+                return Some(p);
+            }
+        }
+    }
+    assert!(
+        !is_ci(),
+        "CI=true but Chromium is not installed (.ci/run installs Debian's chromium package)"
+    );
+    eprintln!(
+        "skipped: chromium not found on PATH (apt-get install chromium, or set SRTLOG_CHROMIUM)"
+    );
+    None
+}
+
+/// A fresh folder for one test's report, profile and screenshot.
+fn work_dir(name: &str) -> PathBuf {
+    let d = Path::new(env!("CARGO_TARGET_TMPDIR"))
+        .join("viz-browser")
+        .join(name);
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+/// Runs Chromium headless on `html` with extra `args`; stdout and stderr
+/// go to files (a report's DOM can be megabytes; pipes would fill).
+fn run_chromium(
+    chrome: &Path,
+    dir: &Path,
+    html: &Path,
+    tag: &str,
+    args: &[String],
+) -> (String, String) {
+    let out = dir.join(format!("{tag}.stdout"));
+    let err = dir.join(format!("{tag}.stderr"));
+    let mut cmd = std::process::Command::new(chrome);
+    cmd.args([
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--enable-logging=stderr",
+        "--v=0",
+    ])
+    .arg(format!(
+        "--user-data-dir={}",
+        dir.join(format!("profile-{tag}")).display()
+    ))
+    .args(args)
+    .arg(format!("file://{}", html.canonicalize().unwrap().display()))
+    .stdin(Stdio::null())
+    .stdout(std::fs::File::create(&out).unwrap())
+    .stderr(std::fs::File::create(&err).unwrap());
+    let mut child = cmd.spawn().unwrap();
+    let started = Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            assert!(status.success(), "chromium {tag} failed: {status}");
+            break;
+        }
+        if started.elapsed() > TIMEOUT {
+            let _ = child.kill();
+            panic!(
+                "chromium {tag} took more than {TIMEOUT:?} on {}",
+                html.display()
+            );
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    (
+        std::fs::read_to_string(out).unwrap(),
+        std::fs::read_to_string(err).unwrap(),
+    )
+}
+
+/// Requests in Chromium's network log made by the page (their network
+/// isolation key is the page's `file://` origin; Chromium's own background
+/// requests have other keys), other than `file:` and `data:` URLs.
+fn page_requests(netlog: &Path) -> Vec<String> {
+    let text = std::fs::read_to_string(netlog).unwrap_or_default();
+    // A log cut short by the browser's exit lacks its closing brackets.
+    let v: Value = serde_json::from_str(&text)
+        .or_else(|_| serde_json::from_str(&format!("{}]}}", text.trim_end().trim_end_matches(','))))
+        .unwrap_or(Value::Null);
+    let Some(start_job) = v["constants"]["logEventTypes"]["URL_REQUEST_START_JOB"].as_i64() else {
+        assert!(
+            !text.contains("file://"),
+            "unreadable network log mentions file://"
+        );
+        return Vec::new();
+    };
+    v["events"]
+        .as_array()
+        .map(|evs| {
+            evs.iter()
+                .filter(|e| e["type"].as_i64() == Some(start_job))
+                .filter(|e| {
+                    e["params"]["network_isolation_key"]
+                        .as_str()
+                        .is_some_and(|k| k.contains("file://"))
+                })
+                .filter_map(|e| e["params"]["url"].as_str())
+                .filter(|u| !u.starts_with("file:") && !u.starts_with("data:"))
+                .map(String::from)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The self-check the page writes after drawing.
+fn rendered(dom: &str) -> Value {
+    let tag = "<script type=\"application/json\" id=\"srtlog-rendered\">";
+    let start = dom
+        .rfind(tag)
+        .unwrap_or_else(|| panic!("no self-check in the DOM: the page did not finish drawing"))
+        + tag.len();
+    let end = start + dom[start..].find("</script>").unwrap();
+    serde_json::from_str(&dom[start..end]).unwrap()
+}
+
+/// Generates the report of `input` with the CLI, opens it in Chromium and
+/// checks it against the library's own series.
+fn check(name: &str, input: &Path, group_by: GroupBy) {
+    let Some(chrome) = chromium() else {
+        return;
+    };
+    let dir = work_dir(name);
+    let html = dir.join("report.html");
+    Command::cargo_bin("srtlog")
+        .unwrap()
+        .env_remove("RUST_LOG")
+        .args(["viz", "--quiet", "--group-by", group_by.as_str(), "-o"])
+        .arg(&html)
+        .arg(input)
+        .assert()
+        .success();
+    let expected: SeriesSet = build(
+        &VizRequest {
+            series: SeriesOptions {
+                group_by,
+                ..SeriesOptions::default()
+            },
+            ..VizRequest::new(vec![input.to_path_buf()])
+        },
+        &Default::default(),
+    )
+    .unwrap()
+    .series;
+    assert!(!expected.charts.is_empty(), "{name}: nothing to chart");
+
+    let _one = BROWSER.lock().unwrap_or_else(|e| e.into_inner());
+    let netlog = dir.join("net.json");
+    let (dom, stderr) = run_chromium(
+        &chrome,
+        &dir,
+        &html,
+        "dom",
+        &[
+            format!("--log-net-log={}", netlog.display()),
+            "--dump-dom".into(),
+        ],
+    );
+    // Every console message is a failure: the page writes none, so any is
+    // a script error ("Uncaught …") or a blocked request ("Refused …",
+    // "violates the following Content Security Policy directive").
+    let console: Vec<&str> = stderr.lines().filter(|l| l.contains(":CONSOLE")).collect();
+    assert!(
+        console.is_empty(),
+        "{name}: console output:\n{}",
+        console.join("\n")
+    );
+    for bad in ["Uncaught", "Refused to", "Content Security Policy"] {
+        assert!(!stderr.contains(bad), "{name}: {bad} in:\n{stderr}");
+    }
+    let requests = page_requests(&netlog);
+    assert!(
+        requests.is_empty(),
+        "{name}: the page made requests: {requests:?}"
+    );
+
+    let check = rendered(&dom);
+    assert_eq!(check["errors"], Value::Array(vec![]), "{name}");
+    assert_eq!(
+        check["resources"],
+        Value::Array(vec![]),
+        "{name}: fetched resources"
+    );
+    let charts = check["charts"].as_array().unwrap();
+    let ids: Vec<&str> = charts.iter().map(|c| c["id"].as_str().unwrap()).collect();
+    let want: Vec<&str> = expected.charts.iter().map(|c| c.id.as_str()).collect();
+    assert_eq!(ids, want, "{name}: charts");
+    for (got, want) in charts.iter().zip(&expected.charts) {
+        assert_eq!(
+            got["drawn"],
+            Value::Bool(true),
+            "{name}: {} not drawn",
+            want.id
+        );
+        assert_eq!(got["title"], want.metric.title.as_str());
+        let series = got["series"].as_array().unwrap();
+        let got: Vec<(&str, u64)> = series
+            .iter()
+            .map(|s| (s["label"].as_str().unwrap(), s["points"].as_u64().unwrap()))
+            .collect();
+        let want_s: Vec<(&str, u64)> = want
+            .series
+            .iter()
+            .map(|s| (s.label.as_str(), s.points as u64))
+            .collect();
+        assert_eq!(got, want_s, "{name}: series of {}", want.id);
+    }
+
+    let png = dir.join("screenshot.png");
+    run_chromium(
+        &chrome,
+        &dir,
+        &html,
+        "shot",
+        &[
+            format!("--screenshot={}", png.display()),
+            "--window-size=1400,2400".into(),
+        ],
+    );
+    let size = std::fs::metadata(&png).map(|m| m.len()).unwrap_or(0);
+    assert!(
+        size > 10_000,
+        "{name}: screenshot missing or blank ({size} bytes)"
+    );
+    eprintln!(
+        "{name}: {} charts, {} lines, screenshot {}",
+        ids.len(),
+        expected
+            .charts
+            .iter()
+            .map(|c| c.series.len())
+            .sum::<usize>(),
+        png.display()
+    );
+}
+
+fn real(name: &str, rel: &str, group_by: GroupBy) {
+    if let Some(p) = shared_file(rel) {
+        check(name, &p, group_by);
+    }
+}
+
+#[test]
+fn real_pd_prefill() {
+    real(
+        "pd-prefill",
+        "sglang-ci-pd-v0.5.3.post3/prefill.log",
+        GroupBy::Worker,
+    );
+}
+
+#[test]
+fn real_pd_decode() {
+    real(
+        "pd-decode",
+        "sglang-ci-pd-v0.5.3.post3/decode.log",
+        GroupBy::Worker,
+    );
+}
+
+#[test]
+fn real_pd_pair_folder() {
+    real("pd-pair", "sglang-ci-pd-v0.5.3.post3", GroupBy::Worker);
+}
+
+#[test]
+fn real_dp8_agg() {
+    real(
+        "dp8",
+        "sglang-ci-dp8-v0.5.5.post2/sglang_server.log",
+        GroupBy::Worker,
+    );
+}
+
+#[test]
+fn real_dp8_agg_by_dp_rank() {
+    real(
+        "dp8-by-dp",
+        "sglang-ci-dp8-v0.5.5.post2/sglang_server.log",
+        GroupBy::Dp,
+    );
+}
+
+#[test]
+fn real_dp_iter_v054() {
+    real(
+        "dp-iter",
+        "sglang-ci-dp-iter-v0.5.4/sglang_server.log",
+        GroupBy::Worker,
+    );
+}
+
+#[test]
+fn real_tp_llama4() {
+    real(
+        "tp-llama4",
+        "sglang-ci-tp-v0.5.3.post1/llama4_mi30x_server.log",
+        GroupBy::Worker,
+    );
+}
+
+#[test]
+fn real_dgx_spark_hybrid_swa() {
+    real(
+        "dgx-int4",
+        "dgx-spark-sostrowsk/sglang-int4.log",
+        GroupBy::Worker,
+    );
+}
+
+/// A simulated disaggregated run with DP attention, long enough that lines
+/// are downsampled.
+#[test]
+fn simulated_disagg_run() {
+    let dir = work_dir("sim-disagg-input");
+    let cfg = srtlog_sim::SimConfig {
+        mode: srtlog_sim::Mode::Disaggregated {
+            prefill: 2,
+            decode: 2,
+        },
+        dp: 2,
+        tp: 2,
+        duration_s: 3000,
+        noise: false,
+        ..srtlog_sim::SimConfig::default()
+    };
+    srtlog_sim::write_run(&dir, &cfg).unwrap();
+    check("sim-disagg", &dir, GroupBy::Worker);
+    check("sim-disagg-all", &dir, GroupBy::All);
+}
+
+/// Simulated aggregated workers: lines split into prefill and decode.
+#[test]
+fn simulated_agg_run() {
+    let dir = work_dir("sim-agg-input");
+    let cfg = srtlog_sim::SimConfig {
+        mode: srtlog_sim::Mode::Aggregated { workers: 3 },
+        duration_s: 300,
+        tp_duplicates: true,
+        ..srtlog_sim::SimConfig::default()
+    };
+    srtlog_sim::write_run(&dir, &cfg).unwrap();
+    check("sim-agg", &dir, GroupBy::Worker);
+}
+
+/// The checks above can fail: a report doctored with a stray image URL
+/// shows a CSP violation on the console and a fetched resource.
+#[test]
+fn a_stray_request_is_caught() {
+    let Some(chrome) = chromium() else {
+        return;
+    };
+    let dir = work_dir("stray-request");
+    let input = dir.join("run");
+    let cfg = srtlog_sim::SimConfig {
+        duration_s: 60,
+        ..srtlog_sim::SimConfig::default()
+    };
+    srtlog_sim::write_run(&input, &cfg).unwrap();
+    let html = dir.join("report.html");
+    Command::cargo_bin("srtlog")
+        .unwrap()
+        .args(["viz", "--quiet", "-o"])
+        .arg(&html)
+        .arg(&input)
+        .assert()
+        .success();
+    let page = std::fs::read_to_string(&html).unwrap().replacen(
+        "<main>",
+        "<main><img src=\"http://127.0.0.1:9/stray.png\">",
+        1,
+    );
+    std::fs::write(&html, page).unwrap();
+    let _one = BROWSER.lock().unwrap_or_else(|e| e.into_inner());
+    let (dom, stderr) = run_chromium(&chrome, &dir, &html, "dom", &["--dump-dom".into()]);
+    assert!(
+        stderr.contains(":CONSOLE") && stderr.contains("Content Security Policy"),
+        "{stderr}"
+    );
+    let check = rendered(&dom);
+    assert_eq!(
+        check["resources"],
+        serde_json::json!(["http://127.0.0.1:9/stray.png"])
+    );
+}
