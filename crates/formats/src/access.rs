@@ -54,12 +54,20 @@ mod tests {
 
     #[test]
     fn access_lines() {
-        let a = decode_access(b"INFO:     127.0.0.1:47344 - \"POST /v1/completions HTTP/1.1\" 200 OK").unwrap();
-        assert_eq!((a.status, a.method, a.path), (200, &b"POST"[..], &b"/v1/completions"[..]));
+        let a =
+            decode_access(b"INFO:     127.0.0.1:47344 - \"POST /v1/completions HTTP/1.1\" 200 OK")
+                .unwrap();
+        assert_eq!(
+            (a.status, a.method, a.path),
+            (200, &b"POST"[..], &b"/v1/completions"[..])
+        );
         let a = decode_access(b"INFO:     127.0.0.1:44042 - \"GET /v1/chat/completions HTTP/1.1\" 405 Method Not Allowed").unwrap();
         assert_eq!(a.status, 405);
         assert!(decode_access(b"INFO:     Started server process [1063854]").is_none());
-        assert!(decode_access(b"INFO:     Uvicorn running on http://0.0.0.0:8000 (Press CTRL+C to quit)").is_none());
+        assert!(decode_access(
+            b"INFO:     Uvicorn running on http://0.0.0.0:8000 (Press CTRL+C to quit)"
+        )
+        .is_none());
         assert!(decode_access(b"INFO:     x - \"GET / HTTP/1.1\" 20").is_none());
     }
 }

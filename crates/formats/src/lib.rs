@@ -14,14 +14,19 @@
 //! * [`num`]: byte-level number parsing (correctly rounded fast path).
 //! * [`sglang`]: SGLang scheduler/worker logs (`Prefill batch`, `Decode batch`,
 //!   memory and start-up lines, server configuration).
+//! * [`vllm`]: vLLM server logs (engine statistics in their V0 and V1 forms,
+//!   speculative-decoding and start-up lines; dates without a year).
+//! * [`access`]: uvicorn access lines of either server.
 //! * [`naming`]: worker file-name conventions (`{node}_{mode}_{worker}.out`).
 #![warn(missing_docs)]
 
+pub mod access;
 pub mod line;
 pub mod naming;
 pub mod num;
 pub mod sglang;
 pub mod swar;
 pub mod timestamp;
+pub mod vllm;
 
 pub use timestamp::Timestamp;

@@ -17,7 +17,9 @@ pub mod prefix;
 pub mod startup;
 pub mod stats;
 
-pub use prefix::{find_full_date, split_prefix, split_process, Level, MonthDayTime, Prefix, Process};
+pub use prefix::{
+    find_full_date, split_prefix, split_process, Level, MonthDayTime, Prefix, Process,
+};
 pub use startup::{decode_startup, MemoryStep, StartupFacts, StartupRecord};
 pub use stats::{Extras, PrefixCacheRecord, SpecRecord, StatsRecord};
 

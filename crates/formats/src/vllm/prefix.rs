@@ -266,9 +266,9 @@ pub fn split_prefix(line: &[u8]) -> Option<(Prefix<'_>, &[u8])> {
 
 /// Finds a full `YYYY-MM-DD` date followed by ` HH:MM:SS` or `THH:MM:SS`
 /// anywhere in `line` (Python `logging` default format of embedded
-/// components such as FlashInfer's autotuner, `2026-08-01 21:21:48,181 - INFO
-/// - …`; ISO timestamps). Returns `(year, month, day)` of the first one with a
-/// plausible year (1990–2200).
+/// components such as FlashInfer's autotuner,
+/// `2026-08-01 21:21:48,181 - INFO - …`; ISO timestamps). Returns
+/// `(year, month, day)` of the first one with a plausible year (1990–2200).
 pub fn find_full_date(line: &[u8]) -> Option<(i32, u8, u8)> {
     let mut from = 0;
     while let Some(i) = memchr(b'-', &line[from..]) {
@@ -308,7 +308,8 @@ mod tests {
         assert_eq!(x.at.to_text(), "03-19 06:36:30");
         assert_eq!(x.location, b"metrics.py:349");
         assert_eq!(m, "Avg prompt throughput: 0.0 tokens/s");
-        let (x, m) = p("INFO 06-10 06:16:44 [kv_cache_utils.py:637] GPU KV cache size: 1,028,832 tokens");
+        let (x, m) =
+            p("INFO 06-10 06:16:44 [kv_cache_utils.py:637] GPU KV cache size: 1,028,832 tokens");
         assert_eq!(x.location, b"kv_cache_utils.py:637");
         assert_eq!(m, "GPU KV cache size: 1,028,832 tokens");
         let (x, _) = p("(APIServer pid=964305) INFO 03-09 09:34:25 [loggers.py:259] Engine 000: x");
@@ -319,7 +320,10 @@ mod tests {
         assert_eq!(x.level, Level::Warning);
         let (x, _) = p("(Worker_DP0_EP7 pid=2) INFO 08-13 11:26:35 [gpu_model_runner.py:5483] z");
         let pr = x.process.unwrap();
-        assert_eq!((pr.rank(b"DP"), pr.rank(b"EP"), pr.rank(b"TP")), (Some(0), Some(7), None));
+        assert_eq!(
+            (pr.rank(b"DP"), pr.rank(b"EP"), pr.rank(b"TP")),
+            (Some(0), Some(7), None)
+        );
         let (x, _) = p("(task, pid=17433) INFO 03-28 04:32:50 metrics.py:218] Avg prompt");
         assert_eq!(x.process.unwrap().name, b"task");
         let (x, m) = p("2026-05-12T08:01:39.331095044Z (APIServer pid=1) INFO 05-12 08:01:39 [loggers.py:271] Engine 000: a");
@@ -359,14 +363,19 @@ mod tests {
             minute: 2,
             second: 3,
         };
-        assert_eq!(t.with_year(2028).unwrap().to_string(), "2028-02-29T01:02:03");
+        assert_eq!(
+            t.with_year(2028).unwrap().to_string(),
+            "2028-02-29T01:02:03"
+        );
         assert_eq!(t.with_year(2027), None);
     }
 
     #[test]
     fn full_dates_in_free_text() {
         assert_eq!(
-            find_full_date(b"(EngineCore pid=23397) 2026-08-01 21:21:48,181 - INFO - autotuner.py:651 - x"),
+            find_full_date(
+                b"(EngineCore pid=23397) 2026-08-01 21:21:48,181 - INFO - autotuner.py:651 - x"
+            ),
             Some((2026, 8, 1))
         );
         assert_eq!(

@@ -188,7 +188,8 @@ pub fn decode_startup(msg: &[u8]) -> Option<StartupRecord<'_>> {
         b'n' if msg.starts_with(b"non-default args: ") => config_facts(msg, &mut f),
         b'#' if msg.starts_with(b"# GPU blocks: ") => {
             f.gpu_blocks = grouped_u64(&msg[14..]);
-            f.cpu_blocks = memmem::find(msg, b"# CPU blocks: ").and_then(|i| grouped_u64(&msg[i + 14..]));
+            f.cpu_blocks =
+                memmem::find(msg, b"# CPU blocks: ").and_then(|i| grouped_u64(&msg[i + 14..]));
         }
         b'G' if msg.starts_with(b"GPU KV cache size: ") => {
             f.kv_cache_tokens = grouped_u64(&msg[19..]);
@@ -275,10 +276,16 @@ mod tests {
 
     #[test]
     fn versions_and_configs() {
-        assert_eq!(facts("vLLM API server version 0.6.3.post1").version, Some(&b"0.6.3.post1"[..]));
+        assert_eq!(
+            facts("vLLM API server version 0.6.3.post1").version,
+            Some(&b"0.6.3.post1"[..])
+        );
         let f = facts("Initializing an LLM engine (v0.6.3.post1) with config: model='/workspace/StructRAG/model/Qwen2.5-32B-Instruct', speculative_config=None, tokenizer='/x', tensor_parallel_size=4, pipeline_parallel_size=1, disable_custom_all_reduce=False");
         assert_eq!(f.version, Some(&b"0.6.3.post1"[..]));
-        assert_eq!(f.model, Some(&b"/workspace/StructRAG/model/Qwen2.5-32B-Instruct"[..]));
+        assert_eq!(
+            f.model,
+            Some(&b"/workspace/StructRAG/model/Qwen2.5-32B-Instruct"[..])
+        );
         assert_eq!((f.tp_size, f.pp_size, f.dp_size), (Some(4), Some(1), None));
         let f = facts("Initializing a V1 LLM engine (v0.17.0) with config: model='Qwen/Qwen2.5-3B-Instruct', speculative_config=None, tokenizer='Qwen/Qwen2.5-3B-Instruct', tensor_parallel_size=1, pipeline_parallel_size=1, data_parallel_size=2, enable_prefix_caching=True");
         assert_eq!(f.version, Some(&b"0.17.0"[..]));
@@ -305,14 +312,21 @@ mod tests {
         assert_eq!(r.facts.kv_cache_tokens, Some(1_028_832));
         assert_eq!(r.memory.unwrap().kv_tokens, Some(1_028_832.0));
         let f = facts("Maximum concurrency for 131,072 tokens per request: 7.85x");
-        assert_eq!((f.max_concurrency_tokens, f.max_concurrency), (Some(131_072), Some(7.85)));
+        assert_eq!(
+            (f.max_concurrency_tokens, f.max_concurrency),
+            (Some(131_072), Some(7.85))
+        );
         let f = facts("GPU KV cache size: 394,633 tokens, Maximum concurrency for 10,240 tokens per request: 38.54x");
-        assert_eq!((f.kv_cache_tokens, f.max_concurrency), (Some(394_633), Some(38.54)));
+        assert_eq!(
+            (f.kv_cache_tokens, f.max_concurrency),
+            (Some(394_633), Some(38.54))
+        );
         let f = facts("# GPU blocks: 2987, # CPU blocks: 4096");
         assert_eq!((f.gpu_blocks, f.cpu_blocks), (Some(2987), Some(4096)));
         let f = facts("vllm cache_config_info with initialization after num_gpu_blocks is: 64302");
         assert_eq!(f.gpu_blocks, Some(64302));
-        let m = decode_startup(b"Model loading took 95.63 GiB memory and 595.559227 seconds").unwrap();
+        let m =
+            decode_startup(b"Model loading took 95.63 GiB memory and 595.559227 seconds").unwrap();
         assert_eq!(m.memory.unwrap().mem_usage_gb, Some(95.63));
         let m = decode_startup(b"Loading model weights took 15.3916 GB").unwrap();
         assert_eq!(m.memory.unwrap().event, MemoryEvent::LoadWeightEnd);
