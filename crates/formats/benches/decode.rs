@@ -1,0 +1,60 @@
+//! Decoder micro-benchmarks, in bytes per second, on simulated worker logs of
+//! several format generations (generated once into a temporary folder).
+//!
+//! `cargo bench -p srtlog-formats --bench decode`
+
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use srtlog_formats::line::normalize;
+use srtlog_formats::sglang::{decode_line, Record};
+use srtlog_sim::{Backend, Mode, SglangVariant, SimConfig};
+use std::hint::black_box;
+
+/// About 8 MB of one worker's log in the given variant.
+fn sample(variant: SglangVariant, dp: u32) -> Vec<u8> {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let cfg = SimConfig {
+        mode: Mode::Aggregated { workers: 1 },
+        backend: Backend::Sglang(variant),
+        dp,
+        tp: 8,
+        target_bytes: Some(8 << 20),
+        ..SimConfig::default()
+    };
+    let m = srtlog_sim::write_run(dir.path(), &cfg).expect("simulate");
+    std::fs::read(&m.files[0].path).expect("read")
+}
+
+/// Decodes every line; returns the number of batch records so the work
+/// cannot be optimised away.
+fn decode_all(buf: &[u8]) -> usize {
+    let mut scratch = Vec::new();
+    let mut batches = 0;
+    for raw in buf.split(|&b| b == b'\n') {
+        if let Record::Batch(_) = decode_line(normalize(raw, &mut scratch)) {
+            batches += 1;
+        }
+    }
+    batches
+}
+
+fn bench(c: &mut Criterion) {
+    let mut g = c.benchmark_group("decode_line");
+    for (name, variant, dp) in [
+        ("v0.5.3 TP", SglangVariant::V053, 1),
+        ("v0.5.6 DP8", SglangVariant::V056, 8),
+        ("2026 DP/TP/EP", SglangVariant::Y2026, 8),
+        ("dynamo ISO", SglangVariant::Dynamo, 1),
+    ] {
+        let buf = sample(variant, dp);
+        g.throughput(Throughput::Bytes(buf.len() as u64));
+        g.bench_function(name, |b| b.iter(|| decode_all(black_box(&buf))));
+    }
+    g.finish();
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default().sample_size(20);
+    targets = bench
+}
+criterion_main!(benches);
