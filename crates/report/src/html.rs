@@ -10,7 +10,18 @@
 //! is a `<script type="application/json" id="srtlog-data">` element: the
 //! charts of [`srtlog::series::SeriesSet`] plus the run's start and length.
 //! After drawing, the page adds `<script type="application/json"
-//! id="srtlog-rendered">` with what it drew (see `report.js`), for tests.
+//! id="srtlog-rendered">` with what it drew, for tests (`report.js`):
+//!
+//! ```json
+//! { "charts": [ { "id": "chart-gen_throughput", "title": "Generation throughput",
+//!                 "drawn": true,
+//!                 "series": [ { "label": "eos0250_decode_w0", "points": 1834 } ] } ],
+//!   "expected_charts": 14, "resources": [], "errors": [] }
+//! ```
+//!
+//! `points` counts drawn values (gaps excluded) and equals
+//! [`srtlog::series::Series::points`]; `resources` lists everything the page
+//! fetched (always empty); `errors` holds script errors.
 //!
 //! No template engine: the page is a few fixed blocks, and every dynamic
 //! string goes through [`escape`].
