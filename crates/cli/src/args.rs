@@ -53,9 +53,11 @@ const PARSE_EXAMPLES: &str = "Examples:
   srtlog parse node1_prefill_w0.out.gz --json | jq .totals
   srtlog parse logs/ --no-cache              # neither read nor write cached_assets/
   srtlog parse logs/ --stats                 # and the statistics of `srtlog stats`
+  srtlog parse vllm.log --year 2025          # vLLM logs print dates without a year
 
-The cache is logs/cached_assets/node_metrics.parquet (one row per batch line or memory
-snapshot; columns in the README); it is reused while the log files are unchanged.";
+The cache is logs/cached_assets/node_metrics.parquet (one row per batch line, memory
+snapshot or vLLM engine statistics line; columns in the README); it is reused while the
+log files are unchanged. SGLang and vLLM logs are told apart by their content.";
 
 const SIMULATE_EXAMPLES: &str = "Examples:
   srtlog simulate /tmp/run                               # 2 prefill + 1 decode workers, 10 minutes
@@ -163,6 +165,10 @@ pub struct ParseArgs {
     /// Also print the statistics per worker type and metric (as `srtlog stats`; reads the logs again).
     #[arg(long)]
     pub stats: bool,
+    /// Year of the first line of each vLLM log (vLLM prints dates without one; later lines roll
+    /// over at New Year). Default: a full date found in the file, else its modification time.
+    #[arg(long, value_name = "YYYY", value_parser = clap::value_parser!(i32).range(1970..=9999))]
+    pub year: Option<i32>,
 }
 
 /// Serving layout.

@@ -73,6 +73,43 @@ pub struct MemorySnapshot {
     pub kv_tokens: Option<i64>,
 }
 
+/// One vLLM engine statistics line (formats.md §2.2), with the
+/// speculative-decoding and V0 prefix-cache lines that followed it merged in.
+/// Fractions are 0–1 (the log prints percentages).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct EngineStats {
+    /// Timestamp (the year inferred, see [`crate::year`]).
+    pub timestamp: Timestamp,
+    /// 1-based line number in the file.
+    pub line: u64,
+    /// `Engine NNN:` index.
+    pub engine: Option<u16>,
+    /// `Avg prompt throughput`, tokens/s.
+    pub prompt_throughput: Option<f64>,
+    /// `Avg generation throughput`, tokens/s.
+    pub gen_throughput: Option<f64>,
+    /// `Running` requests.
+    pub running: Option<i64>,
+    /// `Waiting` (V1) or `Pending` (V0) requests.
+    pub queued: Option<i64>,
+    /// `Swapped` requests (V0).
+    pub swapped: Option<i64>,
+    /// `GPU KV cache usage`, fraction.
+    pub gpu_kv_usage: Option<f64>,
+    /// `CPU KV cache usage` (V0), fraction.
+    pub cpu_kv_usage: Option<f64>,
+    /// Prefix-cache hit rate, fraction.
+    pub prefix_cache_hit_rate: Option<f64>,
+    /// Speculative decoding: mean acceptance length.
+    pub accept_len: Option<f64>,
+    /// Speculative decoding: draft acceptance rate, fraction.
+    pub accept_rate: Option<f64>,
+    /// Speculative decoding: accepted draft tokens.
+    pub spec_accepted_tokens: Option<i64>,
+    /// Speculative decoding: drafted tokens.
+    pub spec_drafted_tokens: Option<i64>,
+}
+
 /// One worker (file) with its rows.
 #[derive(Clone, Debug)]
 pub struct Node {
@@ -90,6 +127,8 @@ pub struct Node {
     pub batches: Vec<Batch>,
     /// Memory snapshots in file order.
     pub memory: Vec<MemorySnapshot>,
+    /// vLLM engine statistics lines in file order.
+    pub stats: Vec<EngineStats>,
     /// The summary of this file.
     pub summary: WorkerSummary,
 }
@@ -132,7 +171,7 @@ impl NodeAnalyzer {
         if d.files.is_empty() {
             return Err(Error::NoWorkerLogs {
                 path: path.to_path_buf(),
-                looked_for: "SGLang worker logs",
+                looked_for: "SGLang or vLLM worker logs",
             });
         }
         let opts = ParseOptions {
@@ -143,8 +182,10 @@ impl NodeAnalyzer {
         parse_files(&d.files, &opts, &AtomicU64::new(0), |w| {
             let mut batches = Vec::new();
             let mut memory = Vec::new();
+            let mut stats = Vec::new();
             for rb in &w.table {
                 rows_of(rb, &mut batches, &mut memory);
+                stats_of(rb, &mut stats);
             }
             nodes.push(Node {
                 node_name: w.source.node.clone(),
@@ -154,11 +195,58 @@ impl NodeAnalyzer {
                 config: w.stats.config.clone(),
                 batches,
                 memory,
+                stats,
                 summary: WorkerSummary::from_log(&w),
             });
             Ok(())
         })?;
         Ok(nodes)
+    }
+}
+
+/// Rebuilds the vLLM statistics rows of a node-metrics batch.
+fn stats_of(rb: &RecordBatch, out: &mut Vec<EngineStats>) {
+    let col = |n: &str| rb.column_by_name(n);
+    let (Some(ts), Some(line), Some(record)) = (
+        col("timestamp").and_then(|c| c.as_primitive_opt::<TimestampMicrosecondType>()),
+        col("line").and_then(|c| c.as_primitive_opt::<UInt64Type>()),
+        col("record").and_then(|c| c.as_dictionary_opt::<Int32Type>()),
+    ) else {
+        return;
+    };
+    let f = |n: &str, i: usize| -> Option<f64> {
+        let c = col(n)?.as_primitive_opt::<Float64Type>()?;
+        c.is_valid(i).then(|| c.value(i))
+    };
+    let i32_ = |n: &str, i: usize| -> Option<i64> {
+        let c = col(n)?.as_primitive_opt::<Int32Type>()?;
+        c.is_valid(i).then(|| i64::from(c.value(i)))
+    };
+    let i64_ = |n: &str, i: usize| -> Option<i64> {
+        let c = col(n)?.as_primitive_opt::<Int64Type>()?;
+        c.is_valid(i).then(|| c.value(i))
+    };
+    for i in 0..rb.num_rows() {
+        if record.keys().value(i) != 2 {
+            continue;
+        }
+        out.push(EngineStats {
+            timestamp: Timestamp(ts.value(i)),
+            line: line.value(i),
+            engine: i32_("engine", i).and_then(|e| u16::try_from(e).ok()),
+            prompt_throughput: f("input_throughput", i),
+            gen_throughput: f("gen_throughput", i),
+            running: i32_("running_req", i),
+            queued: i32_("queue_req", i),
+            swapped: i32_("swapped_req", i),
+            gpu_kv_usage: f("token_usage", i),
+            cpu_kv_usage: f("cpu_kv_usage", i),
+            prefix_cache_hit_rate: f("prefix_cache_hit_rate", i),
+            accept_len: f("accept_len", i),
+            accept_rate: f("accept_rate", i),
+            spec_accepted_tokens: i64_("spec_accepted_tokens", i),
+            spec_drafted_tokens: i64_("spec_drafted_tokens", i),
+        });
     }
 }
 
@@ -203,7 +291,12 @@ fn rows_of(rb: &RecordBatch, batches: &mut Vec<Batch>, memory: &mut Vec<MemorySn
             moe_dp: rank(i, 5),
         };
         let timestamp = Timestamp(ts.value(i));
-        if record.keys().value(i) == 0 {
+        let kind = record.keys().value(i);
+        if kind >= 2 {
+            // vLLM statistics rows: see `stats_of`.
+            continue;
+        }
+        if kind == 0 {
             let mut values = Values::default();
             for (k, a) in fields.iter().enumerate() {
                 let Some(a) = a else { continue };

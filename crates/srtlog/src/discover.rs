@@ -1,20 +1,28 @@
-//! Finding worker logs under the paths a user gives.
+//! Finding worker logs under the paths a user gives, and which engine wrote
+//! each.
 //!
 //! A run directory is read through its `logs/` folder when it has one. Files
 //! named `{node}_{prefill|decode|agg}_{worker}.{out,err}` are workers by name;
 //! frontend/router files and srtlog's own `cached_assets/` are not. Other
-//! files (`sglang_server.log`, `prefill.log`, …) are workers when their head
-//! holds SGLang server arguments or batch lines. `.gz`/`.zst` files are
-//! sniffed after decompression.
+//! files (`sglang_server.log`, `prefill.log`, `vllm.log`, `vllm_server.log`,
+//! …) are workers when their head holds SGLang or vLLM server lines.
+//! `.gz`/`.zst` files are sniffed after decompression.
+//!
+//! The backend of every worker file, whatever its name (srt-slurm writes
+//! vLLM workers to `{node}_{mode}_w{i}.out` too, formats.md §1.9), is decided
+//! from its head by [`sniff_backend`].
 
 use crate::error::{Error, Result};
-use crate::worker::WorkerType;
+use crate::worker::{Backend, WorkerType};
 use memchr::memmem;
+use srtlog_formats::line::normalize;
 use srtlog_formats::naming::{parse_worker_name, strip_compression, Role};
 use std::path::{Path, PathBuf};
 
 /// Bytes of a file's head examined when its name does not say what it is.
 const SNIFF_BYTES: usize = 1 << 20;
+/// Bytes of a conventionally named file's head examined for its backend.
+const BACKEND_SNIFF_BYTES: usize = 256 << 10;
 /// How deep folders are searched.
 const MAX_DEPTH: usize = 4;
 
@@ -31,11 +39,20 @@ pub struct WorkerFile {
     pub declared_type: Option<WorkerType>,
     /// Size on disk in bytes.
     pub size: u64,
+    /// The engine that wrote it (from its head; SGLang when it says nothing).
+    pub backend: Backend,
 }
 
 impl WorkerFile {
-    /// Describes a file from its name alone.
+    /// Describes a file from its name and, for the backend, its head.
     pub fn from_path(path: &Path) -> Result<WorkerFile> {
+        // An unreadable head is reported when the file is parsed.
+        let head = crate::input::read_decoded_head(path, BACKEND_SNIFF_BYTES).unwrap_or_default();
+        Self::with_head(path, &head)
+    }
+
+    /// Describes a file from its name and the head already read.
+    pub fn with_head(path: &Path, head: &[u8]) -> Result<WorkerFile> {
         let meta = std::fs::metadata(path).map_err(|e| match e.kind() {
             std::io::ErrorKind::NotFound => Error::NotFound(path.to_path_buf()),
             _ => Error::io(path, e),
@@ -67,6 +84,7 @@ impl WorkerFile {
             worker_id,
             declared_type,
             size: meta.len(),
+            backend: sniff_backend(head).unwrap_or_default(),
         })
     }
 }
@@ -86,10 +104,57 @@ pub struct Discovery {
 
 /// Does this head look like an SGLang worker log?
 pub fn sniff_sglang(head: &[u8]) -> bool {
-    memmem::find(head, b"Prefill batch").is_some()
-        || memmem::find(head, b"Decode batch").is_some()
-        || memmem::find(head, b"ServerArgs(").is_some()
-        || memmem::find(head, b"sglang.launch_server").is_some()
+    sglang_marker(head).is_some()
+}
+
+/// Offset of the first SGLang-only marker in `head`.
+fn sglang_marker(head: &[u8]) -> Option<usize> {
+    [
+        &b"Prefill batch"[..],
+        b"Decode batch",
+        b"ServerArgs(",
+        b"sglang.launch_server",
+    ]
+    .iter()
+    .filter_map(|m| memmem::find(head, m))
+    .min()
+}
+
+/// Which engine wrote a log, from its head; `None` when neither.
+///
+/// Markers only one engine prints decide ([`srtlog_formats::vllm::has_vllm_marker`]
+/// for vLLM; batch lines, `ServerArgs(` or the launch module for SGLang),
+/// the earlier one when both appear. Without markers the lines with a vLLM
+/// prefix (`INFO 08-18 02:58:03 [importing.py:88] …`) are counted against
+/// those with an SGLang prefix: SGLang logs hold a few vLLM-style lines of
+/// libraries they import (formats.md §1.9), so vLLM needs the majority.
+pub fn sniff_backend(head: &[u8]) -> Option<Backend> {
+    match (
+        sglang_marker(head),
+        srtlog_formats::vllm::has_vllm_marker(head),
+    ) {
+        (Some(_), None) => return Some(Backend::Sglang),
+        (None, Some(_)) => return Some(Backend::Vllm),
+        (Some(s), Some(v)) => {
+            return Some(if v < s {
+                Backend::Vllm
+            } else {
+                Backend::Sglang
+            })
+        }
+        (None, None) => {}
+    }
+    let (mut v, mut s) = (0usize, 0usize);
+    let mut scratch = Vec::new();
+    for raw in head.split(|&b| b == b'\n').take(2000) {
+        let line = normalize(raw, &mut scratch);
+        if srtlog_formats::vllm::split_prefix(line).is_some() {
+            v += 1;
+        } else if srtlog_formats::sglang::split_prefix(line).is_some() {
+            s += 1;
+        }
+    }
+    (v > 0 && v > s).then_some(Backend::Vllm)
 }
 
 fn is_candidate_name(name: &str) -> bool {
@@ -168,8 +233,12 @@ fn walk(dir: &Path, depth: usize, d: &mut Discovery) -> Result<()> {
             Some(_) => d.files.push(WorkerFile::from_path(&path)?),
             None if !is_candidate_name(&name) => d.skipped.push((path, "not a log file name")),
             None => match crate::input::read_decoded_head(&path, SNIFF_BYTES) {
-                Ok(head) if sniff_sglang(&head) => d.files.push(WorkerFile::from_path(&path)?),
-                Ok(_) => d.skipped.push((path, "no SGLang server lines in its head")),
+                Ok(head) if sniff_backend(&head).is_some() => {
+                    d.files.push(WorkerFile::with_head(&path, &head)?)
+                }
+                Ok(_) => d
+                    .skipped
+                    .push((path, "no SGLang or vLLM server lines in its head")),
                 Err(_) => d.skipped.push((path, "unreadable")),
             },
         }

@@ -23,14 +23,16 @@ pub mod error;
 pub mod input;
 pub mod run;
 pub mod scan;
+pub mod scan_vllm;
 pub mod series;
 pub mod summary;
 pub mod viz;
 pub mod worker;
+pub mod year;
 
-pub use analyzer::{Batch, MemorySnapshot, Node, NodeAnalyzer};
+pub use analyzer::{Batch, EngineStats, MemorySnapshot, Node, NodeAnalyzer};
 pub use error::{Error, Result};
 pub use srtlog_formats as formats;
 pub use srtlog_stats as stats;
 pub use srtlog_table as table;
-pub use worker::{Warning, WorkerType};
+pub use worker::{Backend, Warning, WorkerType};

@@ -54,7 +54,7 @@ pub fn parse_run(req: &ParseRequest, progress: &AtomicU64) -> Result<ParseOutcom
         let path = req.paths.first().cloned().unwrap_or_default();
         return Err(Error::NoWorkerLogs {
             path,
-            looked_for: "{node}_{prefill|decode|agg}_{worker}.{out,err} files, or .log/.out/.err/.txt files (also .gz/.zst) holding SGLang server arguments or Prefill/Decode batch lines",
+            looked_for: "{node}_{prefill|decode|agg}_{worker}.{out,err} files, or .log/.out/.err/.txt files (also .gz/.zst) holding SGLang server arguments or Prefill/Decode batch lines, or vLLM server lines",
         });
     }
     let logs_dir = discovery.logs_dir.clone();

@@ -4,22 +4,55 @@
 //! per line (ANSI-coloured lines reuse one scratch buffer). What the loop
 //! learns besides records (per-rank counts, time range, configuration,
 //! coverage) goes into a small [`ChunkStats`], merged across chunks in file
-//! order.
+//! order. SGLang files are scanned here; vLLM files by
+//! [`crate::scan_vllm`], into the same [`ChunkStats`] ([`scan_buffer_as`]).
+//!
+//! Uvicorn access lines (formats.md §8.C.4) of both servers are counted per
+//! status code, and per second into a request-rate series kept as
+//! run-length `(second, count)` pairs: memory grows with the seconds that
+//! saw requests, never with the lines. SGLang access lines carry their own
+//! timestamp; vLLM's carry none and are dated by the latest vLLM line before
+//! them (on a busy server, the statistics line of the same 10-s interval).
 
+use crate::worker::Backend;
+use crate::year::{shifted, Clock};
 use srtlog_formats::line::normalize;
 use srtlog_formats::sglang::{decode_line, BatchKind, BatchRecord, MemoryRecord, Ranks, Record};
+use srtlog_formats::vllm::{PrefixCacheRecord, SpecRecord, StartupFacts, StatsRecord};
 use srtlog_formats::Timestamp;
+use srtlog_table::node_metrics::LocalTime;
 use std::collections::BTreeMap;
 
 /// Examples of unparsed lines kept per file.
 pub const MAX_EXAMPLES: usize = 5;
 
-/// Receives decoded records. `line` is 1-based within the chunk.
+/// Receives decoded records. `line` is 1-based within the chunk. The vLLM
+/// methods receive the line's time without a year and the printing
+/// process's pid; they do nothing by default.
 pub trait RecordSink {
     /// A batch line.
     fn batch(&mut self, line: u64, r: &BatchRecord<'_>);
     /// A memory snapshot.
     fn memory(&mut self, line: u64, r: &MemoryRecord);
+    /// A vLLM memory step (the prefix's `ts` is a placeholder).
+    #[inline]
+    fn memory_local(&mut self, _line: u64, _r: &MemoryRecord, _at: LocalTime) {}
+    /// A vLLM engine statistics line.
+    #[inline]
+    fn stats(&mut self, _line: u64, _r: &StatsRecord<'_>, _at: LocalTime, _pid: Option<u32>) {}
+    /// A vLLM speculative-decoding line.
+    #[inline]
+    fn spec(&mut self, _line: u64, _r: &SpecRecord<'_>, _at: LocalTime, _pid: Option<u32>) {}
+    /// A vLLM V0 prefix-cache line.
+    #[inline]
+    fn prefix_cache(
+        &mut self,
+        _line: u64,
+        _r: &PrefixCacheRecord,
+        _at: LocalTime,
+        _pid: Option<u32>,
+    ) {
+    }
 }
 
 /// A sink that keeps nothing (summary-only parsing).
@@ -41,6 +74,30 @@ impl RecordSink for srtlog_table::node_metrics::NodeMetricsBuilder {
     fn memory(&mut self, line: u64, r: &MemoryRecord) {
         self.push_memory(line, r);
     }
+    fn memory_local(&mut self, line: u64, r: &MemoryRecord, at: LocalTime) {
+        self.push_memory_local(line, r, at);
+    }
+    fn stats(&mut self, line: u64, r: &StatsRecord<'_>, at: LocalTime, pid: Option<u32>) {
+        self.push_stats(line, r, at, pid);
+    }
+    fn spec(&mut self, line: u64, r: &SpecRecord<'_>, at: LocalTime, pid: Option<u32>) {
+        self.push_spec(line, r, at, pid);
+    }
+    fn prefix_cache(&mut self, line: u64, r: &PrefixCacheRecord, at: LocalTime, pid: Option<u32>) {
+        self.push_prefix_cache(line, r, at, pid);
+    }
+}
+
+/// Statistics lines of one vLLM engine, with their times before the year is
+/// known.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct EngineCount {
+    /// Lines.
+    pub lines: u64,
+    /// First line's time.
+    pub first: LocalTime,
+    /// Last line's time.
+    pub last: LocalTime,
 }
 
 /// Per-rank line counts and time range of batch lines.
@@ -65,8 +122,9 @@ pub struct UnparsedExample {
     pub text: String,
 }
 
-/// Server configuration found in a file (owned).
-#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+/// Server configuration found in a file (owned). The vLLM start-up facts
+/// (`version` … `kv_role`) are left out of JSON when absent.
+#[derive(Clone, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct ServerConfig {
     /// Tensor-parallel size.
     pub tp_size: Option<u32>,
@@ -82,6 +140,29 @@ pub struct ServerConfig {
     pub model_path: Option<String>,
     /// DP attention enabled.
     pub enable_dp_attention: Option<bool>,
+    /// Server version (vLLM).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
+    /// GPU KV cache capacity in tokens (vLLM `GPU KV cache size`; the first
+    /// engine's when several print it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kv_cache_tokens: Option<u64>,
+    /// KV cache blocks on the GPU (vLLM `# GPU blocks` / `num_gpu_blocks`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gpu_blocks: Option<u64>,
+    /// KV cache blocks in CPU swap space (vLLM V0 `# CPU blocks`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cpu_blocks: Option<u64>,
+    /// Requests of `max_concurrency_tokens` tokens the KV cache holds at once
+    /// (vLLM `Maximum concurrency for N tokens per request: Xx`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_concurrency: Option<f64>,
+    /// The N of that line, tokens per request.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_concurrency_tokens: Option<u64>,
+    /// vLLM KV-transfer role (`kv_producer`, `kv_consumer`, `kv_both`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kv_role: Option<String>,
 }
 
 impl ServerConfig {
@@ -100,6 +181,30 @@ impl ServerConfig {
         self.enable_dp_attention = self.enable_dp_attention.or(c.enable_dp_attention);
     }
 
+    /// Takes the vLLM start-up facts `self` lacks.
+    pub fn absorb_vllm(&mut self, f: &StartupFacts<'_>) {
+        let s = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+        self.tp_size = self.tp_size.or(f.tp_size);
+        self.dp_size = self.dp_size.or(f.dp_size);
+        self.pp_size = self.pp_size.or(f.pp_size);
+        if self.model_path.is_none() {
+            self.model_path = f.model.map(s);
+        }
+        if self.version.is_none() {
+            self.version = f.version.map(s);
+        }
+        if self.kv_role.is_none() {
+            self.kv_role = f.kv_role.map(s);
+        }
+        self.kv_cache_tokens = self.kv_cache_tokens.or(f.kv_cache_tokens);
+        self.gpu_blocks = self.gpu_blocks.or(f.gpu_blocks);
+        self.cpu_blocks = self.cpu_blocks.or(f.cpu_blocks);
+        if self.max_concurrency.is_none() {
+            self.max_concurrency = f.max_concurrency;
+            self.max_concurrency_tokens = f.max_concurrency_tokens;
+        }
+    }
+
     /// Fills what `self` lacks from `o`.
     pub fn merge(&mut self, o: &ServerConfig) {
         self.tp_size = self.tp_size.or(o.tp_size);
@@ -113,6 +218,45 @@ impl ServerConfig {
             self.model_path.clone_from(&o.model_path);
         }
         self.enable_dp_attention = self.enable_dp_attention.or(o.enable_dp_attention);
+        if self.version.is_none() {
+            self.version.clone_from(&o.version);
+        }
+        if self.kv_role.is_none() {
+            self.kv_role.clone_from(&o.kv_role);
+        }
+        self.kv_cache_tokens = self.kv_cache_tokens.or(o.kv_cache_tokens);
+        self.gpu_blocks = self.gpu_blocks.or(o.gpu_blocks);
+        self.cpu_blocks = self.cpu_blocks.or(o.cpu_blocks);
+        if self.max_concurrency.is_none() {
+            self.max_concurrency = o.max_concurrency;
+            self.max_concurrency_tokens = o.max_concurrency_tokens;
+        }
+    }
+}
+
+/// A line kept for a message: its 1-based number (chunk-relative until
+/// merged) and text (lossy UTF-8, cut at 300 bytes).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KeptLine {
+    /// Line number.
+    pub line: u64,
+    /// Text.
+    pub text: String,
+}
+
+impl KeptLine {
+    /// Keeps `text` (a normalised line) as line `line`.
+    pub fn new(line: u64, text: &[u8]) -> KeptLine {
+        let t = text.trim_ascii();
+        let mut cut = t.len().min(300);
+        // Never cut inside a UTF-8 sequence.
+        while cut < t.len() && cut > 0 && (t[cut] & 0xC0) == 0x80 {
+            cut -= 1;
+        }
+        KeptLine {
+            line,
+            text: String::from_utf8_lossy(&t[..cut]).into_owned(),
+        }
     }
 }
 
@@ -139,13 +283,78 @@ pub struct ChunkStats {
     pub any_first: Option<Timestamp>,
     /// Last timestamp of any prefixed line.
     pub any_last: Option<Timestamp>,
+    /// vLLM: statistics lines per engine index (`None`: lines without
+    /// `Engine NNN:`).
+    pub engines: BTreeMap<Option<u16>, EngineCount>,
+    /// vLLM: speculative-decoding lines.
+    pub spec_lines: u64,
+    /// vLLM: V0 prefix-cache lines.
+    pub prefix_cache_lines: u64,
+    /// vLLM: year counting of the chunk's lines.
+    pub clock: Clock,
+    /// Uvicorn access lines per HTTP status code.
+    pub access: BTreeMap<u16, u64>,
+    /// Access lines per second, run-length, SGLang (timestamp seconds).
+    pub access_seconds: Vec<(i64, u32)>,
+    /// Access lines per second, run-length, vLLM (dated by the latest vLLM
+    /// line before them; lines before any are left out).
+    pub access_local: Vec<(LocalTime, u32)>,
+    /// vLLM: error lines (see [`srtlog_formats::vllm::Record::Error`]).
+    pub errors: u64,
+    /// vLLM: the last error line.
+    pub last_error: Option<KeptLine>,
+    /// vLLM: the last non-blank line.
+    pub last_line: Option<KeptLine>,
+    /// vLLM: the server said it was up (`Starting vLLM API server`,
+    /// `Application startup complete.`) or served a request.
+    pub server_ready: bool,
 }
 
 impl ChunkStats {
-    /// Appends the stats of the *following* chunk.
-    pub fn merge_next(&mut self, mut o: ChunkStats) {
+    /// Appends the stats of the *following* chunk; returns the year offset
+    /// to add to that chunk's vLLM rows ([`Clock::merge_next`]).
+    pub fn merge_next(&mut self, mut o: ChunkStats) -> i32 {
         for e in &mut o.examples {
             e.line += self.lines;
+        }
+        let shift = self.clock.merge_next(&o.clock);
+        for (k, v) in o.engines {
+            let (first, last) = (shifted(v.first, shift), shifted(v.last, shift));
+            self.engines
+                .entry(k)
+                .and_modify(|c| {
+                    c.lines += v.lines;
+                    c.first = c.first.min(first);
+                    c.last = c.last.max(last);
+                })
+                .or_insert(EngineCount {
+                    lines: v.lines,
+                    first,
+                    last,
+                });
+        }
+        self.spec_lines += o.spec_lines;
+        self.prefix_cache_lines += o.prefix_cache_lines;
+        for (k, v) in o.access {
+            *self.access.entry(k).or_default() += v;
+        }
+        append_runs(&mut self.access_seconds, o.access_seconds);
+        append_runs(
+            &mut self.access_local,
+            o.access_local
+                .into_iter()
+                .map(|(t, n)| (shifted(t, shift), n))
+                .collect(),
+        );
+        self.errors += o.errors;
+        self.server_ready |= o.server_ready;
+        if let Some(mut e) = o.last_error {
+            e.line += self.lines;
+            self.last_error = Some(e);
+        }
+        if let Some(mut e) = o.last_line {
+            e.line += self.lines;
+            self.last_line = Some(e);
         }
         for (k, v) in o.ranks {
             self.ranks
@@ -167,7 +376,52 @@ impl ChunkStats {
         self.binary_lines += o.binary_lines;
         self.any_first = opt_min(self.any_first, o.any_first);
         self.any_last = opt_max(self.any_last, o.any_last);
+        shift
     }
+
+    /// Counts an access line; `second` dates it when known.
+    #[inline]
+    pub fn count_access(&mut self, status: u16, second: Option<i64>) {
+        *self.access.entry(status).or_default() += 1;
+        if let Some(s) = second {
+            push_run(&mut self.access_seconds, s);
+        }
+    }
+
+    /// Counts a vLLM access line, dated by `at` when known.
+    #[inline]
+    pub fn count_access_local(&mut self, status: u16, at: Option<LocalTime>) {
+        *self.access.entry(status).or_default() += 1;
+        if let Some(t) = at {
+            push_run(&mut self.access_local, t);
+        }
+    }
+
+    /// Statistics lines, all engines.
+    pub fn stats_lines(&self) -> u64 {
+        self.engines.values().map(|c| c.lines).sum()
+    }
+}
+
+/// Adds one to the run of `key`, which is the last run or a new one.
+#[inline]
+fn push_run<K: PartialEq>(runs: &mut Vec<(K, u32)>, key: K) {
+    match runs.last_mut() {
+        Some((k, n)) if *k == key => *n += 1,
+        _ => runs.push((key, 1)),
+    }
+}
+
+/// Appends the runs of a following chunk, joining a run split between them.
+fn append_runs<K: PartialEq>(runs: &mut Vec<(K, u32)>, next: Vec<(K, u32)>) {
+    let mut it = next.into_iter();
+    if let Some((k, n)) = it.next() {
+        match runs.last_mut() {
+            Some((lk, ln)) if *lk == k => *ln += n,
+            _ => runs.push((k, n)),
+        }
+    }
+    runs.extend(it);
 }
 
 fn opt_min(a: Option<Timestamp>, b: Option<Timestamp>) -> Option<Timestamp> {
@@ -184,8 +438,21 @@ fn opt_max(a: Option<Timestamp>, b: Option<Timestamp>) -> Option<Timestamp> {
     }
 }
 
-/// Scans `buf` (whole lines; the last one may lack its `\n`) and feeds `sink`.
+/// Scans `buf` (whole lines; the last one may lack its `\n`) of an SGLang
+/// log and feeds `sink`.
 pub fn scan_buffer<S: RecordSink>(buf: &[u8], sink: &mut S) -> ChunkStats {
+    scan_buffer_as(buf, Backend::Sglang, sink)
+}
+
+/// Scans `buf` with the decoder of `backend`.
+pub fn scan_buffer_as<S: RecordSink>(buf: &[u8], backend: Backend, sink: &mut S) -> ChunkStats {
+    match backend {
+        Backend::Sglang => scan_sglang(buf, sink),
+        Backend::Vllm => crate::scan_vllm::scan(buf, sink),
+    }
+}
+
+fn scan_sglang<S: RecordSink>(buf: &[u8], sink: &mut S) -> ChunkStats {
     let mut st = ChunkStats {
         bytes: buf.len() as u64,
         ..ChunkStats::default()
@@ -233,7 +500,12 @@ pub fn scan_buffer<S: RecordSink>(buf: &[u8], sink: &mut S) -> ChunkStats {
                 sink.memory(line_no, &m);
             }
             Record::Config(c) => st.config.absorb(&c),
-            Record::Other(p) => note_ts(&mut st, p.ts),
+            Record::Other(p) => {
+                note_ts(&mut st, p.ts);
+                if let Some(status) = sglang_access(line) {
+                    st.count_access(status, Some(p.ts.0.div_euclid(1_000_000)));
+                }
+            }
             Record::Unparsed(reason) => {
                 st.unparsed += 1;
                 if st.examples.len() < MAX_EXAMPLES {
@@ -257,6 +529,18 @@ pub fn scan_buffer<S: RecordSink>(buf: &[u8], sink: &mut S) -> ChunkStats {
     }
     st.lines = line_no;
     st
+}
+
+/// The status of an access line behind an SGLang prefix
+/// (`[2025-10-20 12:03:11] INFO:     10.235.26.27:54282 - "POST /generate HTTP/1.1" 200 OK`).
+#[inline]
+fn sglang_access(line: &[u8]) -> Option<u16> {
+    let close = memchr::memchr(b']', &line[..line.len().min(64)])?;
+    let rest = line.get(close + 2..)?;
+    if !rest.starts_with(b"INFO:") {
+        return None;
+    }
+    srtlog_formats::access::decode_access(rest).map(|a| a.status)
 }
 
 #[inline]

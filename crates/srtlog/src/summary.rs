@@ -9,14 +9,29 @@
 //!     "backend": "sglang", "prefill_batches": 178, "decode_batches": 0,
 //!     "memory_snapshots": 20, "first_timestamp": "2025-10-20T12:03:12",
 //!     "last_timestamp": "...", ... } ],
-//!   "totals": { "workers": 8, "prefill_batches": ..., ... } }
+//!   "totals": { "workers": 8, "prefill_batches": ..., "stats_lines": 0, ... } }
 //! ```
+//!
+//! A vLLM worker entry has `"backend": "vllm"`, zero batches, and
+//! `stats_lines` (engine statistics lines; its `first_timestamp` and
+//! `last_timestamp` are theirs), `year` and `year_source` (`option`, `file`,
+//! `mtime` or `today`: vLLM prints no year), its start-up facts in `config`
+//! (`version`, `kv_cache_tokens`, `gpu_blocks`, `cpu_blocks`,
+//! `max_concurrency`, `max_concurrency_tokens`, `kv_role`, and the parallel
+//! sizes), `spec_decoding_lines`, `errors` and `last_error` when it has them.
+//! Either backend's entry has `access` (uvicorn access lines per HTTP status
+//! code) when the file holds any.
 
 use crate::scan::{ServerConfig, UnparsedExample};
-use crate::worker::{WorkerLog, WorkerType};
+use crate::worker::{Backend, WorkerLog, WorkerType};
 use serde::{Deserialize, Serialize};
 use srtlog_formats::sglang::BatchKind;
 use srtlog_formats::Timestamp;
+use std::collections::BTreeMap;
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
 
 /// Batch lines of one rank.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -57,8 +72,29 @@ pub struct WorkerSummary {
     pub worker_type: WorkerType,
     /// Worker id.
     pub worker_id: String,
-    /// `sglang`.
+    /// `sglang` or `vllm`.
     pub backend: String,
+    /// vLLM: engine statistics lines (all engines).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stats_lines: Option<u64>,
+    /// vLLM: speculative-decoding lines.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub spec_decoding_lines: u64,
+    /// vLLM: the year of the first line.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub year: Option<i32>,
+    /// vLLM: where the year came from (`option`, `file`, `mtime`, `today`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub year_source: Option<String>,
+    /// Uvicorn access lines per HTTP status code.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub access: BTreeMap<String, u64>,
+    /// vLLM: error lines.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub errors: u64,
+    /// vLLM: the last error line.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_error: Option<String>,
     /// Prefill batches, once per scheduler step.
     pub prefill_batches: u64,
     /// Decode batch log lines, once per scheduler step.
@@ -71,7 +107,8 @@ pub struct WorkerSummary {
     pub duplicate_lines: u64,
     /// Memory snapshot lines.
     pub memory_snapshots: u64,
-    /// Schedulers (DP groups) that printed batches.
+    /// Schedulers (DP groups) that printed batches (vLLM: engines that
+    /// printed statistics lines).
     pub schedulers: usize,
     /// First batch line's timestamp (ISO-8601, no zone).
     pub first_timestamp: Option<String>,
@@ -120,7 +157,19 @@ impl WorkerSummary {
             node: w.source.node.clone(),
             worker_type: w.worker_type,
             worker_id: w.source.worker_id.clone(),
-            backend: "sglang".into(),
+            backend: w.source.backend.as_str().into(),
+            stats_lines: (w.source.backend == Backend::Vllm).then(|| w.stats_lines()),
+            spec_decoding_lines: w.stats.spec_lines,
+            year: w.year.map(|y| y.base),
+            year_source: w.year.map(|y| y.source.as_str().to_string()),
+            access: w
+                .stats
+                .access
+                .iter()
+                .map(|(k, v)| (k.to_string(), *v))
+                .collect(),
+            errors: w.stats.errors,
+            last_error: w.stats.last_error.as_ref().map(|e| e.text.clone()),
             prefill_batches: w.batches(BatchKind::Prefill),
             decode_batches: w.batches(BatchKind::Decode),
             prefill_lines: w.batch_lines(BatchKind::Prefill),
@@ -172,6 +221,9 @@ pub struct Totals {
     pub decode_batches: u64,
     /// Memory snapshots.
     pub memory_snapshots: u64,
+    /// vLLM engine statistics lines.
+    #[serde(default)]
+    pub stats_lines: u64,
     /// Duplicate lines.
     pub duplicate_lines: u64,
     /// Unparsed record-like lines.
@@ -190,11 +242,15 @@ pub struct Totals {
     pub lines: u64,
 }
 
-/// One row of the summary table: a worker type.
+/// One row of the summary table: a worker type (of one backend, when the
+/// run has vLLM workers).
 #[derive(Clone, Debug, PartialEq)]
 pub struct TypeRow {
     /// The type.
     pub worker_type: WorkerType,
+    /// The backend, when the run has vLLM workers (`None`: all SGLang, the
+    /// seed's layout).
+    pub backend: Option<Backend>,
     /// Workers of this type.
     pub count: usize,
     /// Time range over their batch lines.
@@ -240,6 +296,7 @@ impl RunSummary {
             t.prefill_batches += w.prefill_batches;
             t.decode_batches += w.decode_batches;
             t.memory_snapshots += w.memory_snapshots;
+            t.stats_lines += w.stats_lines.unwrap_or(0);
             t.duplicate_lines += w.duplicate_lines;
             t.unparsed_lines += w.coverage.unparsed_lines;
             t.warnings += w.warnings.len();
@@ -259,8 +316,32 @@ impl RunSummary {
     }
 
     /// Rows of the summary table, one per worker type present, in the order
-    /// prefill, decode, agg, unknown.
+    /// prefill, decode, agg, unknown (both backends together).
     pub fn by_type(&self) -> Vec<TypeRow> {
+        self.rows(false)
+    }
+
+    /// [`by_type`](Self::by_type), but when the run has vLLM workers one row
+    /// per worker type and backend (SGLang first), so vLLM engines show beside
+    /// SGLang workers. An all-SGLang run gets the same rows as `by_type`.
+    pub fn by_type_and_backend(&self) -> Vec<TypeRow> {
+        self.rows(true)
+    }
+
+    fn rows(&self, by_backend: bool) -> Vec<TypeRow> {
+        let backend_of = |w: &WorkerSummary| {
+            if w.backend == Backend::Vllm.as_str() {
+                Backend::Vllm
+            } else {
+                Backend::Sglang
+            }
+        };
+        let split = by_backend && self.workers.iter().any(|w| backend_of(w) == Backend::Vllm);
+        let backends: &[Option<Backend>] = if split {
+            &[Some(Backend::Sglang), Some(Backend::Vllm)]
+        } else {
+            &[None]
+        };
         let mut rows: Vec<TypeRow> = Vec::new();
         for ty in [
             WorkerType::Prefill,
@@ -268,22 +349,25 @@ impl RunSummary {
             WorkerType::Agg,
             WorkerType::Unknown,
         ] {
-            let ws: Vec<&WorkerSummary> = self
-                .workers
-                .iter()
-                .filter(|w| w.worker_type == ty)
-                .collect();
-            if ws.is_empty() {
-                continue;
+            for &b in backends {
+                let ws: Vec<&WorkerSummary> = self
+                    .workers
+                    .iter()
+                    .filter(|w| w.worker_type == ty && b.is_none_or(|b| backend_of(w) == b))
+                    .collect();
+                if ws.is_empty() {
+                    continue;
+                }
+                let range = ws
+                    .iter()
+                    .fold(None, |acc, w| range_union(acc, w.time_range()));
+                rows.push(TypeRow {
+                    worker_type: ty,
+                    backend: b,
+                    count: ws.len(),
+                    range,
+                });
             }
-            let range = ws
-                .iter()
-                .fold(None, |acc, w| range_union(acc, w.time_range()));
-            rows.push(TypeRow {
-                worker_type: ty,
-                count: ws.len(),
-                range,
-            });
         }
         rows
     }

@@ -14,7 +14,8 @@
 use crate::discover::WorkerFile;
 use crate::error::Result;
 use crate::input::{open_decoded, read_range_to_line_end, sniff_encoding, Encoding};
-use crate::scan::{scan_buffer, ChunkStats, NullSink};
+use crate::scan::{scan_buffer_as, ChunkStats, NullSink};
+use crate::year::{YearChoice, YearSource};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 use srtlog_formats::sglang::{BatchKind, Ranks};
@@ -63,6 +64,49 @@ impl WorkerType {
     }
 }
 
+/// The serving engine that wrote a log, decided from its content
+/// ([`crate::discover::sniff_backend`]).
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum Backend {
+    /// SGLang (formats.md §1).
+    #[default]
+    Sglang,
+    /// vLLM (formats.md §2).
+    Vllm,
+}
+
+impl Backend {
+    /// `sglang` or `vllm`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Backend::Sglang => "sglang",
+            Backend::Vllm => "vllm",
+        }
+    }
+
+    /// `SGLang` or `vLLM`.
+    pub fn title(self) -> &'static str {
+        match self {
+            Backend::Sglang => "SGLang",
+            Backend::Vllm => "vLLM",
+        }
+    }
+}
+
+/// The statistics lines of one vLLM engine.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct EngineSummary {
+    /// `Engine NNN:` index (`None`: lines without one).
+    pub engine: Option<u16>,
+    /// Statistics lines.
+    pub lines: u64,
+    /// First and last line's timestamp.
+    pub range: Option<(Timestamp, Timestamp)>,
+}
+
 /// A problem confined to one file, reported and counted, never fatal.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Warning {
@@ -79,6 +123,10 @@ pub struct ParseOptions {
     pub keep_table: bool,
     /// Byte size of a parallel chunk of a plain file.
     pub chunk_bytes: usize,
+    /// The year of the first line of each vLLM log, which prints dates
+    /// without one (`--year`); later lines roll over at New Year. `None`:
+    /// learnt from the file ([`crate::year`]).
+    pub year: Option<i32>,
 }
 
 impl Default for ParseOptions {
@@ -86,6 +134,7 @@ impl Default for ParseOptions {
         ParseOptions {
             keep_table: true,
             chunk_bytes: 8 << 20,
+            year: None,
         }
     }
 }
@@ -105,6 +154,8 @@ pub struct WorkerLog {
     pub warnings: Vec<Warning>,
     /// The rows, when [`ParseOptions::keep_table`] was set.
     pub table: Vec<RecordBatch>,
+    /// vLLM: the year of the first line and where it came from.
+    pub year: Option<YearChoice>,
 }
 
 /// The primary rank of a DP group: the lowest PP, then TP, rank that printed
@@ -157,22 +208,95 @@ impl WorkerLog {
             .sum()
     }
 
-    /// First and last timestamp of the batch lines.
+    /// First and last timestamp of the batch lines (vLLM: of the engine
+    /// statistics lines).
     pub fn batch_time_range(&self) -> Option<(Timestamp, Timestamp)> {
+        if self.source.backend == Backend::Vllm {
+            return self.stats_time_range();
+        }
         let first = self.stats.ranks.values().map(|c| c.first).min()?;
         let last = self.stats.ranks.values().map(|c| c.last).max()?;
         Some((first, last))
     }
 
-    /// Number of schedulers (DP groups) that printed batch lines.
+    /// Number of schedulers (DP groups) that printed batch lines (vLLM:
+    /// engines that printed statistics lines).
     pub fn schedulers(&self) -> usize {
+        if self.source.backend == Backend::Vllm {
+            return self.stats.engines.len();
+        }
         self.primary.len()
+    }
+
+    /// vLLM engine statistics lines.
+    pub fn stats_lines(&self) -> u64 {
+        self.stats.stats_lines()
+    }
+
+    /// First and last timestamp of the vLLM engine statistics lines.
+    pub fn stats_time_range(&self) -> Option<(Timestamp, Timestamp)> {
+        let y = self.year?.base;
+        let first = self.stats.engines.values().map(|c| c.first).min()?;
+        let last = self.stats.engines.values().map(|c| c.last).max()?;
+        Some((first.in_year(y), last.in_year(y)))
+    }
+
+    /// Statistics lines per engine index with their time range.
+    pub fn engines(&self) -> Vec<EngineSummary> {
+        let y = self.year.map(|y| y.base);
+        self.stats
+            .engines
+            .iter()
+            .map(|(k, c)| EngineSummary {
+                engine: *k,
+                lines: c.lines,
+                range: y.map(|y| (c.first.in_year(y), c.last.in_year(y))),
+            })
+            .collect()
+    }
+
+    /// Uvicorn access lines per second: `(second, count)` in time order, for
+    /// a request-rate series. SGLang lines are dated by their prefix; vLLM
+    /// lines, which have no time, by the latest vLLM line before them.
+    pub fn access_per_second(&self) -> Vec<(Timestamp, u32)> {
+        let mut v: Vec<(Timestamp, u32)> = self
+            .stats
+            .access_seconds
+            .iter()
+            .map(|&(s, n)| (Timestamp(s * 1_000_000), n))
+            .collect();
+        if let Some(y) = self.year {
+            v.extend(
+                self.stats
+                    .access_local
+                    .iter()
+                    .map(|&(t, n)| (t.in_year(y.base), n)),
+            );
+        }
+        v.sort_by_key(|&(t, _)| t);
+        v.dedup_by(|b, a| {
+            let same = a.0 == b.0;
+            if same {
+                a.1 += b.1;
+            }
+            same
+        });
+        v
     }
 }
 
 fn decide_type(f: &WorkerFile, st: &ChunkStats) -> WorkerType {
     if let Some(t) = f.declared_type {
         return t;
+    }
+    if f.backend == Backend::Vllm {
+        // A vLLM server both prefills and decodes unless its KV-transfer
+        // role makes it one half of a disaggregated pair.
+        return match st.config.kv_role.as_deref() {
+            Some("kv_producer") => WorkerType::Prefill,
+            Some("kv_consumer") => WorkerType::Decode,
+            _ => WorkerType::Agg,
+        };
     }
     match st.config.disaggregation_mode.as_deref() {
         Some("prefill") => return WorkerType::Prefill,
@@ -202,8 +326,8 @@ enum Task {
 }
 
 /// Table rows of part of a file: the line offset of the part within its
-/// task, and its columns.
-type Part = (u64, Chunk);
+/// task, the year offset of its vLLM rows within the task, and its columns.
+type Part = (u64, i32, Chunk);
 
 /// Result of one task.
 struct TaskOut {
@@ -216,17 +340,91 @@ struct TaskOut {
 /// Scans a buffer of whole lines; with `keep`, also builds its table part
 /// (line numbers relative to the buffer). Building the Arrow arrays here puts
 /// that work on the parallel tasks rather than on the merging thread.
-fn scan_part(buf: &[u8], keep: bool) -> (ChunkStats, Option<Chunk>) {
+fn scan_part(buf: &[u8], keep: bool, backend: Backend) -> (ChunkStats, Option<Chunk>) {
     if keep {
         // Rows never outnumber lines; counting them (memchr, tens of GB/s)
         // sizes the columns exactly instead of letting them double.
         let lines = memchr::memchr_iter(b'\n', buf).count() + 1;
         let mut b = NodeMetricsBuilder::with_capacity(lines);
-        let st = scan_buffer(buf, &mut b);
+        let st = scan_buffer_as(buf, backend, &mut b);
         (st, (!b.is_empty()).then(|| b.finish_chunk()))
     } else {
-        (scan_buffer(buf, &mut NullSink), None)
+        (scan_buffer_as(buf, backend, &mut NullSink), None)
     }
+}
+
+/// vLLM companion lines (speculative decoding, V0 prefix cache) merge into
+/// the statistics row before them, so a chunk boundary must not fall
+/// between the two: a range owns the companion lines right after its end
+/// ([`extend_with_companions`]) and the next range skips them
+/// ([`skip_companions`]). Both decide from the same bytes, so ranges agree.
+fn skip_companions(body: &[u8]) -> usize {
+    let mut scratch = Vec::new();
+    let mut at = 0;
+    while at < body.len() {
+        let end = memchr::memchr(b'\n', &body[at..]).map_or(body.len(), |i| at + i + 1);
+        if !crate::scan_vllm::is_companion(&body[at..end], &mut scratch) {
+            break;
+        }
+        at = end;
+    }
+    at
+}
+
+/// Appends to `buf` the companion lines that follow byte `pos` of `file`.
+fn extend_with_companions(file: &File, mut pos: u64, buf: &mut Vec<u8>) -> std::io::Result<()> {
+    use std::os::unix::fs::FileExt;
+    let mut scratch = Vec::new();
+    let mut more = vec![0u8; 64 * 1024];
+    loop {
+        let k = loop {
+            match file.read_at(&mut more, pos) {
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                r => break r?,
+            }
+        };
+        let mut at = 0;
+        while at < k {
+            let end = match memchr::memchr(b'\n', &more[at..k]) {
+                Some(i) => at + i + 1,
+                // A line longer than the window, or the file's last line
+                // without `\n`: companion lines are short, so only the
+                // latter is taken.
+                None if (k as u64) < more.len() as u64 => k,
+                None => return Ok(()),
+            };
+            if !crate::scan_vllm::is_companion(&more[at..end], &mut scratch) {
+                return Ok(());
+            }
+            buf.extend_from_slice(&more[at..end]);
+            at = end;
+        }
+        if k < more.len() {
+            return Ok(());
+        }
+        pos += k as u64;
+    }
+}
+
+/// Where to end a block of a streamed (compressed) vLLM file so that a
+/// statistics line and its companions stay together: before a trailing
+/// statistics line and the companions after it, when the block ends there.
+fn vllm_block_cut(buf: &[u8], cut: usize) -> usize {
+    let mut scratch = Vec::new();
+    let mut end = cut;
+    while end > 0 {
+        let start = memchr::memrchr(b'\n', &buf[..end - 1]).map_or(0, |i| i + 1);
+        let line = &buf[start..end];
+        if crate::scan_vllm::is_companion(line, &mut scratch) {
+            end = start;
+            continue;
+        }
+        if crate::scan_vllm::is_stats(line, &mut scratch) && start > 0 {
+            return start;
+        }
+        break;
+    }
+    cut
 }
 
 fn run_range(
@@ -249,16 +447,24 @@ fn run_range(
         if let Err(e) = read_range_to_line_end(&file, start, len + extra, &mut buf) {
             return fail(format!("read error at byte {offset}: {e}"));
         }
-        let body = if offset == 0 {
-            &buf[..]
+        let mut from = if offset == 0 {
+            0
         } else {
-            match memchr::memchr(b'\n', &buf) {
-                Some(i) => &buf[i + 1..],
-                None => &buf[buf.len()..],
-            }
+            memchr::memchr(b'\n', &buf).map_or(buf.len(), |i| i + 1)
         };
-        let (st, part) = scan_part(body, keep);
-        (st, part.map(|c| (0, c)).into_iter().collect(), None)
+        if f.backend == Backend::Vllm {
+            if offset > 0 {
+                from += skip_companions(&buf[from..]);
+            }
+            let end = start + buf.len() as u64;
+            if buf.last() == Some(&b'\n') {
+                if let Err(e) = extend_with_companions(&file, end, &mut buf) {
+                    return fail(format!("read error at byte {end}: {e}"));
+                }
+            }
+        }
+        let (st, part) = scan_part(&buf[from..], keep, f.backend);
+        (st, part.map(|c| (0, 0, c)).into_iter().collect(), None)
     })
 }
 
@@ -297,7 +503,7 @@ fn run_whole(
                 eof = true;
             }
         }
-        let cut = if eof {
+        let mut cut = if eof {
             buf.len()
         } else {
             memchr::memrchr(b'\n', &buf).map_or(0, |i| i + 1)
@@ -305,13 +511,16 @@ fn run_whole(
         if cut == 0 && !eof {
             continue; // a line longer than the block: read more
         }
-        let base = st.lines;
-        let (part, chunk) = scan_part(&buf[..cut], keep);
-        if let Some(c) = chunk {
-            parts.push((base, c));
+        if !eof && f.backend == Backend::Vllm {
+            cut = vllm_block_cut(&buf, cut);
         }
+        let base = st.lines;
+        let (part, chunk) = scan_part(&buf[..cut], keep, f.backend);
         progress.fetch_add(cut as u64, Ordering::Relaxed);
-        st.merge_next(part);
+        let shift = st.merge_next(part);
+        if let Some(c) = chunk {
+            parts.push((base, shift, c));
+        }
         buf.drain(..cut);
     }
     (st, parts, warning)
@@ -354,6 +563,8 @@ struct FileState {
     /// Primary ranks and worker type decided from the first chunk, used for
     /// the rows streamed before the whole file is known.
     provisional: Option<(BTreeMap<Option<u16>, Ranks>, WorkerType)>,
+    /// vLLM: the year of the first line, decided when first needed.
+    year: Option<YearChoice>,
 }
 
 /// Parses `files`, streaming table parts as they are ready.
@@ -424,23 +635,34 @@ pub fn parse_files_streaming(
             let f = &files[o.file];
             let st = &mut states[o.file];
             let base = st.stats.lines;
-            st.stats.merge_next(o.stats);
+            let shift = st.stats.merge_next(o.stats);
             st.warnings.extend(o.warning);
             let (primary, ty) = st
                 .provisional
                 .get_or_insert_with(|| (primary_ranks(&st.stats), decide_type(f, &st.stats)))
                 .clone();
+            let complete = st.remaining == 1;
+            if f.backend == Backend::Vllm
+                && st.year.is_none()
+                && (complete || o.parts.iter().any(|(_, _, c)| c.needs_year()))
+            {
+                st.year = Some(decide_year(f, opts, &st.stats, complete));
+            }
             if !o.parts.is_empty() {
                 let meta = file_meta(f, ty);
                 let is_primary = |r: &Ranks| primary.get(&r.dp).is_none_or(|p| p == r);
-                for (rel, c) in o.parts {
-                    on_part(o.file, c.assemble(&meta, base + rel, &is_primary)?)?;
+                for (rel, part_shift, c) in o.parts {
+                    let year = st.year.map(|y| y.base + shift + part_shift);
+                    on_part(
+                        o.file,
+                        c.assemble_in_year(&meta, base + rel, &is_primary, year)?,
+                    )?;
                 }
             }
             st.remaining -= 1;
             if st.remaining == 0 {
                 let st = std::mem::take(st);
-                let log = finish_file(f, st.stats, st.warnings);
+                let log = finish_file(f, st.stats, st.warnings, st.year);
                 let exact = st
                     .provisional
                     .is_none_or(|(p, t)| p == log.primary && t == log.worker_type);
@@ -449,6 +671,17 @@ pub fn parse_files_streaming(
         }
     }
     Ok(())
+}
+
+/// The year of a vLLM file's first line ([`crate::year::resolve`]).
+fn decide_year(f: &WorkerFile, opts: &ParseOptions, st: &ChunkStats, complete: bool) -> YearChoice {
+    crate::year::resolve(
+        opts.year,
+        &st.clock,
+        complete,
+        crate::year::mtime_date(&f.path),
+        || crate::year::tail_hint(&f.path),
+    )
 }
 
 fn file_meta(f: &WorkerFile, ty: WorkerType) -> FileMeta {
@@ -496,7 +729,12 @@ pub fn parse_files(
     )
 }
 
-fn finish_file(f: &WorkerFile, stats: ChunkStats, messages: Vec<String>) -> WorkerLog {
+fn finish_file(
+    f: &WorkerFile,
+    mut stats: ChunkStats,
+    messages: Vec<String>,
+    year: Option<YearChoice>,
+) -> WorkerLog {
     let name = f.path.display().to_string();
     let mut warnings: Vec<Warning> = messages
         .into_iter()
@@ -514,14 +752,21 @@ fn finish_file(f: &WorkerFile, stats: ChunkStats, messages: Vec<String>) -> Work
             ),
         });
     }
+    let what = match f.backend {
+        Backend::Sglang => "batch or memory records",
+        Backend::Vllm => "engine statistics lines",
+    };
     if stats.unparsed > 0 {
         warnings.push(Warning {
             file: name.clone(),
             message: format!(
-                "{} lines look like batch or memory records but did not parse (see --coverage)",
+                "{} lines look like {what} but did not parse (see --coverage)",
                 stats.unparsed
             ),
         });
+    }
+    if f.backend == Backend::Vllm {
+        vllm_warnings(&name, &mut stats, year, &mut warnings);
     }
     let primary = primary_ranks(&stats);
     let worker_type = decide_type(f, &stats);
@@ -532,6 +777,64 @@ fn finish_file(f: &WorkerFile, stats: ChunkStats, messages: Vec<String>) -> Work
         primary,
         warnings,
         table: Vec::new(),
+        year,
+    }
+}
+
+/// The warnings particular to vLLM files, and the time range of their lines
+/// once the year is known.
+fn vllm_warnings(
+    name: &str,
+    stats: &mut ChunkStats,
+    year: Option<YearChoice>,
+    warnings: &mut Vec<Warning>,
+) {
+    let mut warn = |message: String| {
+        warnings.push(Warning {
+            file: name.to_string(),
+            message,
+        })
+    };
+    if stats.stats_lines() == 0 {
+        let tail = match (&stats.last_error, &stats.last_line) {
+            (Some(e), _) => format!("last error (line {}): {}", e.line, e.text),
+            (None, Some(l)) => format!("no error line; last line ({}): {}", l.line, l.text),
+            (None, None) => "the file is empty".to_string(),
+        };
+        // V1 logs an idle interval at DEBUG (formats.md §2.2), so a server
+        // that started and served little prints none at all.
+        let why = if stats.server_ready {
+            "the server started but printed none: it ran for less than the 10-s logging interval or was idle"
+        } else {
+            "the server may not have started"
+        };
+        warn(format!("no engine statistics lines ({why}): {tail}"));
+    }
+    let Some(y) = year else {
+        return;
+    };
+    match y.source {
+        YearSource::Mtime => warn(format!(
+            "vLLM prints dates without a year and the file holds no full date: took {} from the file's modification time (use --year to set it)",
+            y.base
+        )),
+        YearSource::Today => warn(format!(
+            "vLLM prints dates without a year and neither the file nor its modification time gives one: took {} from today's date (use --year to set it)",
+            y.base
+        )),
+        YearSource::Option | YearSource::File => {}
+    }
+    // The time range of vLLM lines, for the callers that read it from the
+    // statistics.
+    if let Some(c) = stats.clock.first {
+        let t = srtlog_table::node_metrics::LocalTime {
+            year_offset: 0,
+            at: c,
+        };
+        stats.any_first = Some(t.in_year(y.base));
+    }
+    if let Some(l) = stats.clock.now() {
+        stats.any_last = Some(l.in_year(y.base));
     }
 }
 

@@ -37,6 +37,7 @@ fn late_primary_rank_is_reported_and_the_cache_is_exact() {
     let opts = ParseOptions {
         keep_table: true,
         chunk_bytes: 4096,
+        ..ParseOptions::default()
     };
 
     let files = srtlog::discover::discover(&[dir.path().to_path_buf()])

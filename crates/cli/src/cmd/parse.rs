@@ -7,7 +7,7 @@ use crate::render::{Align, BoxTable};
 use anyhow::Result;
 use srtlog::run::{parse_run, CacheStatus, ParseOutcome, ParseRequest};
 use srtlog::summary::{format_range, RunSummary};
-use srtlog::worker::ParseOptions;
+use srtlog::worker::{Backend, ParseOptions};
 use std::io::Write;
 use std::process::ExitCode;
 use std::sync::atomic::AtomicU64;
@@ -21,7 +21,10 @@ pub fn run(a: ParseArgs, quiet: bool) -> Result<ExitCode> {
     let req = ParseRequest {
         paths: a.paths.clone(),
         use_cache: !a.no_cache,
-        options: ParseOptions::default(),
+        options: ParseOptions {
+            year: a.year,
+            ..ParseOptions::default()
+        },
     };
     let started = std::time::Instant::now();
     let outcome = parse_run(&req, &counter);
@@ -111,16 +114,22 @@ pub(crate) fn dir_size(p: &std::path::Path) -> u64 {
 }
 
 /// The seed's summary table.
+/// The seed's summary table. A run with vLLM workers gets one row per worker
+/// type and backend (`Agg (vLLM)` beside `Prefill (SGLang)`).
 pub fn summary_table(s: &RunSummary) -> BoxTable {
     let rows = s
-        .by_type()
+        .by_type_and_backend()
         .into_iter()
         .map(|r| {
-            vec![
-                r.worker_type.title().to_string(),
-                r.count.to_string(),
-                format_range(r.range),
-            ]
+            let label = match r.backend {
+                Some(b) => format!("{} ({})", r.worker_type.title(), b.title()),
+                None => r.worker_type.title().to_string(),
+            };
+            let range = match (r.range, r.backend) {
+                (None, Some(Backend::Vllm)) => "no engine statistics".to_string(),
+                (range, _) => format_range(range),
+            };
+            vec![label, r.count.to_string(), range]
         })
         .collect();
     BoxTable {
@@ -147,14 +156,20 @@ fn per_file_table(s: &RunSummary) -> BoxTable {
                 .unwrap_or_else(|| w.file.clone());
             vec![
                 file,
+                w.backend.clone(),
                 w.worker_type.as_str().to_string(),
                 w.prefill_batches.to_string(),
                 w.decode_batches.to_string(),
+                w.stats_lines
+                    .map_or_else(|| "-".to_string(), |n| n.to_string()),
                 w.duplicate_lines.to_string(),
                 w.memory_snapshots.to_string(),
                 w.schedulers.to_string(),
                 w.coverage.unparsed_lines.to_string(),
-                format_range(w.time_range()),
+                match (w.time_range(), w.stats_lines) {
+                    (None, Some(_)) => "no engine statistics".to_string(),
+                    (range, _) => format_range(range),
+                },
             ]
         })
         .collect();
@@ -163,9 +178,11 @@ fn per_file_table(s: &RunSummary) -> BoxTable {
         title: None,
         header: [
             "File",
+            "Backend",
             "Type",
             "Prefill",
             "Decode",
+            "Stats",
             "Dup lines",
             "Memory",
             "Schedulers",
@@ -177,6 +194,8 @@ fn per_file_table(s: &RunSummary) -> BoxTable {
         align: vec![
             Align::Left,
             Align::Left,
+            Align::Left,
+            Align::Right,
             Align::Right,
             Align::Right,
             Align::Right,
@@ -189,8 +208,10 @@ fn per_file_table(s: &RunSummary) -> BoxTable {
         footer: vec![vec![
             format!("{} files", t.workers),
             String::new(),
+            String::new(),
             t.prefill_batches.to_string(),
             t.decode_batches.to_string(),
+            t.stats_lines.to_string(),
             t.duplicate_lines.to_string(),
             t.memory_snapshots.to_string(),
             String::new(),
@@ -203,7 +224,7 @@ fn per_file_table(s: &RunSummary) -> BoxTable {
 fn write_coverage(out: &mut impl Write, s: &RunSummary) -> std::io::Result<()> {
     writeln!(
         out,
-        "Coverage: lines that look like batch or memory records but did not parse"
+        "Coverage: lines that look like batch, memory or engine statistics records but did not parse"
     )?;
     for w in &s.workers {
         writeln!(

@@ -50,6 +50,9 @@ pub enum Record<'a> {
     Startup(Prefix<'a>, StartupRecord<'a>),
     /// A uvicorn access line (no timestamp of its own).
     Access(Option<Process<'a>>, AccessRecord<'a>),
+    /// The server is up: `Starting vLLM API server …` or uvicorn's
+    /// `Application startup complete.`
+    Ready(Option<Prefix<'a>>),
     /// An error: an `ERROR`/`CRITICAL` message that is not a traceback
     /// frame, a Python exception line, `Traceback (most recent call last):`,
     /// `CUDA out of memory`, or an argument-parser `prog: error:`. The line
@@ -73,7 +76,7 @@ impl<'a> Record<'a> {
             | Record::PrefixCache(p, _)
             | Record::Startup(p, _)
             | Record::Other(p) => Some(p),
-            Record::Error(p) => p.as_ref(),
+            Record::Error(p) | Record::Ready(p) => p.as_ref(),
             _ => None,
         }
     }
@@ -136,6 +139,9 @@ fn decode_other<'a>(p: Prefix<'a>, msg: &'a [u8]) -> Record<'a> {
     if let Some(s) = decode_startup(msg) {
         return Record::Startup(p, s);
     }
+    if msg.starts_with(b"Starting vLLM") {
+        return Record::Ready(Some(p));
+    }
     if finders::AVG_PROMPT.find(msg).is_some() {
         return Record::Unparsed("statistics marker in an unknown message shape");
     }
@@ -160,6 +166,9 @@ fn decode_unprefixed(line: &[u8]) -> Record<'_> {
     if rest.starts_with(b"INFO:") {
         if let Some(a) = decode_access(rest) {
             return Record::Access(process, a);
+        }
+        if rest.ends_with(b"Application startup complete.") {
+            return Record::Ready(None);
         }
         return Record::Noise;
     }

@@ -180,6 +180,14 @@ fn access_and_error_lines() {
         Record::Access(None, AccessRecord { status: 404, .. })
     ));
     assert!(matches!(decode("INFO:     Shutting down"), Record::Noise));
+    assert!(matches!(
+        decode("(APIServer pid=41356) INFO:     Application startup complete."),
+        Record::Ready(None)
+    ));
+    assert!(matches!(
+        decode("INFO 06-10 06:16:45 [api_server.py:1336] Starting vLLM API server on http://0.0.0.0:8000"),
+        Record::Ready(Some(_))
+    ));
     for err in [
         "(EngineCore pid=25) ERROR 08-18 02:57:12 [core.py:1231] EngineCore failed to start.",
         "(EngineCore pid=25) ERROR 08-18 02:57:12 [core.py:1231] ValueError: No available memory for the cache blocks.",
