@@ -4,9 +4,9 @@
 #   bench/parse.sh [SIZE] [OUT_DIR]        (default 1GB, /tmp/srtlog-bench)
 #
 # Reports MB/s and peak RSS for: --no-cache (parse + summary), a cold cache
-# build (parse + Parquet), and a cache hit. When PY_SRTLOG_BASELINE names a
-# Python script that runs the Python srtlog's parser on files given as
-# arguments (see bench/README.md), it also runs it on the same files.
+# build (parse + Parquet), and a cache hit. With PY_SRTLOG_SRC pointing at a
+# checkout of the Python srtlog (its src/ folder), it also times that parser
+# on two of the same files (bench/python_srtlog.py).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SIZE=${1:-1GB}
@@ -37,12 +37,9 @@ measure "parse (build cache)" sh -c "rm -rf '$OUT/logs/cached_assets' && '$BIN' 
 measure "parse (cache hit)" "$BIN" parse "$OUT" -q
 ls -l "$OUT/logs/cached_assets/node_metrics.parquet" | awk '{printf "cache: %.1f MB Parquet\n", $5 / 1e6}'
 
-if [ -n "${PY_SRTLOG_BASELINE:-}" ]; then
+if [ -n "${PY_SRTLOG_SRC:-}" ]; then
     # The Python parser is single-threaded and slow: time it on two files
     # and compare per byte.
     FILES=$(ls "$OUT"/logs/*_w*.out | head -2)
-    PYBYTES=$(du -cb $FILES | tail -1 | cut -f1)
-    /usr/bin/time -f "%e" -o /tmp/srtlog-bench.time python3 "$PY_SRTLOG_BASELINE" $FILES > /dev/null
-    PYSECS=$(cat /tmp/srtlog-bench.time)
-    awk -v s="$PYSECS" -v b="$PYBYTES" 'BEGIN { printf "%-28s %6.2f s  %7.1f MB/s (on %d MB)\n", "python srtlog", s, b / 1e6 / s, b / 1e6 }'
+    python3 bench/python_srtlog.py $FILES
 fi
