@@ -241,11 +241,12 @@ fn summary_section(h: &mut String, r: &Report<'_>) {
         h,
         "Lines read",
         &format!(
-            "{} prefill and {} decode batches, {} memory snapshots, {} duplicate TP/PP lines dropped; {} lines, {:.1} MB",
+            "{} prefill and {} decode batches, {} memory snapshots, {} duplicate TP/PP lines dropped; {} batch and engine-statistics rows charted; {} lines, {:.1} MB",
             t.prefill_batches,
             t.decode_batches,
             t.memory_snapshots,
             t.duplicate_lines,
+            ss.rows.batch,
             t.lines,
             t.bytes as f64 / 1e6
         ),
@@ -342,7 +343,10 @@ fn summary_section(h: &mut String, r: &Report<'_>) {
 fn worker_notes(w: &WorkerSummary) -> String {
     let mut n = Vec::new();
     let none = |k: &str| format!("no {k} batches");
+    // Only SGLang prints batch lines; vLLM engines print statistics.
+    let batches_expected = w.backend == "sglang";
     match w.worker_type {
+        _ if !batches_expected => {}
         WorkerType::Prefill if w.prefill_batches == 0 => n.push(none("prefill")),
         WorkerType::Decode if w.decode_batches == 0 => n.push(none("decode")),
         WorkerType::Agg => {

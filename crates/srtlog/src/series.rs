@@ -216,9 +216,10 @@ pub const SECTIONS: [&str; 6] = [
 
 /// Columns that are not metrics: row identity, rank tags, and start-up
 /// capacities that are constants rather than series.
-const NOT_METRICS: [&str; 16] = [
+const NOT_METRICS: [&str; 17] = [
     "line",
     "iteration",
+    "engine",
     "dp",
     "pp",
     "tp",
@@ -244,7 +245,7 @@ pub fn catalogue() -> Vec<Metric> {
     use Combine::{Mean, Sum};
     use Reduce::{Event, Gauge, Rate};
     #[rustfmt::skip]
-    let head: [(&str, &str, &str, &str, Reduce, Combine, Applies); 19] = [
+    let head: [(&str, &str, &str, &str, Reduce, Combine, Applies); 20] = [
         ("input_throughput", "Input throughput", "tokens/s", "Throughput", Gauge, Sum, A::Prefill),
         ("gen_throughput", "Generation throughput", "tokens/s", "Throughput", Gauge, Sum, A::Decode),
         ("new_token", "Prefill tokens computed (#new-token)", "tokens/s", "Throughput", Rate, Sum, A::Prefill),
@@ -262,6 +263,7 @@ pub fn catalogue() -> Vec<Metric> {
         ("num_tokens", "KV tokens in use", "tokens", "KV cache", Gauge, Sum, A::Decode),
         ("preallocated_usage", "Pre-allocated KV", "fraction", "KV cache", Gauge, Mean, A::Decode),
         ("accept_len", "Speculative accept length", "tokens/step", "Speculative decoding", Gauge, Mean, A::Decode),
+        ("accept_rate", "Speculative acceptance rate", "fraction", "Speculative decoding", Gauge, Mean, A::Decode),
         ("avail_mem_gb", "Free GPU memory (memory snapshots)", "GB per GPU", "Memory", Event, Mean, A::Memory),
         ("mem_usage_gb", "Memory used by start-up steps", "GB per GPU", "Memory", Event, Mean, A::Memory),
     ];
@@ -293,26 +295,28 @@ pub fn catalogue() -> Vec<Metric> {
         if f.kind == FieldKind::Bool || v.iter().any(|m| m.column == f.column) {
             continue;
         }
-        let mut m = default_metric(f.column, f.unit, f.doc);
-        if f.column.starts_with("accept_") {
-            m.section = "Speculative decoding".into();
-        }
-        v.push(m);
+        v.push(default_metric(f.column, f.unit, f.doc));
     }
     v
 }
 
 /// A metric for a column without curated settings: summed when its unit is
 /// a count or a throughput, averaged otherwise (fractions, per-GPU
-/// estimates, unknown units).
+/// estimates, unknown units). Speculative-decoding columns belong to the
+/// decode side and prefix/multimodal-cache columns to the prefill side, so
+/// an engine-statistics row does not draw them twice.
 fn default_metric(column: &str, unit: &str, doc: &str) -> Metric {
     let extensive = matches!(unit, "requests" | "tokens" | "tokens/s" | "states");
-    let section = if column.ends_with("_usage") || column.ends_with("_tokens") {
-        "KV cache"
+    let (section, applies) = if column.starts_with("accept_") || column.starts_with("spec_") {
+        ("Speculative decoding", Applies::Decode)
+    } else if column.contains("prefix_cache") || column.contains("mm_cache") {
+        ("KV cache", Applies::Prefill)
+    } else if column.ends_with("_usage") || column.ends_with("_tokens") {
+        ("KV cache", Applies::Any)
     } else if column.ends_with("_req") {
-        "Queues"
+        ("Queues", Applies::Any)
     } else {
-        "Other metrics"
+        ("Other metrics", Applies::Any)
     };
     let mut title = column.replace('_', " ");
     if let Some(c) = title.get(..1) {
@@ -330,7 +334,25 @@ fn default_metric(column: &str, unit: &str, doc: &str) -> Metric {
             Combine::Mean
         },
         reduce: Reduce::Gauge,
-        applies: Applies::Any,
+        applies,
+    }
+}
+
+/// The unit a column's documentation ends with: `… (tokens/s)`,
+/// `… (fraction; V1 rolling …)` (see
+/// [`srtlog_table::node_metrics::column_docs`]); empty when there is none.
+fn unit_from_doc(doc: &str) -> &str {
+    let Some(inner) = doc
+        .strip_suffix(')')
+        .and_then(|d| d.rfind('(').map(|i| &d[i + 1..]))
+    else {
+        return "";
+    };
+    let unit = inner.split(';').next().unwrap_or("").trim();
+    if !unit.is_empty() && unit.chars().all(|c| c.is_ascii_lowercase() || c == '/') {
+        unit
+    } else {
+        ""
     }
 }
 
@@ -977,7 +999,8 @@ impl SeriesBuilder {
             .find(|(c, _)| c == name)
             .map(|(_, d)| d)
             .unwrap_or_default();
-        self.metrics.push(default_metric(name, "", &doc));
+        self.metrics
+            .push(default_metric(name, unit_from_doc(&doc), &doc));
         let i = self.metrics.len() - 1;
         self.by_column.insert(name.to_string(), i);
         Some(i)

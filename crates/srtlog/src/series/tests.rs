@@ -321,11 +321,38 @@ fn engine_stats_rows_feed_the_sides_of_their_metrics() {
     assert_eq!(sides("input_throughput"), vec![Side::Prefill]);
     assert_eq!(sides("gen_throughput"), vec![Side::Decode]);
     assert_eq!(sides("running_req"), vec![Side::Prefill, Side::Decode]);
+    // A column this version's catalogue does not know: charted, on the
+    // prefill side only (a prefix-cache rate), averaged.
     let c = chart(&s, "prefix_cache_hit_rate");
     assert_eq!(c.metric.combine, Combine::Mean);
-    assert_eq!(c.metric.section, "Other metrics");
-    assert_eq!(c.series.len(), 2);
+    assert_eq!(c.metric.section, "KV cache");
+    assert_eq!(sides("prefix_cache_hit_rate"), vec![Side::Prefill]);
     assert_eq!(s.rows.batch, 1);
+}
+
+#[test]
+fn units_of_unknown_columns_come_from_their_docs() {
+    assert_eq!(
+        unit_from_doc("vLLM V0: requests swapped to CPU (requests)"),
+        "requests"
+    );
+    assert_eq!(
+        unit_from_doc("x (fraction; V1 rolling over recent requests, V0 GPU rate)"),
+        "fraction"
+    );
+    assert_eq!(unit_from_doc("accepted per second (tokens/s)"), "tokens/s");
+    assert_eq!(
+        unit_from_doc("engine index (`Engine NNN:`, the engine's DP rank; also in `dp`)"),
+        ""
+    );
+    assert_eq!(unit_from_doc("no unit"), "");
+    let m = default_metric("swapped_req", "requests", "");
+    assert_eq!((m.combine, m.section.as_str()), (Combine::Sum, "Queues"));
+    let m = default_metric("spec_drafted_tokens", "tokens", "");
+    assert_eq!(
+        (m.applies, m.section.as_str()),
+        (Applies::Decode, "Speculative decoding")
+    );
 }
 
 #[test]
