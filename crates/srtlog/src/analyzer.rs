@@ -164,6 +164,12 @@ impl NodeAnalyzer {
         Self::default()
     }
 
+    /// An analyzer with the given options (for example
+    /// [`ParseOptions::year`] for vLLM logs, which print no year).
+    pub fn with_options(options: ParseOptions) -> Self {
+        NodeAnalyzer { options }
+    }
+
     /// Parses a run directory, logs folder or file into nodes, in path order.
     pub fn parse_run_logs(&self, path: impl AsRef<Path>) -> Result<Vec<Node>> {
         let path = path.as_ref();

@@ -39,7 +39,9 @@ use arrow_schema::{DataType, Field as ArrowField, Schema, SchemaRef, TimeUnit};
 use srtlog_formats::sglang::{
     BatchKind, BatchRecord, Field, FieldKind, MemoryRecord, Ranks, Values, FIELDS,
 };
-use srtlog_formats::vllm::{MonthDayTime, PrefixCacheRecord, SpecRecord, StatsRecord};
+use srtlog_formats::vllm::{
+    percent_to_fraction, MonthDayTime, PrefixCacheRecord, SpecRecord, StatsRecord,
+};
 use std::io::Write as _;
 use std::sync::{Arc, OnceLock};
 
@@ -488,7 +490,7 @@ impl NodeMetricsBuilder {
         set(Field::GenThroughput, r.gen_throughput);
         set(Field::RunningReq, r.running);
         set(Field::QueueReq, r.queued());
-        set(Field::TokenUsage, r.gpu_kv_usage.map(|p| p / 100.0));
+        set(Field::TokenUsage, r.gpu_kv_usage.map(percent_to_fraction));
         let (mask, vals) = v.raw();
         self.present.push(mask);
         for (col, &x) in self.fields.iter_mut().zip(vals) {
@@ -498,9 +500,9 @@ impl NodeMetricsBuilder {
         let mut x = [None; vc::N];
         x[vc::ENGINE] = r.engine.map(f64::from);
         x[vc::SWAPPED] = r.swapped;
-        x[vc::CPU_KV] = r.cpu_kv_usage.map(|p| p / 100.0);
-        x[vc::PREFIX_HIT] = r.prefix_cache_hit_rate.map(|p| p / 100.0);
-        x[vc::MM_HIT] = r.mm_cache_hit_rate.map(|p| p / 100.0);
+        x[vc::CPU_KV] = r.cpu_kv_usage.map(percent_to_fraction);
+        x[vc::PREFIX_HIT] = r.prefix_cache_hit_rate.map(percent_to_fraction);
+        x[vc::MM_HIT] = r.mm_cache_hit_rate.map(percent_to_fraction);
         self.vllm.push((row, x));
         if !r.extras.is_empty() {
             let mut s = Vec::new();
@@ -615,8 +617,8 @@ impl NodeMetricsBuilder {
             None => self.push_stats_extra(line, at),
         };
         let v = self.vllm_values(row);
-        v[vc::PREFIX_HIT] = r.gpu.map(|p| p / 100.0);
-        v[vc::CPU_PREFIX_HIT] = r.cpu.map(|p| p / 100.0);
+        v[vc::PREFIX_HIT] = r.gpu.map(percent_to_fraction);
+        v[vc::CPU_PREFIX_HIT] = r.cpu.map(percent_to_fraction);
     }
 
     /// Turns the rows into Arrow arrays. This is the expensive part of
@@ -1103,7 +1105,7 @@ mod tests {
         assert_eq!(f("token_usage", 0), Some(0.006));
         assert_eq!(f("prefix_cache_hit_rate", 0), Some(0.618));
         assert_eq!(f("accept_len", 0), Some(2.83));
-        assert!((f("accept_rate", 0).unwrap() - 0.122).abs() < 1e-12);
+        assert_eq!(f("accept_rate", 0), Some(0.122));
         assert_eq!(int("engine", 0), Some(0));
         assert_eq!(int("dp", 0), Some(0));
         let ex = col("extras");

@@ -21,7 +21,7 @@ pub use prefix::{
     find_full_date, split_prefix, split_process, Level, MonthDayTime, Prefix, Process,
 };
 pub use startup::{decode_startup, MemoryStep, StartupFacts, StartupRecord};
-pub use stats::{Extras, PrefixCacheRecord, SpecRecord, StatsRecord};
+pub use stats::{percent_to_fraction, Extras, PrefixCacheRecord, SpecRecord, StatsRecord};
 
 use crate::access::{decode_access, AccessRecord};
 use memchr::memmem;

@@ -137,6 +137,23 @@ pub struct PrefixCacheRecord {
     pub cpu: Option<f64>,
 }
 
+/// A percentage as a fraction, rounded as if the decimal point of the
+/// printed value had been moved (`0.7` → `0.007`, where `0.7 / 100.0` gives
+/// `0.006999999999999999`). vLLM prints one or two decimals, so the value
+/// times a small power of ten is an integer, and an integer divided by an
+/// exact power of ten is correctly rounded.
+pub fn percent_to_fraction(p: f64) -> f64 {
+    const POW10: [f64; 9] = [1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8];
+    for d in 0..=6 {
+        let m = p * POW10[d];
+        let r = m.round();
+        if (m - r).abs() <= 1e-9 * r.abs().max(1.0) && r.abs() < 9e15 {
+            return r / POW10[d + 2];
+        }
+    }
+    p / 100.0
+}
+
 #[inline]
 fn trim(mut s: &[u8]) -> &[u8] {
     while let [b' ' | b'\t', rest @ ..] = s {
@@ -277,7 +294,7 @@ pub fn decode_spec(body: &[u8]) -> Result<SpecRecord<'_>, &'static str> {
         let slot = match k {
             b"Mean acceptance length" => &mut r.mean_acceptance_length,
             b"Avg Draft acceptance rate" | b"Draft acceptance rate" => {
-                r.acceptance_rate = Some(if pct { x / 100.0 } else { x });
+                r.acceptance_rate = Some(if pct { percent_to_fraction(x) } else { x });
                 return Ok(());
             }
             b"Accepted throughput" => &mut r.accepted_throughput,

@@ -121,10 +121,10 @@ fn v1_spec_decoding_per_position_list() {
     let rates: Vec<f64> = s.per_position_rates().collect();
     assert_eq!(rates.len(), 15);
     assert_eq!(rates[..3], [0.786, 0.49, 0.286]);
-    assert!((s.acceptance_rate.unwrap() - 0.122).abs() < 1e-12);
+    assert_eq!(s.acceptance_rate, Some(0.122));
     // 0.8-era order with the rate first.
     let s = spec("INFO 05-01 10:00:00 [metrics.py:111] SpecDecoding metrics: Draft acceptance rate: 69.2%, Mean acceptance length: 3.08, Accepted: 1025 tokens, Drafted: 1480 tokens, Per-position acceptance rate: 0.873, 0.695, 0.523, 0.363");
-    assert!((s.acceptance_rate.unwrap() - 0.692).abs() < 1e-12);
+    assert_eq!(s.acceptance_rate, Some(0.692));
     assert_eq!(s.per_position, Some(&b"0.873, 0.695, 0.523, 0.363"[..]));
 }
 
@@ -263,4 +263,19 @@ fn head_markers() {
         b"INFO 10-20 12:01:01 [__init__.py:241] Automatically detected platform rocm."
     )
     .is_none());
+}
+
+#[test]
+fn percentages_become_the_nearest_fraction() {
+    for (p, f) in [
+        (0.7, "0.007"),
+        (61.8, "0.618"),
+        (17.5, "0.175"),
+        (79.73, "0.7973"),
+        (100.0, "1"),
+        (0.0, "0"),
+        (12.2, "0.122"),
+    ] {
+        assert_eq!(percent_to_fraction(p), f.parse::<f64>().unwrap(), "{p}");
+    }
 }
