@@ -63,7 +63,9 @@ const SIMULATE_EXAMPLES: &str = "Examples:
   srtlog simulate /tmp/run                               # 2 prefill + 1 decode workers, 10 minutes
   srtlog simulate /tmp/big --size 1GB --prefill 8 --decode 8
   srtlog simulate /tmp/agg --mode agg --workers 4 --variant 2026 --dp 8 --tp 8 --ep 8
-  srtlog simulate /tmp/gz --compress gz --variant v053";
+  srtlog simulate /tmp/gz --compress gz --variant v053
+  srtlog simulate /tmp/vllm --variant vllm --mode agg --workers 2 --dp 2 --spec-decoding
+  srtlog simulate /tmp/vbig --variant vllm --size 1GB      # dense: a statistics line every 0.1 s";
 
 const VIZ_EXAMPLES: &str = "Examples:
   srtlog viz /path/to/job_12345/ -o report.html            # one line per worker
@@ -194,7 +196,7 @@ pub enum SimVariant {
     Y2026,
     /// Dynamo-wrapped SGLang (ISO timestamps, no rank tags)
     Dynamo,
-    /// vLLM V1 engine statistics
+    /// vLLM V1 engine statistics (0.25-era; `(APIServer pid=N)` prefixes)
     Vllm,
 }
 
@@ -202,6 +204,9 @@ pub enum SimVariant {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum SimCompress {
     /// gzip.
+    /// vLLM V0 engine statistics (0.6-era; `metrics.py:349]`, Swapped/Pending)
+    #[value(name = "vllm-v0")]
+    VllmV0,
     Gz,
     /// zstd.
     Zst,
@@ -266,6 +271,9 @@ pub struct SimulateArgs {
 }
 
 /// Parses `90s`, `10m`, `2h`, `1d` or plain seconds.
+    /// vLLM V1: a `SpecDecoding metrics:` line after every engine statistics line.
+    #[arg(long)]
+    pub spec_decoding: bool,
 pub fn parse_duration(s: &str) -> Result<u64, String> {
     let s = s.trim();
     let (num, mult) = match s.chars().last() {

@@ -16,7 +16,7 @@
 //! allocated` / `Memory pool end` lines, `max_total_num_tokens=...`) and then
 //! carries `Prefill batch` / `Decode batch` lines (SGLang, five line-format
 //! generations, see [`SglangVariant`]) or periodic `Avg prompt throughput`
-//! engine-stats lines (vLLM V1). Values follow a load curve (ramp-up,
+//! engine-stats lines (vLLM V1, or the V0 engine of 0.6, see [`Backend`]). Values follow a load curve (ramp-up,
 //! plateau with an overload spike, ramp-down): queues grow under load, KV
 //! token usage follows the number of running requests, retractions appear
 //! when the KV pool is nearly full.
@@ -110,8 +110,27 @@ pub enum Backend {
     /// SGLang scheduler logs in the given format generation.
     Sglang(SglangVariant),
     /// vLLM V1 (0.25-era) logs: `(APIServer pid=N) INFO MM-DD HH:MM:SS
-    /// [loggers.py:273] Engine 000: Avg prompt throughput: …` every 10 s.
+    /// [loggers.py:273] Engine 000: Avg prompt throughput: …` every 10 s
+    /// (skipped when idle, as V1 does), one line per DP engine; with
+    /// [`SimConfig::spec_decoding`] each followed by a `SpecDecoding metrics:`
+    /// line. With noise, a FlashInfer autotuner line at start-up carries the
+    /// only full date (`2025-11-04 05:31:10,181 - INFO - …`), as in real
+    /// 0.25 logs.
     Vllm,
+    /// vLLM V0 (0.6-era) logs: `INFO MM-DD HH:MM:SS metrics.py:349] Avg
+    /// prompt throughput: …, Running: N reqs, Swapped: N reqs, Pending: N
+    /// reqs, GPU KV cache usage: x%, CPU KV cache usage: y%.` every 10 s (idle
+    /// too) and its `Prefix cache hit rate: GPU: x%, CPU: y%` companion line;
+    /// TP workers print as `(VllmWorkerProcess pid=N)`; one engine (no DP);
+    /// no full date anywhere (the year must be given).
+    VllmV0,
+}
+
+impl Backend {
+    /// True for the vLLM variants.
+    pub fn is_vllm(self) -> bool {
+        matches!(self, Backend::Vllm | Backend::VllmV0)
+    }
 }
 
 /// Compression of the worker log files.
@@ -245,6 +264,9 @@ pub struct SimConfig {
     pub ansi: bool,
     /// Worker files generated concurrently (0 = 2; at most one thread per file).
     pub threads: usize,
+    /// vLLM V1: a `SpecDecoding metrics:` line after every statistics line
+    /// (speculative decoding with three draft positions).
+    pub spec_decoding: bool,
 }
 
 impl Default for SimConfig {
@@ -271,6 +293,7 @@ impl Default for SimConfig {
             crlf: false,
             ansi: false,
             threads: 2,
+            spec_decoding: false,
         }
     }
 }
@@ -314,6 +337,10 @@ pub struct FileTruth {
     pub last_unix_ms: Option<i64>,
     /// vLLM: number of `Avg prompt throughput` lines (0 for SGLang).
     pub stat_lines: u64,
+    /// vLLM: `SpecDecoding metrics:` lines.
+    pub spec_lines: u64,
+    /// vLLM: uvicorn access lines (all `200 OK`).
+    pub access_lines: u64,
     /// Size of the file on disk (compressed size when compressed).
     pub bytes: u64,
     /// Size of the uncompressed text.
@@ -383,6 +410,8 @@ pub(crate) struct Counts {
     pub(crate) decode_lines: u64,
     pub(crate) memory_snapshots: u64,
     pub(crate) stat_lines: u64,
+    pub(crate) spec_lines: u64,
+    pub(crate) access_lines: u64,
     pub(crate) first_us: Option<i64>,
     pub(crate) last_us: Option<i64>,
 }
@@ -540,6 +569,7 @@ pub(crate) fn generate_into<W: io::Write>(
     match cfg.backend {
         Backend::Sglang(v) => sglang::generate(cfg, v, timing, plan, out),
         Backend::Vllm => vllm::generate(cfg, timing, plan, out),
+        Backend::VllmV0 => vllm::generate_v0(cfg, timing, plan, out),
     }
 }
 
@@ -682,7 +712,7 @@ fn truth(
                 let s = civil::render_us(us, false).replacen(' ', "T", 1);
                 format!("{s}.{:06}Z", us.rem_euclid(1_000_000))
             }
-            Backend::Vllm => civil::render_us(us, false)[5..].to_string(),
+            Backend::Vllm | Backend::VllmV0 => civil::render_us(us, false)[5..].to_string(),
         }
     };
     let printed_ms = |us: i64| -> i64 {
@@ -706,6 +736,8 @@ fn truth(
         first_unix_ms: c.first_us.map(printed_ms),
         last_unix_ms: c.last_us.map(printed_ms),
         stat_lines: c.stat_lines,
+        spec_lines: c.spec_lines,
+        access_lines: c.access_lines,
         bytes,
         uncompressed_bytes: uncompressed,
     }

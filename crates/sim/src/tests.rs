@@ -93,6 +93,7 @@ fn mem_kinds(l: &str) -> bool {
         || l.contains("Model loading took")
         || l.contains("Available KV cache memory")
         || l.contains("GPU KV cache size")
+        || l.contains("Loading model weights took")
 }
 
 fn small(backend: Backend) -> SimConfig {
@@ -120,9 +121,21 @@ fn check_counts(m: &Manifest, cfg: &SimConfig) {
         assert_eq!(dl, f.decode_lines, "{}", f.path.display());
         assert_eq!(mem, f.memory_snapshots, "{}", f.path.display());
         assert_eq!(st, f.stat_lines, "{}", f.path.display());
+        let spec = lines
+            .iter()
+            .filter(|l| l.contains("SpecDecoding metrics: "))
+            .count() as u64;
+        assert_eq!(spec, f.spec_lines, "{}", f.path.display());
+        if cfg.backend.is_vllm() {
+            let access = lines
+                .iter()
+                .filter(|l| l.contains("HTTP/1.1\" 200 OK"))
+                .count() as u64;
+            assert_eq!(access, f.access_lines, "{}", f.path.display());
+        }
         assert_eq!(text.len() as u64, f.uncompressed_bytes);
         assert!(f.memory_snapshots > 0);
-        if cfg.backend == Backend::Vllm {
+        if cfg.backend.is_vllm() {
             assert!(f.stat_lines > 0);
         } else {
             assert!(f.prefill_lines + f.decode_lines > 0, "{}", f.path.display());
@@ -139,7 +152,7 @@ fn check_counts(m: &Manifest, cfg: &SimConfig) {
             "prefill" => assert_eq!(f.decode_lines, 0),
             "decode" => assert_eq!(f.prefill_lines, 0),
             "agg" => {
-                if cfg.backend != Backend::Vllm {
+                if !cfg.backend.is_vllm() {
                     assert!(f.prefill_lines > 0 && f.decode_lines > 0)
                 }
             }
@@ -243,6 +256,22 @@ fn counts_match_with_duplicates_dp_pp_agg_and_vllm() {
             ..small(Backend::Vllm)
         },
         small(Backend::Vllm),
+        SimConfig {
+            spec_decoding: true,
+            ansi: true,
+            ..small(Backend::Vllm)
+        },
+        SimConfig {
+            tp: 4,
+            ansi: true,
+            mode: Mode::Aggregated { workers: 1 },
+            ..small(Backend::VllmV0)
+        },
+        SimConfig {
+            tp: 1,
+            noise: false,
+            ..small(Backend::VllmV0)
+        },
     ];
     for (i, cfg) in cfgs.iter().enumerate() {
         let dir = tmp(&format!("combo{i}"));

@@ -1,4 +1,5 @@
-//! vLLM V1 (0.25-era) worker-log generator.
+//! vLLM worker-log generators: V1 (0.25-era, [`generate`]) and V0 (0.6-era,
+//! [`generate_v0`]), in the line shapes of formats.md §2.1–§2.3.
 
 use std::io::{self, Write};
 
@@ -354,6 +355,28 @@ impl<W: Write> Gen<'_, W> {
             let epid = api + 60 + d * 7;
             let world = tp * pp;
             let _ = (&ename, epid, world);
+            if noise && d == 0 {
+                // FlashInfer's autotuner logs with Python's default format:
+                // the only full date of a 0.25 log (the year of its lines).
+                self.out.buf.extend_from_slice(b"(");
+                self.out.buf.extend_from_slice(&ename);
+                self.out.buf.extend_from_slice(b" pid=");
+                fmt::u(&mut self.out.buf, epid as u64);
+                self.out.buf.extend_from_slice(b") ");
+                let t = w0 + s(69.0);
+                let ts = *self.ts.get(t.div_euclid(1_000_000));
+                self.out.buf.extend_from_slice(&ts);
+                self.out.buf.push(b',');
+                fmt::padn(
+                    &mut self.out.buf,
+                    (t.rem_euclid(1_000_000) / 1000) as u64,
+                    3,
+                );
+                self.out.buf.extend_from_slice(
+                    b" - INFO - autotuner.py:651 - flashinfer.jit: [Autotuner]: Autotuning process starts ...",
+                );
+                self.line()?;
+            }
             self.prefix(w0 + s(70.0), &ename, epid, b"INFO", b"gpu_worker.py:538");
             self.out
                 .buf
@@ -447,6 +470,48 @@ impl<W: Write> Gen<'_, W> {
         Ok(cap)
     }
 
+    /// `SpecDecoding metrics:` after a statistics line: three draft
+    /// positions, acceptance falling with the position.
+    fn spec_line(&mut self, t: i64, api: u32, gen_tokens: f64) -> io::Result<()> {
+        let p1 = self.rng.range(0.6, 0.9);
+        let rates = [
+            p1,
+            p1 * self.rng.range(0.5, 0.8),
+            p1 * self.rng.range(0.2, 0.5),
+        ];
+        let steps = (gen_tokens / (1.0 + rates.iter().sum::<f64>()))
+            .round()
+            .max(1.0);
+        let drafted = steps * 3.0;
+        let accepted: f64 = rates.iter().map(|r| (r * steps).round()).sum();
+        let dt = (10.0 / self.timing.density).max(0.01);
+        self.prefix(t, b"APIServer", api, b"INFO", b"metrics.py:120");
+        let b = &mut self.out.buf;
+        b.extend_from_slice(b"SpecDecoding metrics: Mean acceptance length: ");
+        fmt::f2(b, 1.0 + accepted / steps);
+        b.extend_from_slice(b", Accepted throughput: ");
+        fmt::f2(b, accepted / dt);
+        b.extend_from_slice(b" tokens/s, Drafted throughput: ");
+        fmt::f2(b, drafted / dt);
+        b.extend_from_slice(b" tokens/s, Accepted: ");
+        fmt::u(b, accepted as u64);
+        b.extend_from_slice(b" tokens, Drafted: ");
+        fmt::u(b, drafted as u64);
+        b.extend_from_slice(b" tokens, Per-position acceptance rate: ");
+        for (i, r) in rates.iter().enumerate() {
+            if i > 0 {
+                b.extend_from_slice(b", ");
+            }
+            fmt::fixed(b, *r, 3);
+        }
+        b.extend_from_slice(b", Avg Draft acceptance rate: ");
+        fmt::f1(b, accepted / drafted * 100.0);
+        b.push(b'%');
+        self.out.end_line()?;
+        self.c.spec_lines += 1;
+        Ok(())
+    }
+
     fn serve(&mut self, cap: u64) -> io::Result<()> {
         let dp = self.topo.dp.max(1);
         let interval_us = ((10.0 / self.timing.density) * 1e6).max(10_000.0) as i64;
@@ -497,6 +562,7 @@ impl<W: Write> Gen<'_, W> {
                         .buf
                         .extend_from_slice(b" - \"POST /v1/chat/completions HTTP/1.1\" 200 OK");
                     self.line()?;
+                    self.c.access_lines += 1;
                 }
             }
             for (d, e) in engines.iter_mut().enumerate() {
@@ -560,9 +626,328 @@ impl<W: Write> Gen<'_, W> {
                 self.out.end_line()?;
                 self.c.stat_lines += 1;
                 self.c.saw_record(t);
+                if self.cfg.spec_decoding {
+                    let gen_tokens = gen * dt;
+                    self.spec_line(t, api, gen_tokens)?;
+                }
             }
             t += interval_us;
         }
         Ok(())
     }
+}
+
+const VERSION_V0: &str = "0.6.3.post1";
+
+/// Generate one vLLM V0 (0.6-era) worker file.
+pub(crate) fn generate_v0<W: Write>(
+    cfg: &SimConfig,
+    timing: &Timing,
+    plan: &FilePlan,
+    out: Out<W>,
+) -> io::Result<(W, u64, Counts)> {
+    let mut g = Gen {
+        cfg,
+        timing,
+        plan,
+        facts: RunFacts::new(cfg, timing.duration_us),
+        topo: Topo::from_cfg(cfg),
+        out,
+        ts: TsCache::default(),
+        rng: Rng::new(plan.seed),
+        c: Counts::default(),
+        api_pid: plan.pid,
+    };
+    let cap = g.startup_v0()?;
+    g.serve_v0(cap)?;
+    let (w, bytes) = g.out.finish()?;
+    Ok((w, bytes, g.c))
+}
+
+impl<W: Write> Gen<'_, W> {
+    /// `[(VllmWorkerProcess pid=N) ]LEVEL MM-DD HH:MM:SS file.py:NNN] ` (no
+    /// bracket before the location, as 0.4–0.6 print it).
+    fn prefix_v0(&mut self, us: i64, worker_pid: Option<u32>, level: &[u8], loc: &[u8]) {
+        let b = &mut self.out.buf;
+        if let Some(pid) = worker_pid {
+            if self.cfg.ansi {
+                b.extend_from_slice(b"\x1b[1;36m");
+            }
+            b.extend_from_slice(b"(VllmWorkerProcess pid=");
+            fmt::u(b, pid as u64);
+            b.push(b')');
+            if self.cfg.ansi {
+                b.extend_from_slice(b"\x1b[0;0m");
+            }
+            b.push(b' ');
+        }
+        b.extend_from_slice(level);
+        b.push(b' ');
+        let ts = self.ts.get(us.div_euclid(1_000_000));
+        b.extend_from_slice(&ts[5..]);
+        b.push(b' ');
+        b.extend_from_slice(loc);
+        b.extend_from_slice(b"] ");
+    }
+
+    fn startup_v0(&mut self) -> io::Result<u64> {
+        let w0 = self.timing.start_us + self.plan.offset_us;
+        let s = |x: f64| (x * 1e6) as i64;
+        let noise = self.cfg.noise;
+        let model = self.facts.model;
+        let tp = self.topo.tp.max(1);
+        let pp = self.topo.pp.max(1);
+        let api = self.api_pid;
+        self.prefix_v0(w0, None, b"INFO", b"api_server.py:528");
+        self.out.buf.extend_from_slice(b"vLLM API server version ");
+        self.out.buf.extend_from_slice(VERSION_V0.as_bytes());
+        self.line()?;
+        self.prefix_v0(w0, None, b"INFO", b"api_server.py:529");
+        {
+            let b = &mut self.out.buf;
+            b.extend_from_slice(
+                b"args: Namespace(host='0.0.0.0', port=8000, uvicorn_log_level='info', model='",
+            );
+            b.extend_from_slice(model.path.as_bytes());
+            b.extend_from_slice(b"', tensor_parallel_size=");
+            fmt::u(b, tp as u64);
+            b.extend_from_slice(b", pipeline_parallel_size=");
+            fmt::u(b, pp as u64);
+            b.extend_from_slice(b", enable_prefix_caching=True, gpu_memory_utilization=0.9, disable_log_requests=True)");
+        }
+        self.line()?;
+        self.prefix_v0(w0 + s(6.0), None, b"INFO", b"llm_engine.py:237");
+        {
+            let b = &mut self.out.buf;
+            b.extend_from_slice(b"Initializing an LLM engine (v");
+            b.extend_from_slice(VERSION_V0.as_bytes());
+            b.extend_from_slice(b") with config: model='");
+            b.extend_from_slice(model.path.as_bytes());
+            b.extend_from_slice(b"', speculative_config=None, tokenizer='");
+            b.extend_from_slice(model.path.as_bytes());
+            b.extend_from_slice(b"', skip_tokenizer_init=False, tokenizer_mode=auto, revision=None, dtype=torch.bfloat16, max_seq_len=");
+            fmt::u(b, model.context_len as u64);
+            b.extend_from_slice(
+                b", download_dir=None, load_format=LoadFormat.AUTO, tensor_parallel_size=",
+            );
+            fmt::u(b, tp as u64);
+            b.extend_from_slice(b", pipeline_parallel_size=");
+            fmt::u(b, pp as u64);
+            b.extend_from_slice(b", disable_custom_all_reduce=False, quantization=");
+            b.extend_from_slice(model.quant.as_bytes());
+            b.extend_from_slice(b", enforce_eager=False, kv_cache_dtype=auto, enable_prefix_caching=True, use_async_output_proc=True");
+        }
+        self.line()?;
+        let world = tp * pp;
+        let worker_pid = |r: u32| api + 400 + r;
+        for r in 1..world {
+            self.prefix_v0(
+                w0 + s(7.0),
+                Some(worker_pid(r)),
+                b"INFO",
+                b"multiproc_worker_utils.py:215",
+            );
+            self.out
+                .buf
+                .extend_from_slice(b"Worker ready; awaiting tasks");
+            self.line()?;
+        }
+        if noise {
+            let shards = 12u32;
+            for k in (0..=shards).step_by(4) {
+                self.out
+                    .buf
+                    .extend_from_slice(b"\rLoading safetensors checkpoint shards: ");
+                let pct = k * 100 / shards;
+                if pct < 100 {
+                    self.out.buf.push(b' ');
+                }
+                if pct < 10 {
+                    self.out.buf.push(b' ');
+                }
+                fmt::u(&mut self.out.buf, pct as u64);
+                self.out.buf.extend_from_slice(b"% Completed | ");
+                fmt::u(&mut self.out.buf, k as u64);
+                self.out.buf.push(b'/');
+                fmt::u(&mut self.out.buf, shards as u64);
+                self.out.buf.extend_from_slice(b" [00:30<00:30,  3.02s/it]");
+                self.line()?;
+            }
+        }
+        let wgt = self.facts.weights_per_rank(&self.topo);
+        for r in 0..world {
+            let pid = (r > 0).then(|| worker_pid(r));
+            self.prefix_v0(w0 + s(48.0), pid, b"INFO", b"model_runner.py:1067");
+            self.out
+                .buf
+                .extend_from_slice(b"Loading model weights took ");
+            fixed4(&mut self.out.buf, wgt * self.rng.range(0.999, 1.001));
+            self.out.buf.extend_from_slice(b" GB");
+            self.line()?;
+            self.c.memory_snapshots += 1;
+        }
+        let g = self.facts.gpu.total_gb;
+        let kv_gib = (g * 0.9 * 0.931 - wgt * 0.931 - 2.5).max(1.0);
+        let per_tok = self.facts.kv_bytes_per_rank(&self.topo);
+        let cap = ((kv_gib * 1024.0 * 1024.0 * 1024.0) / per_tok).max(4096.0) as u64;
+        let blocks = cap / 16;
+        self.prefix_v0(
+            w0 + s(70.0),
+            None,
+            b"INFO",
+            b"distributed_gpu_executor.py:57",
+        );
+        self.out.buf.extend_from_slice(b"# GPU blocks: ");
+        fmt::u(&mut self.out.buf, blocks);
+        self.out.buf.extend_from_slice(b", # CPU blocks: 4096");
+        self.line()?;
+        self.prefix_v0(
+            w0 + s(70.0),
+            None,
+            b"INFO",
+            b"distributed_gpu_executor.py:61",
+        );
+        self.out.buf.extend_from_slice(b"Maximum concurrency for ");
+        fmt::u(&mut self.out.buf, model.context_len as u64);
+        self.out.buf.extend_from_slice(b" tokens per request: ");
+        fmt::f2(&mut self.out.buf, cap as f64 / model.context_len as f64);
+        self.out.buf.push(b'x');
+        self.line()?;
+        for r in 0..world {
+            let pid = (r > 0).then(|| worker_pid(r));
+            self.prefix_v0(w0 + s(95.0), pid, b"INFO", b"model_runner.py:1523");
+            self.out
+                .buf
+                .extend_from_slice(b"Graph capturing finished in ");
+            fmt::u(&mut self.out.buf, self.rng.int(20, 35));
+            self.out.buf.extend_from_slice(b" secs.");
+            self.line()?;
+        }
+        self.prefix_v0(w0 + s(110.0), None, b"INFO", b"launcher.py:19");
+        self.out.buf.extend_from_slice(b"Available routes are:");
+        self.line()?;
+        if noise {
+            for l in [
+                &b"INFO:     Started server process"[..],
+                b"INFO:     Waiting for application startup.",
+                b"INFO:     Application startup complete.",
+                b"INFO:     Uvicorn running on socket ('0.0.0.0', 8000) (Press CTRL+C to quit)",
+            ] {
+                self.out.buf.extend_from_slice(l);
+                self.line()?;
+            }
+        }
+        Ok(cap)
+    }
+
+    /// V0 prints its statistics every interval, idle or not, and a
+    /// prefix-cache companion line after each (prefix caching on).
+    fn serve_v0(&mut self, cap: u64) -> io::Result<()> {
+        let interval_us = ((10.0 / self.timing.density) * 1e6).max(10_000.0) as i64;
+        let start = self.timing.serve_start_us + self.rng.below(interval_us as u64) as i64;
+        let end = self.timing.serve_start_us + self.timing.duration_us;
+        let ctx = self.facts.isl + self.facts.osl * 0.5;
+        let run_full = (0.75 * cap as f64 / ctx).min(256.0 * 0.8).max(2.0);
+        let tps = self.rng.range(30.0, 80.0);
+        let arrivals = run_full / (self.facts.osl / tps).max(1.0);
+        let access_per_tick = (arrivals * 10.0 * 0.05).min(3.0);
+        let dt = interval_us as f64 / 1e6;
+        let a = 1.0 - (-dt / 8.0).exp();
+        let (mut running, mut pending, mut swapped) = (0.0f64, 0.0f64, 0.0f64);
+        let mut hit = self.facts.hit * 100.0;
+        let mut peer = [10u8, 0, 0, 1];
+        peer[1] = self.plan.router_ip[1];
+        let kind = self.plan.kind;
+        let mut t = start;
+        while t < end {
+            let l = self
+                .facts
+                .profile
+                .load((t - self.timing.serve_start_us) as f64 / 1e6);
+            if self.cfg.noise {
+                let n = self.rng.count(l * access_per_tick);
+                for _ in 0..n {
+                    self.out.buf.extend_from_slice(b"INFO:     ");
+                    push_ip(&mut self.out.buf, peer);
+                    self.out.buf.push(b':');
+                    fmt::u(&mut self.out.buf, self.rng.int(32768, 60999));
+                    self.out
+                        .buf
+                        .extend_from_slice(b" - \"POST /v1/completions HTTP/1.1\" 200 OK");
+                    self.line()?;
+                    self.c.access_lines += 1;
+                }
+            }
+            let target = (l * run_full).min(0.97 * cap as f64 / ctx);
+            running = (running
+                + (target - running) * a
+                + self.rng.normal() * (0.03 * run_full + 0.3) * a.sqrt())
+            .max(0.0);
+            let over = if l > 0.92 {
+                (l - 0.92) * run_full * 0.8
+            } else {
+                0.0
+            };
+            pending =
+                (pending + (over - pending) * a + self.rng.normal() * 0.3 * a.sqrt()).max(0.0);
+            // Preemption by swapping when the KV pool is nearly full.
+            let full = running * ctx / cap as f64;
+            let swap_target = if full > 0.9 {
+                (full - 0.9) * running
+            } else {
+                0.0
+            };
+            swapped = (swapped + (swap_target - swapped) * a).max(0.0);
+            hit = (hit + self.rng.normal() * 2.0).clamp(0.0, 95.0);
+            let r = running.round();
+            let (mut prompt, mut gen) = (
+                arrivals * l * self.facts.isl * (1.0 - hit / 100.0) * self.rng.range(0.8, 1.2),
+                r * tps / (1.0 + r / 256.0) * self.rng.range(0.93, 1.07),
+            );
+            let mut usage = (r * ctx / cap as f64 * 100.0).min(100.0);
+            match kind {
+                Kind::Prefill => {
+                    gen = arrivals * l * self.rng.range(0.8, 1.2);
+                    usage *= 0.05;
+                }
+                Kind::Decode => prompt = arrivals * l * self.rng.range(0.0, 2.0),
+                Kind::Agg => {}
+            }
+            let cpu_usage = (swapped.round() * ctx / (4096.0 * 16.0) * 100.0).min(100.0);
+            self.prefix_v0(t, None, b"INFO", b"metrics.py:349");
+            let b = &mut self.out.buf;
+            b.extend_from_slice(b"Avg prompt throughput: ");
+            fmt::f1(b, prompt);
+            b.extend_from_slice(b" tokens/s, Avg generation throughput: ");
+            fmt::f1(b, gen);
+            b.extend_from_slice(b" tokens/s, Running: ");
+            fmt::u(b, r as u64);
+            b.extend_from_slice(b" reqs, Swapped: ");
+            fmt::u(b, swapped.round() as u64);
+            b.extend_from_slice(b" reqs, Pending: ");
+            fmt::u(b, pending.round() as u64);
+            b.extend_from_slice(b" reqs, GPU KV cache usage: ");
+            fmt::f1(b, usage);
+            b.extend_from_slice(b"%, CPU KV cache usage: ");
+            fmt::f1(b, cpu_usage);
+            b.extend_from_slice(b"%.");
+            self.line()?;
+            self.c.stat_lines += 1;
+            self.c.saw_record(t);
+            self.prefix_v0(t, None, b"INFO", b"metrics.py:365");
+            self.out
+                .buf
+                .extend_from_slice(b"Prefix cache hit rate: GPU: ");
+            fmt::f2(&mut self.out.buf, hit);
+            self.out.buf.extend_from_slice(b"%, CPU: 0.00%");
+            self.line()?;
+            t += interval_us;
+        }
+        Ok(())
+    }
+}
+
+/// Four decimals (`15.3916`).
+fn fixed4(b: &mut Vec<u8>, v: f64) {
+    fmt::fixed(b, v, 4);
 }

@@ -23,6 +23,7 @@ pub fn run(a: SimulateArgs, quiet: bool) -> Result<ExitCode> {
             SimVariant::Y2026 => Backend::Sglang(SglangVariant::Y2026),
             SimVariant::Dynamo => Backend::Sglang(SglangVariant::Dynamo),
             SimVariant::Vllm => Backend::Vllm,
+            SimVariant::VllmV0 => Backend::VllmV0,
         },
         dp: a.dp,
         tp: a.tp,
@@ -39,6 +40,7 @@ pub fn run(a: SimulateArgs, quiet: bool) -> Result<ExitCode> {
         noise: !a.no_noise,
         tp_duplicates: a.tp_duplicates,
         crlf: a.crlf,
+        spec_decoding: a.spec_decoding,
         ..SimConfig::default()
     };
     let started = std::time::Instant::now();
@@ -56,7 +58,8 @@ pub fn run(a: SimulateArgs, quiet: bool) -> Result<ExitCode> {
                     "worker_id": f.worker_id, "prefill_batches": f.prefill_batches, "decode_batches": f.decode_batches,
                     "prefill_lines": f.prefill_lines, "decode_lines": f.decode_lines,
                     "memory_snapshots": f.memory_snapshots, "first_timestamp": f.first_timestamp,
-                    "last_timestamp": f.last_timestamp, "stat_lines": f.stat_lines, "bytes": f.bytes,
+                    "last_timestamp": f.last_timestamp, "stat_lines": f.stat_lines,
+                    "spec_lines": f.spec_lines, "access_lines": f.access_lines, "bytes": f.bytes,
                 })
             })
             .collect();
