@@ -17,13 +17,19 @@
 //! * [`vllm`]: vLLM server logs (engine statistics in their V0 and V1 forms,
 //!   speculative-decoding and start-up lines; dates without a year).
 //! * [`access`]: uvicorn access lines of either server.
+//! * [`prom`]: Prometheus text 0.0.4 and OpenMetrics 1.0 expositions
+//!   (`/metrics` snapshots of vLLM and SGLang).
 //! * [`naming`]: worker file-name conventions (`{node}_{mode}_{worker}.out`).
+//! * [`requests`]: per-request JSON-lines logs (the seed's format, AIPerf
+//!   `profile_export.jsonl`, SGLang request-metrics exports).
 #![warn(missing_docs)]
 
 pub mod access;
 pub mod line;
 pub mod naming;
 pub mod num;
+pub mod prom;
+pub mod requests;
 pub mod sglang;
 pub mod swar;
 pub mod timestamp;
