@@ -7,10 +7,12 @@
 //!
 //! * [`node_metrics`]: worker-log rows (one per batch line or memory snapshot).
 //! * [`parquet_io`]: writing and reading Parquet files.
+//! * [`requests`]: the canonical request table of per-request JSON-lines logs.
 #![warn(missing_docs)]
 
 pub mod node_metrics;
 pub mod parquet_io;
+pub mod requests;
 
 pub use arrow_array::{self, RecordBatch};
 pub use arrow_schema::{self, SchemaRef};
