@@ -847,7 +847,7 @@ impl<W: Write> Gen<'_, W> {
         let start = self.timing.serve_start_us + self.rng.below(interval_us as u64) as i64;
         let end = self.timing.serve_start_us + self.timing.duration_us;
         let ctx = self.facts.isl + self.facts.osl * 0.5;
-        let run_full = (0.75 * cap as f64 / ctx).min(256.0 * 0.8).max(2.0);
+        let run_full = (0.75 * cap as f64 / ctx).clamp(2.0, 256.0 * 0.8);
         let tps = self.rng.range(30.0, 80.0);
         let arrivals = run_full / (self.facts.osl / tps).max(1.0);
         let access_per_tick = (arrivals * 10.0 * 0.05).min(3.0);
