@@ -122,6 +122,9 @@ pub struct VizArgs {
     /// Time bucket width (`1s`, `10s`, `1m`); default 1 s, doubled until the run fits 10,000 buckets.
     #[arg(long, value_parser = parse_bucket)]
     pub bucket: Option<u32>,
+    /// Year of the first line of each vLLM log (vLLM prints dates without one), as for `parse`.
+    #[arg(long, value_name = "YYYY", value_parser = clap::value_parser!(i32).range(1970..=9999))]
+    pub year: Option<i32>,
 }
 
 /// Arguments of `srtlog stats`.
@@ -136,6 +139,9 @@ pub struct StatsArgs {
     /// Time bucket width (`1s`, `10s`, `1m`); default 1 s, doubled until the run fits 10,000 buckets.
     #[arg(long, value_parser = parse_bucket)]
     pub bucket: Option<u32>,
+    /// Year of the first line of each vLLM log (vLLM prints dates without one), as for `parse`.
+    #[arg(long, value_name = "YYYY", value_parser = clap::value_parser!(i32).range(1970..=9999))]
+    pub year: Option<i32>,
 }
 
 /// Parses a bucket width: a duration of at least one second.
@@ -198,15 +204,15 @@ pub enum SimVariant {
     Dynamo,
     /// vLLM V1 engine statistics (0.25-era; `(APIServer pid=N)` prefixes)
     Vllm,
+    /// vLLM V0 engine statistics (0.6-era; `metrics.py:349]`, Swapped/Pending)
+    #[value(name = "vllm-v0")]
+    VllmV0,
 }
 
 /// Compression of the generated files.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum SimCompress {
     /// gzip.
-    /// vLLM V0 engine statistics (0.6-era; `metrics.py:349]`, Swapped/Pending)
-    #[value(name = "vllm-v0")]
-    VllmV0,
     Gz,
     /// zstd.
     Zst,
@@ -265,15 +271,15 @@ pub struct SimulateArgs {
     /// CRLF line endings.
     #[arg(long)]
     pub crlf: bool,
+    /// vLLM V1: a `SpecDecoding metrics:` line after every engine statistics line.
+    #[arg(long)]
+    pub spec_decoding: bool,
     /// Print the ground-truth manifest as JSON.
     #[arg(long)]
     pub json: bool,
 }
 
 /// Parses `90s`, `10m`, `2h`, `1d` or plain seconds.
-    /// vLLM V1: a `SpecDecoding metrics:` line after every engine statistics line.
-    #[arg(long)]
-    pub spec_decoding: bool,
 pub fn parse_duration(s: &str) -> Result<u64, String> {
     let s = s.trim();
     let (num, mult) = match s.chars().last() {

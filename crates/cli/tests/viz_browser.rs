@@ -1,6 +1,7 @@
 //! `srtlog viz` reports opened in a real browser: headless Chromium loads
-//! the report of every real SGLang log in `../shared/data` and of simulated
-//! runs, and each test checks that
+//! the report of every real SGLang log in `../shared/data`, of the vLLM logs
+//! that hold engine statistics, and of simulated runs, and each test checks
+//! that
 //!
 //! * the page logs nothing to the console (no script error, no CSP
 //!   violation: a blocked request would be one),
@@ -367,6 +368,22 @@ fn real_dgx_spark_hybrid_swa() {
         "dgx-spark-sostrowsk/sglang-int4.log",
         GroupBy::Worker,
     );
+}
+
+/// vLLM V0 engine statistics (`stats` rows: one engine, both sides).
+#[test]
+fn real_vllm_v063() {
+    real(
+        "vllm-v063",
+        "vllm-0.6.3-structrag/vllm.log",
+        GroupBy::Worker,
+    );
+}
+
+/// vLLM V1 with speculative decoding (columns the catalogue does not name).
+#[test]
+fn real_vllm_dgx_spark_spec_decoding() {
+    real("vllm-dgx", "dgx-spark-sostrowsk/vllm.log", GroupBy::Worker);
 }
 
 /// A simulated disaggregated run with DP attention, long enough that lines

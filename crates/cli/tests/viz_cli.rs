@@ -77,7 +77,9 @@ fn viz_without_batch_lines_fails_and_writes_nothing() {
         .arg(&out)
         .assert()
         .code(1)
-        .stderr(predicate::str::contains("no batch lines in 1 worker log"))
+        .stderr(predicate::str::contains(
+            "no batch or engine-statistics lines in 1 worker log",
+        ))
         .stderr(predicate::str::contains("no report written"));
     assert!(!out.exists());
     srtlog()
@@ -85,7 +87,9 @@ fn viz_without_batch_lines_fails_and_writes_nothing() {
         .arg(&log)
         .assert()
         .code(1)
-        .stderr(predicate::str::contains("no batch lines"));
+        .stderr(predicate::str::contains(
+            "no batch or engine-statistics lines",
+        ));
 }
 
 #[test]

@@ -66,8 +66,9 @@ pub enum VizError {
     /// Discovery or parsing failed (missing path, no worker logs, I/O).
     #[error(transparent)]
     Parse(#[from] Error),
-    /// Worker logs were found, but none holds a batch or statistics line.
-    #[error("{path}: no batch lines in {workers} worker log{s} (only start-up lines); nothing to analyse", s = if *.workers == 1 { "" } else { "s" })]
+    /// Worker logs were found, but none holds a batch line (SGLang) or an
+    /// engine-statistics line (vLLM).
+    #[error("{path}: no batch or engine-statistics lines in {workers} worker log{s} (only start-up lines); nothing to analyse", s = if *.workers == 1 { "" } else { "s" })]
     NoBatches {
         /// The path searched.
         path: PathBuf,

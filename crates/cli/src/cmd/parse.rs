@@ -37,7 +37,7 @@ pub fn run(a: ParseArgs, quiet: bool) -> Result<ExitCode> {
     // `--stats` reads the logs a second time, through the series analysis
     // of `srtlog stats` (the cache holds rows, not statistics).
     let stats = if a.stats {
-        match super::stats::analyse(&a.paths, Default::default(), true) {
+        match super::stats::analyse(&a.paths, Default::default(), a.year, true) {
             Ok(s) => Some(s),
             Err(e) if e.downcast_ref::<srtlog::viz::VizError>().is_some() => {
                 writeln!(std::io::stderr(), "note: no statistics: {e:#}")?;

@@ -36,7 +36,7 @@ pub fn run(a: StatsArgs, quiet: bool) -> Result<ExitCode> {
         bucket_s: a.bucket,
         ..SeriesOptions::default()
     };
-    let outcome = analyse(&a.paths, opts, quiet || a.json)?;
+    let outcome = analyse(&a.paths, opts, a.year, quiet || a.json)?;
     warn(&outcome)?;
     let mut out = std::io::stdout().lock();
     if a.json {
@@ -54,14 +54,21 @@ pub fn run(a: StatsArgs, quiet: bool) -> Result<ExitCode> {
 }
 
 /// Discovers, parses and reduces, with a progress bar.
-pub(crate) fn analyse(paths: &[PathBuf], opts: SeriesOptions, quiet: bool) -> Result<VizOutcome> {
+/// `year` is the year of vLLM logs' first lines (`--year`).
+pub(crate) fn analyse(
+    paths: &[PathBuf],
+    opts: SeriesOptions,
+    year: Option<i32>,
+    quiet: bool,
+) -> Result<VizOutcome> {
     let total: u64 = paths.iter().map(|p| super::parse::dir_size(p)).sum();
     let counter = Arc::new(AtomicU64::new(0));
     let bar = Progress::start(total, counter.clone(), quiet, "reading");
-    let req = VizRequest {
+    let mut req = VizRequest {
         series: opts,
         ..VizRequest::new(paths.to_vec())
     };
+    req.options.year = year;
     let started = std::time::Instant::now();
     let outcome = build(&req, &counter);
     bar.finish();

@@ -27,7 +27,7 @@ pub fn run(a: VizArgs, quiet: bool) -> Result<ExitCode> {
         max_points: a.max_points,
         ..SeriesOptions::default()
     };
-    let outcome = match super::stats::analyse(&a.paths, opts, quiet) {
+    let outcome = match super::stats::analyse(&a.paths, opts, a.year, quiet) {
         Ok(o) => o,
         // A missing input path is a usage error; say nothing more.
         Err(e) if matches!(e.downcast_ref(), Some(srtlog::Error::NotFound(_))) => return Err(e),
