@@ -14,6 +14,11 @@
 //!   result at a time.
 //! * [`viz::build`]: what `srtlog viz` and `srtlog stats` do (time series
 //!   per worker, DP rank or worker type, and statistics; [`series`]).
+//! * [`snapshots::analyze_dir`]: what `srtlog snapshots` does (Prometheus
+//!   snapshots before/after each request → per-request timings).
+//! * [`requests`]: per-request JSON-lines logs (`srtlog requests`): load,
+//!   filter, summary, anomalies, trends, correlations, export
+//!   ([`requests::RequestAnalyzer`], the seed's `InferenceLogAnalyzer`).
 #![warn(missing_docs)]
 
 pub mod analyzer;
@@ -21,10 +26,12 @@ pub mod cache;
 pub mod discover;
 pub mod error;
 pub mod input;
+pub mod requests;
 pub mod run;
 pub mod scan;
 pub mod scan_vllm;
 pub mod series;
+pub mod snapshots;
 pub mod summary;
 pub mod viz;
 pub mod worker;

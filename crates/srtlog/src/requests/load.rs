@@ -1,0 +1,275 @@
+//! Loading request logs: file discovery, parallel decoding, bad-line counts.
+//!
+//! A folder is walked recursively for `.jsonl`, `.json`, `.log`, `.txt`
+//! and their `.gz`/`.zst` forms (compression is recognised from the magic
+//! bytes, as everywhere in srtlog). Each file is read whole (decompressed),
+//! cut into chunks of about 4 MiB at line boundaries, and the chunks of all
+//! files are decoded in parallel on rayon's pool; partial tables are then
+//! concatenated in file and chunk order, so the row order is the input
+//! order. The whole table is held in memory (about 150 bytes per request
+//! for the seed's schema).
+
+use super::RequestLog;
+use crate::error::{Error, Result};
+use crate::input::open_decoded;
+use rayon::prelude::*;
+use serde::Serialize;
+use srtlog_formats::requests::{decode_line, FieldMap, LineError, Schema};
+use srtlog_table::requests::RequestTable;
+use std::collections::BTreeMap;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+/// Chunk size for parallel decoding.
+const CHUNK: usize = 4 << 20;
+/// Bad lines whose number and reason are kept per file.
+pub const FIRST_BAD: usize = 5;
+
+/// Options of [`load`].
+#[derive(Clone, Debug, Default)]
+pub struct LoadOptions {
+    /// Field-name mapping for flat logs (`--field`).
+    pub fields: FieldMap,
+}
+
+/// What was read from one file.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct FileReport {
+    /// The file.
+    pub path: PathBuf,
+    /// Bytes after decompression.
+    pub bytes: u64,
+    /// Non-blank lines.
+    pub lines: u64,
+    /// Requests decoded.
+    pub requests: u64,
+    /// Lines that are not JSON objects, or lack the needed fields.
+    pub bad_lines: u64,
+    /// JSON lines of a known non-request kind (benchmark summaries, GPU
+    /// telemetry).
+    pub not_per_request: u64,
+    /// The first few bad lines: `(line number, reason)`, 1-based.
+    pub first_bad: Vec<(u64, String)>,
+    /// Request counts per source schema.
+    pub schemas: BTreeMap<&'static str, u64>,
+}
+
+/// Whether `p` has an extension of a request log.
+pub fn is_request_log_name(p: &Path) -> bool {
+    let name = p
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let base = name
+        .strip_suffix(".gz")
+        .or_else(|| name.strip_suffix(".zst"))
+        .unwrap_or(&name);
+    [".jsonl", ".json", ".log", ".txt", ".ndjson"]
+        .iter()
+        .any(|e| base.ends_with(e))
+}
+
+/// The files to read: files as given, folders walked recursively (sorted).
+pub fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
+        let rd = std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
+        let mut entries: Vec<PathBuf> = rd.filter_map(|e| e.ok().map(|e| e.path())).collect();
+        entries.sort();
+        for p in entries {
+            if p.is_dir() {
+                walk(&p, out)?;
+            } else if is_request_log_name(&p) {
+                out.push(p);
+            }
+        }
+        Ok(())
+    }
+    let mut out = Vec::new();
+    for p in paths {
+        if !p.exists() {
+            return Err(Error::NotFound(p.clone()));
+        }
+        if p.is_dir() {
+            walk(p, &mut out)?;
+        } else {
+            out.push(p.clone());
+        }
+    }
+    Ok(out)
+}
+
+struct Part {
+    table: RequestTable,
+    lines: u64,
+    newlines: u64,
+    bad: u64,
+    not_req: u64,
+    first_bad: Vec<(u64, String)>,
+    schemas: BTreeMap<&'static str, u64>,
+}
+
+fn decode_chunk(buf: &[u8], map: &FieldMap) -> Part {
+    let mut p = Part {
+        table: RequestTable::new(),
+        lines: 0,
+        newlines: 0,
+        bad: 0,
+        not_req: 0,
+        first_bad: Vec::new(),
+        schemas: BTreeMap::new(),
+    };
+    let mut schema_counts = [0u64; 3];
+    for (i, line) in buf.split(|&c| c == b'\n').enumerate() {
+        p.newlines = i as u64;
+        match decode_line(line, map) {
+            Ok(None) => {}
+            Ok(Some(r)) => {
+                p.lines += 1;
+                schema_counts[match r.schema {
+                    Schema::Generic => 0,
+                    Schema::AiPerf => 1,
+                    Schema::SglangRequestMetrics => 2,
+                }] += 1;
+                p.table.push(&r);
+            }
+            Err(LineError::NotPerRequest(_)) => {
+                p.lines += 1;
+                p.not_req += 1;
+            }
+            Err(e) => {
+                p.lines += 1;
+                p.bad += 1;
+                if p.first_bad.len() < FIRST_BAD {
+                    let mut msg = e.to_string();
+                    msg.truncate(200);
+                    // Local line index; made absolute by the caller.
+                    p.first_bad.push((i as u64, msg));
+                }
+            }
+        }
+    }
+    for (s, n) in [
+        Schema::Generic,
+        Schema::AiPerf,
+        Schema::SglangRequestMetrics,
+    ]
+    .into_iter()
+    .zip(schema_counts)
+    {
+        if n > 0 {
+            p.schemas.insert(s.name(), n);
+        }
+    }
+    p
+}
+
+/// Splits `buf` into chunks of about [`CHUNK`] bytes ending after a `\n`.
+fn chunks(buf: &[u8]) -> Vec<&[u8]> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    while start < buf.len() {
+        let mut end = (start + CHUNK).min(buf.len());
+        if end < buf.len() {
+            end = memchr::memchr(b'\n', &buf[end..]).map_or(buf.len(), |i| end + i + 1);
+        }
+        out.push(&buf[start..end]);
+        start = end;
+    }
+    out
+}
+
+fn read_all(path: &Path) -> Result<Vec<u8>> {
+    let (_, mut r) = open_decoded(path)?;
+    let mut buf = Vec::new();
+    r.read_to_end(&mut buf).map_err(|e| Error::io(path, e))?;
+    Ok(buf)
+}
+
+fn load_file(path: &Path, opts: &LoadOptions) -> Result<(RequestTable, FileReport)> {
+    let buf = read_all(path)?;
+    let parts: Vec<Part> = chunks(&buf)
+        .into_par_iter()
+        .map(|c| decode_chunk(c, &opts.fields))
+        .collect();
+    let mut rep = FileReport {
+        path: path.to_path_buf(),
+        bytes: buf.len() as u64,
+        ..Default::default()
+    };
+    let mut table = RequestTable::new();
+    let mut line_base = 0u64;
+    for p in parts {
+        table.append(&p.table);
+        rep.lines += p.lines;
+        rep.bad_lines += p.bad;
+        rep.not_per_request += p.not_req;
+        for (l, m) in p.first_bad {
+            if rep.first_bad.len() < FIRST_BAD {
+                rep.first_bad.push((line_base + l + 1, m));
+            }
+        }
+        for (k, v) in p.schemas {
+            *rep.schemas.entry(k).or_default() += v;
+        }
+        // Every chunk but a file's last ends with '\n', so its last split
+        // piece is empty: `newlines` is the number of lines it held.
+        line_base += p.newlines;
+    }
+    rep.requests = table.len() as u64;
+    Ok((table, rep))
+}
+
+/// Reads every request log under `paths`.
+pub fn load(paths: &[PathBuf], opts: &LoadOptions) -> Result<RequestLog> {
+    let files = discover(paths)?;
+    let results: Vec<Result<(RequestTable, FileReport)>> =
+        files.par_iter().map(|f| load_file(f, opts)).collect();
+    let mut table = RequestTable::new();
+    let mut reports = Vec::with_capacity(results.len());
+    for r in results {
+        let (t, rep) = r?;
+        table.append(&t);
+        reports.push(rep);
+    }
+    Ok(RequestLog {
+        table,
+        files: reports,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chunks_end_on_lines_and_line_numbers_are_absolute() {
+        let mut s = String::new();
+        for i in 0..200_000 {
+            if i == 150_000 || i == 7 {
+                s.push_str("garbage\n");
+            } else {
+                s.push_str(&format!(
+                    "{{\"latency_ms\": {i}, \"timestamp\": 1767225600}}\n"
+                ));
+            }
+        }
+        let buf = s.as_bytes();
+        let cs = chunks(buf);
+        assert!(cs.len() > 1);
+        assert!(cs.iter().all(|c| c.ends_with(b"\n")));
+        let dir = tempfile::tempdir().expect("tmp");
+        let f = dir.path().join("a.jsonl");
+        std::fs::write(&f, buf).expect("write");
+        std::fs::write(dir.path().join("ignored.bin"), b"x").expect("write");
+        let log = load(&[dir.path().to_path_buf()], &LoadOptions::default()).expect("load");
+        assert_eq!(log.files.len(), 1);
+        let r = &log.files[0];
+        assert_eq!((r.lines, r.requests, r.bad_lines), (200_000, 199_998, 2));
+        assert_eq!(
+            r.first_bad.iter().map(|b| b.0).collect::<Vec<_>>(),
+            [8, 150_001]
+        );
+        assert_eq!(log.table.column("latency_ms").map(|c| c[8]), Some(9.0));
+    }
+}
