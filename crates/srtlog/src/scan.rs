@@ -297,8 +297,12 @@ pub struct ChunkStats {
     /// Access lines per second, run-length, SGLang (timestamp seconds).
     pub access_seconds: Vec<(i64, u32)>,
     /// Access lines per second, run-length, vLLM (dated by the latest vLLM
-    /// line before them; lines before any are left out).
+    /// line before them).
     pub access_local: Vec<(LocalTime, u32)>,
+    /// vLLM access lines before the chunk's first dated line: dated by the
+    /// previous chunk's last line when the chunks are merged (the file's
+    /// first ones, before any dated line, stay undated).
+    pub access_leading: u32,
     /// vLLM: error lines (see [`srtlog_formats::vllm::Record::Error`]).
     pub errors: u64,
     /// vLLM: the last error line.
@@ -317,7 +321,14 @@ impl ChunkStats {
         for e in &mut o.examples {
             e.line += self.lines;
         }
+        let prev_now = self.clock.now();
         let shift = self.clock.merge_next(&o.clock);
+        if o.access_leading > 0 {
+            match prev_now {
+                Some(t) => append_runs(&mut self.access_local, vec![(t, o.access_leading)]),
+                None => self.access_leading += o.access_leading,
+            }
+        }
         for (k, v) in o.engines {
             let (first, last) = (shifted(v.first, shift), shifted(v.last, shift));
             self.engines
@@ -388,12 +399,14 @@ impl ChunkStats {
         }
     }
 
-    /// Counts a vLLM access line, dated by `at` when known.
+    /// Counts a vLLM access line, dated by `at`, the chunk's latest dated
+    /// line (`None`: none yet in this chunk).
     #[inline]
     pub fn count_access_local(&mut self, status: u16, at: Option<LocalTime>) {
         *self.access.entry(status).or_default() += 1;
-        if let Some(t) = at {
-            push_run(&mut self.access_local, t);
+        match at {
+            Some(t) => push_run(&mut self.access_local, t),
+            None => self.access_leading += 1,
         }
     }
 

@@ -453,14 +453,17 @@ fn run_range(
             memchr::memchr(b'\n', &buf).map_or(buf.len(), |i| i + 1)
         };
         if f.backend == Backend::Vllm {
-            if offset > 0 {
-                from += skip_companions(&buf[from..]);
-            }
             let end = start + buf.len() as u64;
             if buf.last() == Some(&b'\n') {
                 if let Err(e) = extend_with_companions(&file, end, &mut buf) {
                     return fail(format!("read error at byte {end}: {e}"));
                 }
+            }
+            // After the extension: a range that lies inside the line its
+            // predecessor ends with has an empty body, and the companions
+            // it just read are the predecessor's too.
+            if offset > 0 {
+                from += skip_companions(&buf[from..]);
             }
         }
         let (st, part) = scan_part(&buf[from..], keep, f.backend);
