@@ -17,7 +17,10 @@ fn generated() -> String {
             arrow_schema::DataType::Timestamp(..) => "timestamp[µs]".to_string(),
             t => t.to_string().to_lowercase(),
         };
-        s.push_str(&format!("| `{name}` | {ty} | {} |\n", doc.replace('|', "\\|")));
+        s.push_str(&format!(
+            "| `{name}` | {ty} | {} |\n",
+            doc.replace('|', "\\|")
+        ));
     }
     s
 }
