@@ -597,9 +597,13 @@ impl NodeMetricsBuilder {
         v[vc::DRAFT_TPUT] = r.drafted_throughput;
         v[vc::SYS_EFF] = r.system_efficiency;
         v[vc::NUM_SPEC] = r.num_spec_tokens;
-        if r.per_position.is_some() {
-            let rates: Vec<String> = r.per_position_rates().map(|x| x.to_string()).collect();
-            self.per_position.push((row, rates.join(",")));
+        if let Some(raw) = r.per_position {
+            // As printed, without the spaces: `0.786,0.490,0.286`.
+            let rates: String = String::from_utf8_lossy(raw)
+                .chars()
+                .filter(|c| !c.is_whitespace())
+                .collect();
+            self.per_position.push((row, rates));
         }
     }
 
@@ -1116,7 +1120,7 @@ mod tests {
         let pp = col("spec_per_position");
         assert_eq!(
             pp.as_any().downcast_ref::<StringArray>().unwrap().value(0),
-            "0.786,0.49"
+            "0.786,0.490"
         );
         let acc = col("spec_accepted_tokens");
         let acc = acc.as_any().downcast_ref::<Int64Array>().unwrap();

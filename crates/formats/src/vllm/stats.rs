@@ -195,6 +195,21 @@ fn split_item(s: &[u8]) -> (&[u8], &[u8]) {
     (s, &s[s.len()..])
 }
 
+/// Where the key of `item` ends: its first `": "`. `memchr` for the colon
+/// and a check of the next byte (a `memmem` searcher would be built per item).
+#[inline]
+fn key_end(item: &[u8]) -> Option<usize> {
+    let mut from = 0;
+    while let Some(i) = memchr(b':', &item[from..]) {
+        let at = from + i;
+        if item.get(at + 1) == Some(&b' ') {
+            return Some(at);
+        }
+        from = at + 1;
+    }
+    None
+}
+
 /// Calls `f(key, value)` for each `key: value` item. An item without `: `
 /// extends the previous item's value (a list such as the per-position
 /// acceptance rates); `Err` when the first item has none.
@@ -212,7 +227,7 @@ fn items<'a>(
         if item.is_empty() {
             continue;
         }
-        match memchr::memmem::find(item, b": ") {
+        match key_end(item) {
             Some(c) => {
                 if let Some((k, v)) = pending.take() {
                     f(k, v)?;
