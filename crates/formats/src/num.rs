@@ -112,47 +112,10 @@ fn fast_f64(s: &[u8]) -> Option<f64> {
         b'-' => (true, &s[1..]),
         _ => (false, s),
     };
-    // Integer part, then an optional fraction: two tight loops instead of a
-    // per-byte check for the dot.
-    let mut mant: u64 = 0;
-    let mut i = 0;
-    while i < rest.len() {
-        let d = rest[i].wrapping_sub(b'0');
-        if d > 9 {
-            break;
-        }
-        // Wrapping: a mantissa too long to be exact is rejected below.
-        mant = mant.wrapping_mul(10).wrapping_add(u64::from(d));
-        i += 1;
+    match leading_decimal(rest)? {
+        (v, used) if used == rest.len() => Some(if neg { -v } else { v }),
+        _ => None,
     }
-    let int_digits = i;
-    let mut frac = 0;
-    if i < rest.len() {
-        if rest[i] != b'.' {
-            return None;
-        }
-        i += 1;
-        while i < rest.len() {
-            let d = rest[i].wrapping_sub(b'0');
-            if d > 9 {
-                return None;
-            }
-            mant = mant.wrapping_mul(10).wrapping_add(u64::from(d));
-            i += 1;
-        }
-        frac = i - int_digits - 1;
-    }
-    let ndigits = int_digits + frac;
-    // 15 digits keep the mantissa below 2^53 (Clinger's fast path).
-    if ndigits == 0 || ndigits > 15 {
-        return None;
-    }
-    let v = if frac == 0 {
-        mant as f64
-    } else {
-        mant as f64 / POW10[frac]
-    };
-    Some(if neg { -v } else { v })
 }
 
 #[cold]
