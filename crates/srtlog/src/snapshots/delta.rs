@@ -1,0 +1,228 @@
+//! Deltas between two snapshots: `after − before` of every cumulative
+//! series (counters, histogram buckets/sums/counts, summary sums/counts),
+//! and the before/after of every gauge.
+//!
+//! A cumulative series that went down was reset (the server restarted
+//! between the snapshots): its delta is reported as the after value, the
+//! lower bound of the true increase (Prometheus `increase()` does the same),
+//! and the pair is flagged. A series absent before started at zero.
+
+use super::snapshot::{SeriesValue, Snapshot};
+use srtlog_formats::prom::MetricType;
+use std::collections::BTreeMap;
+
+/// The delta of one cumulative series.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct SeriesDelta {
+    /// Sample name.
+    pub name: String,
+    /// Canonical label key.
+    pub labels: String,
+    /// Histogram bucket bound.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub le: Option<f64>,
+    /// Before value (0 when the series is new).
+    pub before: f64,
+    /// After value.
+    pub after: f64,
+    /// The increase (the after value when the series was reset).
+    pub delta: f64,
+    /// The series went down.
+    pub reset: bool,
+    #[serde(skip)]
+    /// Family type.
+    pub ty: MetricType,
+}
+
+/// A gauge before and after.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct GaugeChange {
+    /// Sample name.
+    pub name: String,
+    /// Canonical label key.
+    pub labels: String,
+    /// Before value (absent when the series is new).
+    pub before: Option<f64>,
+    /// After value.
+    pub after: f64,
+}
+
+/// All deltas of a pair.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Deltas {
+    /// Cumulative series, in after-snapshot order.
+    pub series: Vec<SeriesDelta>,
+    /// Gauges.
+    pub gauges: Vec<GaugeChange>,
+}
+
+impl Deltas {
+    /// Computes the deltas of `after` relative to `before`.
+    pub fn between(before: &Snapshot, after: &Snapshot) -> Deltas {
+        let mut d = Deltas::default();
+        for a in &after.series {
+            let b = before.get(&a.name, &a.labels);
+            if a.is_cumulative() {
+                d.series.push(series_delta(b, a));
+            } else if a.is_gauge() {
+                d.gauges.push(GaugeChange {
+                    name: a.name.clone(),
+                    labels: a.labels.clone(),
+                    before: b.map(|b| b.value),
+                    after: a.value,
+                });
+            }
+        }
+        d
+    }
+
+    /// Series that went down.
+    pub fn resets(&self) -> impl Iterator<Item = &SeriesDelta> {
+        self.series.iter().filter(|s| s.reset)
+    }
+
+    /// Sum of the deltas of every series named `name` (all label sets).
+    pub fn total(&self, name: &str) -> Option<f64> {
+        let mut found = false;
+        let mut t = 0.0;
+        for s in self.series.iter().filter(|s| s.name == name) {
+            found = true;
+            t += s.delta;
+        }
+        found.then_some(t)
+    }
+
+    /// Bucket deltas of histogram `base` summed over label sets, by `le`
+    /// ascending (cumulative counts).
+    pub fn buckets(&self, base: &str) -> Vec<(f64, f64)> {
+        let name = format!("{base}_bucket");
+        let mut by_le: BTreeMap<u64, (f64, f64)> = BTreeMap::new();
+        for s in self.series.iter().filter(|s| s.name == name) {
+            if let Some(le) = s.le {
+                let e = by_le.entry(order_key(le)).or_insert((le, 0.0));
+                e.1 += s.delta;
+            }
+        }
+        by_le.into_values().collect()
+    }
+
+    /// Every cumulative delta is zero.
+    pub fn all_zero(&self) -> bool {
+        self.series.iter().all(|s| s.delta == 0.0)
+    }
+}
+
+/// A key that sorts finite floats and +Inf in numeric order.
+fn order_key(x: f64) -> u64 {
+    let b = x.to_bits();
+    if b >> 63 == 1 {
+        !b
+    } else {
+        b | (1 << 63)
+    }
+}
+
+fn series_delta(before: Option<&SeriesValue>, a: &SeriesValue) -> SeriesDelta {
+    let b = before.map_or(0.0, |b| b.value);
+    let reset = a.value < b;
+    SeriesDelta {
+        name: a.name.clone(),
+        labels: a.labels.clone(),
+        le: a.le,
+        before: b,
+        after: a.value,
+        delta: if reset { a.value } else { a.value - b },
+        reset,
+        ty: a.ty,
+    }
+}
+
+/// Estimates the total of the observations counted by cumulative bucket
+/// deltas: each observation at the midpoint of its bucket, the lower bound
+/// for the `+Inf` bucket (a lower estimate), 0 as the lower bound of the
+/// first bucket. Returns `(estimate, observations)`.
+pub fn bucket_total(buckets: &[(f64, f64)]) -> (f64, f64) {
+    let mut prev_le = 0.0;
+    let mut prev_cum = 0.0;
+    let mut total = 0.0;
+    for &(le, cum) in buckets {
+        let n = cum - prev_cum;
+        if n > 0.0 {
+            let mid = if le.is_finite() {
+                (prev_le + le) / 2.0
+            } else {
+                prev_le
+            };
+            total += n * mid;
+        }
+        if le.is_finite() {
+            prev_le = le;
+        }
+        prev_cum = cum;
+    }
+    (total, prev_cum)
+}
+
+/// The `q` quantile (0–1) of cumulative bucket deltas, interpolated
+/// linearly inside its bucket (Prometheus `histogram_quantile`): NaN when no
+/// observation, the highest finite bound when it falls in `+Inf`.
+pub fn bucket_quantile(buckets: &[(f64, f64)], q: f64) -> f64 {
+    let total = match buckets.last() {
+        Some(&(_, c)) if c > 0.0 => c,
+        _ => return f64::NAN,
+    };
+    let rank = q.clamp(0.0, 1.0) * total;
+    let mut prev_le = 0.0;
+    let mut prev_cum = 0.0;
+    for &(le, cum) in buckets {
+        if cum >= rank && cum > prev_cum {
+            if !le.is_finite() {
+                return prev_le;
+            }
+            return prev_le + (le - prev_le) * (rank - prev_cum) / (cum - prev_cum);
+        }
+        if le.is_finite() {
+            prev_le = le;
+        }
+        prev_cum = cum;
+    }
+    prev_le
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use std::path::Path;
+
+    fn snap(t: &str) -> Snapshot {
+        Snapshot::from_bytes(Path::new("x"), t.as_bytes())
+    }
+
+    #[test]
+    fn counters_histograms_gauges_and_resets() {
+        let b = snap("# TYPE c_total counter\nc_total{a=\"1\"} 5\nc_total{a=\"2\"} 1\n# TYPE g gauge\ng 3\n# TYPE h histogram\nh_bucket{le=\"1\"} 1\nh_bucket{le=\"+Inf\"} 2\nh_sum 3\nh_count 2\n# TYPE c_created gauge\nc_created 17e8\n");
+        let a = snap("# TYPE c_total counter\nc_total{a=\"1\"} 7\nc_total{a=\"2\"} 0\n# TYPE g gauge\ng 4\n# TYPE h histogram\nh_bucket{le=\"1\"} 1\nh_bucket{le=\"+Inf\"} 3\nh_sum 5.5\nh_count 3\n# TYPE c_created gauge\nc_created 17e8\nnew_total 2\n");
+        let d = Deltas::between(&b, &a);
+        assert_eq!(d.total("c_total"), Some(2.0 + 0.0));
+        assert_eq!(d.resets().count(), 1);
+        assert_eq!(d.total("h_sum"), Some(2.5));
+        assert_eq!(d.total("new_total"), Some(2.0));
+        assert_eq!(d.buckets("h"), [(1.0, 0.0), (f64::INFINITY, 1.0)]);
+        assert_eq!(d.gauges.len(), 1);
+        assert_eq!((d.gauges[0].before, d.gauges[0].after), (Some(3.0), 4.0));
+        assert!(!d.all_zero());
+        assert!(Deltas::between(&b, &b).all_zero());
+    }
+
+    #[test]
+    fn bucket_estimates() {
+        let b = [(0.5, 0.0), (1.0, 1.0), (2.5, 1.0), (f64::INFINITY, 1.0)];
+        assert_eq!(bucket_total(&b), (0.75, 1.0));
+        let b = [(1.0, 2.0), (2.0, 4.0), (f64::INFINITY, 5.0)];
+        assert_eq!(bucket_total(&b), (0.5 * 2.0 + 1.5 * 2.0 + 2.0, 5.0));
+        assert_eq!(bucket_quantile(&b, 0.5), 1.25);
+        assert_eq!(bucket_quantile(&b, 1.0), 2.0);
+        assert!(bucket_quantile(&[], 0.5).is_nan());
+    }
+}
