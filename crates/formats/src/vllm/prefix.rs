@@ -187,7 +187,7 @@ pub fn split_process(line: &[u8]) -> (Option<Process<'_>>, &[u8]) {
 fn d2(b: &[u8], i: usize) -> Option<u8> {
     let a = b.get(i)?.wrapping_sub(b'0');
     let c = b.get(i + 1)?.wrapping_sub(b'0');
-    (a <= 9 && c <= 9).then_some(a * 10 + c)
+    (a <= 9 && c <= 9).then(|| a * 10 + c)
 }
 
 /// Reads `MM-DD HH:MM:SS` at the start of `b`.
