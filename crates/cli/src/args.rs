@@ -44,6 +44,10 @@ pub enum Command {
     /// Statistics per worker type and metric (count, mean, median, std, min, max, percentiles).
     #[command(after_help = STATS_EXAMPLES)]
     Stats(StatsArgs),
+    /// Per-request JSON-lines logs: summary, anomalies, trends, correlations, report, export.
+    Requests(crate::cmd::requests::RequestsArgs),
+    /// Write a simulated per-request JSON-lines log (the seed's schema) of a given size.
+    SimulateRequests(crate::cmd::requests::SimulateRequestsArgs),
 }
 
 const PARSE_EXAMPLES: &str = "Examples:

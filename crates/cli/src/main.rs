@@ -29,6 +29,8 @@ fn main() -> ExitCode {
         args::Command::Simulate(a) => cmd::simulate::run(a, cli.quiet),
         args::Command::Viz(a) => cmd::viz::run(a, cli.quiet),
         args::Command::Stats(a) => cmd::stats::run(a, cli.quiet),
+        args::Command::Requests(a) => cmd::requests::run(a, cli.quiet),
+        args::Command::SimulateRequests(a) => cmd::requests::simulate(a, cli.quiet),
     };
     match result {
         Ok(code) => code,

@@ -7,6 +7,7 @@
 //!   summary, workers, statistics), one file with everything inlined.
 //! * [`text`]: number formatting shared by the report and the terminal
 //!   tables, so both show the same digits.
+//! * [`requests`]: the report of `srtlog requests report` (request logs).
 //! * [`output`]: writing a report atomically (a temporary file renamed into
 //!   place), so a failed run never leaves an empty or partial report.
 //!
@@ -27,6 +28,7 @@
 
 pub mod html;
 pub mod output;
+pub mod requests;
 pub mod text;
 
 pub use html::{render_html, Report};

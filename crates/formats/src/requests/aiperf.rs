@@ -10,7 +10,7 @@
 //! `output_sequence_length`. A request failed when `error` is non-null or
 //! `was_cancelled` is true; its `error_type` is `error.type`. Every other
 //! scalar metric is kept under its tag (value in its export unit); list
-//! metrics (`inter_chunk_latency`) are left out. AIPerf records name no
+//! metrics (`inter_chunk_latency`) and timestamps (unit `ns`) are left out. AIPerf records name no
 //! model, so `model` is empty.
 
 use super::flat::{value_f64, Flat, Scalar};
@@ -67,6 +67,11 @@ pub fn decode(flat: Flat<'_>) -> Result<Request<'static>, LineError> {
                     let Some(x) = mv.get("value").and_then(value_f64) else {
                         continue;
                     };
+                    // Per-record copies of run-level timestamps (0.1.x
+                    // `min_request_timestamp`, unit "ns") are not metrics.
+                    if mv.get("unit").and_then(Value::as_str) == Some("ns") {
+                        continue;
+                    }
                     match metric_target(&tag) {
                         Some(n) => r.set(n, x),
                         None => r.extra.push((Cow::Owned(tag), x)),

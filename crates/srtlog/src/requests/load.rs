@@ -50,6 +50,8 @@ pub struct FileReport {
     pub not_per_request: u64,
     /// The first few bad lines: `(line number, reason)`, 1-based.
     pub first_bad: Vec<(u64, String)>,
+    /// The file is one JSON document (not JSON lines) and was skipped.
+    pub json_document: bool,
     /// Request counts per source schema.
     pub schemas: BTreeMap<&'static str, u64>,
 }
@@ -217,6 +219,17 @@ fn load_file(path: &Path, opts: &LoadOptions) -> Result<(RequestTable, FileRepor
         line_base += p.newlines;
     }
     rep.requests = table.len() as u64;
+    // A pretty-printed JSON document (`profile_export_aiperf.json`) met in
+    // a folder walk is not a broken JSON-lines file: note it, count no bad
+    // lines.
+    if rep.requests == 0
+        && rep.bad_lines > 0
+        && serde_json::from_slice::<serde::de::IgnoredAny>(&buf).is_ok()
+    {
+        rep.bad_lines = 0;
+        rep.first_bad.clear();
+        rep.json_document = true;
+    }
     Ok((table, rep))
 }
 

@@ -79,6 +79,25 @@ pub fn span_ns(t: &RequestTable) -> (Option<i64>, Option<i64>) {
     (lo, hi)
 }
 
+/// The end of the last request: the latest `timestamp + latency` (the
+/// timestamp alone for requests without a latency).
+pub fn end_ns(t: &RequestTable) -> Option<i64> {
+    let lat = t.column("latency_ms");
+    t.timestamp_ns
+        .iter()
+        .enumerate()
+        .filter_map(|(i, ts)| {
+            let ts = (*ts)?;
+            let l = lat.map_or(f64::NAN, |c| c[i]);
+            Some(if l.is_finite() && l > 0.0 {
+                ts.saturating_add((l * 1e6) as i64)
+            } else {
+                ts
+            })
+        })
+        .max()
+}
+
 /// A metric that is not a numeric column: the message lists those that are.
 #[derive(Debug, thiserror::Error)]
 #[error("no numeric field {metric:?}; numeric fields: {}", available.join(", "))]

@@ -4,7 +4,7 @@
 //! Exact: every value is held in memory and sorted once per column
 //! (percentiles by numpy's linear method, [`srtlog_stats::percentile_sorted`]).
 
-use super::{span_ns, values};
+use super::{end_ns, span_ns, values};
 use rayon::prelude::*;
 use serde::Serialize;
 use srtlog_stats::Summary as Stats;
@@ -38,9 +38,10 @@ pub struct RequestSummary {
     pub latency_count: u64,
     /// First request time (ISO-8601 UTC).
     pub first_timestamp: Option<String>,
-    /// Last request time.
+    /// End of the last request (timestamp + latency when known).
     pub last_timestamp: Option<String>,
-    /// Last minus first request time, seconds.
+    /// From the first request's start to the last request's end
+    /// (timestamp + latency, or the last timestamp without latencies), s.
     pub span_s: f64,
     /// `total_requests / span_s` (requests per second; NaN for one instant).
     pub throughput_rps: f64,
@@ -64,7 +65,8 @@ pub fn request_summary(t: &RequestTable) -> RequestSummary {
     let errors = t.ok.iter().filter(|&&o| o == 0).count() as u64;
     let lat = t.column("latency_ms").map(values).unwrap_or_default();
     let s = Stats::of(&lat);
-    let (first, last) = span_ns(t);
+    let (first, _) = span_ns(t);
+    let last = end_ns(t);
     let span_s = match (first, last) {
         (Some(a), Some(b)) => (b - a) as f64 / 1e9,
         _ => f64::NAN,

@@ -1,0 +1,77 @@
+/* srtlog request report: draws the charts of the embedded request data
+ * (element "srtlog-request-data") with uPlot, and writes the same
+ * self-check as the viz report ("srtlog-rendered": charts, drawn flag,
+ * series labels and point counts, fetched resources, script errors).
+ * Never writes to the console: the browser tests treat any console message
+ * as a failure. */
+(function () {
+  "use strict";
+  var errors = [];
+  window.addEventListener("error", function (e) {
+    errors.push(String((e && e.message) || e));
+  });
+  var data = JSON.parse(document.getElementById("srtlog-request-data").textContent);
+  var root = document.getElementById("charts");
+  var COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b"];
+  var done = [];
+
+  function count(arr) {
+    var n = 0;
+    for (var i = 0; i < arr.length; i++) if (arr[i] != null) n++;
+    return n;
+  }
+
+  function chart(c) {
+    var host = document.createElement("section");
+    host.className = "chart";
+    var h = document.createElement("h3");
+    h.textContent = c.title;
+    host.appendChild(h);
+    root.appendChild(host);
+    var series = [{ label: c.x_label, value: c.time ? undefined : function (u, v) { return v; } }];
+    c.series.forEach(function (s, i) {
+      var o = { label: s.label, stroke: COLORS[i % COLORS.length], width: 1.5 };
+      if (c.bars) {
+        o.paths = uPlot.paths.bars({ size: [0.9, 100] });
+        o.fill = COLORS[i % COLORS.length] + "99";
+      } else if (c.stacked) {
+        o.fill = COLORS[i % COLORS.length] + "66";
+      }
+      series.push(o);
+    });
+    var opts = {
+      width: Math.max(320, root.clientWidth || 900),
+      height: 280,
+      series: series,
+      scales: { x: { time: !!c.time } },
+      axes: [{ label: c.x_label }, { label: c.y_label }],
+      hooks: { draw: [function () { rec.drawn = true; }] }
+    };
+    var rec = {
+      id: "chart-" + c.id, title: c.title, drawn: false,
+      series: c.series.map(function (s) { return { label: s.label, points: count(s.y) }; })
+    };
+    done.push(rec);
+    new uPlot(opts, [c.x].concat(c.series.map(function (s) { return s.y; })), host);
+  }
+
+  try {
+    data.charts.forEach(chart);
+  } catch (err) {
+    errors.push(String((err && err.message) || err));
+  }
+  function writeCheck() {
+    if (document.getElementById("srtlog-rendered")) return;
+    var el = document.createElement("script");
+    el.type = "application/json";
+    el.id = "srtlog-rendered";
+    el.textContent = JSON.stringify({
+      charts: done,
+      expected_charts: data.charts.length,
+      resources: performance.getEntriesByType("resource").map(function (e) { return e.name; }),
+      errors: errors
+    });
+    document.body.appendChild(el);
+  }
+  writeCheck();
+})();
