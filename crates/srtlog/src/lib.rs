@@ -30,6 +30,7 @@ pub mod requests;
 pub mod run;
 pub mod scan;
 pub mod scan_vllm;
+pub mod scrape;
 pub mod series;
 pub mod snapshots;
 pub mod summary;
