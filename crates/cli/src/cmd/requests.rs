@@ -378,6 +378,12 @@ fn load(
         bail!("no requests found in {}", names.join(", "));
     }
     let table = filter.apply(&log.table);
+    if table.is_empty() {
+        bail!(
+            "none of the {} requests matches the filters (--from/--to/--model/--status/--where)",
+            log.table.len()
+        );
+    }
     Ok((log, table))
 }
 
