@@ -48,6 +48,10 @@ pub enum Command {
     Requests(crate::cmd::requests::RequestsArgs),
     /// Write a simulated per-request JSON-lines log (the seed's schema) of a given size.
     SimulateRequests(crate::cmd::requests::SimulateRequestsArgs),
+    /// Per-request timings from Prometheus snapshots taken before/after each request.
+    Snapshots(crate::cmd::snapshots::SnapshotsArgs),
+    /// Take Prometheus snapshots of a vLLM/SGLang metrics endpoint (one, or periodic).
+    Scrape(crate::cmd::scrape::ScrapeArgs),
 }
 
 const PARSE_EXAMPLES: &str = "Examples:

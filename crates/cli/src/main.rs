@@ -31,6 +31,8 @@ fn main() -> ExitCode {
         args::Command::Stats(a) => cmd::stats::run(a, cli.quiet),
         args::Command::Requests(a) => cmd::requests::run(a, cli.quiet),
         args::Command::SimulateRequests(a) => cmd::requests::simulate(a, cli.quiet),
+        args::Command::Snapshots(a) => cmd::snapshots::run(a, cli.quiet),
+        args::Command::Scrape(a) => cmd::scrape::run(a, cli.quiet),
     };
     match result {
         Ok(code) => code,

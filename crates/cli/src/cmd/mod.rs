@@ -2,6 +2,9 @@
 
 pub mod parse;
 pub mod requests;
+pub mod scrape;
 pub mod simulate;
+pub mod snapshots;
+pub mod snapshots_report;
 pub mod stats;
 pub mod viz;
