@@ -45,7 +45,7 @@
       series: series,
       scales: { x: { time: !!c.time } },
       axes: [{ label: c.x_label }, { label: c.y_label }],
-      hooks: { draw: [function () { rec.drawn = true; }] }
+      hooks: { draw: [function () { rec.drawn = true; maybeWrite(); }] }
     };
     var rec = {
       id: "chart-" + c.id, title: c.title, drawn: false,
@@ -55,10 +55,11 @@
     new uPlot(opts, [c.x].concat(c.series.map(function (s) { return s.y; })), host);
   }
 
-  try {
-    data.charts.forEach(chart);
-  } catch (err) {
-    errors.push(String((err && err.message) || err));
+  var built = false;
+  function maybeWrite() {
+    // uPlot draws after construction (on the next frame): write the
+    // self-check once every chart reported its first draw.
+    if (built && done.every(function (r) { return r.drawn; })) writeCheck();
   }
   function writeCheck() {
     if (document.getElementById("srtlog-rendered")) return;
@@ -73,5 +74,13 @@
     });
     document.body.appendChild(el);
   }
-  writeCheck();
+  try {
+    data.charts.forEach(chart);
+  } catch (err) {
+    errors.push(String((err && err.message) || err));
+  }
+  built = true;
+  maybeWrite();
+  // Whatever happened, leave a self-check once the page has loaded.
+  window.addEventListener("load", function () { setTimeout(writeCheck, 1000); });
 })();
