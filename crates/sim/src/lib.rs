@@ -31,6 +31,9 @@
 //! [`write_run`] returns a [`Manifest`] with the ground truth of every worker
 //! file (line counts, batch counts, first/last batch timestamps) for tests.
 //!
+//! [`metrics`] writes Prometheus snapshot folders (before/after each
+//! request, or periodic scrapes) with the truth of every request.
+//!
 //! [`write_request_log`] writes a JSON-lines per-request log in the generic
 //! schema `timestamp, request_id, model, latency_ms, batch_size, status,
 //! gpu_util, memory_used_gb`.
@@ -48,6 +51,7 @@
 mod civil;
 mod extras;
 mod fmt;
+pub mod metrics;
 mod model;
 mod out;
 mod reqlog;
