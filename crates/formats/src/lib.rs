@@ -20,11 +20,14 @@
 //! * [`prom`]: Prometheus text 0.0.4 and OpenMetrics 1.0 expositions
 //!   (`/metrics` snapshots of vLLM and SGLang).
 //! * [`naming`]: worker file-name conventions (`{node}_{mode}_{worker}.out`).
+//! * [`aiperf`]: AIPerf records with HTTP trace data, and run summaries,
+//!   for trace and token analysis.
 //! * [`requests`]: per-request JSON-lines logs (the seed's format, AIPerf
 //!   `profile_export.jsonl`, SGLang request-metrics exports).
 #![warn(missing_docs)]
 
 pub mod access;
+pub mod aiperf;
 pub mod line;
 pub mod naming;
 pub mod num;

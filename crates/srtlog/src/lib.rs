@@ -21,6 +21,7 @@
 //!   ([`requests::RequestAnalyzer`], the seed's `InferenceLogAnalyzer`).
 #![warn(missing_docs)]
 
+pub mod aiperf;
 pub mod analyzer;
 pub mod cache;
 pub mod discover;

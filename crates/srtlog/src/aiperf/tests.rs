@@ -1,0 +1,119 @@
+//! Accumulation and findings on hand-made records.
+
+use super::*;
+
+fn run(text: &str, include_warmup: bool) -> Analysis {
+    let mut acc = Accum::new();
+    let opts = AccumOptions {
+        include_warmup,
+        rows: true,
+    };
+    acc.feed_block(text.as_bytes(), 1, true, opts);
+    Analysis::finish("t".into(), vec![], acc)
+}
+
+const TRACED: &str = r#"{"metadata":{"request_start_ns":1000000,"request_end_ns":21000000,"benchmark_phase":"profiling"},"metrics":{"output_sequence_length":{"value":4,"unit":"tokens"},"time_to_first_token":{"value":5.0,"unit":"ms"},"request_latency":{"value":20.0,"unit":"ms"}},"trace_data":{"request_send_start_ns":1000000,"request_send_end_ns":2000000,"request_chunks":[[1500000,100]],"response_chunks":[[4000000,30],[6000000,10],[10000000,10]],"tcp_connect_start_ns":500000,"tcp_connect_end_ns":900000,"dns_lookup_start_ns":100000,"dns_lookup_end_ns":400000,"dns_cache_miss_ns":100000}}
+{"metadata":{"request_start_ns":2000000,"request_end_ns":30000000,"benchmark_phase":"profiling"},"metrics":{"output_sequence_length":{"value":2,"unit":"tokens"},"time_to_first_token":{"value":7.0,"unit":"ms"},"request_latency":{"value":28.0,"unit":"ms"}},"trace_data":{"request_send_start_ns":3000000,"request_send_end_ns":3500000,"request_chunks":[[3200000,80]],"response_chunks":[[5500000,20],[9500000,20]],"connection_reused_ns":2900000,"dns_cache_hit_ns":2800000}}
+{"metadata":{"request_start_ns":1,"benchmark_phase":"warmup"},"metrics":{"request_latency":{"value":1.0,"unit":"ms"}}}
+{"metadata":{"request_start_ns":3000000,"was_cancelled":true},"metrics":{},"error":{"code":499,"type":"RequestCancellationError","message":"x"}}
+not json
+{"timestamp_ns":1,"dcgm_url":"u","telemetry_data":{}}
+{"metadata":{"request_start_ns":4000000},"metr"#;
+
+#[test]
+fn sections_from_traced_records() {
+    let a = run(TRACED, false);
+    assert_eq!(a.input.lines, 7);
+    assert_eq!((a.input.bad_json, a.input.truncated_last_line), (1, true));
+    assert_eq!(a.input.not_aiperf.values().sum::<u64>(), 1);
+    assert_eq!(a.input.bad_examples[0].line, 5);
+    let o = &a.overview;
+    assert_eq!(
+        (
+            o.records,
+            o.with_trace,
+            o.errors,
+            o.cancelled,
+            o.warmup_excluded
+        ),
+        (3, 2, 1, 1, 1)
+    );
+    assert_eq!((o.streaming, o.non_streaming), (2, 0));
+    assert_eq!(o.error_types.get("RequestCancellationError"), Some(&1));
+    assert_eq!(
+        (
+            a.connections.created,
+            a.connections.reused,
+            a.connections.reuse_rate
+        ),
+        (1, 1, Some(0.5))
+    );
+    assert_eq!(
+        (a.dns.lookups, a.dns.cache_hits, a.dns.hit_rate),
+        (1, 1, Some(0.5))
+    );
+    let d = |x: Dist| a.dist(x).unwrap().clone();
+    assert_eq!(d(Dist::DnsMs).mean, 0.3);
+    assert_eq!(d(Dist::ConnectMs).count, 1);
+    // TTFB: 4.0-2.0 = 2 ms and 5.5-3.5 = 2 ms; TTLB 8 and 6 ms.
+    assert_eq!((d(Dist::TtfbMs).min, d(Dist::TtfbMs).max), (2.0, 2.0));
+    assert_eq!((d(Dist::TtlbMs).min, d(Dist::TtlbMs).max), (6.0, 8.0));
+    // Gaps pooled: 2, 4 (request 1) and 4 (request 2).
+    let icl = d(Dist::InterChunkMs);
+    assert_eq!((icl.count, icl.min, icl.max, icl.p50), (3, 2.0, 4.0, 4.0));
+    assert_eq!(d(Dist::ChunkBytes).total, 90.0);
+    assert_eq!(d(Dist::SendingMs).mean, 0.75);
+    // Tokens/s: 4 tokens / 8 ms = 500, 2 / 6 ms = 333.3.
+    let tps = d(Dist::TokensPerSecond);
+    assert!((tps.min - 2000.0 / 6.0).abs() < 1e-9 && tps.max == 500.0);
+    // Bytes per token: 50/4 and 40/2; overall 90/6.
+    assert_eq!(a.correlation.overall_bytes_per_token, Some(15.0));
+    assert_eq!(d(Dist::TokensPerChunk).mean, (4.0 / 3.0 + 1.0) / 2.0);
+    assert_eq!(d(Dist::RequestLatency).mean, 24.0);
+    let rules: Vec<&str> = a.findings.iter().map(|f| f.rule).collect();
+    assert_eq!(
+        rules,
+        [
+            "connection_reuse",
+            "dns_cache_hit_rate",
+            "ttfb",
+            "icl_consistency",
+            "transfer_processing_ratio",
+            "tokens_per_second",
+            "time_per_token",
+            "bytes_per_token",
+            "tokens_per_chunk"
+        ]
+    );
+    assert_eq!(a.findings[0].verdict, Verdict::Warn);
+    // Rows: both successes and the failure, warm-up excluded.
+    assert_eq!(a.rows.len(), 3);
+    assert_eq!(a.rows[2].status, "RequestCancellationError");
+}
+
+#[test]
+fn warmup_included_and_no_trace() {
+    let a = run(TRACED, true);
+    assert_eq!((a.overview.records, a.overview.warmup_excluded), (4, 0));
+    let plain = r#"{"metadata":{"timestamp_ns":0},"metrics":{"output_sequence_length":{"value":10,"unit":"tokens"},"request_latency":{"value":100.0,"unit":"ms"}}}"#;
+    let a = run(plain, false);
+    assert_eq!(a.overview.with_trace, 0);
+    assert!(a.dist(Dist::TtfbMs).is_none());
+    // Without trace, generation time is the request latency: 10 tok / 100 ms.
+    assert_eq!(a.dist(Dist::TokensPerSecond).unwrap().mean, 100.0);
+    assert_eq!(a.dist(Dist::TimePerTokenMs).unwrap().mean, 10.0);
+    assert_eq!(a.connections.reuse_rate, None);
+}
+
+#[test]
+fn run_names_give_load() {
+    assert_eq!(
+        load_from_name("Qwen_Qwen3-0.6B-openai-chat-concurrency16"),
+        (Some(16.0), None)
+    );
+    assert_eq!(
+        load_from_name("m-openai-chat-request_rate2.5"),
+        (None, Some(2.5))
+    );
+    assert_eq!(load_from_name("qwen_concurrency2"), (Some(2.0), None));
+}
