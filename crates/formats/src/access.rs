@@ -9,7 +9,7 @@
 //!
 //! [`decode_access`] takes the text after any process or SGLang prefix.
 
-use memchr::memmem;
+use memchr::memchr;
 
 /// One access line.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -27,9 +27,17 @@ pub struct AccessRecord<'a> {
 #[inline]
 pub fn decode_access(s: &[u8]) -> Option<AccessRecord<'_>> {
     let rest = s.strip_prefix(b"INFO:")?;
-    let q = memmem::find(rest, b" - \"")?;
-    let req = &rest[q + 4..];
-    let close = memmem::find(req, b"\" ")?;
+    // `client - "request" status`: the first `"` must follow ` - `, the
+    // request ends at the next `"` (request lines hold no quote).
+    let q = memchr(b'"', rest)?;
+    if q < 3 || &rest[q - 3..q] != b" - " {
+        return None;
+    }
+    let req = &rest[q + 1..];
+    let close = memchr(b'"', req)?;
+    if req.get(close + 1) != Some(&b' ') {
+        return None;
+    }
     let (line, after) = (&req[..close], &req[close + 2..]);
     let status = after.get(..3)?;
     if !status.iter().all(u8::is_ascii_digit) || after.get(3).is_some_and(|&b| b != b' ') {

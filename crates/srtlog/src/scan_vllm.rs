@@ -75,6 +75,10 @@ pub(crate) fn scan<S: RecordSink>(buf: &[u8], sink: &mut S) -> ChunkStats {
     let mut scratch = Vec::new();
     let mut line_no = 0u64;
     let mut last_nonblank: Option<(u64, usize, usize)> = None;
+    // Engine counts are kept for the current engine and flushed to the map
+    // when another engine prints: consecutive lines are usually the same
+    // engine's.
+    let mut cur: Option<(Option<u16>, EngineCount)> = None;
     let mut start = 0usize;
     while start < buf.len() {
         let end = memchr::memchr(b'\n', &buf[start..]).map_or(buf.len(), |i| start + i + 1);
@@ -89,18 +93,24 @@ pub(crate) fn scan<S: RecordSink>(buf: &[u8], sink: &mut S) -> ChunkStats {
         match decode_line(line) {
             Record::Stats(p, r) => {
                 let at = observe(&mut st, &p);
-                st.engines
-                    .entry(r.engine)
-                    .and_modify(|c| {
+                match &mut cur {
+                    Some((k, c)) if *k == r.engine => {
                         c.lines += 1;
                         c.first = c.first.min(at);
                         c.last = c.last.max(at);
-                    })
-                    .or_insert(EngineCount {
-                        lines: 1,
-                        first: at,
-                        last: at,
-                    });
+                    }
+                    _ => {
+                        if let Some((k, c)) = cur.take() {
+                            flush_engine(&mut st, k, c);
+                        }
+                        let c = EngineCount {
+                            lines: 1,
+                            first: at,
+                            last: at,
+                        };
+                        cur = Some((r.engine, c));
+                    }
+                }
                 sink.stats(line_no, &r, at, pid(&p));
             }
             Record::Spec(p, r) => {
@@ -164,12 +174,26 @@ pub(crate) fn scan<S: RecordSink>(buf: &[u8], sink: &mut S) -> ChunkStats {
             }
         }
     }
+    if let Some((k, c)) = cur {
+        flush_engine(&mut st, k, c);
+    }
     if let Some((n, a, b)) = last_nonblank {
         let line = normalize(&buf[a..b], &mut scratch);
         st.last_line = Some(KeptLine::new(n, line));
     }
     st.lines = line_no;
     st
+}
+
+fn flush_engine(st: &mut ChunkStats, k: Option<u16>, c: EngineCount) {
+    st.engines
+        .entry(k)
+        .and_modify(|e| {
+            e.lines += c.lines;
+            e.first = e.first.min(c.first);
+            e.last = e.last.max(c.last);
+        })
+        .or_insert(c);
 }
 
 /// Is this raw line a companion line (speculative decoding, V0 prefix

@@ -18,7 +18,8 @@ pub mod startup;
 pub mod stats;
 
 pub use prefix::{
-    find_full_date, split_prefix, split_process, Level, MonthDayTime, Prefix, Process,
+    find_full_date, split_line, split_prefix, split_process, Level, MonthDayTime, Prefix, Process,
+    Split,
 };
 pub use startup::{decode_startup, MemoryStep, StartupFacts, StartupRecord};
 pub use stats::{percent_to_fraction, Extras, PrefixCacheRecord, SpecRecord, StatsRecord};
@@ -91,8 +92,9 @@ impl<'a> Record<'a> {
 /// Classifies one normalised line.
 #[inline]
 pub fn decode_line(line: &[u8]) -> Record<'_> {
-    let Some((p, msg)) = split_prefix(line) else {
-        return decode_unprefixed(line);
+    let (p, msg) = match split_line(line) {
+        Split::Prefixed(p, msg) => (p, msg),
+        Split::Unprefixed(process, rest) => return decode_unprefixed(process, rest),
     };
     match msg.first() {
         Some(b'E') if msg.starts_with(b"Engine ") => stats(p, msg),
@@ -115,9 +117,14 @@ pub fn decode_line(line: &[u8]) -> Record<'_> {
 
 #[inline]
 fn stats<'a>(p: Prefix<'a>, msg: &'a [u8]) -> Record<'a> {
-    if finders::AVG_PROMPT.find(msg).is_none() {
-        // `Engine 000 …` without statistics: some other engine message.
-        return decode_other(p, msg);
+    if msg.starts_with(b"Engine ") {
+        // `Engine 000: Avg prompt throughput: …`; any other `Engine …`
+        // message is not statistics.
+        let stats_follow = memchr::memchr(b':', &msg[..msg.len().min(24)])
+            .is_some_and(|c| msg[c + 1..].starts_with(b" Avg prompt throughput:"));
+        if !stats_follow {
+            return decode_other(p, msg);
+        }
     }
     match stats::decode_stats(msg) {
         Ok(r) => Record::Stats(p, r),
@@ -160,9 +167,7 @@ fn is_error_message(msg: &[u8]) -> bool {
     }
 }
 
-#[cold]
-fn decode_unprefixed(line: &[u8]) -> Record<'_> {
-    let (process, rest) = split_process(line);
+fn decode_unprefixed<'a>(process: Option<Process<'a>>, rest: &'a [u8]) -> Record<'a> {
     if rest.starts_with(b"INFO:") {
         if let Some(a) = decode_access(rest) {
             return Record::Access(process, a);

@@ -229,8 +229,41 @@ fn split_level(b: &[u8]) -> Option<(Level, &[u8])> {
 /// message; `None` when the line has no vLLM prefix.
 #[inline]
 pub fn split_prefix(line: &[u8]) -> Option<(Prefix<'_>, &[u8])> {
-    let (outer_date, line) = split_outer(line);
-    let (process, rest) = split_process(line);
+    match split_line(line) {
+        Split::Prefixed(p, msg) => Some((p, msg)),
+        Split::Unprefixed(..) => None,
+    }
+}
+
+/// A line split by [`split_line`].
+#[derive(Clone, Copy, Debug)]
+pub enum Split<'a> {
+    /// A vLLM prefix and the message after it.
+    Prefixed(Prefix<'a>, &'a [u8]),
+    /// No vLLM prefix: the process tag, if any, and the text after it.
+    Unprefixed(Option<Process<'a>>, &'a [u8]),
+}
+
+/// Splits a normalised line into its vLLM prefix and message, or, when it
+/// has none, into its process tag and the rest (uvicorn access lines,
+/// tracebacks and progress bars of a process carry only the tag). The tag is
+/// read once either way.
+#[inline]
+pub fn split_line(line: &[u8]) -> Split<'_> {
+    let (outer_date, l) = split_outer(line);
+    let (process, rest) = split_process(l);
+    match split_after_process(outer_date, process, rest) {
+        Some((p, msg)) => Split::Prefixed(p, msg),
+        None => Split::Unprefixed(process, rest),
+    }
+}
+
+#[inline]
+fn split_after_process<'a>(
+    outer_date: Option<(i32, u8, u8)>,
+    process: Option<Process<'a>>,
+    rest: &'a [u8],
+) -> Option<(Prefix<'a>, &'a [u8])> {
     let (level, rest) = split_level(rest)?;
     let at = parse_month_day_time(rest)?;
     if rest.get(14) != Some(&b' ') {
