@@ -392,3 +392,26 @@ fn mixed_real_folder_discovers_both_backends() {
         .to_string_lossy()
         .ends_with("metrics_vllm_0_25_1_idle.txt")));
 }
+
+#[test]
+fn sglang_access_lines_are_counted_too() {
+    // `[2025-10-20 12:03:11] INFO:     10.235.26.27:54282 - "POST /generate HTTP/1.1" 200 OK`
+    for (rel, n) in [
+        ("sglang-ci-pd-v0.5.3.post3/prefill.log", 211),
+        ("sglang-ci-pd-v0.5.3.post3/decode.log", 212),
+    ] {
+        let Some(p) = shared_file(rel) else {
+            return;
+        };
+        let w = srtlog::worker::parse_one(&p, false).unwrap();
+        assert_eq!(w.source.backend, Backend::Sglang);
+        assert_eq!(w.stats.access.get(&200), Some(&n), "{rel}");
+        let per_s: u64 = w
+            .access_per_second()
+            .iter()
+            .map(|(_, c)| u64::from(*c))
+            .sum();
+        assert_eq!(per_s, n, "{rel}: every SGLang access line has its own time");
+        assert_eq!(WorkerSummary::from_log(&w).access.get("200"), Some(&n));
+    }
+}
