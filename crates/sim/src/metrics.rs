@@ -349,8 +349,8 @@ pub fn write_snapshot_folder(dir: &Path, cfg: &SnapshotSimConfig) -> io::Result<
             cfg.overlap_every > 0 && (i + 1) % cfg.overlap_every == 0 && i + 1 < cfg.requests;
         if overlap {
             // Two requests in flight together: both windows hold both.
-            let ida = format!("chatcmpl-{:032x}", rng.next_u64());
-            let idb = format!("chatcmpl-{:032x}", rng.next_u64());
+            let ida = format!("chatcmpl-{:016x}{:016x}", rng.next_u64(), rng.next_u64());
+            let idb = format!("chatcmpl-{:016x}{:016x}", rng.next_u64(), rng.next_u64());
             let mut a = request(&mut rng, ida);
             let mut b = request(&mut rng, idb);
             a.overlapped = true;
@@ -372,7 +372,7 @@ pub fn write_snapshot_folder(dir: &Path, cfg: &SnapshotSimConfig) -> io::Result<
             i += 2;
             continue;
         }
-        let id = format!("chatcmpl-{:032x}", rng.next_u64());
+        let id = format!("chatcmpl-{:016x}{:016x}", rng.next_u64(), rng.next_u64());
         let r = request(&mut rng, id);
         srv.running = 0;
         srv.kv = 0.0;

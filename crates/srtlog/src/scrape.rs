@@ -200,8 +200,11 @@ pub fn fetch(target: &Target, timeout: Duration) -> Result<Vec<u8>, ScrapeError>
     } else {
         addr.clone()
     };
+    // The 0.0.4 text format, as the seed's curl gets: prometheus_client
+    // answers OpenMetrics to any Accept that lists it, and then writes
+    // `vllm_` for `vllm:` in sample names.
     let req = format!(
-        "GET {} HTTP/1.1\r\nHost: {host_header}\r\nUser-Agent: srtlog/{}\r\nAccept: text/plain;version=0.0.4;q=1,application/openmetrics-text;version=1.0.0;q=0.5,*/*;q=0.1\r\nAccept-Encoding: identity\r\nConnection: close\r\n\r\n",
+        "GET {} HTTP/1.1\r\nHost: {host_header}\r\nUser-Agent: srtlog/{}\r\nAccept: text/plain;version=0.0.4;q=1,*/*;q=0.1\r\nAccept-Encoding: identity\r\nConnection: close\r\n\r\n",
         target.path,
         env!("CARGO_PKG_VERSION")
     );

@@ -188,7 +188,7 @@ pub fn text(an: &Analysis) -> String {
     if shown.is_empty() {
         let _ = writeln!(w, "No trusted request with timings.");
     }
-    for (q, s) in &shown {
+    for (q, s) in shown.iter().filter(|(q, _)| q.additive) {
         let _ = writeln!(w, "Total {}: {}", q.label, fmt_value(s.total, q.seconds));
     }
     if !shown.is_empty() {
@@ -391,10 +391,10 @@ fn interval_csv(t: &IntervalTable) -> String {
 fn interval_text(t: &IntervalTable) -> String {
     use std::fmt::Write as _;
     let mut s = String::new();
-    let resets: usize = t.resets.iter().sum();
+    let resets = t.resets.iter().filter(|&&r| r > 0).count();
     let _ = writeln!(
         s,
-        "{} scrapes, {} intervals over {:.3}s, {} counter reset(s)\n",
+        "{} scrapes, {} intervals over {:.3}s, {} with a counter reset (server restart?)\n",
         t.files.len(),
         t.t_s.len(),
         t.t_s.last().copied().unwrap_or(0.0),

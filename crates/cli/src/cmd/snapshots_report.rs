@@ -48,10 +48,10 @@ h2{{font-size:1em;margin:.2em 0;font-family:monospace}} .legend span{{margin-rig
 svg text{{font-size:11px;fill:#555}}</style></head><body>",
         escape(&dir.display().to_string())
     );
-    let resets: usize = t.resets.iter().sum();
+    let resets = t.resets.iter().filter(|&&r| r > 0).count();
     let _ = write!(
         h,
-        "<h1>Metrics scrapes</h1><p id=\"summary\">{}: {} scrapes, {} intervals over {:.1} s, {} counter reset(s) (handled), {} chart(s). Rates are per second; histograms show the interval mean and bucket-estimated p50/p90/p99.</p>",
+        "<h1>Metrics scrapes</h1><p id=\"summary\">{}: {} scrapes, {} intervals over {:.1} s, {} interval(s) with a counter reset (handled), {} chart(s). Rates are per second; histograms show the interval mean and bucket-estimated p50/p90/p99.</p>",
         escape(&dir.display().to_string()),
         t.files.len(),
         t.t_s.len(),

@@ -169,11 +169,25 @@ impl<'a> Family<'a> {
     }
 
     /// Whether `name` belongs to this family.
+    ///
+    /// A `:` of the family name may be written `_` in the sample name:
+    /// prometheus_client 0.2x escapes colons in OpenMetrics sample names but
+    /// not in HELP/TYPE (`# TYPE vllm:x histogram` + `vllm_x_bucket`).
     fn owns(&self, name: &str) -> bool {
-        match name.strip_prefix(self.name) {
-            Some("") => true,
-            Some(rest) => self.ty.suffixes().contains(&rest),
-            None => false,
+        let (f, n) = (self.name.as_bytes(), name.as_bytes());
+        if n.len() < f.len() {
+            return false;
+        }
+        let head_ok = f
+            .iter()
+            .zip(n)
+            .all(|(a, b)| a == b || (*a == b':' && *b == b'_'));
+        if !head_ok {
+            return false;
+        }
+        match &name[f.len()..] {
+            "" => true,
+            rest => self.ty.suffixes().contains(&rest),
         }
     }
 }

@@ -129,6 +129,14 @@ fn prometheus_client_created_gauges_and_colons() {
 }
 
 #[test]
+fn escaped_colons_of_prometheus_client_openmetrics() {
+    let e = parse(b"# TYPE vllm:x histogram\nvllm_x_bucket{le=\"+Inf\"} 1.0\nvllm_x_count 1.0\nvllm_x_sum 2.0\n# EOF\n");
+    assert_eq!(e.families.len(), 1);
+    assert_eq!(e.families[0].samples.len(), 3);
+    assert_eq!(e.families[0].ty, MetricType::Histogram);
+}
+
+#[test]
 fn tricky_labels() {
     let e = parse(
         br#"a{x="}",y="=,{",z="\"q\"",} 1

@@ -82,10 +82,12 @@ impl Deltas {
     }
 
     /// Sum of the deltas of every series named `name` (all label sets).
+    /// A `vllm:` name also matches its `vllm_` form (colons escaped by
+    /// prometheus_client's OpenMetrics output).
     pub fn total(&self, name: &str) -> Option<f64> {
         let mut found = false;
         let mut t = 0.0;
-        for s in self.series.iter().filter(|s| s.name == name) {
+        for s in self.series.iter().filter(|s| same_name(&s.name, name)) {
             found = true;
             t += s.delta;
         }
@@ -97,7 +99,7 @@ impl Deltas {
     pub fn buckets(&self, base: &str) -> Vec<(f64, f64)> {
         let name = format!("{base}_bucket");
         let mut by_le: BTreeMap<u64, (f64, f64)> = BTreeMap::new();
-        for s in self.series.iter().filter(|s| s.name == name) {
+        for s in self.series.iter().filter(|s| same_name(&s.name, &name)) {
             if let Some(le) = s.le {
                 let e = by_le.entry(order_key(le)).or_insert((le, 0.0));
                 e.1 += s.delta;
@@ -110,6 +112,15 @@ impl Deltas {
     pub fn all_zero(&self) -> bool {
         self.series.iter().all(|s| s.delta == 0.0)
     }
+}
+
+/// `sample == wanted`, where a `:` of `wanted` may be `_` in `sample`.
+pub fn same_name(sample: &str, wanted: &str) -> bool {
+    sample.len() == wanted.len()
+        && sample
+            .bytes()
+            .zip(wanted.bytes())
+            .all(|(a, b)| a == b || (b == b':' && a == b'_'))
 }
 
 /// A key that sorts finite floats and +Inf in numeric order.

@@ -38,6 +38,9 @@ pub struct Quantity {
     pub seconds: bool,
     /// Sources in order of preference.
     pub sources: &'static [Source],
+    /// Totals over requests mean something (times, tokens); not for
+    /// per-token means.
+    pub additive: bool,
 }
 
 use Source::{Counter, RequestHistogram, TokenHistogram};
@@ -50,12 +53,14 @@ pub const QUANTITIES: &[Quantity] = &[
         label: "Prefill Time",
         seconds: true,
         sources: &[RequestHistogram("vllm:request_prefill_time_seconds")],
+        additive: true,
     },
     Quantity {
         key: "decode_time_s",
         label: "Decode Time",
         seconds: true,
         sources: &[RequestHistogram("vllm:request_decode_time_seconds")],
+        additive: true,
     },
     Quantity {
         key: "ttft_s",
@@ -65,6 +70,7 @@ pub const QUANTITIES: &[Quantity] = &[
             RequestHistogram("vllm:time_to_first_token_seconds"),
             RequestHistogram("sglang:time_to_first_token_seconds"),
         ],
+        additive: true,
     },
     Quantity {
         key: "queue_time_s",
@@ -74,12 +80,14 @@ pub const QUANTITIES: &[Quantity] = &[
             RequestHistogram("vllm:request_queue_time_seconds"),
             RequestHistogram("sglang:queue_time_seconds"),
         ],
+        additive: true,
     },
     Quantity {
         key: "inference_time_s",
         label: "Inference Time",
         seconds: true,
         sources: &[RequestHistogram("vllm:request_inference_time_seconds")],
+        additive: true,
     },
     Quantity {
         key: "e2e_latency_s",
@@ -89,6 +97,7 @@ pub const QUANTITIES: &[Quantity] = &[
             RequestHistogram("vllm:e2e_request_latency_seconds"),
             RequestHistogram("sglang:e2e_request_latency_seconds"),
         ],
+        additive: true,
     },
     Quantity {
         key: "prompt_tokens",
@@ -99,6 +108,7 @@ pub const QUANTITIES: &[Quantity] = &[
             Counter("sglang:prompt_tokens_total"),
             RequestHistogram("vllm:request_prompt_tokens"),
         ],
+        additive: true,
     },
     Quantity {
         key: "generation_tokens",
@@ -109,6 +119,7 @@ pub const QUANTITIES: &[Quantity] = &[
             Counter("sglang:generation_tokens_total"),
             RequestHistogram("vllm:request_generation_tokens"),
         ],
+        additive: true,
     },
     Quantity {
         key: "itl_s",
@@ -120,6 +131,7 @@ pub const QUANTITIES: &[Quantity] = &[
             TokenHistogram("sglang:inter_token_latency_seconds"),
             TokenHistogram("sglang:time_per_output_token_seconds"),
         ],
+        additive: false,
     },
     Quantity {
         key: "tpot_s",
@@ -128,6 +140,7 @@ pub const QUANTITIES: &[Quantity] = &[
         sources: &[RequestHistogram(
             "vllm:request_time_per_output_token_seconds",
         )],
+        additive: false,
     },
 ];
 
