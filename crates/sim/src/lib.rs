@@ -34,6 +34,9 @@
 //! [`metrics`] writes Prometheus snapshot folders (before/after each
 //! request, or periodic scrapes) with the truth of every request.
 //!
+//! [`aiperf::write_aiperf_export`] writes AIPerf `profile_export.jsonl`
+//! records with HTTP trace data in any layout, of a given count or size.
+//!
 //! [`write_request_log`] writes a JSON-lines per-request log in the generic
 //! schema `timestamp, request_id, model, latency_ms, batch_size, status,
 //! gpu_util, memory_used_gb`.
@@ -48,6 +51,7 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod aiperf;
 mod civil;
 mod extras;
 mod fmt;

@@ -23,9 +23,14 @@ fn run(rel: &str) -> Option<Analysis> {
 
 #[test]
 fn examples_run1_matches_its_summary() {
-    let Some(a) = run("aiperf-examples-run1") else { return };
+    let Some(a) = run("aiperf-examples-run1") else {
+        return;
+    };
     let o = &a.overview;
-    assert_eq!((o.records, o.errors, o.cancelled, o.with_trace), (100, 11, 11, 0));
+    assert_eq!(
+        (o.records, o.errors, o.cancelled, o.with_trace),
+        (100, 11, 11, 0)
+    );
     assert_eq!(o.error_types.get("RequestCancellationError"), Some(&11));
     assert_eq!((o.streaming, o.non_streaming), (89, 0));
     assert_eq!(a.input.bad_json + a.input.not_aiperf.len() as u64, 0);
@@ -41,9 +46,18 @@ fn examples_run1_matches_its_summary() {
     // the pooled inter-chunk latency list and the throughputs.
     let bad: Vec<_> = a.mismatches().collect();
     assert!(bad.is_empty(), "{bad:#?}");
-    let tags: std::collections::BTreeSet<&str> =
-        a.summary_comparison.iter().map(|c| c.metric.as_str()).collect();
-    for t in ["time_to_first_token", "request_latency", "inter_token_latency", "inter_chunk_latency", "request_throughput"] {
+    let tags: std::collections::BTreeSet<&str> = a
+        .summary_comparison
+        .iter()
+        .map(|c| c.metric.as_str())
+        .collect();
+    for t in [
+        "time_to_first_token",
+        "request_latency",
+        "inter_token_latency",
+        "inter_chunk_latency",
+        "request_throughput",
+    ] {
         assert!(tags.contains(t), "{t} not compared");
     }
     // Token analytics without trace data: from the metrics.
@@ -55,10 +69,14 @@ fn examples_run1_matches_its_summary() {
 
 #[test]
 fn examples_run1_csv_summary() {
-    let Some(p) = shared_file("aiperf-examples-run1/profile_export_aiperf.csv") else { return };
+    let Some(p) = shared_file("aiperf-examples-run1/profile_export_aiperf.csv") else {
+        return;
+    };
     let text = std::fs::read_to_string(p).unwrap();
     let s = srtlog::formats::aiperf::parse_summary_csv(&text).unwrap();
-    let Some(mut a) = run("aiperf-examples-run1") else { return };
+    let Some(mut a) = run("aiperf-examples-run1") else {
+        return;
+    };
     a.compare_with(&s);
     let bad: Vec<_> = a.mismatches().collect();
     assert!(bad.is_empty(), "{bad:#?}");
@@ -67,12 +85,19 @@ fn examples_run1_csv_summary() {
 
 #[test]
 fn plot_fixtures_sweep() {
-    let Some(dir) = shared_file("aiperf-0.5-plot-fixtures") else { return };
-    let Outcome::Sweep(runs) = analyze_path(&dir, AiperfOptions::default(), &AtomicU64::new(0)).unwrap() else {
+    let Some(dir) = shared_file("aiperf-0.5-plot-fixtures") else {
+        return;
+    };
+    let Outcome::Sweep(runs) =
+        analyze_path(&dir, AiperfOptions::default(), &AtomicU64::new(0)).unwrap()
+    else {
         panic!("expected a sweep")
     };
     assert_eq!(runs.len(), 2);
-    assert_eq!((runs[0].concurrency, runs[1].concurrency), (Some(1.0), Some(2.0)));
+    assert_eq!(
+        (runs[0].concurrency, runs[1].concurrency),
+        (Some(1.0), Some(2.0))
+    );
     for a in &runs {
         assert_eq!((a.overview.records, a.overview.errors), (10, 0));
         assert_eq!(a.summary_layout, Some("json-flat"));
