@@ -22,12 +22,15 @@
 //! * [`naming`]: worker file-name conventions (`{node}_{mode}_{worker}.out`).
 //! * [`aiperf`]: AIPerf records with HTTP trace data, and run summaries,
 //!   for trace and token analysis.
+//! * [`genericlog`]: any service's lines: structured or not, standard
+//!   fields, levels, request ids (`srtlog audit`, `srtlog request`).
 //! * [`requests`]: per-request JSON-lines logs (the seed's format, AIPerf
 //!   `profile_export.jsonl`, SGLang request-metrics exports).
 #![warn(missing_docs)]
 
 pub mod access;
 pub mod aiperf;
+pub mod genericlog;
 pub mod line;
 pub mod naming;
 pub mod num;
