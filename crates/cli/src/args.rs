@@ -52,6 +52,8 @@ pub enum Command {
     Snapshots(crate::cmd::snapshots::SnapshotsArgs),
     /// Take Prometheus snapshots of a vLLM/SGLang metrics endpoint (one, or periodic).
     Scrape(crate::cmd::scrape::ScrapeArgs),
+    /// Write a simulated folder of Prometheus snapshots (before/after pairs, or periodic scrapes).
+    SimulateSnapshots(crate::cmd::snapshots::SimulateSnapshotsArgs),
 }
 
 const PARSE_EXAMPLES: &str = "Examples:

@@ -33,6 +33,7 @@ fn main() -> ExitCode {
         args::Command::SimulateRequests(a) => cmd::requests::simulate(a, cli.quiet),
         args::Command::Snapshots(a) => cmd::snapshots::run(a, cli.quiet),
         args::Command::Scrape(a) => cmd::scrape::run(a, cli.quiet),
+        args::Command::SimulateSnapshots(a) => cmd::snapshots::simulate(a, cli.quiet),
     };
     match result {
         Ok(code) => code,

@@ -142,6 +142,72 @@ fn json_and_csv() {
 }
 
 #[test]
+fn simulate_snapshots_round_trip() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("sim");
+    let out = srtlog()
+        .args([
+            "simulate-snapshots",
+            "--requests",
+            "6",
+            "--overlap-every",
+            "3",
+            "--backend",
+            "sglang",
+        ])
+        .arg(&dir)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let truth: Vec<Value> = String::from_utf8(out)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(truth.len(), 6);
+    let o = srtlog()
+        .args(["snapshots", "--json"])
+        .arg(&dir)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let v: Value = serde_json::from_slice(&o).unwrap();
+    for t in &truth {
+        let r = v["requests"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["request_id"] == t["request_id"])
+            .unwrap();
+        assert_eq!(
+            r["trusted"].as_bool().unwrap(),
+            !t["overlapped"].as_bool().unwrap()
+        );
+        if r["trusted"] == true {
+            assert!((r["ttft_s"].as_f64().unwrap() - t["ttft_s"].as_f64().unwrap()).abs() < 1e-6);
+        }
+    }
+    let dir = tmp.path().join("periodic");
+    srtlog()
+        .args(["simulate-snapshots", "--interval", "--requests", "10"])
+        .arg(&dir)
+        .assert()
+        .success();
+    srtlog()
+        .args(["snapshots", "--interval"])
+        .arg(&dir)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "10 scrapes, 9 intervals over 9.000s, 1 with a counter reset",
+        ));
+}
+
+#[test]
 fn bad_input() {
     // Missing folder: exit 2. A folder without any pair: exit 1, problems listed.
     srtlog()
