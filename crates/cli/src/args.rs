@@ -54,6 +54,10 @@ pub enum Command {
     Scrape(crate::cmd::scrape::ScrapeArgs),
     /// Write a simulated folder of Prometheus snapshots (before/after pairs, or periodic scrapes).
     SimulateSnapshots(crate::cmd::snapshots::SimulateSnapshotsArgs),
+    /// AIPerf HTTP trace and token analysis of profile_export.jsonl files, artifact folders and sweeps.
+    Aiperf(crate::cmd::aiperf::AiperfArgs),
+    /// Write a simulated AIPerf profile_export.jsonl with HTTP trace data.
+    SimulateAiperf(crate::cmd::aiperf::SimulateAiperfArgs),
 }
 
 const PARSE_EXAMPLES: &str = "Examples:

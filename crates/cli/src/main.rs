@@ -34,6 +34,8 @@ fn main() -> ExitCode {
         args::Command::Snapshots(a) => cmd::snapshots::run(a, cli.quiet),
         args::Command::Scrape(a) => cmd::scrape::run(a, cli.quiet),
         args::Command::SimulateSnapshots(a) => cmd::snapshots::simulate(a, cli.quiet),
+        args::Command::Aiperf(a) => cmd::aiperf::run(a, cli.quiet),
+        args::Command::SimulateAiperf(a) => cmd::aiperf::simulate(a, cli.quiet),
     };
     match result {
         Ok(code) => code,

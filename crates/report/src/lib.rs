@@ -5,6 +5,8 @@
 //!
 //! * [`html`]: the interactive report of `srtlog viz` (uPlot charts, run
 //!   summary, workers, statistics), one file with everything inlined.
+//! * [`aiperf`]: the report of `srtlog aiperf` (AIPerf trace and token
+//!   analysis: tables, per-request timeline, distributions, sweeps).
 //! * [`text`]: number formatting shared by the report and the terminal
 //!   tables, so both show the same digits.
 //! * [`requests`]: the report of `srtlog requests report` (request logs).
@@ -26,6 +28,7 @@
 //! ```
 #![warn(missing_docs)]
 
+pub mod aiperf;
 pub mod html;
 pub mod output;
 pub mod requests;

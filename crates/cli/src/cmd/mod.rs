@@ -1,5 +1,6 @@
 //! One module per subcommand.
 
+pub mod aiperf;
 pub mod parse;
 pub mod requests;
 pub mod scrape;
