@@ -37,6 +37,13 @@ pub struct Dict {
 impl Dict {
     fn code(&mut self, s: Option<&str>) -> u32 {
         let Some(s) = s else { return NONE };
+        // Consecutive rows usually repeat the value (one model, "success"):
+        // compare with the previous row's before hashing.
+        if let Some(&c) = self.codes.last() {
+            if c != NONE && self.values.get(c as usize).is_some_and(|v| v == s) {
+                return c;
+            }
+        }
         if let Some(&c) = self.index.get(s) {
             return c;
         }
@@ -104,6 +111,20 @@ impl RequestTable {
         RequestTable {
             nums: vec![Vec::new(); Num::COUNT],
             ..Default::default()
+        }
+    }
+
+    /// Reserves room for `n` more rows.
+    pub fn reserve(&mut self, n: usize) {
+        self.timestamp_ns.reserve(n);
+        self.id_ends.reserve(n);
+        self.id_bytes.reserve(n * 36);
+        self.model.codes.reserve(n);
+        self.status.codes.reserve(n);
+        self.error_type.codes.reserve(n);
+        self.ok.reserve(n);
+        for c in &mut self.nums {
+            c.reserve(n);
         }
     }
 

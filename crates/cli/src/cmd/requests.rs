@@ -560,7 +560,9 @@ pub fn run(a: RequestsArgs, quiet: bool) -> Result<ExitCode> {
     match a.command {
         RequestsCommand::Summary(c) => {
             let (log, t) = common_load(&c, quiet)?;
+            let started = std::time::Instant::now();
             let s = rq::summary::summary(&t);
+            tracing::info!(secs = started.elapsed().as_secs_f64(), "summary computed");
             if c.json {
                 print_json(&SummaryJson {
                     summary: &s,
