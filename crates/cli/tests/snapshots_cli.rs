@@ -401,7 +401,7 @@ fn scrape_endpoint_down() {
         .arg(&out)
         .assert()
         .code(1)
-        .stderr(predicate::str::contains("0 snapshot(s) written, 3 failed"));
+        .stderr(predicate::str::is_match(r"0 snapshot\(s\) written, [1-3] failed").unwrap());
     srtlog()
         .args(["scrape", "https://127.0.0.1/metrics", "--out"])
         .arg(&out)
@@ -618,12 +618,14 @@ fn periodic_scrapes_of_a_real_exporter() {
         .arg(&out)
         .assert()
         .success()
-        .stderr(predicate::str::contains("3 snapshot(s) written, 0 failed"));
+        .stderr(predicate::str::is_match(r"[23] snapshot\(s\) written, 0 failed").unwrap());
     let names: Vec<String> = std::fs::read_dir(&out)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
-    assert_eq!(names.len(), 3, "{names:?}");
+    // Three ticks (0, 300, 600 ms); a tick is skipped, never doubled, when
+    // a loaded machine makes one scrape slower than --every.
+    assert!((2..=3).contains(&names.len()), "{names:?}");
     assert!(names
         .iter()
         .all(|n| n.starts_with("metrics_") && n.ends_with(".txt")));
