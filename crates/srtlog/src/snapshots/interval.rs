@@ -9,7 +9,8 @@
 //!   bucket deltas (linear inside a bucket, like `histogram_quantile`);
 //! * gauges are the after value, summed over label sets (requests, tokens,
 //!   throughputs) or averaged for fractions (`*usage*`, `*perc*`, `*rate*`,
-//!   `*ratio*`, `*utilization*`), per field-survey §4.1.
+//!   `*ratio*`, `*utilization*`), per field-survey §4.1; SGLang's copies
+//!   of one scheduler's gauges on TP/PP ranks other than 0 are left out.
 
 use super::delta::{bucket_quantile, Deltas};
 use super::naming::time_in_name;
@@ -140,6 +141,17 @@ pub fn interval_dir(dir: &Path) -> crate::Result<IntervalTable> {
     Ok(table)
 }
 
+/// SGLang schedulers of one DP rank export the same gauges from every TP
+/// and PP rank (formats.md §2.5): only rank 0 counts, or a sum would
+/// multiply queue lengths by the TP size.
+fn first_rank(labels: &str) -> bool {
+    !["tp_rank=\"", "pp_rank=\""].iter().any(|k| {
+        labels
+            .find(k)
+            .is_some_and(|i| !labels[i + k.len()..].starts_with("0\""))
+    })
+}
+
 fn row(d: &Deltas, dt: f64) -> BTreeMap<String, f64> {
     let mut r = BTreeMap::new();
     let mut hist_bases: Vec<&str> = Vec::new();
@@ -170,7 +182,7 @@ fn row(d: &Deltas, dt: f64) -> BTreeMap<String, f64> {
         }
     }
     let mut gauges: BTreeMap<&str, (f64, usize)> = BTreeMap::new();
-    for g in &d.gauges {
+    for g in d.gauges.iter().filter(|g| first_rank(&g.labels)) {
         let e = gauges.entry(&g.name).or_insert((0.0, 0));
         e.0 += g.after;
         e.1 += 1;
@@ -186,6 +198,14 @@ fn row(d: &Deltas, dt: f64) -> BTreeMap<String, f64> {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+
+    #[test]
+    fn tp_duplicates_are_not_summed() {
+        assert!(first_rank(r#"model_name="m",tp_rank="0",pp_rank="0""#));
+        assert!(!first_rank(r#"model_name="m",pp_rank="0",tp_rank="1""#));
+        assert!(!first_rank(r#"pp_rank="10",tp_rank="0""#));
+        assert!(first_rank(r#"engine="3""#));
+    }
 
     #[test]
     fn rates_means_quantiles_gauges_resets() {
