@@ -107,6 +107,11 @@ pub struct Trace {
     pub transport_error: bool,
 }
 
+/// Sum that saturates: sizes come from the input and may be absurd.
+fn sum(v: &[i64]) -> i64 {
+    v.iter().fold(0i64, |a, x| a.saturating_add(*x))
+}
+
 fn diff(a: Option<i64>, b: Option<i64>) -> Option<i64> {
     b?.checked_sub(a?)
 }
@@ -274,7 +279,7 @@ impl RawTrace {
                 r.request_bytes_total.or_else(|| {
                     r.request_chunks
                         .as_ref()
-                        .map(|c| c.iter().map(|x| x.1).sum())
+                        .map(|c| c.iter().fold(0i64, |a, x| a.saturating_add(x.1)))
                 }),
             ),
             TraceLayout::ParallelArrays => {
@@ -287,13 +292,13 @@ impl RawTrace {
                         .or(r.request_end_ns)
                         .or(ts.last().copied()),
                     r.request_bytes_total
-                        .or_else(|| r.request_write_sizes_bytes.as_ref().map(|s| s.iter().sum())),
+                        .or_else(|| r.request_write_sizes_bytes.as_ref().map(|s| sum(s))),
                 )
             }
             TraceLayout::Script => (
                 r.request_start_ns,
                 r.request_end_ns,
-                r.request_chunk_sizes.as_ref().map(|s| s.iter().sum()),
+                r.request_chunk_sizes.as_ref().map(|s| sum(s)),
             ),
         };
         let first_byte_ns = r
@@ -303,7 +308,11 @@ impl RawTrace {
             .response_receive_end_ns
             .or(response_chunks.last().map(|c| c.0));
         let response_bytes = r.response_bytes_total.or_else(|| {
-            (!response_chunks.is_empty()).then(|| response_chunks.iter().map(|c| c.1).sum())
+            (!response_chunks.is_empty()).then(|| {
+                response_chunks
+                    .iter()
+                    .fold(0i64, |a, c| a.saturating_add(c.1))
+            })
         });
         let reused = if r.connection_reused_ns.is_some() || r.connection_reuseconn_ns.is_some() {
             Some(true)
@@ -318,11 +327,11 @@ impl RawTrace {
             .or_else(|| diff(r.tcp_connect_start_ns, r.tcp_connect_end_ns))
             .or_else(|| diff(r.connection_create_start_ns, r.connection_create_end_ns))
             .map(|c| {
-                c + if r.connecting_ns.is_none() {
+                c.saturating_add(if r.connecting_ns.is_none() {
                     tls.unwrap_or(0)
                 } else {
                     0
-                }
+                })
             });
         let pool_wait_ns = r
             .blocked_ns

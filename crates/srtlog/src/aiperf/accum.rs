@@ -225,7 +225,7 @@ impl Accum {
         }
         let end = r.metadata.request_end_ns.or_else(|| {
             let lat = m.opt(Metric::RequestLatency)?;
-            Some(start? + (lat * 1e6) as i64)
+            Some(start?.saturating_add((lat * 1e6) as i64))
         });
         if let (Some(e), false) = (end, failed) {
             self.last_end_ns = Some(self.last_end_ns.map_or(e, |l| l.max(e)));
@@ -274,7 +274,9 @@ impl Accum {
                 self.push(Dist::ReceivingMs, recv);
                 self.push(Dist::ChunksPerRequest, chunks);
                 for w in t.response_chunks.windows(2) {
-                    self.dists[Dist::InterChunkMs as usize].push((w[1].0 - w[0].0) as f64 / 1e6);
+                    // Integer difference first: f64 timestamps would lose ns.
+                    self.dists[Dist::InterChunkMs as usize]
+                        .push(w[1].0.saturating_sub(w[0].0) as f64 / 1e6);
                 }
                 for c in &t.response_chunks {
                     self.dists[Dist::ChunkBytes as usize].push(c.1 as f64);
