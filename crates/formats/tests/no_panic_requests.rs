@@ -3,9 +3,11 @@
 //! 0.1.x/0.5 records, SGLang request metrics, a bench_serving summary with
 //! `Infinity`), mutated 100 000 times (byte flips, cuts, splices, inserted
 //! JSON delimiters and the `Infinity`/`NaN` tokens), must decode or fail
-//! without panicking. `fuzz/fuzz_targets/request_line.rs` explores further.
+//! without panicking; whatever the fast flat scanner accepts, serde_json must
+//! accept with the same fields. `fuzz/fuzz_targets/request_line.rs` explores further.
 
-use srtlog_formats::requests::{decode_line, FieldMap};
+use srtlog_formats::requests::flat::parse_flat_fast;
+use srtlog_formats::requests::{decode_line, FieldMap, Flat, Scalar};
 
 const SEEDS: &[&str] = &[
     r#"{"timestamp": "2026-01-01T00:00:01.500Z", "request_id": "9f1c2a3b-1d2e-4f50-8a9b-0c1d2e3f4a5b", "model": "meta-llama/Llama-3.3-70B-Instruct", "latency_ms": 812.37, "batch_size": 64, "status": "success", "gpu_util": 87.5, "memory_used_gb": 61.2}"#,
@@ -51,10 +53,11 @@ fn mutated_request_lines_never_panic() {
     ];
     let mut map = FieldMap::default();
     map.add("latency_ms=duration*1000").expect("valid mapping");
-    let (mut ok, mut err) = (0usize, 0usize);
+    let (mut ok, mut err, mut fast_hits) = (0usize, 0usize, 0usize);
     for _ in 0..100_000 {
         let mut l = SEEDS[rng.below(SEEDS.len())].as_bytes().to_vec();
-        for _ in 0..1 + rng.below(4) {
+        // 0 to 3 mutations: some lines stay valid, to exercise the decoders.
+        for _ in 0..rng.below(4) {
             let at = rng.below(l.len() + 1);
             match rng.below(5) {
                 0 if at < l.len() => l[at] = rng.next() as u8,
@@ -73,6 +76,27 @@ fn mutated_request_lines_never_panic() {
                 }
             }
         }
+        // Differential check of the fast flat scanner: whatever it accepts,
+        // serde_json must accept with the same fields.
+        if let Some(fast) = parse_flat_fast(&l) {
+            fast_hits += 1;
+            let slow: Flat<'_> = serde_json::from_slice(&l).unwrap_or_else(|e| {
+                panic!(
+                    "fast path accepted what serde rejects ({e}): {}",
+                    String::from_utf8_lossy(&l)
+                )
+            });
+            assert_eq!(fast.fields.len(), slow.fields.len());
+            for ((ka, va), (kb, vb)) in fast.fields.iter().zip(&slow.fields) {
+                assert_eq!(ka, kb);
+                match (va, vb) {
+                    (Scalar::Float(a), Scalar::Float(b)) => {
+                        assert!((a - b).abs() <= 1e-12 * a.abs().max(1.0), "{a} vs {b}")
+                    }
+                    _ => assert_eq!(va, vb),
+                }
+            }
+        }
         let m = if rng.below(2) == 0 {
             &map
         } else {
@@ -85,4 +109,5 @@ fn mutated_request_lines_never_panic() {
     }
     // Both paths exercised: many mutants still decode, many do not.
     assert!(ok > 5_000 && err > 10_000, "ok {ok}, err {err}");
+    assert!(fast_hits > 1_000, "fast path exercised: {fast_hits}");
 }

@@ -204,6 +204,146 @@ impl<'de> Deserialize<'de> for Flat<'de> {
     }
 }
 
+#[inline]
+fn skip_ws(b: &[u8], mut i: usize) -> usize {
+    while let Some(&c) = b.get(i) {
+        if !matches!(c, b' ' | b'\t' | b'\n' | b'\r') {
+            break;
+        }
+        i += 1;
+    }
+    i
+}
+
+/// A string without escapes starting after its opening quote at `i`:
+/// the text and the index after the closing quote. `None` on an escape or
+/// a control character (left to the full parser, which handles or rejects
+/// them).
+#[inline]
+fn fast_str(b: &[u8], i: usize) -> Option<(&str, usize)> {
+    let rest = b.get(i..)?;
+    let end = rest
+        .iter()
+        .position(|&c| c == b'"' || c == b'\\' || c < 0x20)?;
+    if rest[end] != b'"' {
+        return None;
+    }
+    Some((std::str::from_utf8(&rest[..end]).ok()?, i + end + 1))
+}
+
+/// A JSON number at `i` (strict grammar: no leading zeros, digits after
+/// `.` and in the exponent): the value and the index after it.
+#[inline]
+fn fast_num(b: &[u8], i: usize) -> Option<(Scalar<'static>, usize)> {
+    let mut j = i;
+    let neg = b.get(j) == Some(&b'-');
+    if neg {
+        j += 1;
+    }
+    let int_start = j;
+    while b.get(j).is_some_and(u8::is_ascii_digit) {
+        j += 1;
+    }
+    let int_len = j - int_start;
+    if int_len == 0 || (int_len > 1 && b[int_start] == b'0') {
+        return None;
+    }
+    let mut float = false;
+    if b.get(j) == Some(&b'.') {
+        float = true;
+        j += 1;
+        let f0 = j;
+        while b.get(j).is_some_and(u8::is_ascii_digit) {
+            j += 1;
+        }
+        if j == f0 {
+            return None;
+        }
+    }
+    if matches!(b.get(j), Some(b'e' | b'E')) {
+        float = true;
+        j += 1;
+        if matches!(b.get(j), Some(b'+' | b'-')) {
+            j += 1;
+        }
+        let e0 = j;
+        while b.get(j).is_some_and(u8::is_ascii_digit) {
+            j += 1;
+        }
+        if j == e0 {
+            return None;
+        }
+    }
+    let text = std::str::from_utf8(&b[i..j]).ok()?;
+    if float {
+        let v: f64 = text.parse().ok()?;
+        // serde_json rejects numbers that overflow to infinity.
+        return v.is_finite().then_some((Scalar::Float(v), j));
+    }
+    if let Ok(v) = text.parse::<i64>() {
+        return Some((Scalar::Int(v), j));
+    }
+    // Beyond i64: u64, or (like serde_json) a float for larger magnitudes.
+    if !neg {
+        if let Ok(v) = text.parse::<u64>() {
+            return Some((Scalar::UInt(v), j));
+        }
+    }
+    None
+}
+
+/// Parses a *flat* object (scalar values only, no escapes in strings) with
+/// a hand-written scanner; `None` for anything else — nested values,
+/// escapes, non-standard tokens, invalid JSON — which the caller hands to
+/// serde_json. The seed's request lines always take this path; it yields
+/// exactly what [`Flat`]'s serde visitor would (checked by a differential
+/// test), at about twice the speed.
+pub fn parse_flat_fast(b: &[u8]) -> Option<Flat<'_>> {
+    let mut i = skip_ws(b, 0);
+    if b.get(i) != Some(&b'{') {
+        return None;
+    }
+    i = skip_ws(b, i + 1);
+    let mut fields = Vec::with_capacity(12);
+    if b.get(i) == Some(&b'}') {
+        return (skip_ws(b, i + 1) == b.len()).then_some(Flat { fields });
+    }
+    loop {
+        if b.get(i) != Some(&b'"') {
+            return None;
+        }
+        let (key, j) = fast_str(b, i + 1)?;
+        i = skip_ws(b, j);
+        if b.get(i) != Some(&b':') {
+            return None;
+        }
+        i = skip_ws(b, i + 1);
+        let (val, j) = match b.get(i)? {
+            b'"' => {
+                let (s, j) = fast_str(b, i + 1)?;
+                if s.starts_with('\u{1}') {
+                    return None; // A sentinel lookalike: let serde decide.
+                }
+                (Scalar::Str(Cow::Borrowed(s)), j)
+            }
+            b'n' if b[i..].starts_with(b"null") => (Scalar::Null, i + 4),
+            b't' if b[i..].starts_with(b"true") => (Scalar::Bool(true), i + 4),
+            b'f' if b[i..].starts_with(b"false") => (Scalar::Bool(false), i + 5),
+            b'-' | b'0'..=b'9' => fast_num(b, i)?,
+            _ => return None,
+        };
+        fields.push((Cow::Borrowed(key), val));
+        i = skip_ws(b, j);
+        match b.get(i)? {
+            b',' => i = skip_ws(b, i + 1),
+            b'}' => {
+                return (skip_ws(b, i + 1) == b.len()).then_some(Flat { fields });
+            }
+            _ => return None,
+        }
+    }
+}
+
 /// Rewrites bare `Infinity`, `-Infinity` and `NaN` tokens outside strings
 /// into sentinel strings that [`Scalar`] reads back as floats. Only called
 /// when strict parsing failed, so standard lines pay nothing.
@@ -279,5 +419,35 @@ mod tests {
         assert!(f.get("q").and_then(Scalar::as_f64).is_some_and(f64::is_nan));
         assert!(matches!(f.get("s"), Some(Scalar::Str(s)) if s == "NaN Infinity"));
         assert!(rewrite_nonstandard(br#"{"a": "Infinity"}"#).is_none());
+    }
+}
+
+#[cfg(test)]
+mod fast_tests {
+    use super::*;
+
+    #[test]
+    fn fast_scanner_accepts_flat_lines_only() {
+        let l = br#"{"timestamp": "2026-01-01T00:00:01.5Z", "n": -12, "big": 18446744073709551615, "f": 1.5e3, "z": 0, "b": true, "x": null}"#;
+        let f = parse_flat_fast(l).expect("flat");
+        let s: Flat<'_> = serde_json::from_slice(l).expect("valid");
+        assert_eq!(f, s);
+        for bad in [
+            &br#"{"a": {"b": 1}}"#[..],
+            br#"{"a": "x\"y"}"#,
+            br#"{"a": 01}"#,
+            br#"{"a": 1.}"#,
+            br#"{"a": Infinity}"#,
+            br#"{"a": 1} x"#,
+            br#"{"a" 1}"#,
+            br#"{"a": 1,}"#,
+        ] {
+            assert!(
+                parse_flat_fast(bad).is_none(),
+                "{}",
+                String::from_utf8_lossy(bad)
+            );
+        }
+        assert_eq!(parse_flat_fast(b" { } "), Some(Flat::default()));
     }
 }

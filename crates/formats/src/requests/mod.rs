@@ -13,6 +13,8 @@
 //! lines and AIPerf GPU telemetry samples — are recognised and rejected as
 //! [`LineError::NotPerRequest`] rather than misread as requests.
 //!
+//! Flat lines (the seed's format) are read by a small scanner
+//! ([`flat::parse_flat_fast`]); anything else goes to serde_json.
 //! The schema is recognised per line from its keys (cheap: the keys are
 //! parsed anyway), so a folder mixing sources reads correctly. Parsing is
 //! strict JSON first; only when that fails is the line rewritten for the
@@ -316,6 +318,9 @@ pub fn decode_line<'a>(line: &'a [u8], map: &FieldMap) -> Result<Option<Request<
     }
     if line[0] != b'{' {
         return Err(LineError::Json("line does not start with '{'".into()));
+    }
+    if let Some(flat) = flat::parse_flat_fast(line) {
+        return decode_flat(flat, map).map(Some);
     }
     match serde_json::from_slice::<Flat<'a>>(line) {
         Ok(flat) => decode_flat(flat, map).map(Some),
