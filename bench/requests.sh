@@ -9,12 +9,19 @@
 # `srtlog requests summary --json` (ingestion + exact statistics), peak RSS.
 # With pandas installed it times the same summary in pandas
 # (`read_json(lines=True)` + quantiles) for the ratio.
+#
+# Measured 2026-11-24 on the 2-core dev VM while other builds ran (load
+# average ~5): 999 MB, 4 057 429 requests; ingestion 3.23 s = 309 MB/s;
+# summary end to end 4.90 s (204 MB/s), peak RSS 1.38 GB; pandas 2.x
+# (`pip install pandas`) 41.5 s, 8.5 GB: srtlog 8.5x faster, same numbers
+# (p50 720.02, p95 2986.476, p99 5206.9932, error rate 0.0168081807).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SIZE=${1:-1GB}
 FILE=${2:-/tmp/srtlog-requests.jsonl}
-cargo build --release -p srtlog-cli --locked -q
-BIN=target/release/srtlog
+# SRTLOG_BIN=path uses an existing binary instead of building one.
+BIN=${SRTLOG_BIN:-target/release/srtlog}
+[ -n "${SRTLOG_BIN:-}" ] || cargo build --release -p srtlog-cli --locked -q
 [ -f "$FILE" ] || "$BIN" simulate-requests "$FILE" --size "$SIZE" -q
 BYTES=$(stat -c %s "$FILE")
 cat "$FILE" > /dev/null  # warm the page cache: we measure parsing, not the disk
