@@ -83,6 +83,14 @@ fn derived_timings_equal_the_truth() {
                 }
             }
         }
+        // The streamed JSON is the same document as the tree.
+        let mut buf = Vec::new();
+        srtlog::snapshots::write_json(&an, &mut buf).unwrap();
+        let streamed: serde_json::Value = serde_json::from_slice(&buf).unwrap();
+        // (Both sides through text: float parsing is then the same.)
+        let tree: serde_json::Value =
+            serde_json::from_str(&srtlog::snapshots::to_json(&an).to_string()).unwrap();
+        assert!(streamed == tree, "write_json differs from to_json");
         let trusted = truth.iter().filter(|t| !t.overlapped).count();
         assert_eq!(an.trusted_count(), trusted);
         let s = an.summary();

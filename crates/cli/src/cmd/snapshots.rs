@@ -23,7 +23,7 @@ use clap::Args;
 use srtlog::snapshots::derive::QUANTITIES;
 use srtlog::snapshots::interval::{interval_dir, IntervalTable};
 use srtlog::snapshots::snapshot::Snapshot;
-use srtlog::snapshots::{analyze_dir, to_json, Analysis};
+use srtlog::snapshots::{analyze_dir, write_json, Analysis};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -81,8 +81,9 @@ pub fn run(a: SnapshotsArgs, quiet: bool) -> Result<ExitCode> {
     let an = analyze_dir(dir)?;
     let mut out = std::io::stdout().lock();
     if a.json {
-        serde_json::to_writer_pretty(&mut out, &to_json(&an))?;
-        writeln!(out)?;
+        let mut w = std::io::BufWriter::new(&mut out);
+        write_json(&an, &mut w)?;
+        w.flush()?;
     } else if a.csv {
         write!(out, "{}", csv(&an))?;
     } else {

@@ -62,7 +62,8 @@ pub struct RequestResult {
     pub flags: Vec<Flag>,
     /// Ids of the requests whose windows overlap this one.
     pub overlaps_with: Vec<String>,
-    /// All deltas.
+    /// The deltas that moved (cumulative series that grew or were reset,
+    /// gauges that changed).
     pub deltas: Deltas,
 }
 
@@ -165,33 +166,25 @@ pub fn analyze_dir(dir: &Path) -> crate::Result<Analysis> {
             }),
         }
     }
-    // Load every named file (in parallel), drop the unusable ones before
-    // pairing so that their partner is reported as unpaired.
-    let loaded: Vec<(Named, Result<Snapshot, Problem>)> = named
+    // Check every named file (in parallel) and drop the unusable ones
+    // before pairing, so that their partner is reported as unpaired. Only
+    // the borrowed parse runs here; snapshots are built per pair below, so
+    // memory holds a few snapshots at a time, not the folder.
+    let checked: Vec<(Named, Result<(), Problem>, Option<Problem>)> = named
         .into_par_iter()
         .map(|n| {
-            let r = load_checked(&n.path);
-            (n, r)
+            let (r, warn) = match check(&n.path) {
+                Ok(w) => (Ok(()), w),
+                Err(p) => (Err(p), None),
+            };
+            (n, r, warn)
         })
         .collect();
     let mut usable = Vec::new();
-    let mut snaps = std::collections::HashMap::new();
-    for (n, r) in loaded {
+    for (n, r, warn) in checked {
+        out.problems.extend(warn);
         match r {
-            Ok(s) => {
-                if s.malformed > 0 {
-                    let first = s.diagnostics.first().map_or(String::new(), |d| {
-                        format!(" (first: line {}, {})", d.line, d.kind)
-                    });
-                    out.problems.push(Problem {
-                        file: n.path.clone(),
-                        code: "malformed_lines",
-                        detail: format!("{} malformed line(s) skipped{first}", s.malformed),
-                    });
-                }
-                snaps.insert(n.path.clone(), s);
-                usable.push(n);
-            }
+            Ok(()) => usable.push(n),
             Err(p) => out.problems.push(p),
         }
     }
@@ -208,11 +201,27 @@ pub fn analyze_dir(dir: &Path) -> crate::Result<Analysis> {
         });
     }
     let ov = flags::overlaps(&pairs);
-    for (i, p) in pairs.iter().enumerate() {
-        let (Some(b), Some(a)) = (snaps.get(&p.before.path), snaps.get(&p.after.path)) else {
-            continue;
-        };
-        out.requests.push(analyze_pair(p, b, a, &pairs, &ov[i]));
+    let results: Vec<Result<RequestResult, Problem>> = pairs
+        .par_iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let load = |path: &Path| {
+                Snapshot::load(path).map_err(|e| Problem {
+                    file: path.to_path_buf(),
+                    code: "unreadable",
+                    detail: e.to_string(),
+                })
+            };
+            let b = load(&p.before.path)?;
+            let a = load(&p.after.path)?;
+            Ok(analyze_pair(p, &b, &a, &pairs, &ov[i]))
+        })
+        .collect();
+    for r in results {
+        match r {
+            Ok(r) => out.requests.push(r),
+            Err(p) => out.problems.push(p),
+        }
     }
     out.problems.sort_by(|x, y| x.file.cmp(&y.file));
     Ok(out)
@@ -244,6 +253,11 @@ fn analyze_pair(p: &Pair, b: &Snapshot, a: &Snapshot, all: &[Pair], ov: &[usize]
             },
         );
     }
+    // Keep what moved: a folder of thousands of pairs would otherwise hold
+    // every series of every snapshot twice.
+    let mut deltas = deltas;
+    deltas.series.retain(|s| s.delta != 0.0 || s.reset);
+    deltas.gauges.retain(|g| g.before != Some(g.after));
     RequestResult {
         request_id: p.request_id.clone(),
         before: p.before.path.clone(),
@@ -257,7 +271,9 @@ fn analyze_pair(p: &Pair, b: &Snapshot, a: &Snapshot, all: &[Pair], ov: &[usize]
     }
 }
 
-fn load_checked(path: &Path) -> Result<Snapshot, Problem> {
+/// Whether a file is a usable snapshot; a warning when it has malformed
+/// lines (they are skipped, the rest is used).
+fn check(path: &Path) -> Result<Option<Problem>, Problem> {
     let data = std::fs::read(path).map_err(|e| Problem {
         file: path.to_path_buf(),
         code: "unreadable",
@@ -270,66 +286,60 @@ fn load_checked(path: &Path) -> Result<Snapshot, Problem> {
             detail: "empty snapshot (the scrape timed out or failed?)".into(),
         });
     }
-    let s = Snapshot::from_bytes(path, &data);
-    if s.sample_count() == 0 {
+    let e = srtlog_formats::prom::parse(&data);
+    if e.sample_count() == 0 {
         return Err(Problem {
             file: path.to_path_buf(),
             code: "no_samples",
             detail: format!("no Prometheus sample in {} bytes", data.len()),
         });
     }
-    Ok(s)
+    Ok((e.malformed > 0).then(|| {
+        let first = e.diagnostics.first().map_or(String::new(), |d| {
+            format!(" (first: line {}, {})", d.line, d.kind)
+        });
+        Problem {
+            file: path.to_path_buf(),
+            code: "malformed_lines",
+            detail: format!("{} malformed line(s) skipped{first}", e.malformed),
+        }
+    }))
 }
 
-/// JSON view of an analysis (`srtlog snapshots --json`).
+fn num(v: Option<f64>) -> serde_json::Value {
+    v.filter(|x| x.is_finite())
+        .map_or(serde_json::Value::Null, |x| serde_json::json!(x))
+}
+
+/// JSON view of an analysis (`srtlog snapshots --json`); [`write_json`]
+/// writes the same document one request at a time.
 pub fn to_json(a: &Analysis) -> serde_json::Value {
-    use serde_json::{json, Map, Value};
-    let num = |v: Option<f64>| {
-        v.filter(|x| x.is_finite())
-            .map_or(Value::Null, |x| json!(x))
+    let mut v = head_json(a);
+    v["requests"] = serde_json::Value::Array(a.requests.iter().map(request_json).collect());
+    v
+}
+
+/// Writes the JSON of [`to_json`] one request at a time (a folder of
+/// thousands of pairs would otherwise build a large tree in memory first).
+pub fn write_json(a: &Analysis, mut w: impl std::io::Write) -> std::io::Result<()> {
+    let serde_json::Value::Object(m) = head_json(a) else {
+        return Ok(());
     };
-    let requests: Vec<Value> = a
-        .requests
-        .iter()
-        .map(|r| {
-            let mut m = Map::new();
-            m.insert("request_id".into(), json!(r.request_id));
-            m.insert("before".into(), json!(r.before));
-            m.insert("after".into(), json!(r.after));
-            m.insert("window_s".into(), json!(r.window_s()));
-            for (i, q) in QUANTITIES.iter().enumerate() {
-                m.insert(q.key.into(), num(r.derived.values.get(i).copied().flatten()));
-            }
-            m.insert("estimated".into(), json!(r.derived.estimated));
-            m.insert("trusted".into(), json!(r.trusted()));
-            m.insert(
-                "flags".into(),
-                json!(r.flags.iter().map(|f| f.code).collect::<Vec<_>>()),
-            );
-            m.insert(
-                "reasons".into(),
-                json!(r.flags.iter().map(|f| &f.reason).collect::<Vec<_>>()),
-            );
-            m.insert("overlaps_with".into(), json!(r.overlaps_with));
-            let moved: Vec<Value> = r
-                .deltas
-                .series
-                .iter()
-                .filter(|s| s.delta != 0.0 || s.reset)
-                .map(|s| json!({"name": s.name, "labels": s.labels, "delta": s.delta, "reset": s.reset}))
-                .collect();
-            m.insert("deltas".into(), Value::Array(moved));
-            let gauges: Vec<Value> = r
-                .deltas
-                .gauges
-                .iter()
-                .filter(|g| g.before != Some(g.after))
-                .map(|g| json!({"name": g.name, "labels": g.labels, "before": g.before, "after": g.after}))
-                .collect();
-            m.insert("gauges".into(), Value::Array(gauges));
-            Value::Object(m)
-        })
-        .collect();
+    w.write_all(b"{\n")?;
+    for (k, v) in &m {
+        writeln!(w, "  {}: {},", serde_json::Value::String(k.clone()), v)?;
+    }
+    w.write_all(b"  \"requests\": [")?;
+    for (i, r) in a.requests.iter().enumerate() {
+        w.write_all(if i == 0 { b"\n    " } else { b",\n    " })?;
+        serde_json::to_writer(&mut w, &request_json(r))?;
+    }
+    w.write_all(b"\n  ]\n}\n")
+}
+
+/// Everything but the requests.
+fn head_json(a: &Analysis) -> serde_json::Value {
+    use serde_json::{json, Value};
     let summary: Vec<Value> = a
         .summary()
         .iter()
@@ -338,10 +348,51 @@ pub fn to_json(a: &Analysis) -> serde_json::Value {
     json!({
         "dir": a.dir,
         "files": a.files,
-        "requests": requests,
         "trusted": a.trusted_count(),
         "untrusted": a.requests.len() - a.trusted_count(),
         "summary": summary,
         "problems": a.problems,
     })
+}
+
+/// One entry of `requests`.
+fn request_json(r: &RequestResult) -> serde_json::Value {
+    use serde_json::{json, Map, Value};
+    let mut m = Map::new();
+    m.insert("request_id".into(), json!(r.request_id));
+    m.insert("before".into(), json!(r.before));
+    m.insert("after".into(), json!(r.after));
+    m.insert("window_s".into(), json!(r.window_s()));
+    for (i, q) in QUANTITIES.iter().enumerate() {
+        m.insert(
+            q.key.into(),
+            num(r.derived.values.get(i).copied().flatten()),
+        );
+    }
+    m.insert("estimated".into(), json!(r.derived.estimated));
+    m.insert("trusted".into(), json!(r.trusted()));
+    m.insert(
+        "flags".into(),
+        json!(r.flags.iter().map(|f| f.code).collect::<Vec<_>>()),
+    );
+    m.insert(
+        "reasons".into(),
+        json!(r.flags.iter().map(|f| &f.reason).collect::<Vec<_>>()),
+    );
+    m.insert("overlaps_with".into(), json!(r.overlaps_with));
+    let moved: Vec<Value> = r
+        .deltas
+        .series
+        .iter()
+        .map(|s| json!({"name": s.name, "labels": s.labels, "delta": s.delta, "reset": s.reset}))
+        .collect();
+    m.insert("deltas".into(), Value::Array(moved));
+    let gauges: Vec<Value> = r
+        .deltas
+        .gauges
+        .iter()
+        .map(|g| json!({"name": g.name, "labels": g.labels, "before": g.before, "after": g.after}))
+        .collect();
+    m.insert("gauges".into(), Value::Array(gauges));
+    Value::Object(m)
 }
