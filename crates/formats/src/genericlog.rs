@@ -91,6 +91,8 @@ pub struct GenericLine {
     pub shape: Option<Shape>,
     /// Its time, if it carries one.
     pub timestamp: Option<Timestamp>,
+    /// The line's date had no year ([`DEFAULT_YEAR`] was used).
+    pub year_guessed: bool,
     /// Its level, if it carries one.
     pub level: Option<Level>,
     /// Logger / target / module name.
@@ -313,6 +315,7 @@ fn text_line(t: &str) -> GenericLine {
                 {
                     g.level = Some(level);
                     g.timestamp = Timestamp::from_civil(DEFAULT_YEAR, mo, d, h, mi, s, us);
+                    g.year_guessed = true;
                     let msg = rest[end..].trim_start();
                     let (logger, msg) = bracketed(msg);
                     g.logger = logger;
@@ -470,10 +473,22 @@ fn looks_like_id(s: &str) -> bool {
     s.len() >= 6 && s.bytes().any(|c| c.is_ascii_digit())
 }
 
+/// The word "request(s)" (not inside an identifier such as
+/// `max_running_requests`), an HTTP request line, or a completion.
 fn mentions_request(t: &str) -> bool {
     let lower = t.to_ascii_lowercase();
-    lower.contains("request")
-        || lower.contains("\"post ")
+    let b = lower.as_bytes();
+    let word = lower.match_indices("request").any(|(at, _)| {
+        let before = at.checked_sub(1).map(|i| b[i]);
+        let mut end = at + "request".len();
+        if b.get(end) == Some(&b's') {
+            end += 1;
+        }
+        let after = b.get(end).copied();
+        let edge = |c: Option<u8>| c.is_none_or(|c| !(c.is_ascii_alphanumeric() || c == b'_'));
+        edge(before) && edge(after)
+    });
+    word || lower.contains("\"post ")
         || lower.contains("\"get /v1")
         || lower.contains("completion")
 }
@@ -619,5 +634,7 @@ mod tests {
         );
         assert_eq!(classify("grid=5 size=3").request_id, None);
         assert_eq!(classify("Added request to queue").request_id, None);
+        assert!(classify("Added request to queue").request_related);
+        assert!(!classify("max_running_requests=4096, context_len=1").request_related);
     }
 }

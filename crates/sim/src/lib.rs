@@ -60,6 +60,7 @@ mod model;
 mod out;
 mod reqlog;
 mod rng;
+pub mod service;
 mod sglang;
 mod vllm;
 

@@ -16,6 +16,8 @@
 //!   per worker, DP rank or worker type, and statistics; [`series`]).
 //! * [`snapshots::analyze_dir`]: what `srtlog snapshots` does (Prometheus
 //!   snapshots before/after each request → per-request timings).
+//! * [`audit::run`]: what `srtlog audit` does (logging and metrics audit
+//!   with a grade); [`reqtrace`]: `srtlog request` (one request's timeline).
 //! * [`requests`]: per-request JSON-lines logs (`srtlog requests`): load,
 //!   filter, summary, anomalies, trends, correlations, export
 //!   ([`requests::RequestAnalyzer`], the seed's `InferenceLogAnalyzer`).
@@ -23,10 +25,12 @@
 
 pub mod aiperf;
 pub mod analyzer;
+pub mod audit;
 pub mod cache;
 pub mod discover;
 pub mod error;
 pub mod input;
+pub mod reqtrace;
 pub mod requests;
 pub mod run;
 pub mod scan;
