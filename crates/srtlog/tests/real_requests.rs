@@ -148,3 +148,17 @@ fn sglang_bench_serving_summaries_are_not_requests() {
         );
     }
 }
+
+/// The whole `../shared/data` folder: the 120 AIPerf records (100 + 10 +
+/// 10) are every request in it; worker logs, JSON documents, telemetry and
+/// benchmark summaries are recognised, and no line counts as bad.
+#[test]
+fn the_whole_data_folder() {
+    let Some(dir) = srtlog_testutil::shared_data() else {
+        return;
+    };
+    let log = load(&[dir], &LoadOptions::default()).unwrap();
+    assert_eq!(log.table.len(), 120);
+    assert_eq!(log.bad_lines(), 0);
+    assert_eq!(summary(&log.table).all.errors, 11);
+}

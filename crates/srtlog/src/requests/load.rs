@@ -54,6 +54,8 @@ pub struct FileReport {
     pub first_bad: Vec<(u64, String)>,
     /// The file is one JSON document (not JSON lines) and was skipped.
     pub json_document: bool,
+    /// Found in a folder walk and holding no JSON line: skipped silently.
+    pub not_json_lines: bool,
     /// Request counts per source schema.
     pub schemas: BTreeMap<&'static str, u64>,
 }
@@ -74,9 +76,10 @@ pub fn is_request_log_name(p: &Path) -> bool {
         .any(|e| base.ends_with(e))
 }
 
-/// The files to read: files as given, folders walked recursively (sorted).
-pub fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
-    fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
+/// The files to read: files as given (`false`), folders walked
+/// recursively (`true`), sorted within a folder.
+pub fn discover(paths: &[PathBuf]) -> Result<Vec<(PathBuf, bool)>> {
+    fn walk(dir: &Path, out: &mut Vec<(PathBuf, bool)>) -> Result<()> {
         let rd = std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
         let mut entries: Vec<PathBuf> = rd.filter_map(|e| e.ok().map(|e| e.path())).collect();
         entries.sort();
@@ -84,7 +87,7 @@ pub fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
             if p.is_dir() {
                 walk(&p, out)?;
             } else if is_request_log_name(&p) {
-                out.push(p);
+                out.push((p, true));
             }
         }
         Ok(())
@@ -97,7 +100,7 @@ pub fn discover(paths: &[PathBuf]) -> Result<Vec<PathBuf>> {
         if p.is_dir() {
             walk(p, &mut out)?;
         } else {
-            out.push(p.clone());
+            out.push((p.clone(), false));
         }
     }
     Ok(out)
@@ -242,7 +245,7 @@ fn decode_file(path: &Path, opts: &LoadOptions) -> Result<(Vec<Part>, u64)> {
     Ok((parts, buf.len() as u64))
 }
 
-fn load_file(path: &Path, opts: &LoadOptions) -> Result<(RequestTable, FileReport)> {
+fn load_file(path: &Path, walked: bool, opts: &LoadOptions) -> Result<(RequestTable, FileReport)> {
     let (parts, bytes) = decode_file(path, opts)?;
     let mut rep = FileReport {
         path: path.to_path_buf(),
@@ -284,6 +287,14 @@ fn load_file(path: &Path, opts: &LoadOptions) -> Result<(RequestTable, FileRepor
         rep.first_bad.clear();
         rep.json_document = true;
     }
+    // A folder holds other logs too (`sglang_server.log`, `benchmark.out`
+    // renamed `.txt`): a walked file without a single JSON line is not a
+    // request log with bad lines, just another file.
+    if walked && rep.requests == 0 && rep.not_per_request == 0 && rep.bad_lines == rep.lines {
+        rep.bad_lines = 0;
+        rep.first_bad.clear();
+        rep.not_json_lines = !rep.json_document;
+    }
     Ok((table, rep))
 }
 
@@ -291,8 +302,10 @@ fn load_file(path: &Path, opts: &LoadOptions) -> Result<(RequestTable, FileRepor
 pub fn load(paths: &[PathBuf], opts: &LoadOptions) -> Result<RequestLog> {
     let started = std::time::Instant::now();
     let files = discover(paths)?;
-    let results: Vec<Result<(RequestTable, FileReport)>> =
-        files.par_iter().map(|f| load_file(f, opts)).collect();
+    let results: Vec<Result<(RequestTable, FileReport)>> = files
+        .par_iter()
+        .map(|(f, w)| load_file(f, *w, opts))
+        .collect();
     let mut table = RequestTable::new();
     if results.len() > 1 {
         table.reserve(
