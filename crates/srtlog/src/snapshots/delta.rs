@@ -54,6 +54,10 @@ pub struct Deltas {
     pub series: Vec<SeriesDelta>,
     /// Gauges.
     pub gauges: Vec<GaugeChange>,
+    /// A series that tells the process restarted even if no counter went
+    /// down: a `_created` timestamp or `process_start_time_seconds` that
+    /// changed (a counter may restart and grow past its old value).
+    pub restarted: Option<String>,
 }
 
 impl Deltas {
@@ -62,6 +66,16 @@ impl Deltas {
         let mut d = Deltas::default();
         for a in &after.series {
             let b = before.get(&a.name, &a.labels);
+            let marks_start =
+                a.name.ends_with("_created") || a.name == "process_start_time_seconds";
+            if marks_start && d.restarted.is_none() {
+                if let Some(b) = b.filter(|b| b.value != a.value) {
+                    d.restarted = Some(format!(
+                        "{}{{{}}} {} -> {}",
+                        a.name, a.labels, b.value, a.value
+                    ));
+                }
+            }
             if a.is_cumulative() {
                 d.series.push(series_delta(b, a));
             } else if a.is_gauge() {
@@ -224,6 +238,15 @@ mod tests {
         assert_eq!((d.gauges[0].before, d.gauges[0].after), (Some(3.0), 4.0));
         assert!(!d.all_zero());
         assert!(Deltas::between(&b, &b).all_zero());
+        assert_eq!(d.restarted, None);
+        // A restart whose counters already grew past the old values.
+        let r = snap("# TYPE c_total counter\nc_total{a=\"1\"} 9\n# TYPE c_created gauge\nc_created 17.5e8\n");
+        let d = Deltas::between(&b, &r);
+        assert_eq!(d.resets().count(), 0);
+        assert_eq!(
+            d.restarted.as_deref(),
+            Some("c_created{} 1700000000 -> 1750000000")
+        );
     }
 
     #[test]

@@ -3,7 +3,8 @@
 //!
 //! * `overlap`: another request's snapshot window intersects this one, so
 //!   the deltas include its work (the other ids are listed);
-//! * `counter_reset`: a counter went down between the snapshots (a restart);
+//! * `counter_reset`: a counter went down between the snapshots, or a
+//!   `_created` / `process_start_time_seconds` value changed (a restart);
 //! * `multi_count`: a per-request histogram's `_count` moved by more than
 //!   one (several requests finished inside the window);
 //! * `all_zero`: no counter or histogram moved (the seed: "metrics might not
@@ -38,7 +39,14 @@ pub fn own_flags(p: &Pair, d: &Deltas, derived: &Derived) -> Vec<Flag> {
         });
     }
     let resets: Vec<_> = d.resets().map(|s| s.name.as_str()).collect();
-    if !resets.is_empty() {
+    if resets.is_empty() {
+        if let Some(r) = &d.restarted {
+            f.push(Flag {
+                code: "counter_reset",
+                reason: format!("the server restarted between the snapshots: {r}"),
+            });
+        }
+    } else {
         let mut names = resets.clone();
         names.dedup();
         f.push(Flag {
