@@ -377,3 +377,26 @@ mod tests {
         assert_eq!(log.table.column("latency_ms").map(|c| c[8]), Some(9.0));
     }
 }
+
+#[cfg(test)]
+mod huge_line_tests {
+    use super::*;
+
+    /// A line longer than two chunks: read once, by the range it starts in.
+    #[test]
+    fn lines_longer_than_a_chunk() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let f = dir.path().join("big.jsonl");
+        let pad = "x".repeat(2 * CHUNK + 12_345);
+        let text = format!(
+            "{{\"latency_ms\": 1, \"timestamp\": 1}}\n{{\"latency_ms\": 2, \"timestamp\": 2, \"prompt\": \"{pad}\"}}\n\
+             not json\n{{\"latency_ms\": 3, \"timestamp\": 3}}"
+        );
+        std::fs::write(&f, text).expect("write");
+        let log = load(&[f], &LoadOptions::default()).expect("load");
+        assert_eq!(log.table.column("latency_ms"), Some(&[1.0, 2.0, 3.0][..]));
+        let r = &log.files[0];
+        assert_eq!((r.lines, r.bad_lines), (4, 1));
+        assert_eq!(r.first_bad[0].0, 3, "line numbers count the huge line once");
+    }
+}
