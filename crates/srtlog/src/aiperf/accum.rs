@@ -115,6 +115,10 @@ pub struct Accum {
     pub ok_output_tokens: f64,
     /// One vector per [`Dist`].
     pub dists: Vec<Vec<f64>>,
+    /// Vectors of merged blocks per [`Dist`], concatenated once by
+    /// [`Accum::flatten`] (appending block by block would re-copy the
+    /// growing vector at every doubling).
+    pub parts: Vec<Vec<Vec<f64>>>,
     /// Per-request rows, when asked for.
     pub rows: Vec<Row>,
 }
@@ -364,6 +368,26 @@ impl Accum {
         }
     }
 
+    /// Moves the merged parts into [`Accum::dists`], one allocation of the
+    /// exact size per distribution.
+    pub fn flatten(&mut self) {
+        for (i, parts) in std::mem::take(&mut self.parts).into_iter().enumerate() {
+            let Some(d) = self.dists.get_mut(i) else {
+                continue;
+            };
+            let n: usize = parts.iter().map(Vec::len).sum();
+            if n == 0 {
+                continue;
+            }
+            let mut all = Vec::with_capacity(d.len() + n);
+            all.append(d);
+            for mut p in parts {
+                all.append(&mut p);
+            }
+            *d = all;
+        }
+    }
+
     /// Appends `o` (which read the lines after `self`'s).
     pub fn merge(&mut self, mut o: Accum) {
         self.lines += o.lines;
@@ -407,12 +431,16 @@ impl Accum {
         };
         self.ok += o.ok;
         self.ok_output_tokens += o.ok_output_tokens;
-        for (a, b) in self.dists.iter_mut().zip(o.dists.iter_mut()) {
-            if a.is_empty() {
-                std::mem::swap(a, b);
-            } else {
-                a.append(b);
+        if self.parts.len() < Dist::COUNT {
+            self.parts.resize_with(Dist::COUNT, Vec::new);
+        }
+        for (i, v) in o.dists.into_iter().enumerate() {
+            if !v.is_empty() {
+                self.parts[i].push(v);
             }
+        }
+        for (i, p) in o.parts.into_iter().enumerate() {
+            self.parts[i].extend(p.into_iter().filter(|v| !v.is_empty()));
         }
         self.rows.append(&mut o.rows);
     }

@@ -4,6 +4,7 @@
 
 use super::accum::{Accum, BadLine, Row};
 use super::dist::{format_kind, Dist, DistStats};
+use rayon::prelude::*;
 use serde::Serialize;
 use srtlog_formats::aiperf::RunSummary;
 use std::collections::BTreeMap;
@@ -202,14 +203,17 @@ fn ratio(a: u64, b: u64) -> Option<f64> {
 impl Analysis {
     /// Finishes `acc`.
     pub fn finish(name: String, files: Vec<String>, mut acc: Accum) -> Analysis {
-        let mut distributions = BTreeMap::new();
-        for &d in Dist::ALL {
-            if let Some(s) = DistStats::of(d.unit(), &mut acc.dists[d as usize]) {
-                distributions.insert(d.name(), s);
-            }
-            // The values are no longer needed; free them before the next.
-            acc.dists[d as usize] = Vec::new();
-        }
+        // Distributions are independent: summarised in parallel, each
+        // vector freed as soon as it is summarised.
+        acc.flatten();
+        let vectors = std::mem::take(&mut acc.dists);
+        let distributions: BTreeMap<&'static str, DistStats> = vectors
+            .into_par_iter()
+            .zip(Dist::ALL.par_iter())
+            .filter_map(|(mut v, &d)| DistStats::of(d.unit(), &mut v).map(|s| (d.name(), s)))
+            .collect::<Vec<_>>()
+            .into_iter()
+            .collect();
         let dd = &distributions;
         let processing = mean_of(dd, Dist::TtfbMs);
         let transfer = mean_of(dd, Dist::ReceivingMs);
@@ -353,6 +357,7 @@ impl Analysis {
         for (tag, mine) in [
             ("request_throughput", self.request_throughput),
             ("output_token_throughput", self.output_token_throughput),
+            ("benchmark_duration", self.duration_s),
         ] {
             if let (Some(m), Some(t)) = (mine, s.get(tag).map(|x| x.avg)) {
                 if !t.is_nan() {
