@@ -52,6 +52,12 @@ pub enum Command {
     Snapshots(crate::cmd::snapshots::SnapshotsArgs),
     /// Take Prometheus snapshots of a vLLM/SGLang metrics endpoint (one, or periodic).
     Scrape(crate::cmd::scrape::ScrapeArgs),
+    /// Audit a service's logging and metrics: grade, findings, gap table, prioritised plan.
+    Audit(crate::cmd::audit::AuditArgs),
+    /// Follow one request id through every log given, in time order (or --list the ids).
+    Request(crate::cmd::request::RequestArgs),
+    /// Write a simulated gateway/scheduler/worker service (JSON or print-style logs, metrics, dashboards).
+    SimulateService(crate::cmd::audit::SimulateServiceArgs),
     /// Write a simulated folder of Prometheus snapshots (before/after pairs, or periodic scrapes).
     SimulateSnapshots(crate::cmd::snapshots::SimulateSnapshotsArgs),
     /// AIPerf HTTP trace and token analysis of profile_export.jsonl files, artifact folders and sweeps.

@@ -1,7 +1,9 @@
 //! One module per subcommand.
 
 pub mod aiperf;
+pub mod audit;
 pub mod parse;
+pub mod request;
 pub mod requests;
 pub mod scrape;
 pub mod simulate;

@@ -360,12 +360,18 @@ pub fn run(opts: &Options) -> crate::Result<Audit> {
         area: "volume".into(),
         check: "log volume per component".into(),
         status: Status::Good,
-        value: format!(
-            "{} lines in {} files; busiest minute {} lines",
-            t.lines,
-            scan.files.len(),
-            scan.per_minute.values().max().copied().unwrap_or(0)
-        ),
+        value: match scan.per_minute.values().max() {
+            Some(busiest) => format!(
+                "{} lines in {} files; busiest minute {busiest} lines",
+                t.lines,
+                scan.files.len()
+            ),
+            None => format!(
+                "{} lines in {} files; no timestamps to measure lines per minute",
+                t.lines,
+                scan.files.len()
+            ),
+        },
         evidence: scan
             .files
             .iter()
