@@ -7,8 +7,9 @@
 //! on rayon's pool (a line belongs to the range it starts in); a compressed
 //! file is decompressed whole and then cut at line boundaries; partial tables are then
 //! concatenated in file and chunk order, so the row order is the input
-//! order. The whole table is held in memory (about 150 bytes per request
-//! for the seed's schema).
+//! order. The whole table is held in memory (about 160 bytes per request
+//! for the seed's schema; the partial tables and the merged one coexist
+//! while merging, so loading peaks at about twice that).
 
 use super::RequestLog;
 use crate::error::{Error, Result};

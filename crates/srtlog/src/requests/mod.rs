@@ -17,7 +17,7 @@
 //! * [`export`]: CSV, Parquet or JSON lines.
 //! * [`filter`]: the row filter every analysis accepts.
 //!
-//! Memory: the table holds every request (about 150 bytes each for the
+//! Memory: the table holds every request (about 160 bytes each for the
 //! seed's schema); percentiles are exact (values sorted, numpy's linear
 //! method). No analysis uses a sketch.
 
