@@ -160,7 +160,9 @@ impl<'a> Family<'a> {
         let mut keys: Vec<String> = self
             .samples
             .iter()
-            .filter(|s| !s.name.ends_with("_created"))
+            // A family's own `_created` samples repeat its label sets; a
+            // family *named* `…_created` (prometheus_client 0.0.4) counts.
+            .filter(|s| s.suffix(self.name) != "_created")
             .map(|s| s.labels.key_without(&["le", "quantile"]))
             .collect();
         keys.sort_unstable();

@@ -124,6 +124,7 @@ fn prometheus_client_created_gauges_and_colons() {
     assert_eq!(e.families.len(), 2);
     assert_eq!(e.families[0].samples[0].value, 339968.0);
     assert_eq!(e.families[1].ty, MetricType::Gauge);
+    assert_eq!(e.families[1].series_count(), 1);
     assert_eq!(e.families[1].samples[0].value, 1.7869290186210754e9);
     assert_eq!(e.lines, 6);
 }
