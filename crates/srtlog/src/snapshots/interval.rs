@@ -200,6 +200,24 @@ mod tests {
     use super::*;
 
     #[test]
+    fn ordered_by_file_time_without_a_time_in_the_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let base = std::time::SystemTime::now() - std::time::Duration::from_secs(100);
+        // Name order is the reverse of time order: `z` is the older scrape.
+        for (name, v, at) in [("a.prom", 30.0, 20u64), ("z.prom", 10.0, 10)] {
+            let p = dir.path().join(name);
+            std::fs::write(&p, format!("# TYPE c_total counter\nc_total {v}\n")).unwrap();
+            let f = std::fs::File::options().write(true).open(&p).unwrap();
+            f.set_modified(base + std::time::Duration::from_secs(at))
+                .unwrap();
+        }
+        let t = interval_dir(dir.path()).unwrap();
+        assert_eq!(t.dt_s, [10.0]);
+        assert!(t.files[0].ends_with("z.prom"));
+        assert_eq!(t.columns[0].values, [Some(2.0)]);
+    }
+
+    #[test]
     fn tp_duplicates_are_not_summed() {
         assert!(first_rank(r#"model_name="m",tp_rank="0",pp_rank="0""#));
         assert!(!first_rank(r#"model_name="m",pp_rank="0",tp_rank="1""#));
