@@ -124,8 +124,18 @@ pub const ID_KEYS: &[&str] = &[
     "correlationId",
     "trace_id",
     "traceId",
+    "x_correlation_id",
 ];
-const TS_KEYS: &[&str] = &["timestamp", "time", "ts", "@timestamp", "asctime", "t"];
+const TS_KEYS: &[&str] = &[
+    "timestamp",
+    "time",
+    "ts",
+    "@timestamp",
+    "asctime",
+    "t",
+    "timestamp_ns",
+    "request_start_ns",
+];
 const LEVEL_KEYS: &[&str] = &["level", "levelname", "severity", "lvl", "log.level"];
 const LOGGER_KEYS: &[&str] = &[
     "logger",
@@ -160,12 +170,14 @@ pub fn classify(line: &str) -> GenericLine {
 
 fn json_line(t: &str) -> Option<GenericLine> {
     let v: serde_json::Map<String, serde_json::Value> = serde_json::from_str(t).ok()?;
+    // AIPerf records keep their ids and times under `metadata`.
+    let meta = v.get("metadata").and_then(|m| m.as_object());
     let get = |keys: &[&str]| -> Option<&serde_json::Value> {
         keys.iter().find_map(|k| {
             if let Some((outer, inner)) = k.split_once('.') {
                 v.get(outer)?.get(inner)
             } else {
-                v.get(*k)
+                v.get(*k).or_else(|| meta?.get(*k))
             }
         })
     };
@@ -179,7 +191,11 @@ fn json_line(t: &str) -> Option<GenericLine> {
     };
     g.timestamp = get(TS_KEYS).and_then(|x| match x {
         serde_json::Value::String(s) => parse_datetime(s.as_bytes()).map(|(ts, _)| ts),
-        serde_json::Value::Number(n) => n.as_f64().and_then(epoch),
+        serde_json::Value::Number(n) => match n.as_i64() {
+            // Integers exactly: nanoseconds do not fit an f64.
+            Some(i) => epoch_int(i),
+            None => n.as_f64().and_then(epoch),
+        },
         _ => None,
     });
     g.level = get(LEVEL_KEYS)
@@ -191,15 +207,36 @@ fn json_line(t: &str) -> Option<GenericLine> {
         g.has_message_field = true;
     }
     g.request_id = ID_KEYS.iter().find_map(|k| {
-        let s = as_text(v.get(*k)?);
+        let s = as_text(v.get(*k).or_else(|| meta?.get(*k))?);
         (!s.is_empty() && s != "null").then_some((s, *k))
     });
     Some(g)
 }
 
-/// Epoch seconds or milliseconds (told apart by magnitude).
+/// [`epoch`] for integers, without rounding.
+fn epoch_int(i: i64) -> Option<Timestamp> {
+    let us = match i {
+        i if i > 100_000_000_000_000_000 => i / 1000,
+        i if i > 100_000_000_000_000 => i,
+        i if i > 100_000_000_000 => i * 1000,
+        i if i > 0 => i * 1_000_000,
+        _ => return None,
+    };
+    Some(Timestamp(us))
+}
+
+/// Epoch seconds, milliseconds, microseconds or nanoseconds (told apart
+/// by magnitude: any of them is between 1973 and 5138 in its own unit).
 fn epoch(x: f64) -> Option<Timestamp> {
-    let secs = if x > 1e11 { x / 1000.0 } else { x };
+    let secs = if x > 1e17 {
+        x / 1e9
+    } else if x > 1e14 {
+        x / 1e6
+    } else if x > 1e11 {
+        x / 1e3
+    } else {
+        x
+    };
     (secs > 0.0 && secs < 1e11).then_some(Timestamp((secs * 1e6) as i64))
 }
 
@@ -488,9 +525,7 @@ fn mentions_request(t: &str) -> bool {
         let edge = |c: Option<u8>| c.is_none_or(|c| !(c.is_ascii_alphanumeric() || c == b'_'));
         edge(before) && edge(after)
     });
-    word || lower.contains("\"post ")
-        || lower.contains("\"get /v1")
-        || lower.contains("completion")
+    word || lower.contains("\"post ") || lower.contains("\"get /v1") || lower.contains("completion")
 }
 
 /// The exception type of a line: `Traceback …` gives `Traceback`;
@@ -554,6 +589,15 @@ mod tests {
             Some("2025-10-31T12:34:56")
         );
         assert!(g.request_related);
+    }
+
+    #[test]
+    fn aiperf_record() {
+        let g = classify(
+            r#"{"metadata": {"x_request_id": "fd78b108", "x_correlation_id": "66c7", "request_start_ns": 1762551534797067827}, "metrics": {}}"#,
+        );
+        assert_eq!(g.request_id, Some(("fd78b108".into(), "x_request_id")));
+        assert_eq!(g.timestamp.map(|t| t.0), Some(1_762_551_534_797_067));
     }
 
     #[test]

@@ -162,6 +162,17 @@ fn each_line(
     Ok(())
 }
 
+/// Longest message kept (JSON records without a message field are shown
+/// whole, and AIPerf records run to kilobytes).
+const MAX_MESSAGE: usize = 300;
+
+fn short(s: &str) -> String {
+    match s.char_indices().nth(MAX_MESSAGE) {
+        Some((i, _)) => format!("{}…", &s[..i]),
+        None => s.to_string(),
+    }
+}
+
 fn word_in(text: &str, id: &str) -> bool {
     let mut from = 0;
     while let Some(off) = text[from..].find(id) {
@@ -221,11 +232,11 @@ pub fn follow(paths: &[PathBuf], m: &Matcher) -> crate::Result<Timeline> {
             component: comp.to_string(),
             level: g.level.map(|l| l.as_str().to_string()),
             request_id: id,
-            message: if g.message.is_empty() {
-                text.trim().to_string()
+            message: short(if g.message.is_empty() {
+                text.trim()
             } else {
-                g.message.clone()
-            },
+                &g.message
+            }),
             key: (carried.get(&fi).copied().unwrap_or(i64::MIN), fi, no),
         });
     })?;

@@ -337,3 +337,44 @@ fn grafana_dashboards_from_real_metrics_pass_the_dashboard_audit() {
     assert!(da.issues.is_empty(), "{:#?}", da.issues);
     let _: PathBuf = written[0].clone();
 }
+
+#[test]
+fn real_router_and_aiperf_request_ids() {
+    let (Some(pd), Some(aiperf)) = (
+        shared_file("sglang-ci-pd-v0.5.3.post3"),
+        shared_file("aiperf-examples-run1/profile_export.jsonl"),
+    ) else {
+        return;
+    };
+    // The SGLang router logs `request_id="cmpl-…"` when a request starts and
+    // when it finishes: the slowest took 43 s.
+    let (ids, _) = reqtrace::list(std::slice::from_ref(&pd)).expect("list");
+    assert_eq!(ids.len(), 207);
+    assert_eq!(ids[0].id, "cmpl-K1tskhVmfcJTX8Ylo7jq0Z8C");
+    assert_eq!((ids[0].lines, ids[0].duration_s), (2, Some(43.0)));
+    assert_eq!(ids[0].components, ["load_balance"]);
+    let tl = reqtrace::follow(
+        &[pd],
+        &Matcher::Exact("cmpl-K1tskhVmfcJTX8Ylo7jq0Z8C".into()),
+    )
+    .expect("follow");
+    let lines: Vec<u64> = tl.events.iter().map(|e| e.line).collect();
+    assert_eq!(lines, [89, 154]);
+    assert!(tl.events[1]
+        .message
+        .ends_with("finished processing request"));
+    assert_eq!(tl.events[1].gap_s, Some(43.0));
+    // AIPerf records: metadata.x_request_id and timestamp_ns.
+    let (ids, _) = reqtrace::list(std::slice::from_ref(&aiperf)).expect("list");
+    assert_eq!(ids.len(), 100);
+    let tl = reqtrace::follow(
+        &[aiperf],
+        &Matcher::Exact("c087da26-5552-4785-958a-cad75c7b22de".into()),
+    )
+    .expect("follow");
+    assert_eq!(tl.events.len(), 1);
+    assert_eq!(
+        tl.events[0].timestamp.as_deref(),
+        Some("2025-10-03T20:13:39.154829")
+    );
+}
