@@ -250,25 +250,66 @@ pub fn skip_reason(p: &Path) -> Option<String> {
 
 /// Reads every file (skipping bad ones) and counts.
 pub fn scan(files: &[PathBuf]) -> LogScan {
+    use rayon::prelude::*;
+    type Groups = HashMap<(String, String), ErrorGroup>;
+    type Partial = (FileStats, LogScan, Groups, BTreeMap<i64, u64>);
+    // Files are read in parallel, each into its own partial result; the
+    // partials are merged in the order given, so examples and the first
+    // occurrence of an error group do not depend on scheduling.
+    let parts: Vec<(String, Result<Partial, String>)> = files
+        .par_iter()
+        .map(|path| {
+            let name = path.display().to_string();
+            if let Some(why) = skip_reason(path) {
+                return (name, Err(why));
+            }
+            let mut part = LogScan::default();
+            let mut groups = Groups::new();
+            let mut minutes = BTreeMap::new();
+            let r = scan_file(path, &name, &mut part, &mut groups, &mut minutes)
+                .map(|fs| (fs, part, groups, minutes))
+                .map_err(|e| e.to_string());
+            (name, r)
+        })
+        .collect();
     let mut s = LogScan::default();
-    let mut groups: HashMap<(String, String), ErrorGroup> = HashMap::new();
+    let mut groups = Groups::new();
     let mut minutes: BTreeMap<i64, u64> = BTreeMap::new();
-    for path in files {
-        let name = path.display().to_string();
-        if let Some(why) = skip_reason(path) {
-            tracing::warn!("{name}: skipped: {why}");
-            s.skipped.push((name, why));
-            continue;
+    for (name, r) in parts {
+        let (fs, part, g, m) = match r {
+            Ok(x) => x,
+            Err(why) => {
+                tracing::warn!("{name}: skipped: {why}");
+                s.skipped.push((name, why));
+                continue;
+            }
+        };
+        s.totals.add(&fs.counts);
+        s.files.push(fs);
+        s.skipped.extend(part.skipped);
+        for (list, more) in [
+            (&mut s.print_examples, part.print_examples),
+            (&mut s.untraced_examples, part.untraced_examples),
+        ] {
+            let room = EXAMPLES.saturating_sub(list.len());
+            list.extend(more.into_iter().take(room));
         }
-        match scan_file(path, &name, &mut s, &mut groups, &mut minutes) {
-            Ok(fs) => {
-                s.totals.add(&fs.counts);
-                s.files.push(fs);
+        for (id, comps) in part.ids {
+            s.ids.entry(id).or_default().extend(comps);
+        }
+        for (k, e) in g {
+            match groups.entry(k) {
+                std::collections::hash_map::Entry::Occupied(mut o) => {
+                    o.get_mut().count += e.count;
+                    o.get_mut().leveled |= e.leveled;
+                }
+                std::collections::hash_map::Entry::Vacant(v) => {
+                    v.insert(e);
+                }
             }
-            Err(e) => {
-                tracing::warn!("{name}: skipped: {e}");
-                s.skipped.push((name, e.to_string()));
-            }
+        }
+        for (k, n) in m {
+            *minutes.entry(k).or_default() += n;
         }
     }
     let mut errors: Vec<ErrorGroup> = groups.into_values().collect();
