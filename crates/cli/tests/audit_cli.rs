@@ -304,3 +304,41 @@ fn simulate_service_command() {
     assert!(d.path().join("svc/logs/worker.log").exists());
     assert!(d.path().join("svc/metrics.txt").exists());
 }
+
+/// Serves `body` once as an HTTP/1.1 200 answer on 127.0.0.1; returns the URL.
+fn serve_once(body: Vec<u8>) -> String {
+    use std::io::{Read, Write};
+    let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/metrics", l.local_addr().unwrap());
+    std::thread::spawn(move || {
+        if let Ok((mut c, _)) = l.accept() {
+            let mut req = [0u8; 4096];
+            let _ = c.read(&mut req);
+            let head = format!(
+                "HTTP/1.1 200 OK\r\nContent-Type: text/plain; version=0.0.4\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                body.len()
+            );
+            let _ = c.write_all(head.as_bytes());
+            let _ = c.write_all(&body);
+        }
+    });
+    url
+}
+
+#[test]
+fn live_metrics_endpoint() {
+    let (d, t) = service(ServiceStyle::Json);
+    let url = serve_once(std::fs::read(&t.metrics).unwrap());
+    let out = srtlog()
+        .current_dir(d.path())
+        .args(["audit", "logs", "--metrics", &url, "--json"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(v["metrics"]["source"], url.as_str());
+    assert_eq!(v["metrics"]["families"], 8);
+    assert_eq!(v["grade"], "A+");
+}

@@ -412,13 +412,9 @@ fn text_line(t: &str) -> GenericLine {
         if let Some(level) = Level::parse(word) {
             g.level = Some(level);
             let after = after.trim_start();
-            match after.split_once(": ") {
-                Some((target, msg)) if !target.contains(' ') || target.contains('{') => {
-                    g.logger = Some(target.split('{').next().unwrap_or(target).to_string());
-                    g.message = msg.to_string();
-                }
-                _ => g.message = after.to_string(),
-            }
+            let (logger, msg) = tracing_prefixes(after);
+            g.logger = logger;
+            g.message = msg.to_string();
         } else {
             g.message = rest.to_string();
         }
@@ -428,6 +424,30 @@ fn text_line(t: &str) -> GenericLine {
     g.message = t.to_string();
     g.emoji = t.chars().next().is_some_and(is_symbol);
     g
+}
+
+/// Rust `tracing` prefixes before the message (formats.md §1.3): spans
+/// (`http_request{method=GET …}:`), the target (`crate::module:`) and the
+/// source location (`src/server.rs:827:`). The logger is the target, else
+/// the span name.
+fn tracing_prefixes(mut rest: &str) -> (Option<String>, &str) {
+    let (mut target, mut span) = (None, None);
+    while let Some((head, tail)) = rest.split_once(": ") {
+        let is_span = head.contains('{') && head.ends_with('}');
+        if !is_span && head.contains(' ') {
+            break;
+        }
+        let loc = head.rsplit_once(':').is_some_and(|(f, n)| {
+            f.ends_with(".rs") && !n.is_empty() && n.bytes().all(|c| c.is_ascii_digit())
+        }) || head.ends_with(".rs");
+        if is_span {
+            span.get_or_insert_with(|| head.split('{').next().unwrap_or(head).to_string());
+        } else if !loc && target.is_none() {
+            target = Some(head.to_string());
+        }
+        rest = tail;
+    }
+    (target.or(span), rest)
 }
 
 /// `[logger] rest` → (logger, rest).
@@ -644,8 +664,12 @@ mod tests {
             r#"2025-10-20 12:05:50  INFO http_request{method=GET request_id="req-DhI7z0qK"}: sglang_router_rs::middleware: src/middleware.rs:1: started"#,
         );
         assert_eq!(g.level, Some(Level::Info));
-        assert_eq!(g.logger.as_deref(), Some("http_request"));
+        assert_eq!(g.logger.as_deref(), Some("sglang_router_rs::middleware"));
+        assert_eq!(g.message, "started");
         assert_eq!(g.request_id, Some(("req-DhI7z0qK".into(), "request_id")));
+        let g = classify("2025-10-20 12:00:44  INFO sglang_router_rs::server: src/server.rs:827: Starting router on 0.0.0.0:30028 | mode: x");
+        assert_eq!(g.logger.as_deref(), Some("sglang_router_rs::server"));
+        assert_eq!(g.message, "Starting router on 0.0.0.0:30028 | mode: x");
         let g = classify("2025-10-31 12:00:00,123 - core.worker - ERROR - Failed to process");
         assert_eq!(
             (g.level, g.logger.as_deref()),
