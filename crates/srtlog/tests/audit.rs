@@ -378,3 +378,30 @@ fn real_router_and_aiperf_request_ids() {
         Some("2025-10-03T20:13:39.154829")
     );
 }
+
+#[test]
+fn compressed_logs_read_like_plain_ones() {
+    use std::io::Write;
+    let (_d, t) = service(ServiceStyle::Json);
+    let plain = t.logs.join("gateway.log");
+    let gz = t.logs.join("gateway.log.gz");
+    let mut enc = flate2::write::GzEncoder::new(
+        std::fs::File::create(&gz).expect("create"),
+        flate2::Compression::fast(),
+    );
+    enc.write_all(&std::fs::read(&plain).expect("read"))
+        .expect("gzip");
+    enc.finish().expect("finish");
+    let a = audit::run(&Options {
+        paths: vec![plain, gz],
+        ..Default::default()
+    })
+    .expect("audit");
+    assert_eq!(a.logs.files.len(), 2);
+    assert_eq!(a.logs.files[0].counts, a.logs.files[1].counts);
+    assert_eq!(a.logs.files[1].component, "gateway");
+    let tl =
+        reqtrace::follow(&[t.logs.clone()], &Matcher::Exact("req-000001".into())).expect("follow");
+    // The gateway's two lines appear twice (plain and gzip copies).
+    assert_eq!(tl.events.len(), 8);
+}
