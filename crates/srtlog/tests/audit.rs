@@ -400,8 +400,11 @@ fn compressed_logs_read_like_plain_ones() {
     assert_eq!(a.logs.files.len(), 2);
     assert_eq!(a.logs.files[0].counts, a.logs.files[1].counts);
     assert_eq!(a.logs.files[1].component, "gateway");
-    let tl =
-        reqtrace::follow(&[t.logs.clone()], &Matcher::Exact("req-000001".into())).expect("follow");
+    let tl = reqtrace::follow(
+        std::slice::from_ref(&t.logs),
+        &Matcher::Exact("req-000001".into()),
+    )
+    .expect("follow");
     // The gateway's two lines appear twice (plain and gzip copies).
     assert_eq!(tl.events.len(), 8);
 }
