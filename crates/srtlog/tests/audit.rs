@@ -275,6 +275,17 @@ fn real_sglang_pd_and_vllm_logs_with_vllm_metrics() {
         .expect("router log");
     assert_eq!(lb.counts.lines, 459);
     assert_eq!(lb.counts.with_level, lb.counts.lines);
+    // Volume: decode.log is dated by its SGLang lines (its vLLM-style
+    // start-up lines have no year); the busiest minute is 12:08.
+    let decode = a
+        .logs
+        .files
+        .iter()
+        .find(|f| f.component == "decode")
+        .expect("decode");
+    assert_eq!(decode.lines_per_minute, Some(118.7));
+    assert_eq!(a.logs.per_minute.get("2025-10-20T12:08:00"), Some(&379));
+    assert_eq!(a.logs.per_minute.values().max(), Some(&379));
     let m = a.metrics.as_ref().expect("metrics");
     assert_eq!((m.families, m.present()), (86, 8));
     assert_eq!(m.bucket_issues.len(), 1);

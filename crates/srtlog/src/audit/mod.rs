@@ -382,6 +382,7 @@ pub fn run(opts: &Options) -> crate::Result<Audit> {
                 ),
                 None => format!("{} ({}): {} lines", f.component, f.file, f.counts.lines),
             })
+            .chain(busiest_minutes(&scan.per_minute))
             .collect(),
     });
     if !scan.skipped.is_empty() || t.long_lines_skipped + t.invalid_utf8 > 0 {
@@ -511,6 +512,16 @@ pub fn run(opts: &Options) -> crate::Result<Audit> {
         metrics,
         dashboards,
     })
+}
+
+/// The three busiest minutes, as `busiest minute …: N lines`.
+fn busiest_minutes(per_minute: &std::collections::BTreeMap<String, u64>) -> Vec<String> {
+    let mut v: Vec<(&String, &u64)> = per_minute.iter().collect();
+    v.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+    v.into_iter()
+        .take(3)
+        .map(|(m, n)| format!("minute {m}: {n} lines"))
+        .collect()
 }
 
 fn round1(x: f64) -> f64 {
