@@ -705,4 +705,41 @@ mod tests {
         assert!(classify("Added request to queue").request_related);
         assert!(!classify("max_running_requests=4096, context_len=1").request_related);
     }
+
+    /// Deterministic mutations (truncations, byte replacements with
+    /// delimiters and multi-byte text) of every line form: no panic.
+    #[test]
+    fn mutations_do_not_panic() {
+        let seeds = [
+            r#"{"timestamp": "2025-10-31T12:34:56Z", "level": "INFO", "message": "m", "request_id": "r1", "metadata": {"timestamp_ns": 1}}"#,
+            r#"time=2025-01-02T03:04:05Z level=warn msg="queue \"full\" é" rid=abc123"#,
+            "(APIServer pid=1) INFO 08-02 11:06:17 [api_utils.py:339] Received request cmpl-9f3a1b2c0: x",
+            "WARNING:sglang.srt.server_args:Cuda graph",
+            "[2025-10-20 12:01:06 TP0] Prefill batch rid=abc X-Request-ID: q-1",
+            r#"2025-10-20 12:05:50  INFO http_request{request_id="req-1"}: a::b: src/m.rs:1: started"#,
+            "2025-10-31 12:00:00,123 - core.worker - ERROR - Failed",
+            "✅ Model loaded — torch.OutOfMemoryError: CUDA",
+        ];
+        let inserts = [
+            "", "\"", "=", ":", " ", "{", "}", "[", "]", "(", ") ", "é", "✅", "\\", "-", "T",
+        ];
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        for seed in seeds {
+            for _ in 0..400 {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                let chars: Vec<char> = seed.chars().collect();
+                let at = (state % (chars.len() as u64 + 1)) as usize;
+                let cut = ((state >> 16) % (chars.len() as u64 + 1)) as usize;
+                let ins = inserts[((state >> 32) % inserts.len() as u64) as usize];
+                let mut m: String = chars[..at].iter().collect();
+                m.push_str(ins);
+                m.extend(chars[at.max(cut.min(at + 3))..].iter());
+                let g = classify(&m);
+                let _ = message_pattern(&g.message);
+                let _ = classify(&m[..m.char_indices().nth(at).map_or(m.len(), |(i, _)| i)]);
+            }
+        }
+    }
 }
