@@ -82,14 +82,32 @@ const WANTS: &[Want] = &[
 pub struct BucketIssue {
     /// Family.
     pub family: String,
-    /// Largest finite bound.
-    pub largest_bound: f64,
-    /// Observations above it (`+Inf` − largest bucket), summed over series.
-    pub above: f64,
+    /// `above_largest` (the tail is lost) or `below_smallest` (a duration
+    /// histogram with every observation in its first bucket: nothing can be
+    /// resolved).
+    pub problem: &'static str,
+    /// The bound: largest finite bound, or smallest bound.
+    pub bound: f64,
+    /// Observations beyond it, summed over series.
+    pub outside: f64,
     /// All observations.
     pub count: f64,
     /// Line of the first `+Inf` bucket.
     pub line: u32,
+}
+
+/// A bucket issue in words: `family: 576 of 603 observations above le=1`.
+pub fn describe(b: &BucketIssue) -> String {
+    match b.problem {
+        "above_largest" => format!(
+            "{}: {} of {} observations above le={} (the largest bound)",
+            b.family, b.outside, b.count, b.bound
+        ),
+        _ => format!(
+            "{}: {} of {} observations at or below le={} (the smallest bound)",
+            b.family, b.outside, b.count, b.bound
+        ),
+    }
 }
 
 /// A naming rule broken.
@@ -203,9 +221,7 @@ pub fn audit(text: &[u8], source: &str) -> MetricsAudit {
             .push((f.name.to_string(), f.ty.as_str().to_string()));
         naming(f, &mut a.naming_issues);
         if f.ty == MetricType::Histogram {
-            if let Some(issue) = buckets(f) {
-                a.bucket_issues.push(issue);
-            }
+            a.bucket_issues.extend(buckets(f));
             if f.samples.iter().any(|s| s.name.ends_with("_bucket")) {
                 a.histograms_checked += 1;
             }
@@ -298,12 +314,23 @@ fn naming(f: &Family<'_>, out: &mut Vec<NamingIssue>) {
 }
 
 /// Whether a histogram's finite bounds cover what it observed: more than
-/// 1 % of observations above the largest bound means the tail (where
-/// p99 lives) cannot be estimated.
-fn buckets(f: &Family<'_>) -> Option<BucketIssue> {
+/// 1 % of observations above the largest bound means the tail (where p99
+/// lives) cannot be estimated; for a duration histogram (`seconds` in the
+/// name: count histograms such as `n` legitimately sit in one bucket), 99 %
+/// of 10 or more observations at or below the smallest bound means no
+/// quantile can be resolved.
+fn buckets(f: &Family<'_>) -> Vec<BucketIssue> {
     use std::collections::HashMap;
-    // Per series: (largest finite bound, its count, +Inf count, +Inf line).
-    let mut per: HashMap<String, (f64, f64, f64, u32)> = HashMap::new();
+    #[derive(Clone, Copy)]
+    struct S {
+        largest: f64,
+        at_largest: f64,
+        smallest: f64,
+        at_smallest: f64,
+        inf: f64,
+        line: u32,
+    }
+    let mut per: HashMap<String, S> = HashMap::new();
     for s in &f.samples {
         if !s.name.ends_with("_bucket") {
             continue;
@@ -318,33 +345,59 @@ fn buckets(f: &Family<'_>) -> Option<BucketIssue> {
                 Err(_) => continue,
             },
         };
-        let e =
-            per.entry(s.labels.key_without(&["le"]))
-                .or_insert((f64::NEG_INFINITY, 0.0, 0.0, 0));
+        let e = per.entry(s.labels.key_without(&["le"])).or_insert(S {
+            largest: f64::NEG_INFINITY,
+            at_largest: 0.0,
+            smallest: f64::INFINITY,
+            at_smallest: 0.0,
+            inf: 0.0,
+            line: 0,
+        });
         if bound.is_infinite() {
-            e.2 = s.value;
-            e.3 = s.line;
-        } else if bound > e.0 {
-            e.0 = bound;
-            e.1 = s.value;
+            e.inf = s.value;
+            e.line = s.line;
+            continue;
+        }
+        if bound > e.largest {
+            e.largest = bound;
+            e.at_largest = s.value;
+        }
+        if bound < e.smallest {
+            e.smallest = bound;
+            e.at_smallest = s.value;
         }
     }
-    let (mut above, mut count, mut largest, mut line) = (0.0, 0.0, f64::NEG_INFINITY, 0);
-    for (b, c, inf, l) in per.values() {
-        above += inf - c;
-        count += inf;
-        largest = largest.max(*b);
-        if line == 0 || *l < line {
-            line = *l;
+    let (mut above, mut below, mut count) = (0.0, 0.0, 0.0);
+    let (mut largest, mut smallest, mut line) = (f64::NEG_INFINITY, f64::INFINITY, 0);
+    for v in per.values() {
+        above += v.inf - v.at_largest;
+        below += v.at_smallest;
+        count += v.inf;
+        largest = largest.max(v.largest);
+        smallest = smallest.min(v.smallest);
+        if line == 0 || (v.line != 0 && v.line < line) {
+            line = v.line;
         }
     }
-    (count > 0.0 && above > 0.01 * count).then(|| BucketIssue {
+    let mut out = Vec::new();
+    let issue = |problem, bound, outside| BucketIssue {
         family: f.name.to_string(),
-        largest_bound: largest,
-        above,
+        problem,
+        bound,
+        outside,
         count,
         line,
-    })
+    };
+    if count > 0.0 && largest.is_finite() && above > 0.01 * count {
+        out.push(issue("above_largest", largest, above));
+    } else if count >= 10.0
+        && smallest.is_finite()
+        && f.name.contains("seconds")
+        && below >= 0.99 * count
+    {
+        out.push(issue("below_smallest", smallest, below));
+    }
+    out
 }
 
 #[cfg(test)]
@@ -393,11 +446,27 @@ lat_ms_bucket{le=\"1\"} 1\nlat_ms_bucket{le=\"+Inf\"} 10\nlat_ms_count 10\n\
         assert!(rules.contains(&("requestsServed", "no help text")));
         assert!(rules.contains(&("lat_ms", "use base unit \"seconds\" instead of \"ms\"")));
         assert_eq!(a.bucket_issues.len(), 1);
+        assert_eq!(a.bucket_issues[0].problem, "above_largest");
         assert_eq!(
-            (a.bucket_issues[0].largest_bound, a.bucket_issues[0].above),
+            (a.bucket_issues[0].bound, a.bucket_issues[0].outside),
             (1.0, 9.0)
         );
         assert_eq!(a.cardinality_issues[0].family, "q");
         assert!(a.score() < 30.0, "{}", a.score());
+    }
+
+    #[test]
+    fn durations_all_in_the_first_bucket() {
+        let t = "# HELP q_seconds x\n# TYPE q_seconds histogram\nq_seconds_bucket{le=\"0.3\"} 20\nq_seconds_bucket{le=\"1\"} 20\n\
+q_seconds_bucket{le=\"+Inf\"} 20\nq_seconds_count 20\n\
+# HELP n x\n# TYPE n histogram\nn_bucket{le=\"1\"} 20\nn_bucket{le=\"+Inf\"} 20\nn_count 20\n";
+        let a = audit(t.as_bytes(), "t");
+        assert_eq!(a.histograms_checked, 2);
+        assert_eq!(a.bucket_issues.len(), 1);
+        let b = &a.bucket_issues[0];
+        assert_eq!(
+            (b.family.as_str(), b.problem, b.bound, b.outside, b.count),
+            ("q_seconds", "below_smallest", 0.3, 20.0, 20.0)
+        );
     }
 }

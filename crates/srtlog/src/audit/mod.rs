@@ -592,19 +592,14 @@ fn metrics_findings(m: &metrics::MetricsAudit) -> Vec<Finding> {
             Status::Partial
         },
         value: format!(
-            "{} of {} histograms overflow their largest bound",
+            "{} of {} histograms have bounds that do not cover their observations",
             m.bucket_issues.len(),
             m.histograms_checked
         ),
         evidence: m
             .bucket_issues
             .iter()
-            .map(|b| {
-                format!(
-                    "{}:{}: {}: {} of {} observations above le={}",
-                    m.source, b.line, b.family, b.above, b.count, b.largest_bound
-                )
-            })
+            .map(|b| format!("{}:{}: {}", m.source, b.line, metrics::describe(b)))
             .collect(),
     });
     let mut bad: Vec<&str> = m.naming_issues.iter().map(|n| n.family.as_str()).collect();

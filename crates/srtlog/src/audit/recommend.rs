@@ -93,7 +93,7 @@ pub fn plan(
                 m.map(|m| {
                     let mut ev: Vec<String> = m.recommended.iter().filter(|r| r.found.is_empty()).map(|r| format!("missing: {}", r.name)).collect();
                     ev.extend(m.naming_issues.iter().take(5).map(|n| format!("{}: {}", n.family, n.rule)));
-                    ev.extend(m.bucket_issues.iter().map(|b| format!("{}: observations above le={}", b.family, b.largest_bound)));
+                    ev.extend(m.bucket_issues.iter().map(super::metrics::describe));
                     ev
                 })
                 .unwrap_or_default(),
