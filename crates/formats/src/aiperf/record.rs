@@ -14,6 +14,7 @@ use super::trace::{RawTrace, Trace};
 use crate::requests::flat::{rewrite_nonstandard, NAN, NEG_INF, POS_INF};
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
+use serde_json::value::RawValue;
 use std::borrow::Cow;
 use std::fmt;
 
@@ -253,6 +254,36 @@ pub struct Record<'a> {
 }
 
 impl Record<'_> {
+    /// Detaches the record from its line.
+    pub fn into_owned(self) -> Record<'static> {
+        fn o(c: Option<Cow<'_, str>>) -> Option<Cow<'static, str>> {
+            c.map(|s| Cow::Owned(s.into_owned()))
+        }
+        let m = self.metadata;
+        Record {
+            metadata: Metadata {
+                x_request_id: o(m.x_request_id),
+                conversation_id: o(m.conversation_id),
+                worker_id: o(m.worker_id),
+                session_num: m.session_num,
+                timestamp_ns: m.timestamp_ns,
+                request_start_ns: m.request_start_ns,
+                request_ack_ns: m.request_ack_ns,
+                request_end_ns: m.request_end_ns,
+                benchmark_phase: o(m.benchmark_phase),
+                credit_phase: o(m.credit_phase),
+                was_cancelled: m.was_cancelled,
+            },
+            metrics: self.metrics,
+            trace: self.trace,
+            error: self.error.map(|e| ErrorInfo {
+                code: e.code,
+                kind: o(e.kind),
+                message: o(e.message),
+            }),
+        }
+    }
+
     /// Whether the request was cancelled (`was_cancelled`, or a
     /// `RequestCancellationError` in 0.1.x records).
     pub fn cancelled(&self) -> bool {
@@ -399,7 +430,19 @@ impl<'de> Visitor<'de> for ValueVisitor {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
         let mut out = Value::Missing;
         while let Some(k) = map.next_key::<Cow<'de, str>>()? {
-            if k == "value" {
+            if k == "value" && self.keep_list {
+                // The kept list (`inter_chunk_latency`): raw text, scanned
+                // by the fast path; other shapes through the general seed.
+                let raw: &'de RawValue = map.next_value()?;
+                out = match super::fastlist::floats(raw.get()) {
+                    Some(v) => Value::List(v),
+                    None => {
+                        let mut de = serde_json::Deserializer::from_str(raw.get());
+                        de::DeserializeSeed::deserialize(ValueSeed { keep_list: true }, &mut de)
+                            .map_err(de::Error::custom)?
+                    }
+                };
+            } else if k == "value" {
                 out = map.next_value_seed(ValueSeed {
                     keep_list: self.keep_list,
                 })?;
@@ -482,8 +525,8 @@ struct RawRecord<'a> {
     metadata: Option<Option<Metadata<'a>>>,
     #[serde(default, deserialize_with = "present")]
     metrics: Option<Option<Metrics>>,
-    #[serde(default)]
-    trace_data: Option<RawTrace>,
+    #[serde(default, borrow)]
+    trace_data: Option<RawTrace<'a>>,
     #[serde(borrow, default, deserialize_with = "present")]
     error: Option<Option<ErrorInfo<'a>>>,
     // Keys of the other JSON-lines kinds, only to say what a file is.
@@ -500,6 +543,14 @@ struct RawRecord<'a> {
 }
 
 fn convert(raw: RawRecord<'_>) -> Result<Record<'_>, RecordError> {
+    convert_with(raw, None, None)
+}
+
+fn convert_with(
+    raw: RawRecord<'_>,
+    chunks: Option<Vec<(i64, i64)>>,
+    icl: Option<Vec<f64>>,
+) -> Result<Record<'_>, RecordError> {
     if raw.metadata.is_none() || (raw.metrics.is_none() && raw.error.is_none()) {
         let what = if raw.dcgm_url.is_some() {
             "an AIPerf GPU telemetry sample"
@@ -514,10 +565,19 @@ fn convert(raw: RawRecord<'_>) -> Result<Record<'_>, RecordError> {
         };
         return Err(RecordError::NotAiperf(what.to_string()));
     }
+    let mut metrics = raw.metrics.flatten().unwrap_or_default();
+    if let Some(v) = icl {
+        metrics.inter_chunk_latency = v;
+    }
     Ok(Record {
         metadata: raw.metadata.flatten().unwrap_or_default(),
-        metrics: raw.metrics.flatten().unwrap_or_default(),
-        trace: raw.trace_data.and_then(RawTrace::normalise),
+        metrics,
+        trace: raw.trace_data.and_then(|mut t| {
+            if chunks.is_some() {
+                t.prefetched = chunks;
+            }
+            t.normalise()
+        }),
         error: raw.error.flatten(),
     })
 }
@@ -538,6 +598,16 @@ pub fn decode_record<'a>(
     }
     if line[0] != b'{' {
         return Err(RecordError::Json("line does not start with '{'".into()));
+    }
+    // Streamed records are mostly two number lists; cut them out and scan
+    // them directly, so serde_json only sees the rest of the line. The
+    // record then owns its few strings (they borrowed the cut copy).
+    if line.len() > 1024 {
+        if let Some((cut, chunks, icl)) = super::fastlist::strip(line) {
+            if let Ok(raw) = serde_json::from_slice::<RawRecord<'_>>(&cut) {
+                return convert_with(raw, chunks, icl).map(|r| Some(r.into_owned()));
+            }
+        }
     }
     match serde_json::from_slice::<RawRecord<'a>>(line) {
         Ok(raw) => convert(raw).map(Some),

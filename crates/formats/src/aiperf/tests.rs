@@ -184,3 +184,30 @@ fn summaries() {
     assert_eq!((t.unit.as_str(), t.p50, t.p99), ("ms", 2369.32, 3833.39));
     assert_eq!(s.get("request_throughput").unwrap().avg, 9.55);
 }
+
+#[test]
+fn long_lines_take_the_fast_path_with_the_same_result() {
+    let chunks: Vec<String> = (0..200)
+        .map(|i| format!("[{},{}]", 1_762_551_535_841_436_103_i64 + i * 7919, 180 + i % 13))
+        .collect();
+    let icl: Vec<String> = (0..199)
+        .map(|i| format!("{}.{:06}", 7 + i % 5, i * 37))
+        .collect();
+    let line = format!(
+        r#"{{"metadata":{{"x_request_id":"r-1","request_start_ns":5,"benchmark_phase":"profiling"}},"metrics":{{"inter_chunk_latency":{{"value":[{}],"unit":"ms"}},"output_sequence_length":{{"value":200,"unit":"tokens"}}}},"trace_data":{{"request_send_start_ns":10,"request_send_end_ns":20,"response_chunks":[{}],"response_chunks_count":200}}}}"#,
+        icl.join(","),
+        chunks.join(",")
+    );
+    assert!(line.len() > 1024);
+    let r = dec(&line).unwrap().unwrap();
+    let want_chunks: Vec<(i64, i64)> =
+        serde_json::from_str(&format!("[{}]", chunks.join(","))).unwrap();
+    let want_icl: Vec<f64> = serde_json::from_str(&format!("[{}]", icl.join(","))).unwrap();
+    let t = r.trace.unwrap();
+    assert_eq!(t.response_chunks, want_chunks);
+    assert_eq!(t.chunk_count, Some(200));
+    assert_eq!(t.first_byte_ns, Some(1_762_551_535_841_436_103));
+    assert_eq!(r.metrics.inter_chunk_latency, want_icl);
+    assert_eq!(r.metrics.get(Metric::OutputTokens), 200.0);
+    assert_eq!(r.metadata.x_request_id.as_deref(), Some("r-1"));
+}

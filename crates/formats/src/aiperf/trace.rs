@@ -23,6 +23,7 @@
 
 use super::record::opt_i64 as de_opt_i64;
 use serde::Deserialize;
+use serde_json::value::RawValue;
 
 /// Which layout a record's trace data used.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
@@ -144,12 +145,17 @@ impl Trace {
 
 /// Every key of every layout; all optional.
 #[derive(Debug, Default, Deserialize)]
-pub(crate) struct RawTrace {
+pub(crate) struct RawTrace<'a> {
     // Released.
     #[serde(default)]
     request_chunks: Option<Vec<(i64, i64)>>,
-    #[serde(default)]
-    response_chunks: Option<Vec<(i64, i64)>>,
+    /// Raw text, scanned by [`super::fastlist::pairs`] (the biggest list
+    /// of a record).
+    #[serde(default, borrow)]
+    response_chunks: Option<&'a RawValue>,
+    /// `response_chunks` already read by the line-level fast path.
+    #[serde(skip)]
+    pub(crate) prefetched: Option<Vec<(i64, i64)>>,
     #[serde(default, deserialize_with = "de_opt_i64")]
     request_send_start_ns: Option<i64>,
     #[serde(default, deserialize_with = "de_opt_i64")]
@@ -238,12 +244,23 @@ pub(crate) struct RawTrace {
     response_status: Option<i64>,
 }
 
-impl RawTrace {
+impl RawTrace<'_> {
     /// The normalised trace; `None` for an empty object (the prototype
     /// script skips those too).
     pub(crate) fn normalise(self) -> Option<Trace> {
         let r = self;
-        let layout = if r.request_chunks.is_some() || r.response_chunks.is_some() {
+        // `null` arrives as a raw `null`; other shapes fall back to serde.
+        let prefetched = r.prefetched;
+        let response_chunks_list: Option<Vec<(i64, i64)>> = prefetched.or_else(|| {
+            r.response_chunks.and_then(|raw| {
+                super::fastlist::pairs(raw.get()).or_else(|| {
+                    serde_json::from_str::<Option<Vec<(i64, i64)>>>(raw.get())
+                        .ok()
+                        .flatten()
+                })
+            })
+        });
+        let layout = if r.request_chunks.is_some() || response_chunks_list.is_some() {
             TraceLayout::Released
         } else if r.request_write_timestamps_ns.is_some() || r.request_write_sizes_bytes.is_some() {
             TraceLayout::ParallelArrays
@@ -260,9 +277,9 @@ impl RawTrace {
         } else {
             return None;
         };
-        let response_chunks: Vec<(i64, i64)> = match (r.response_chunks, layout) {
-            (Some(c), _) => c,
-            (None, _) => {
+        let response_chunks: Vec<(i64, i64)> = match response_chunks_list {
+            Some(c) => c,
+            None => {
                 let ts = r.response_receive_timestamps_ns.unwrap_or_default();
                 let sizes = r.response_receive_sizes_bytes.unwrap_or_default();
                 ts.iter()
