@@ -188,7 +188,13 @@ fn summaries() {
 #[test]
 fn long_lines_take_the_fast_path_with_the_same_result() {
     let chunks: Vec<String> = (0..200)
-        .map(|i| format!("[{},{}]", 1_762_551_535_841_436_103_i64 + i * 7919, 180 + i % 13))
+        .map(|i| {
+            format!(
+                "[{},{}]",
+                1_762_551_535_841_436_103_i64 + i * 7919,
+                180 + i % 13
+            )
+        })
         .collect();
     let icl: Vec<String> = (0..199)
         .map(|i| format!("{}.{:06}", 7 + i % 5, i * 37))
