@@ -23,6 +23,10 @@ impl Cursor<'_> {
 
     #[inline]
     fn eat(&mut self, c: u8) -> bool {
+        if self.s.get(self.i) == Some(&c) {
+            self.i += 1;
+            return true;
+        }
         self.ws();
         if self.s.get(self.i) == Some(&c) {
             self.i += 1;
@@ -48,24 +52,30 @@ impl Cursor<'_> {
         (self.i > start).then(|| &self.s[start..self.i])
     }
 
-    /// An integer; a float is truncated (as serde's `i64` visitor would
-    /// not accept it, the caller falls back when `exact` is required).
+    /// An integer, digits parsed in the same pass that finds them. A
+    /// fraction, exponent or value beyond i64 gives `None` (serde fallback).
     #[inline]
     fn int(&mut self) -> Option<i64> {
-        let b = self.number()?;
-        let (neg, digits) = match b.first()? {
-            b'-' => (true, &b[1..]),
-            _ => (false, b),
-        };
-        // Up to 19 digits (nanosecond timestamps have 19); checked, so a
-        // value beyond i64 falls back to serde.
-        if digits.is_empty() || digits.len() > 19 || !digits.iter().all(u8::is_ascii_digit) {
+        self.ws();
+        let s = self.s;
+        let mut i = self.i;
+        let neg = s.get(i) == Some(&b'-');
+        if neg {
+            i += 1;
+        }
+        let start = i;
+        let mut v: i64 = 0;
+        while let Some(&d) = s.get(i) {
+            if !d.is_ascii_digit() {
+                break;
+            }
+            v = v.checked_mul(10)?.checked_add(i64::from(d - b'0'))?;
+            i += 1;
+        }
+        if i == start || matches!(s.get(i), Some(b'.' | b'e' | b'E')) {
             return None;
         }
-        let mut v: i64 = 0;
-        for &d in digits {
-            v = v.checked_mul(10)?.checked_add(i64::from(d - b'0'))?;
-        }
+        self.i = i;
         Some(if neg { -v } else { v })
     }
 }
