@@ -121,7 +121,14 @@ pub struct Accum {
     pub parts: Vec<Vec<Vec<f64>>>,
     /// Per-request rows, when asked for.
     pub rows: Vec<Row>,
+    /// Chunk sizes below [`SIZE_BINS`] bytes as counts per size (a stream
+    /// has tens of millions of chunks of a few hundred distinct sizes);
+    /// larger or negative sizes go to the `chunk_size_bytes` vector.
+    pub chunk_size_counts: Vec<u64>,
 }
+
+/// Chunk sizes counted exactly per byte value, below this bound.
+pub const SIZE_BINS: usize = 1 << 16;
 
 /// What to accumulate.
 #[derive(Clone, Copy, Debug, Default)]
@@ -282,8 +289,14 @@ impl Accum {
                     self.dists[Dist::InterChunkMs as usize]
                         .push(w[1].0.saturating_sub(w[0].0) as f64 / 1e6);
                 }
+                if !t.response_chunks.is_empty() && self.chunk_size_counts.is_empty() {
+                    self.chunk_size_counts = vec![0; SIZE_BINS];
+                }
                 for c in &t.response_chunks {
-                    self.dists[Dist::ChunkBytes as usize].push(c.1 as f64);
+                    match usize::try_from(c.1) {
+                        Ok(i) if i < SIZE_BINS => self.chunk_size_counts[i] += 1,
+                        _ => self.dists[Dist::ChunkBytes as usize].push(c.1 as f64),
+                    }
                 }
                 let req_b = t.request_bytes.map_or(f64::NAN, |b| b as f64);
                 let resp_b = t.response_bytes.map_or(f64::NAN, |b| b as f64);
@@ -443,5 +456,12 @@ impl Accum {
             self.parts[i].extend(p.into_iter().filter(|v| !v.is_empty()));
         }
         self.rows.append(&mut o.rows);
+        if self.chunk_size_counts.is_empty() {
+            self.chunk_size_counts = o.chunk_size_counts;
+        } else {
+            for (a, b) in self.chunk_size_counts.iter_mut().zip(&o.chunk_size_counts) {
+                *a += *b;
+            }
+        }
     }
 }

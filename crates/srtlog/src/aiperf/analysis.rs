@@ -206,11 +206,19 @@ impl Analysis {
         // Distributions are independent: summarised in parallel, each
         // vector freed as soon as it is summarised.
         acc.flatten();
+        let counts = std::mem::take(&mut acc.chunk_size_counts);
         let vectors = std::mem::take(&mut acc.dists);
         let distributions: BTreeMap<&'static str, DistStats> = vectors
             .into_par_iter()
             .zip(Dist::ALL.par_iter())
-            .filter_map(|(mut v, &d)| DistStats::of(d.unit(), &mut v).map(|s| (d.name(), s)))
+            .filter_map(|(mut v, &d)| {
+                let s = if d == Dist::ChunkBytes {
+                    DistStats::of_counts(d.unit(), &counts, &mut v)
+                } else {
+                    DistStats::of(d.unit(), &mut v)
+                };
+                s.map(|s| (d.name(), s))
+            })
             .collect::<Vec<_>>()
             .into_iter()
             .collect();

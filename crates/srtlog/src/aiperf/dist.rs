@@ -160,6 +160,66 @@ impl DistStats {
         })
     }
 
+    /// Summarises integer values given as `counts[value]`, plus `extra`
+    /// values outside the counted range. Same figures as [`DistStats::of`]
+    /// on the expanded values (order statistics found from cumulative
+    /// counts, then the same interpolation).
+    pub fn of_counts(
+        unit: &'static str,
+        counts: &[u64],
+        extra: &mut Vec<f64>,
+    ) -> Option<DistStats> {
+        extra.retain(|x| !x.is_nan());
+        if !extra.is_empty() {
+            // Rare (sizes beyond the counted range): expand and summarise.
+            for (v, &c) in counts.iter().enumerate() {
+                extra.extend(std::iter::repeat_n(v as f64, c as usize));
+            }
+            return DistStats::of(unit, extra);
+        }
+        let n: u64 = counts.iter().sum();
+        if n == 0 {
+            return None;
+        }
+        let nz = || counts.iter().enumerate().filter(|(_, &c)| c > 0);
+        let total: f64 = nz().map(|(v, &c)| v as f64 * c as f64).sum();
+        let mean = total / n as f64;
+        let var = nz()
+            .map(|(v, &c)| c as f64 * (v as f64 - mean) * (v as f64 - mean))
+            .sum::<f64>()
+            / n as f64;
+        // The value of 0-based rank k.
+        let at = |k: u64| {
+            let mut cum = 0u64;
+            for (v, &c) in nz() {
+                cum += c;
+                if cum > k {
+                    return v as f64;
+                }
+            }
+            f64::NAN
+        };
+        let p = |q: f64| {
+            let h = (n - 1) as f64 * q;
+            let lo = h.floor() as u64;
+            let hi = (lo + 1).min(n - 1);
+            percentile_sorted(&[at(lo), at(hi)], h - lo as f64)
+        };
+        Some(DistStats {
+            unit,
+            count: n,
+            min: at(0),
+            max: at(n - 1),
+            mean,
+            p50: p(0.5),
+            p90: p(0.9),
+            p95: p(0.95),
+            p99: p(0.99),
+            total,
+            std: var.sqrt(),
+        })
+    }
+
     /// The statistic `name` (`min`, `p50`, `avg`/`mean`, …).
     pub fn stat(&self, name: &str) -> Option<f64> {
         Some(match name {
@@ -251,6 +311,36 @@ mod tests {
         assert!((s.p90 - 3.7).abs() < 1e-12);
         assert!(DistStats::of("ms", &mut Vec::new()).is_none());
         assert_eq!(DistStats::of("ms", &mut vec![7.0]).unwrap().p99, 7.0);
+    }
+
+    #[test]
+    fn counts_equal_values() {
+        let counts = [0, 3, 0, 5, 1, 0, 2];
+        let mut vals: Vec<f64> = counts
+            .iter()
+            .enumerate()
+            .flat_map(|(v, &c)| std::iter::repeat_n(v as f64, c))
+            .collect();
+        let c64: Vec<u64> = counts.iter().map(|&c| c as u64).collect();
+        let a = DistStats::of_counts("B", &c64, &mut Vec::new()).unwrap();
+        let b = DistStats::of("B", &mut vals.clone()).unwrap();
+        assert_eq!(
+            (a.count, a.min, a.max, a.p50, a.p90, a.p95, a.p99),
+            (b.count, b.min, b.max, b.p50, b.p90, b.p95, b.p99)
+        );
+        assert!((a.mean - b.mean).abs() < 1e-12 && (a.std - b.std).abs() < 1e-12);
+        // Values beyond the counted range are merged in.
+        let mut extra = vec![100.0];
+        vals.push(100.0);
+        let a = DistStats::of_counts("B", &c64, &mut extra).unwrap();
+        let b = DistStats::of("B", &mut vals).unwrap();
+        assert_eq!(
+            (a.count, a.min, a.max, a.p50, a.p95, a.total),
+            (b.count, b.min, b.max, b.p50, b.p95, b.total)
+        );
+        // Summation order differs: std agrees to the last bits only.
+        assert!((a.std - b.std).abs() < 1e-12);
+        assert!(DistStats::of_counts("B", &[0, 0], &mut Vec::new()).is_none());
     }
 
     #[test]
