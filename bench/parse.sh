@@ -6,7 +6,9 @@
 # Reports MB/s and peak RSS for: --no-cache (parse + summary), a cold cache
 # build (parse + Parquet), and a cache hit. With PY_SRTLOG_SRC pointing at a
 # checkout of the Python srtlog (its src/ folder), it also times that parser
-# on two of the same files (bench/python_srtlog.py).
+# on two of the same files (bench/python_srtlog.py). The run carries DP, TP
+# and EP tags because the Python parser reads no other DP shape (it finds 0
+# batches in `[ts DP2 TP2]` lines).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SIZE=${1:-1GB}
@@ -15,7 +17,7 @@ VARIANT=${VARIANT:-v056}
 cargo build --release -p srtlog-cli --locked -q
 BIN=target/release/srtlog
 rm -rf "$OUT"
-"$BIN" simulate "$OUT" --size "$SIZE" --prefill 8 --decode 8 --dp 8 --tp 8 --variant "$VARIANT" -q
+"$BIN" simulate "$OUT" --size "$SIZE" --prefill 8 --decode 8 --dp 8 --tp 8 --ep 8 --variant "$VARIANT" -q
 BYTES=$(find "$OUT/logs" -name '*_w*.out*' -printf '%s\n' | awk '{s+=$1} END {print s}')
 cat "$OUT"/logs/* > /dev/null  # warm the page cache: we measure parsing, not the disk
 echo "input: $((BYTES / 1000000)) MB in $(ls "$OUT"/logs/*_w*.out* | wc -l) worker files ($VARIANT), $(nproc) cores"
