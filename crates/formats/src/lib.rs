@@ -30,6 +30,7 @@
 
 pub mod access;
 pub mod aiperf;
+pub mod extras;
 pub mod genericlog;
 pub mod line;
 pub mod naming;

@@ -42,7 +42,6 @@ use srtlog_formats::sglang::{
 use srtlog_formats::vllm::{
     percent_to_fraction, MonthDayTime, PrefixCacheRecord, SpecRecord, StatsRecord,
 };
-use std::io::Write as _;
 use std::sync::{Arc, OnceLock};
 
 /// Values of the `record` column: SGLang batch lines, memory snapshots (both
@@ -416,22 +415,7 @@ impl NodeMetricsBuilder {
             col.push(v);
         }
         if !r.extras.is_empty() {
-            let mut s = Vec::new();
-            for (k, v) in r.extras.iter() {
-                if !s.is_empty() {
-                    s.extend_from_slice(b"; ");
-                }
-                s.extend_from_slice(k);
-                s.push(b'=');
-                s.extend_from_slice(v);
-            }
-            if r.extras.dropped > 0 {
-                let _ = write!(s, "; (+{} more)", r.extras.dropped);
-            }
-            self.extras.push((
-                self.kind.len() - 1,
-                String::from_utf8_lossy(&s).into_owned(),
-            ));
+            self.extras.push((self.kind.len() - 1, r.extras.to_text()));
         }
         self.row_ranks.push(Some(r.prefix.ranks));
     }
@@ -505,20 +489,7 @@ impl NodeMetricsBuilder {
         x[vc::MM_HIT] = r.mm_cache_hit_rate.map(percent_to_fraction);
         self.vllm.push((row, x));
         if !r.extras.is_empty() {
-            let mut s = Vec::new();
-            for (k, v) in r.extras.iter() {
-                if !s.is_empty() {
-                    s.extend_from_slice(b"; ");
-                }
-                s.extend_from_slice(k);
-                s.push(b'=');
-                s.extend_from_slice(v);
-            }
-            if r.extras.dropped > 0 {
-                let _ = write!(s, "; (+{} more)", r.extras.dropped);
-            }
-            self.extras
-                .push((row, String::from_utf8_lossy(&s).into_owned()));
+            self.extras.push((row, r.extras.to_text()));
         }
         self.row_ranks.push(None);
         self.local.push((row, at));

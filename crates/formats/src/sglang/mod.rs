@@ -126,39 +126,7 @@ impl Values {
     }
 }
 
-/// Maximum number of unknown keys kept per line; more are counted in
-/// [`Extras::dropped`].
-pub const MAX_EXTRAS: usize = 4;
-
-/// Unknown `key: value` items of a batch line, borrowed from the line.
-#[derive(Clone, Copy, Debug, Default)]
-pub struct Extras<'a> {
-    items: [(&'a [u8], &'a [u8]); MAX_EXTRAS],
-    len: u8,
-    /// Unknown items beyond [`MAX_EXTRAS`].
-    pub dropped: u8,
-}
-
-impl<'a> Extras<'a> {
-    fn push(&mut self, k: &'a [u8], v: &'a [u8]) {
-        if (self.len as usize) < MAX_EXTRAS {
-            self.items[self.len as usize] = (k, v);
-            self.len += 1;
-        } else {
-            self.dropped = self.dropped.saturating_add(1);
-        }
-    }
-
-    /// The unknown items in line order.
-    pub fn iter(&self) -> impl Iterator<Item = (&'a [u8], &'a [u8])> + '_ {
-        self.items[..self.len as usize].iter().copied()
-    }
-
-    /// True when the line had no unknown key.
-    pub fn is_empty(&self) -> bool {
-        self.len == 0 && self.dropped == 0
-    }
-}
+pub use crate::extras::{Extras, MAX_EXTRAS};
 
 /// One `Prefill batch` / `Decode batch` line.
 #[derive(Clone, Copy, Debug)]

@@ -21,38 +21,7 @@
 use crate::num::parse_f64;
 use memchr::memchr;
 
-/// Most unknown items kept per line; more are counted in [`Extras::dropped`].
-pub const MAX_EXTRAS: usize = 4;
-
-/// Unknown `key: value` items, borrowed from the line.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Extras<'a> {
-    items: [(&'a [u8], &'a [u8]); MAX_EXTRAS],
-    len: u8,
-    /// Unknown items beyond [`MAX_EXTRAS`].
-    pub dropped: u8,
-}
-
-impl<'a> Extras<'a> {
-    fn push(&mut self, k: &'a [u8], v: &'a [u8]) {
-        if usize::from(self.len) < MAX_EXTRAS {
-            self.items[usize::from(self.len)] = (k, v);
-            self.len += 1;
-        } else {
-            self.dropped = self.dropped.saturating_add(1);
-        }
-    }
-
-    /// The unknown items in line order.
-    pub fn iter(&self) -> impl Iterator<Item = (&'a [u8], &'a [u8])> + '_ {
-        self.items[..usize::from(self.len)].iter().copied()
-    }
-
-    /// True when the line had no unknown key.
-    pub fn is_empty(&self) -> bool {
-        self.len == 0 && self.dropped == 0
-    }
-}
+pub use crate::extras::{Extras, MAX_EXTRAS};
 
 /// One engine statistics line. Percentages as printed (0–100).
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
