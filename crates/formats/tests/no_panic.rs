@@ -3,6 +3,8 @@
 //! delimiters), must decode without panicking. The coverage-guided fuzzer in
 //! `fuzz/` explores further; this keeps the property checked on every push.
 
+mod common;
+use common::Rng;
 use srtlog_formats::line::normalize;
 use srtlog_formats::sglang::decode_line;
 
@@ -16,20 +18,6 @@ const SEEDS: &[&str] = &[
     "\x1b[2m2025-10-20 12:00:44\x1b[0m \x1b[32m INFO\x1b[0m sglang_router_rs::server: src/server.rs: 827: x\rCapturing 1%|",
     "Capturing batches (bs=512 avail_mem=58.25 GB):   0%| 0/52 [00:00<?, ?it/s][2025-10-24 10:32:57 DP7 TP7] Capture cuda graph begin. avail mem=58.60 GB",
 ];
-
-/// xorshift64*: deterministic, no dependency.
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-}
 
 #[test]
 fn mutated_lines_never_panic() {

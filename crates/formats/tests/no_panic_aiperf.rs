@@ -5,6 +5,8 @@
 //! decoded trace's derived durations must not overflow.
 //! `fuzz/fuzz_targets/aiperf_record.rs` explores further.
 
+mod common;
+use common::Rng;
 use srtlog_formats::aiperf::{decode_record, parse_summary_csv, parse_summary_json, Metric};
 
 const SEEDS: &[&str] = &[
@@ -15,20 +17,6 @@ const SEEDS: &[&str] = &[
     r#"{"metadata":{},"metrics":{"output_tokens":4},"trace_data":{"request_write_timestamps_ns":[100,200],"request_write_sizes_bytes":[10,20],"response_receive_timestamps_ns":[1200,1300],"response_receive_sizes_bytes":[5,6],"connection_reused_ns":90}}"#,
     r#"{"metadata":{},"metrics":{},"trace_data":{"connection_queued_start_ns":1,"connection_queued_end_ns":4,"connection_create_start_ns":10,"connection_create_end_ns":40,"tls_handshake_start_ns":20,"tls_handshake_end_ns":30,"dns_resolvehost_start_ns":5,"dns_resolvehost_end_ns":9,"request_start_ns":50,"request_end_ns":60,"request_chunk_sizes":[7,8],"response_receive_timestamps_ns":[100,150],"response_status":503}}"#,
 ];
-
-/// xorshift64*: deterministic, no dependency.
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-}
 
 #[test]
 fn mutated_aiperf_records_never_panic() {

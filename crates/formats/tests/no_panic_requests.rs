@@ -6,6 +6,8 @@
 //! without panicking; whatever the fast flat scanner accepts, serde_json must
 //! accept with the same fields. `fuzz/fuzz_targets/request_line.rs` explores further.
 
+mod common;
+use common::Rng;
 use srtlog_formats::requests::flat::parse_flat_fast;
 use srtlog_formats::requests::{decode_line, FieldMap, Flat, Scalar};
 
@@ -17,20 +19,6 @@ const SEEDS: &[&str] = &[
     r#"{"tag": "agg", "backend": "sglang", "request_rate": Infinity, "max_concurrency": 32, "duration": 10.5, "completed": 100, "request_throughput": 9.5, "mean_e2e_latency_ms": NaN, "server_info": {"x": -Infinity}}"#,
     r#"{"ts": 1777309473799933063, "latency_ms": "7.5", "status": 503, "error": {"type": "Timeout"}, "x": [1, {"y": null}], "z": true}"#,
 ];
-
-/// xorshift64*: deterministic, no dependency.
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-}
 
 #[test]
 fn mutated_request_lines_never_panic() {

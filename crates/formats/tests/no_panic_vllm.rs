@@ -3,6 +3,8 @@
 //! splices, inserted delimiters) must decode, and have their full dates
 //! looked for, without panicking.
 
+mod common;
+use common::Rng;
 use srtlog_formats::line::normalize;
 use srtlog_formats::vllm::{decode_line, find_full_date, has_vllm_marker, Record};
 
@@ -24,20 +26,6 @@ const SEEDS: &[&str] = &[
     "(EngineCore pid=25) ERROR 08-18 02:57:12 [core.py:1231] ValueError: No available memory for the cache blocks.",
     "(APIServer pid=1) non-default args: {'model': 'm', 'tensor_parallel_size': 2, 'kv_transfer_config': {'kv_role': 'kv_consumer'}}",
 ];
-
-/// xorshift64*: deterministic, no dependency.
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-}
 
 const DELIMS: &[u8] = b":, %.-[]()=\r\x1b\x00\xff0123456789";
 
