@@ -42,22 +42,29 @@ pub(crate) fn generate<W: Write>(
     plan: &FilePlan,
     out: Out<W>,
 ) -> io::Result<(W, u64, Counts)> {
-    let mut g = Gen {
-        cfg,
-        timing,
-        plan,
-        facts: RunFacts::new(cfg, timing.duration_us),
-        topo: Topo::from_cfg(cfg),
-        out,
-        ts: TsCache::default(),
-        rng: Rng::new(plan.seed),
-        c: Counts::default(),
-        api_pid: plan.pid,
-    };
+    let mut g = Gen::new(cfg, timing, plan, out);
     let cap = g.startup()?;
     g.serve(cap)?;
     let (w, bytes) = g.out.finish()?;
     Ok((w, bytes, g.c))
+}
+
+impl<'a, W: Write> Gen<'a, W> {
+    /// A generator for one file (V0 and V1 share it).
+    fn new(cfg: &'a SimConfig, timing: &'a Timing, plan: &'a FilePlan, out: Out<W>) -> Self {
+        Gen {
+            cfg,
+            timing,
+            plan,
+            facts: RunFacts::new(cfg, timing.duration_us),
+            topo: Topo::from_cfg(cfg),
+            out,
+            ts: TsCache::default(),
+            rng: Rng::new(plan.seed),
+            c: Counts::default(),
+            api_pid: plan.pid,
+        }
+    }
 }
 
 impl<W: Write> Gen<'_, W> {
@@ -646,18 +653,7 @@ pub(crate) fn generate_v0<W: Write>(
     plan: &FilePlan,
     out: Out<W>,
 ) -> io::Result<(W, u64, Counts)> {
-    let mut g = Gen {
-        cfg,
-        timing,
-        plan,
-        facts: RunFacts::new(cfg, timing.duration_us),
-        topo: Topo::from_cfg(cfg),
-        out,
-        ts: TsCache::default(),
-        rng: Rng::new(plan.seed),
-        c: Counts::default(),
-        api_pid: plan.pid,
-    };
+    let mut g = Gen::new(cfg, timing, plan, out);
     let cap = g.startup_v0()?;
     g.serve_v0(cap)?;
     let (w, bytes) = g.out.finish()?;
