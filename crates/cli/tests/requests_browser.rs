@@ -35,35 +35,7 @@ fn check(name: &str, input: &Path) -> Vec<String> {
     let expected = srtlog_report::requests::charts(&log.table, "latency_ms", None);
     assert!(!expected.is_empty(), "{name}: nothing to chart");
 
-    let _one = BROWSER.lock().unwrap_or_else(|e| e.into_inner());
-    let netlog = dir.join("net.json");
-    let (dom, stderr) = run_chromium(
-        &chrome,
-        &dir,
-        &html,
-        "dom",
-        &[
-            format!("--log-net-log={}", netlog.display()),
-            "--dump-dom".into(),
-        ],
-    );
-    let console: Vec<&str> = stderr.lines().filter(|l| l.contains(":CONSOLE")).collect();
-    assert!(
-        console.is_empty(),
-        "{name}: console output:\n{}",
-        console.join("\n")
-    );
-    for bad in ["Uncaught", "Refused to", "Content Security Policy"] {
-        assert!(!stderr.contains(bad), "{name}: {bad} in:\n{stderr}");
-    }
-    let requests = page_requests(&netlog);
-    assert!(
-        requests.is_empty(),
-        "{name}: the page made requests: {requests:?}"
-    );
-    let check = rendered(&dom);
-    assert_eq!(check["errors"], Value::Array(vec![]), "{name}");
-    assert_eq!(check["resources"], Value::Array(vec![]), "{name}");
+    let (_one, check) = load_clean_page(&chrome, &dir, &html, name);
     assert_eq!(
         check["expected_charts"].as_u64(),
         Some(expected.len() as u64)

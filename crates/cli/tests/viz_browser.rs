@@ -60,43 +60,7 @@ fn check(name: &str, input: &Path, group_by: GroupBy) {
     .series;
     assert!(!expected.charts.is_empty(), "{name}: nothing to chart");
 
-    let _one = BROWSER.lock().unwrap_or_else(|e| e.into_inner());
-    let netlog = dir.join("net.json");
-    let (dom, stderr) = run_chromium(
-        &chrome,
-        &dir,
-        &html,
-        "dom",
-        &[
-            format!("--log-net-log={}", netlog.display()),
-            "--dump-dom".into(),
-        ],
-    );
-    // Every console message is a failure: the page writes none, so any is
-    // a script error ("Uncaught …") or a blocked request ("Refused …",
-    // "violates the following Content Security Policy directive").
-    let console: Vec<&str> = stderr.lines().filter(|l| l.contains(":CONSOLE")).collect();
-    assert!(
-        console.is_empty(),
-        "{name}: console output:\n{}",
-        console.join("\n")
-    );
-    for bad in ["Uncaught", "Refused to", "Content Security Policy"] {
-        assert!(!stderr.contains(bad), "{name}: {bad} in:\n{stderr}");
-    }
-    let requests = page_requests(&netlog);
-    assert!(
-        requests.is_empty(),
-        "{name}: the page made requests: {requests:?}"
-    );
-
-    let check = rendered(&dom);
-    assert_eq!(check["errors"], Value::Array(vec![]), "{name}");
-    assert_eq!(
-        check["resources"],
-        Value::Array(vec![]),
-        "{name}: fetched resources"
-    );
+    let (_one, check) = load_clean_page(&chrome, &dir, &html, name);
     let charts = check["charts"].as_array().unwrap();
     let ids: Vec<&str> = charts.iter().map(|c| c["id"].as_str().unwrap()).collect();
     let want: Vec<&str> = expected.charts.iter().map(|c| c.id.as_str()).collect();

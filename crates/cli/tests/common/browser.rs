@@ -157,3 +157,47 @@ pub fn rendered(dom: &str) -> Value {
     let end = start + dom[start..].find("</script>").unwrap();
     serde_json::from_str(&dom[start..end]).unwrap()
 }
+
+/// Opens `html` in headless Chromium and checks that the page is clean: no
+/// console output of any kind (the pages write none, so any is a script error
+/// "Uncaught …" or a blocked request "Refused …" / "Content Security
+/// Policy"), no request in the network log, and a self-check with no errors
+/// and no resources. Returns the self-check, and the browser lock so that a
+/// caller's further browser runs (a screenshot) stay serialised.
+pub fn load_clean_page(
+    chrome: &Path,
+    dir: &Path,
+    html: &Path,
+    name: &str,
+) -> (std::sync::MutexGuard<'static, ()>, Value) {
+    let one = BROWSER.lock().unwrap_or_else(|e| e.into_inner());
+    let netlog = dir.join("net.json");
+    let (dom, stderr) = run_chromium(
+        chrome,
+        dir,
+        html,
+        "dom",
+        &[
+            format!("--log-net-log={}", netlog.display()),
+            "--dump-dom".into(),
+        ],
+    );
+    let console: Vec<&str> = stderr.lines().filter(|l| l.contains(":CONSOLE")).collect();
+    assert!(
+        console.is_empty(),
+        "{name}: console output:\n{}",
+        console.join("\n")
+    );
+    for bad in ["Uncaught", "Refused to", "Content Security Policy"] {
+        assert!(!stderr.contains(bad), "{name}: {bad} in:\n{stderr}");
+    }
+    let requests = page_requests(&netlog);
+    assert!(
+        requests.is_empty(),
+        "{name}: the page made requests: {requests:?}"
+    );
+    let check = rendered(&dom);
+    assert_eq!(check["errors"], Value::Array(vec![]), "{name}");
+    assert_eq!(check["resources"], Value::Array(vec![]), "{name}");
+    (one, check)
+}
