@@ -50,10 +50,17 @@ fn main() -> ExitCode {
             }) {
                 return ExitCode::SUCCESS;
             }
-            let code = match e.downcast_ref::<srtlog::Error>() {
-                Some(srtlog::Error::NotFound(_)) => EXIT_USAGE,
-                _ => EXIT_FAILURE,
-            };
+            // A path that does not exist is a usage error, whichever job's
+            // error type carries it.
+            let not_found = e.chain().any(|c| {
+                matches!(c.downcast_ref(), Some(srtlog::Error::NotFound(_)))
+                    || matches!(c.downcast_ref(), Some(srtlog::io::Error::NotFound(_)))
+                    || matches!(
+                        c.downcast_ref(),
+                        Some(srtlog::requests::Error::Io(srtlog::io::Error::NotFound(_)))
+                    )
+            });
+            let code = if not_found { EXIT_USAGE } else { EXIT_FAILURE };
             let _ = writeln!(std::io::stderr(), "error: {e:#}");
             ExitCode::from(code)
         }

@@ -1,51 +1,37 @@
 //! srtlog: turn the logs and metrics of LLM inference serving into answers.
 //!
-//! This crate is the library behind the `srtlog` command. It finds a run's
-//! worker logs, reads them (plain, gzip or zstd) in parallel, and returns a
-//! summary, Arrow tables and a Parquet cache. Decoding lives in
-//! [`srtlog_formats`] (pure, sans-I/O); the table model in [`srtlog_table`];
-//! statistics in [`srtlog_stats`].
+//! This is the facade crate (as ripgrep's `grep` crate is for its parts): it
+//! re-exports each job's public API under one name, so a user depends on
+//! `srtlog` alone. Each job is a crate of its own, on shared foundations:
 //!
-//! Entry points:
-//! * [`NodeAnalyzer::parse_run_logs`]: the seed's Python API, nodes with their
-//!   batches and memory snapshots.
-//! * [`run::parse_run`]: what `srtlog parse` does (discovery, cache, summary).
-//! * [`worker::parse_files`]: the parallel parser, streaming one file's
-//!   result at a time.
-//! * [`viz::build`]: what `srtlog viz` and `srtlog stats` do (time series
-//!   per worker, DP rank or worker type, and statistics; [`series`]).
-//! * [`snapshots::analyze_dir`]: what `srtlog snapshots` does (Prometheus
-//!   snapshots before/after each request → per-request timings).
-//! * [`audit::run`]: what `srtlog audit` does (logging and metrics audit
-//!   with a grade); [`reqtrace`]: `srtlog request` (one request's timeline).
-//! * [`requests`]: per-request JSON-lines logs (`srtlog requests`): load,
-//!   filter, summary, anomalies, trends, correlations, export
-//!   ([`requests::RequestAnalyzer`], the seed's `InferenceLogAnalyzer`).
+//! | job | crate | module here |
+//! | --- | --- | --- |
+//! | worker logs (SGLang, vLLM) | `srtlog-workers` | [`workers`] (and its modules at the root) |
+//! | per-request logs | `srtlog-requests` | [`requests`] |
+//! | Prometheus snapshots and the scraper | `srtlog-snapshots` | [`snapshots`], [`scrape`] |
+//! | AIPerf exports | `srtlog-aiperf` | [`aiperf`] |
+//! | logging audit, following one request | `srtlog-audit` | [`audit`], [`follow`] |
+//!
+//! Foundations: decoders in [`formats`] (pure, sans-I/O), reading and
+//! writing in [`io`], the table model in [`table`], statistics in [`stats`].
 #![warn(missing_docs)]
 
-pub mod aiperf;
-pub mod analyzer;
-pub mod audit;
-pub mod cache;
-pub mod discover;
-pub mod error;
-pub mod input;
-pub mod reqtrace;
-pub mod requests;
-pub mod run;
-pub mod scan;
-pub mod scan_vllm;
-pub mod scrape;
-pub mod series;
-pub mod snapshots;
-pub mod summary;
-pub mod viz;
-pub mod worker;
-pub mod year;
-
-pub use analyzer::{Batch, EngineStats, MemorySnapshot, Node, NodeAnalyzer};
-pub use error::{Error, Result};
+pub use srtlog_aiperf as aiperf;
+pub use srtlog_audit as audit;
+pub use srtlog_audit::follow;
 pub use srtlog_formats as formats;
+pub use srtlog_io as io;
+pub use srtlog_requests as requests;
+pub use srtlog_snapshots as snapshots;
+pub use srtlog_snapshots::scrape;
 pub use srtlog_stats as stats;
 pub use srtlog_table as table;
-pub use worker::{Backend, Warning, WorkerType};
+pub use srtlog_workers as workers;
+
+pub use srtlog_workers::{
+    analyzer, cache, discover, run, scan, series, summary, viz, worker, year,
+};
+pub use srtlog_workers::{
+    Backend, Batch, EngineStats, Error, MemorySnapshot, Node, NodeAnalyzer, Result, Warning,
+    WorkerType,
+};

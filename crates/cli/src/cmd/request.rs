@@ -5,7 +5,7 @@
 
 use anyhow::{bail, Result};
 use clap::Args;
-use srtlog::reqtrace::{self, Matcher};
+use srtlog::follow::{self as reqtrace, Matcher};
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;

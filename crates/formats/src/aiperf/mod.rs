@@ -24,6 +24,7 @@
 //! * [`summary`]: `profile_export_aiperf.json` in its 0.1.x (`records`)
 //!   and flat 0.5 layouts, and the CSV summary.
 
+mod de;
 mod fastlist;
 pub mod record;
 pub mod summary;

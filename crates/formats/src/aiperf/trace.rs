@@ -21,7 +21,7 @@
 //! preferred over recomputing them from events, so the figures agree with
 //! AIPerf's own `http_req_*` metrics.
 
-use super::record::opt_i64 as de_opt_i64;
+use super::de::opt_i64 as de_opt_i64;
 use serde::Deserialize;
 use serde_json::value::RawValue;
 

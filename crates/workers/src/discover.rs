@@ -1,0 +1,248 @@
+//! Finding worker logs under the paths a user gives, and which engine wrote
+//! each.
+//!
+//! A run directory is read through its `logs/` folder when it has one. Files
+//! named `{node}_{prefill|decode|agg}_{worker}.{out,err}` are workers by name;
+//! frontend/router files and srtlog's own `cached_assets/` are not. Other
+//! files (`sglang_server.log`, `prefill.log`, `vllm.log`, `vllm_server.log`,
+//! …) are workers when their head holds SGLang or vLLM server lines.
+//! `.gz`/`.zst` files are sniffed after decompression.
+//!
+//! The backend of every worker file, whatever its name (srt-slurm writes
+//! vLLM workers to `{node}_{mode}_w{i}.out` too, formats.md §1.9), is decided
+//! from its head by [`sniff_backend`].
+
+use crate::error::{Error, Result};
+use crate::types::{Backend, WorkerType};
+use memchr::memmem;
+use srtlog_formats::line::normalize;
+use srtlog_formats::naming::{parse_worker_name, strip_compression, Role};
+use std::path::{Path, PathBuf};
+
+/// Bytes of a file's head examined when its name does not say what it is.
+const SNIFF_BYTES: usize = 1 << 20;
+/// Bytes of a conventionally named file's head examined for its backend.
+const BACKEND_SNIFF_BYTES: usize = 256 << 10;
+/// How deep folders are searched.
+const MAX_DEPTH: usize = 4;
+
+/// One worker file to parse.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WorkerFile {
+    /// Path.
+    pub path: PathBuf,
+    /// Node name (from the file name, or the file stem).
+    pub node: String,
+    /// Worker id (`w0`, …; `w0` for files without the convention).
+    pub worker_id: String,
+    /// The type the file name declares, if it follows the convention.
+    pub declared_type: Option<WorkerType>,
+    /// Size on disk in bytes.
+    pub size: u64,
+    /// The engine that wrote it (from its head; SGLang when it says nothing).
+    pub backend: Backend,
+}
+
+impl WorkerFile {
+    /// Describes a file from its name and, for the backend, its head.
+    pub fn from_path(path: &Path) -> Result<WorkerFile> {
+        // An unreadable head is reported when the file is parsed.
+        let head =
+            srtlog_io::open::read_decoded_head(path, BACKEND_SNIFF_BYTES).unwrap_or_default();
+        Self::with_head(path, &head)
+    }
+
+    /// Describes a file from its name and the head already read.
+    pub fn with_head(path: &Path, head: &[u8]) -> Result<WorkerFile> {
+        let meta = std::fs::metadata(path).map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => Error::NotFound(path.to_path_buf()),
+            _ => Error::io(path, e),
+        })?;
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let (node, worker_id, declared_type) = match parse_worker_name(&name) {
+            Some(w) => (
+                w.node.to_string(),
+                w.worker_id.to_string(),
+                match w.role {
+                    Role::Prefill => Some(WorkerType::Prefill),
+                    Role::Decode => Some(WorkerType::Decode),
+                    Role::Agg => Some(WorkerType::Agg),
+                    Role::Frontend => None,
+                },
+            ),
+            None => {
+                let base = strip_compression(&name);
+                let stem = base.rsplit_once('.').map_or(base, |(s, _)| s);
+                (stem.to_string(), "w0".to_string(), None)
+            }
+        };
+        Ok(WorkerFile {
+            path: path.to_path_buf(),
+            node,
+            worker_id,
+            declared_type,
+            size: meta.len(),
+            backend: sniff_backend(head).unwrap_or_default(),
+        })
+    }
+}
+
+/// What discovery found.
+#[derive(Clone, Debug, Default)]
+pub struct Discovery {
+    /// The logs folder (cache location), when the input was one folder.
+    pub logs_dir: Option<PathBuf>,
+    /// The run's name (the run directory's name), for titles.
+    pub run_name: String,
+    /// Worker files, sorted by path.
+    pub files: Vec<WorkerFile>,
+    /// Files looked at and not taken, with the reason (for `-v`).
+    pub skipped: Vec<(PathBuf, &'static str)>,
+}
+
+/// Does this head look like an SGLang worker log?
+pub fn sniff_sglang(head: &[u8]) -> bool {
+    sglang_marker(head).is_some()
+}
+
+/// Offset of the first SGLang-only marker in `head`.
+fn sglang_marker(head: &[u8]) -> Option<usize> {
+    [
+        &b"Prefill batch"[..],
+        b"Decode batch",
+        b"ServerArgs(",
+        b"sglang.launch_server",
+    ]
+    .iter()
+    .filter_map(|m| memmem::find(head, m))
+    .min()
+}
+
+/// Which engine wrote a log, from its head; `None` when neither.
+///
+/// Markers only one engine prints decide ([`srtlog_formats::vllm::has_vllm_marker`]
+/// for vLLM; batch lines, `ServerArgs(` or the launch module for SGLang),
+/// the earlier one when both appear. Without markers the lines with a vLLM
+/// prefix (`INFO 08-18 02:58:03 [importing.py:88] …`) are counted against
+/// those with an SGLang prefix: SGLang logs hold a few vLLM-style lines of
+/// libraries they import (formats.md §1.9), so vLLM needs the majority.
+pub fn sniff_backend(head: &[u8]) -> Option<Backend> {
+    match (
+        sglang_marker(head),
+        srtlog_formats::vllm::has_vllm_marker(head),
+    ) {
+        (Some(_), None) => return Some(Backend::Sglang),
+        (None, Some(_)) => return Some(Backend::Vllm),
+        (Some(s), Some(v)) => {
+            return Some(if v < s {
+                Backend::Vllm
+            } else {
+                Backend::Sglang
+            })
+        }
+        (None, None) => {}
+    }
+    let (mut v, mut s) = (0usize, 0usize);
+    let mut scratch = Vec::new();
+    for raw in head.split(|&b| b == b'\n').take(2000) {
+        let line = normalize(raw, &mut scratch);
+        if srtlog_formats::vllm::split_prefix(line).is_some() {
+            v += 1;
+        } else if srtlog_formats::sglang::split_prefix(line).is_some() {
+            s += 1;
+        }
+    }
+    (v > 0 && v > s).then_some(Backend::Vllm)
+}
+
+fn is_candidate_name(name: &str) -> bool {
+    let base = strip_compression(name);
+    match base.rsplit_once('.') {
+        Some((_, ext)) => matches!(ext, "log" | "out" | "err" | "txt"),
+        None => true,
+    }
+}
+
+/// Finds worker files under `paths` (files and folders).
+pub fn discover(paths: &[PathBuf]) -> Result<Discovery> {
+    let mut d = Discovery::default();
+    for p in paths {
+        if !p.exists() {
+            return Err(Error::NotFound(p.clone()));
+        }
+    }
+    if let [single] = paths {
+        if single.is_dir() {
+            let logs = single.join("logs");
+            let dir = if logs.is_dir() { logs } else { single.clone() };
+            let run = if dir.file_name().is_some_and(|n| n == "logs") {
+                dir.parent()
+            } else {
+                Some(dir.as_path())
+            };
+            d.run_name = run
+                .and_then(|r| r.canonicalize().ok())
+                .and_then(|r| r.file_name().map(|n| n.to_string_lossy().into_owned()))
+                .unwrap_or_else(|| "run".into());
+            walk(&dir, 0, &mut d)?;
+            d.logs_dir = Some(dir);
+            d.files.sort_by(|a, b| a.path.cmp(&b.path));
+            return Ok(d);
+        }
+    }
+    for p in paths {
+        if p.is_dir() {
+            walk(p, 0, &mut d)?;
+        } else {
+            // Files named explicitly are parsed whatever their content.
+            d.files.push(WorkerFile::from_path(p)?);
+        }
+    }
+    d.run_name = match paths {
+        [one] => one
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        _ => format!("{} inputs", paths.len()),
+    };
+    d.files.sort_by(|a, b| a.path.cmp(&b.path));
+    d.files.dedup_by(|a, b| a.path == b.path);
+    Ok(d)
+}
+
+fn walk(dir: &Path, depth: usize, d: &mut Discovery) -> Result<()> {
+    let rd = std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
+    let mut entries: Vec<PathBuf> = rd.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    entries.sort();
+    for path in entries {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        if path.is_dir() {
+            if name == "cached_assets" || name.starts_with('.') || depth + 1 >= MAX_DEPTH {
+                continue;
+            }
+            walk(&path, depth + 1, d)?;
+            continue;
+        }
+        match parse_worker_name(&name) {
+            Some(w) if w.role == Role::Frontend => d.skipped.push((path, "frontend/router log")),
+            Some(_) => d.files.push(WorkerFile::from_path(&path)?),
+            None if !is_candidate_name(&name) => d.skipped.push((path, "not a log file name")),
+            None => match srtlog_io::open::read_decoded_head(&path, SNIFF_BYTES) {
+                Ok(head) if sniff_backend(&head).is_some() => {
+                    d.files.push(WorkerFile::with_head(&path, &head)?)
+                }
+                Ok(_) => d
+                    .skipped
+                    .push((path, "no SGLang or vLLM server lines in its head")),
+                Err(_) => d.skipped.push((path, "unreadable")),
+            },
+        }
+    }
+    Ok(())
+}
