@@ -402,14 +402,34 @@ fn pct(v: f64) -> String {
 /// p99/p50 ≤ 2 stable, > 5 bursty).
 pub fn findings(a: &Analysis) -> Vec<Finding> {
     let mut f = Vec::new();
+    network_findings(a, &mut f);
+    streaming_findings(a, &mut f);
+    generation_findings(a, &mut f);
+    f
+}
+
+/// Appends one finding.
+fn push(
+    f: &mut Vec<Finding>,
+    rule: &'static str,
+    value: f64,
+    display: String,
+    verdict: Verdict,
+    message: String,
+) {
+    f.push(Finding {
+        rule,
+        value,
+        display,
+        verdict,
+        message,
+    });
+}
+
+/// Connection reuse, DNS caching and time to first byte.
+fn network_findings(a: &Analysis, f: &mut Vec<Finding>) {
     let mut add = |rule, value: f64, display: String, verdict, message: String| {
-        f.push(Finding {
-            rule,
-            value,
-            display,
-            verdict,
-            message,
-        })
+        push(f, rule, value, display, verdict, message)
     };
     if let Some(r) = a.connections.reuse_rate {
         let (v, m) = if r > 0.9 {
@@ -449,6 +469,13 @@ pub fn findings(a: &Analysis) -> Vec<Finding> {
             ),
         );
     }
+}
+
+/// Inter-chunk consistency and the transfer/processing balance.
+fn streaming_findings(a: &Analysis, f: &mut Vec<Finding>) {
+    let mut add = |rule, value: f64, display: String, verdict, message: String| {
+        push(f, rule, value, display, verdict, message)
+    };
     if let Some(t) = a.dist(Dist::InterChunkMs) {
         if t.p50 > 0.0 {
             let r = t.p99 / t.p50;
@@ -492,6 +519,13 @@ pub fn findings(a: &Analysis) -> Vec<Finding> {
         };
         add("transfer_processing_ratio", r, format!("{r:.2}x"), v, m);
     }
+}
+
+/// Generation speed, time per token, payload per token and chunking.
+fn generation_findings(a: &Analysis, f: &mut Vec<Finding>) {
+    let mut add = |rule, value: f64, display: String, verdict, message: String| {
+        push(f, rule, value, display, verdict, message)
+    };
     if let Some(t) = a.dist(Dist::TokensPerSecond) {
         let (v, m) = if t.mean > 100.0 {
             (Verdict::Good, "fast generation (> 100 tok/s)")
@@ -575,5 +609,4 @@ pub fn findings(a: &Analysis) -> Vec<Finding> {
             m.into(),
         );
     }
-    f
 }
