@@ -5,11 +5,16 @@
 //! Parquet, CSV/JSON export and reports all consume. It also owns Parquet I/O,
 //! so every table srtlog writes is readable by pandas, polars and DuckDB.
 //!
+//! * [`doc`]: column documentation (unit, meaning) as data.
+//! * [`export`]: any `RecordBatch` stream to Parquet, CSV or JSON lines,
+//!   with one policy for non-finite numbers.
 //! * [`node_metrics`]: worker-log rows (one per batch line or memory snapshot).
 //! * [`parquet_io`]: writing and reading Parquet files.
 //! * [`requests`]: the canonical request table of per-request JSON-lines logs.
 #![warn(missing_docs)]
 
+pub mod doc;
+pub mod export;
 pub mod node_metrics;
 pub mod parquet_io;
 pub mod requests;
