@@ -104,7 +104,10 @@ mod tests {
         assert_eq!(missing, ["x"]);
         assert_eq!(extra, ["y"]);
         let md = markdown(&schema, &docs);
-        assert!(md.contains("| `t` | timestamp[ns, UTC] |  | time |"), "{md}");
+        assert!(
+            md.contains("| `t` | timestamp[ns, UTC] |  | time |"),
+            "{md}"
+        );
         assert!(md.contains("| `x` | float64 |  |  |"), "{md}");
     }
 }

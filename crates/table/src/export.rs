@@ -199,9 +199,9 @@ pub enum TableWriter<W: Write + Send> {
     /// Parquet.
     Parquet(Box<ArrowWriter<W>>),
     /// CSV.
-    Csv(arrow_csv::Writer<W>),
+    Csv(Box<arrow_csv::Writer<W>>),
     /// JSON lines.
-    JsonLines(arrow_json::LineDelimitedWriter<W>),
+    JsonLines(Box<arrow_json::LineDelimitedWriter<W>>),
 }
 
 impl<W: Write + Send> TableWriter<W> {
@@ -212,17 +212,17 @@ impl<W: Write + Send> TableWriter<W> {
                 let props = parquet_properties(&schema)?;
                 TableWriter::Parquet(Box::new(ArrowWriter::try_new(w, schema, Some(props))?))
             }
-            Format::Csv => TableWriter::Csv(
+            Format::Csv => TableWriter::Csv(Box::new(
                 arrow_csv::WriterBuilder::new()
                     .with_header(true)
                     .with_null(String::new())
                     .build(w),
-            ),
-            Format::JsonLines => TableWriter::JsonLines(
+            )),
+            Format::JsonLines => TableWriter::JsonLines(Box::new(
                 arrow_json::WriterBuilder::new()
                     .with_explicit_nulls(true)
                     .build::<W, arrow_json::writer::LineDelimited>(w),
-            ),
+            )),
         })
     }
 
