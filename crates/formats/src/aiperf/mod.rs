@@ -30,7 +30,10 @@ pub mod record;
 pub mod summary;
 pub mod trace;
 
-pub use record::{decode_record, ErrorInfo, Metadata, Metric, Metrics, Phase, Record, RecordError};
+pub use record::{
+    decode_record, decode_value, AllMetrics, ErrorInfo, FullRecord, Metadata, Metric, Metrics,
+    Phase, Record, RecordError,
+};
 pub use summary::{parse_summary_csv, parse_summary_json, RunSummary, SummaryStat};
 pub use trace::{Dns, Trace, TraceLayout};
 
