@@ -21,6 +21,7 @@ pub mod requests;
 
 pub use arrow_array::{self, RecordBatch};
 pub use arrow_schema::{self, SchemaRef};
+pub use arrow_select;
 
 /// Errors of the table layer.
 #[derive(Debug, thiserror::Error)]
