@@ -364,3 +364,47 @@ fn parquet_export_round_trip_of_a_job_table() {
     assert_eq!(back[0].schema(), srtlog::aiperf::table::schema());
     assert_eq!(f64s(&back[0], "ttfb_ms"), f64s(&t.batches[0], "ttfb_ms"));
 }
+
+/// Every job's schema is documented column by column (the request table's
+/// extra columns are the log's own fields); `SRTLOG_PRINT_SCHEMAS=1`
+/// prints the Markdown tables.
+#[test]
+fn every_job_schema_is_documented() {
+    use srtlog::table::doc::{markdown, undocumented};
+    let requests = srtlog::requests::RequestTable::new().schema();
+    let tables = [
+        ("requests", requests, srtlog::requests::table::column_docs()),
+        (
+            "aiperf records",
+            srtlog::aiperf::table::schema(),
+            srtlog::aiperf::table::column_docs(),
+        ),
+        (
+            "snapshot pairs",
+            srtlog::snapshots::table::schema(),
+            srtlog::snapshots::table::column_docs(),
+        ),
+        (
+            "audit findings",
+            srtlog::audit::table::findings_schema(),
+            srtlog::audit::table::findings_docs(),
+        ),
+        (
+            "audit areas",
+            srtlog::audit::table::areas_schema(),
+            srtlog::audit::table::areas_docs(),
+        ),
+    ];
+    for (name, schema, docs) in &tables {
+        let (missing, extra) = undocumented(schema, docs);
+        assert!(
+            missing.is_empty() && extra.is_empty(),
+            "{name}: {missing:?} {extra:?}"
+        );
+        let md = markdown(schema, docs);
+        assert_eq!(md.lines().count(), schema.fields().len() + 2, "{name}");
+        if std::env::var_os("SRTLOG_PRINT_SCHEMAS").is_some() {
+            println!("### {name}\n\n{md}");
+        }
+    }
+}
