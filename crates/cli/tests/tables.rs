@@ -143,13 +143,13 @@ fn requests_table_matches_the_cli_json() {
 #[test]
 fn aiperf_table_matches_the_cli_json() {
     let tmp = tempfile::tempdir().unwrap();
-    let dir = tmp.path().join("run");
+    let export = tmp.path().join("profile_export.jsonl");
     simulate("aiperf")
-        .args([s(&dir), "--records", "200"])
+        .args([s(&export), "--records", "200"])
         .assert()
         .success();
-    let cli = json(&["aiperf", s(&dir), "--json"]);
-    let t = srtlog::aiperf::table::records(&dir).unwrap();
+    let cli = json(&["aiperf", s(&export), "--json"]);
+    let t = srtlog::aiperf::table::records(&export).unwrap();
     let o = &cli["overview"];
     let b = srtlog::table::arrow_select::concat::concat_batches(
         &srtlog::aiperf::table::schema(),
@@ -342,12 +342,12 @@ fn audit_findings_table_matches_the_cli_json() {
 #[test]
 fn parquet_export_round_trip_of_a_job_table() {
     let tmp = tempfile::tempdir().unwrap();
-    let dir = tmp.path().join("run");
+    let export = tmp.path().join("profile_export.jsonl");
     simulate("aiperf")
-        .args([s(&dir), "--records", "50"])
+        .args([s(&export), "--records", "50"])
         .assert()
         .success();
-    let t = srtlog::aiperf::table::records(&dir).unwrap();
+    let t = srtlog::aiperf::table::records(&export).unwrap();
     let path: PathBuf = tmp.path().join("records.parquet");
     let file = srtlog::io::AtomicFile::create(&path).unwrap();
     let file = write_table(
