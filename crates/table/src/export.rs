@@ -20,6 +20,9 @@
 //! policy applies to `Float16/32/64` columns at the top level; nested lists
 //! are written as the underlying writer does.
 //!
+//! [`write_to`] is the one call for a command's `--csv FILE`, `--json`/
+//! `--parquet FILE` outputs: `-` for stdout, otherwise an atomic file.
+//!
 //! CSV writes a header line, `,` as separator, RFC 3339 timestamps and
 //! `true`/`false` booleans (arrow-csv's defaults). Parquet uses ZSTD level 1
 //! with dictionary encoding only for dictionary columns, the settings of
@@ -270,6 +273,34 @@ pub fn write_table<'b, W: Write + Send>(
     t.finish()
 }
 
+/// Writes a table to `dest`: `-` is stdout, anything else a file written
+/// atomically (a temporary file beside it, renamed into place once
+/// complete, so the file is complete or absent, and an older one survives
+/// a failed write). `format` defaults to the one the file name implies
+/// ([`Format::from_path`]); stdout needs it given.
+pub fn write_to<'b>(
+    dest: &std::path::Path,
+    format: Option<Format>,
+    schema: SchemaRef,
+    batches: impl IntoIterator<Item = &'b RecordBatch>,
+) -> Result<(), TableError> {
+    let stdout = dest.as_os_str() == "-";
+    let format = match format {
+        Some(f) => f,
+        None if stdout => return Err(TableError::NoFormat),
+        None => Format::from_path(dest).ok_or(TableError::NoFormat)?,
+    };
+    if stdout {
+        let w = std::io::BufWriter::new(std::io::stdout());
+        write_table(format, w, schema, batches)?;
+        return Ok(());
+    }
+    let file = srtlog_io::AtomicFile::create(dest)?;
+    let file = write_table(format, file, schema, batches)?;
+    file.commit()?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -404,6 +435,40 @@ mod tests {
         assert_eq!(x.value(2), f64::INFINITY);
         assert!(x.is_null(4));
         assert_eq!(b.column(0).as_string::<i32>().value(1), "b,c");
+    }
+
+    #[test]
+    fn write_to_is_complete_or_absent() {
+        let dir = tempfile::tempdir().unwrap();
+        let b = batch();
+        let path = dir.path().join("t.csv");
+        write_to(&path, None, b.schema(), [&b]).unwrap();
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert_eq!(text.lines().count(), 6);
+        // A failing write (a batch of another schema) leaves the old file
+        // and no temporary file.
+        let other = RecordBatch::try_new(
+            Arc::new(Schema::new(vec![Field::new("y", DataType::Float64, true)])),
+            vec![Arc::new(Float64Array::from(vec![1.0]))],
+        )
+        .unwrap();
+        let pq = dir.path().join("t.parquet");
+        assert!(write_to(&pq, None, b.schema(), [&b, &other]).is_err());
+        assert!(!pq.exists());
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), text);
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names.len(), 1, "{names:?}");
+        assert!(matches!(
+            write_to(std::path::Path::new("-"), None, b.schema(), [&b]),
+            Err(TableError::NoFormat)
+        ));
+        assert!(matches!(
+            write_to(&dir.path().join("t.txt"), None, b.schema(), [&b]),
+            Err(TableError::NoFormat)
+        ));
     }
 
     #[test]

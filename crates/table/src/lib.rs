@@ -45,4 +45,11 @@ pub enum TableError {
     /// A Parquet file does not have the expected columns.
     #[error("{0}")]
     Schema(String),
+    /// Output through the I/O layer failed (atomic file creation or
+    /// commit).
+    #[error(transparent)]
+    Output(#[from] srtlog_io::Error),
+    /// An export to stdout (`-`) names no format.
+    #[error("writing to stdout (-) needs a format: csv, jsonl or parquet")]
+    NoFormat,
 }
