@@ -26,6 +26,7 @@ pub mod logs;
 pub mod metrics;
 pub mod recommend;
 pub mod render;
+pub mod table;
 pub mod trace;
 
 use serde::Serialize;

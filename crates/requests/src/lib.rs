@@ -16,6 +16,7 @@
 //! * [`breakdown`]: queue / prefill / decode / other time per request.
 //! * [`export`]: CSV, Parquet or JSON lines.
 //! * [`filter`]: the row filter every analysis accepts.
+//! * [`table`]: the rows as an Arrow `RecordBatch`, with column docs.
 //!
 //! Memory: the table holds every request (about 160 bytes each for the
 //! seed's schema); percentiles are exact (values sorted, numpy's linear
@@ -31,6 +32,7 @@ pub mod export;
 pub mod filter;
 pub mod load;
 pub mod summary;
+pub mod table;
 pub mod trends;
 pub mod window;
 

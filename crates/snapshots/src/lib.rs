@@ -9,7 +9,8 @@
 //! * [`derive`]: prefill/decode/TTFT/queue/inference/e2e times, tokens and
 //!   inter-token latency from vLLM V0/V1 and SGLang names (one registry);
 //! * [`flags`]: why a pair cannot be trusted (overlap, counter reset, …);
-//! * [`interval`]: consecutive periodic scrapes as time series.
+//! * [`interval`]: consecutive periodic scrapes as time series;
+//! * [`table`]: the requests as an Arrow `RecordBatch`, with column docs.
 //!
 //! [`analyze_dir`] does what `srtlog snapshots DIR` does. One bad file never
 //! stops it: it becomes a [`Problem`].
@@ -23,6 +24,7 @@ pub mod naming;
 pub mod pairing;
 pub mod scrape;
 pub mod snapshot;
+pub mod table;
 
 use delta::Deltas;
 use derive::{Derived, QUANTITIES};

@@ -13,6 +13,7 @@
 //! [`srtlog_formats::requests::Num`] (Float64), then extra numeric fields in
 //! order of discovery (Float64).
 
+use crate::doc::ColumnDoc;
 use crate::TableError;
 use arrow_array::builder::{BooleanBuilder, StringBuilder, TimestampNanosecondBuilder};
 use arrow_array::{ArrayRef, Float64Array, RecordBatch};
@@ -20,6 +21,52 @@ use arrow_schema::{DataType, Field, Schema, TimeUnit};
 use srtlog_formats::requests::{Num, Request};
 use std::collections::HashMap;
 use std::sync::Arc;
+
+/// Documentation of the fixed and canonical columns (extra columns are the
+/// log's other numeric fields, as written).
+pub fn column_docs() -> Vec<ColumnDoc> {
+    let mut d = vec![
+        ColumnDoc::new(
+            "timestamp",
+            "ns, UTC",
+            "request time (start when the source has one); null when the line had none",
+        ),
+        ColumnDoc::new("request_id", "", "request id; null when absent or empty"),
+        ColumnDoc::new("model", "", "model name"),
+        ColumnDoc::new(
+            "status",
+            "",
+            "status as written (success, error, an HTTP code…), or derived",
+        ),
+        ColumnDoc::new(
+            "error_type",
+            "",
+            "error type or message of a failed request",
+        ),
+        ColumnDoc::new(
+            "ok",
+            "",
+            "true: succeeded, false: failed, null: the line does not say",
+        ),
+    ];
+    d.extend(Num::ALL.map(|n| {
+        let (unit, meaning) = match n {
+            Num::LatencyMs => ("ms", "end-to-end latency"),
+            Num::BatchSize => ("requests", "batch size the request ran in"),
+            Num::GpuUtil => ("%", "GPU utilisation"),
+            Num::MemoryUsedGb => ("GB", "GPU memory in use"),
+            Num::TtftMs => ("ms", "time to first token"),
+            Num::ItlMs => ("ms", "inter-token latency"),
+            Num::InputTokens => ("tokens", "prompt tokens"),
+            Num::OutputTokens => ("tokens", "generated tokens"),
+            Num::QueueMs => ("ms", "time waiting in the scheduler queue"),
+            Num::PrefillMs => ("ms", "prefill time"),
+            Num::DecodeMs => ("ms", "decode time"),
+        };
+        ColumnDoc::new(n.name(), unit, meaning)
+    }));
+    d
+}
 
 /// Code of a missing value in a [`Dict`] column.
 pub const NONE: u32 = u32::MAX;
@@ -386,5 +433,9 @@ mod tests {
         let batch = a.to_record_batch().expect("batch");
         assert_eq!(batch.num_rows(), 3);
         assert_eq!(batch.num_columns(), 6 + Num::COUNT + 2);
+        // Every column but the extras is documented.
+        let (missing, extra) = crate::doc::undocumented(&a.schema(), &column_docs());
+        assert_eq!(missing, ["x", "y"]);
+        assert!(extra.is_empty());
     }
 }

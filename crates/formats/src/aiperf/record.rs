@@ -152,6 +152,14 @@ impl Metrics {
         (!v.is_nan()).then_some(v)
     }
 
+    /// The alias rank of the value kept for `m` (0 = preferred spelling),
+    /// `None` when the record has no value for it.
+    #[inline]
+    pub fn rank_of(&self, m: Metric) -> Option<u8> {
+        let r = self.rank[m as usize];
+        (r != u8::MAX).then_some(r)
+    }
+
     fn set(&mut self, m: Metric, rank: u8, v: f64) {
         let i = m as usize;
         if rank < self.rank[i] {
@@ -340,6 +348,9 @@ fn special_f64(s: &str) -> Option<f64> {
 /// A metric value: a number, a list of numbers, or missing.
 enum Value {
     Num(f64),
+    /// A number whose unit is `ns` (a per-record copy of a run-level
+    /// timestamp), told apart only when the visitor wants units.
+    Ns(f64),
     List(Vec<f64>),
     /// A list that was not kept.
     Skipped,
@@ -350,6 +361,8 @@ enum Value {
 /// list, `{value, unit}` or null.
 struct ValueVisitor {
     keep_list: bool,
+    /// Read `unit` to tell `ns` values apart ([`Value::Ns`]).
+    want_unit: bool,
 }
 
 impl<'de> Visitor<'de> for ValueVisitor {
@@ -393,7 +406,17 @@ impl<'de> Visitor<'de> for ValueVisitor {
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
         let mut out = Value::Missing;
+        let mut ns = false;
         while let Some(k) = map.next_key::<Cow<'de, str>>()? {
+            if k == "unit" && self.want_unit {
+                ns = map
+                    .next_value::<Option<Cow<'de, str>>>()
+                    .ok()
+                    .flatten()
+                    .as_deref()
+                    == Some("ns");
+                continue;
+            }
             if k == "value" && self.keep_list {
                 // The kept list (`inter_chunk_latency`): raw text, scanned
                 // by the fast path; other shapes through the general seed.
@@ -402,24 +425,35 @@ impl<'de> Visitor<'de> for ValueVisitor {
                     Some(v) => Value::List(v),
                     None => {
                         let mut de = serde_json::Deserializer::from_str(raw.get());
-                        de::DeserializeSeed::deserialize(ValueSeed { keep_list: true }, &mut de)
-                            .map_err(de::Error::custom)?
+                        de::DeserializeSeed::deserialize(
+                            ValueSeed {
+                                keep_list: true,
+                                want_unit: false,
+                            },
+                            &mut de,
+                        )
+                        .map_err(de::Error::custom)?
                     }
                 };
             } else if k == "value" {
                 out = map.next_value_seed(ValueSeed {
                     keep_list: self.keep_list,
+                    want_unit: false,
                 })?;
             } else {
                 map.next_value::<IgnoredAny>()?;
             }
         }
-        Ok(out)
+        Ok(match out {
+            Value::Num(x) if ns => Value::Ns(x),
+            other => other,
+        })
     }
 }
 
 struct ValueSeed {
     keep_list: bool,
+    want_unit: bool,
 }
 
 impl<'de> de::DeserializeSeed<'de> for ValueSeed {
@@ -427,6 +461,7 @@ impl<'de> de::DeserializeSeed<'de> for ValueSeed {
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
         d.deserialize_any(ValueVisitor {
             keep_list: self.keep_list,
+            want_unit: self.want_unit,
         })
     }
 }
@@ -437,41 +472,155 @@ struct NumSeed;
 impl<'de> de::DeserializeSeed<'de> for NumSeed {
     type Value = Option<f64>;
     fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Option<f64>, D::Error> {
-        match d.deserialize_any(ValueVisitor { keep_list: false })? {
+        match d.deserialize_any(ValueVisitor {
+            keep_list: false,
+            want_unit: false,
+        })? {
             Value::Num(x) => Ok(Some(x)),
             _ => Ok(None),
         }
     }
 }
 
+/// Reads a `metrics` object: the kept slots, and, when `scalars` is set,
+/// every scalar metric by tag (for the request-log mapping).
+struct MetricsVisitor {
+    /// Keep the `inter_chunk_latency` list (needs a text deserializer).
+    keep_icl: bool,
+    /// Collect every scalar metric whose unit is not `ns`.
+    scalars: bool,
+}
+
+impl<'de> Visitor<'de> for MetricsVisitor {
+    type Value = AllMetrics<'de>;
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a metrics object")
+    }
+    fn visit_unit<E>(self) -> Result<AllMetrics<'de>, E> {
+        Ok(AllMetrics::default())
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<AllMetrics<'de>, A::Error> {
+        let mut all = AllMetrics::default();
+        let m = &mut all.kept;
+        while let Some(k) = map.next_key::<Cow<'de, str>>()? {
+            let icl = self.keep_icl && k == "inter_chunk_latency";
+            let slot = Metric::of_tag(&k);
+            let seed = ValueSeed {
+                keep_list: icl,
+                want_unit: self.scalars,
+            };
+            match map.next_value_seed(seed)? {
+                Value::Num(x) => {
+                    if let Some((s, r)) = slot {
+                        m.set(s, r, x);
+                    }
+                    if self.scalars {
+                        all.scalars.push((k, x));
+                    }
+                }
+                Value::Ns(x) => {
+                    if let Some((s, r)) = slot {
+                        m.set(s, r, x);
+                    }
+                }
+                Value::List(v) => m.inter_chunk_latency = v,
+                Value::Skipped => {}
+                Value::Missing => m.nulls += 1,
+            }
+        }
+        Ok(all)
+    }
+}
+
 impl<'de> Deserialize<'de> for Metrics {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let v = MetricsVisitor {
+            keep_icl: true,
+            scalars: false,
+        };
+        d.deserialize_any(v).map(|a| a.kept)
+    }
+}
+
+/// A record's metrics with every scalar metric by tag: what the request-log
+/// reader maps ([`decode_value`]).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct AllMetrics<'a> {
+    /// The kept slots (without the `inter_chunk_latency` list).
+    pub kept: Metrics,
+    /// Every scalar metric `(tag, value)` in record order, slotted or not,
+    /// except values whose unit is `ns` (per-record copies of run-level
+    /// timestamps such as 0.1.x `min_request_timestamp`).
+    pub scalars: Vec<(Cow<'a, str>, f64)>,
+}
+
+impl<'de> Deserialize<'de> for AllMetrics<'de> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(MetricsVisitor {
+            keep_icl: false,
+            scalars: true,
+        })
+    }
+}
+
+/// The `error` value: an object ([`ErrorInfo`]), or, tolerated, a string
+/// (its message) or `true`; `null` and `false` mean no error.
+pub(crate) struct ErrorField<'a>(pub(crate) Option<ErrorInfo<'a>>);
+
+impl<'de> Deserialize<'de> for ErrorField<'de> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         struct V;
         impl<'de> Visitor<'de> for V {
-            type Value = Metrics;
+            type Value = ErrorField<'de>;
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a metrics object")
+                f.write_str("an error object, a message or null")
             }
-            fn visit_unit<E>(self) -> Result<Metrics, E> {
-                Ok(Metrics::default())
+            fn visit_unit<E>(self) -> Result<Self::Value, E> {
+                Ok(ErrorField(None))
             }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Metrics, A::Error> {
-                let mut m = Metrics::default();
-                while let Some(k) = map.next_key::<Cow<'de, str>>()? {
-                    let icl = k == "inter_chunk_latency";
-                    let slot = Metric::of_tag(&k);
-                    match map.next_value_seed(ValueSeed { keep_list: icl })? {
-                        Value::Num(x) => {
-                            if let Some((s, r)) = slot {
-                                m.set(s, r, x);
-                            }
-                        }
-                        Value::List(v) => m.inter_chunk_latency = v,
-                        Value::Skipped => {}
-                        Value::Missing => m.nulls += 1,
-                    }
-                }
-                Ok(m)
+            fn visit_none<E>(self) -> Result<Self::Value, E> {
+                Ok(ErrorField(None))
+            }
+            fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+                d.deserialize_any(V)
+            }
+            fn visit_bool<E>(self, v: bool) -> Result<Self::Value, E> {
+                Ok(ErrorField(v.then(ErrorInfo::default)))
+            }
+            fn visit_i64<E>(self, v: i64) -> Result<Self::Value, E> {
+                Ok(ErrorField(Some(ErrorInfo {
+                    code: Some(v),
+                    ..ErrorInfo::default()
+                })))
+            }
+            fn visit_u64<E>(self, v: u64) -> Result<Self::Value, E> {
+                Ok(ErrorField(Some(ErrorInfo {
+                    code: i64::try_from(v).ok(),
+                    ..ErrorInfo::default()
+                })))
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+                Ok(ErrorField(Some(ErrorInfo::default())))
+            }
+            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Self::Value, E> {
+                Ok(ErrorField(Some(ErrorInfo {
+                    message: Some(Cow::Borrowed(v)),
+                    ..ErrorInfo::default()
+                })))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+                Ok(ErrorField(Some(ErrorInfo {
+                    message: Some(Cow::Owned(v.to_owned())),
+                    ..ErrorInfo::default()
+                })))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(ErrorField(Some(ErrorInfo::default())))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+                ErrorInfo::deserialize(de::value::MapAccessDeserializer::new(map))
+                    .map(|e| ErrorField(Some(e)))
             }
         }
         d.deserialize_any(V)
@@ -492,7 +641,7 @@ struct RawRecord<'a> {
     #[serde(default, borrow)]
     trace_data: Option<RawTrace<'a>>,
     #[serde(borrow, default, deserialize_with = "present")]
-    error: Option<Option<ErrorInfo<'a>>>,
+    error: Option<ErrorField<'a>>,
     // Keys of the other JSON-lines kinds, only to say what a file is.
     #[serde(default, deserialize_with = "present")]
     dcgm_url: Option<IgnoredAny>,
@@ -542,7 +691,7 @@ fn convert_with(
             }
             t.normalise()
         }),
-        error: raw.error.flatten(),
+        error: raw.error.and_then(|e| e.0),
     })
 }
 

@@ -74,16 +74,6 @@ fn special(s: &str) -> Option<f64> {
     }
 }
 
-/// Converts a nested `Value` whose strings may be sentinels back to floats.
-pub(crate) fn value_f64(v: &serde_json::Value) -> Option<f64> {
-    match v {
-        serde_json::Value::Number(n) => n.as_f64(),
-        serde_json::Value::String(s) => special(s),
-        serde_json::Value::Bool(b) => Some(f64::from(u8::from(*b))),
-        _ => None,
-    }
-}
-
 struct ScalarVisitor;
 
 impl<'de> Visitor<'de> for ScalarVisitor {

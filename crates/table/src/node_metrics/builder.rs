@@ -1,0 +1,489 @@
+//! The row builder of one chunk of one worker log ([`NodeMetricsBuilder`]):
+//! typed column vectors while decoding, Arrow arrays once at the end.
+
+use super::*;
+
+/// Builds the rows of one chunk of one file.
+///
+/// Columns are plain `Vec`s plus presence bits, turned into Arrow arrays only
+/// in [`finish`](Self::finish): a batch row sets about 10 of 38 field columns,
+/// and appending nulls through Arrow's builders one by one cost more than
+/// decoding the line. Memory rows and unknown keys are rare, so they are kept
+/// sparse (row index + values) and expanded at the end.
+pub struct NodeMetricsBuilder {
+    line: Vec<u64>,
+    ts: Vec<i64>,
+    /// 0 = batch (prefill), 1 = batch (decode), 2 = memory.
+    kind: Vec<u8>,
+    /// Rank tags, `-1` when absent.
+    ranks: [Vec<i32>; 6],
+    /// Forward-iteration id, `-1` when absent.
+    iteration: Vec<i64>,
+    /// Field values (0 when absent) and the per-row presence masks.
+    fields: Vec<FieldVec>,
+    present: Vec<u64>,
+    /// `(row, "k=v; ...")` for rows with unknown keys.
+    extras: Vec<(usize, String)>,
+    /// `(row, event index, values)` for memory rows.
+    mem: Vec<(usize, i32, [Option<f64>; 10])>,
+    /// Rank keys of batch rows, for duplicate marking; `None` for memory rows.
+    row_ranks: Vec<Option<Ranks>>,
+    /// `(row, values)` of the [`VLLM_COLUMNS`] for vLLM rows.
+    vllm: Vec<(usize, [Option<f64>; vc::N])>,
+    /// `(row, rates)` of the per-position acceptance rates.
+    per_position: Vec<(usize, String)>,
+    /// Rows whose timestamp waits for the year.
+    local: Vec<(usize, LocalTime)>,
+    /// The last statistics row of each process (pid; `None` for lines
+    /// without a process tag), with the companions it already has
+    /// (bit 0 speculative, bit 1 prefix cache), for merging companions.
+    last_stats: Vec<(Option<u32>, usize, u8)>,
+}
+
+impl Default for NodeMetricsBuilder {
+    fn default() -> Self {
+        Self::with_capacity(1024)
+    }
+}
+
+impl NodeMetricsBuilder {
+    /// A builder sized for about `n` rows.
+    pub fn with_capacity(n: usize) -> Self {
+        NodeMetricsBuilder {
+            line: Vec::with_capacity(n),
+            ts: Vec::with_capacity(n),
+            kind: Vec::with_capacity(n),
+            ranks: std::array::from_fn(|_| Vec::with_capacity(n)),
+            iteration: Vec::with_capacity(n),
+            fields: FIELDS
+                .iter()
+                .map(|d| match d.kind {
+                    FieldKind::Int => FieldVec::Int(Vec::with_capacity(n)),
+                    FieldKind::Float | FieldKind::Percent => FieldVec::Float(Vec::with_capacity(n)),
+                    FieldKind::Bool => FieldVec::Bool(Vec::with_capacity(n)),
+                })
+                .collect(),
+            present: Vec::with_capacity(n),
+            extras: Vec::new(),
+            mem: Vec::new(),
+            row_ranks: Vec::with_capacity(n),
+            vllm: Vec::new(),
+            per_position: Vec::new(),
+            local: Vec::new(),
+            last_stats: Vec::new(),
+        }
+    }
+
+    /// Rows so far.
+    pub fn len(&self) -> usize {
+        self.kind.len()
+    }
+
+    /// True when no row was added.
+    pub fn is_empty(&self) -> bool {
+        self.kind.is_empty()
+    }
+
+    fn push_common(&mut self, line: u64, ts: i64, ranks: &Ranks, kind: u8) {
+        self.line.push(line);
+        self.ts.push(ts);
+        self.kind.push(kind);
+        let r = [
+            ranks.dp,
+            ranks.pp,
+            ranks.tp,
+            ranks.ep,
+            ranks.attn_cp,
+            ranks.moe_dp,
+        ];
+        for (b, v) in self.ranks.iter_mut().zip(r) {
+            b.push(v.map_or(-1, i32::from));
+        }
+    }
+
+    /// Adds a batch row.
+    #[inline]
+    pub fn push_batch(&mut self, line: u64, r: &BatchRecord<'_>) {
+        let kind = match r.kind {
+            BatchKind::Prefill => 0,
+            BatchKind::Decode => 1,
+        };
+        self.push_common(line, r.prefix.ts.0, &r.prefix.ranks, kind);
+        self.iteration.push(r.iteration.map_or(-1, |i| i as i64));
+        let (mask, vals) = r.values.raw();
+        self.present.push(mask);
+        for (col, &v) in self.fields.iter_mut().zip(vals) {
+            col.push(v);
+        }
+        if !r.extras.is_empty() {
+            self.extras.push((self.kind.len() - 1, r.extras.to_text()));
+        }
+        self.row_ranks.push(Some(r.prefix.ranks));
+    }
+
+    /// Adds a memory-snapshot row.
+    pub fn push_memory(&mut self, line: u64, m: &MemoryRecord) {
+        self.push_common(line, m.prefix.ts.0, &m.prefix.ranks, 2);
+        self.iteration.push(-1);
+        self.present.push(0);
+        for col in &mut self.fields {
+            col.push(0.0);
+        }
+        let ev = MEM_EVENTS
+            .iter()
+            .position(|e| *e == m.event.as_str())
+            .unwrap_or(MEM_EVENTS.len() - 1);
+        let vals = [
+            m.avail_mem_gb,
+            m.mem_usage_gb,
+            m.kv_tokens,
+            m.kv_size_gb,
+            m.k_size_gb,
+            m.v_size_gb,
+            m.chunked_prefill_size,
+            m.max_prefill_tokens,
+            m.max_running_requests,
+            m.context_len,
+        ];
+        self.mem.push((self.kind.len() - 1, ev as i32, vals));
+        self.row_ranks.push(None);
+    }
+
+    /// Adds a memory-snapshot row of a vLLM line, whose timestamp waits for
+    /// the year (the prefix's `ts` is ignored).
+    pub fn push_memory_local(&mut self, line: u64, m: &MemoryRecord, at: LocalTime) {
+        self.push_memory(line, m);
+        self.local.push((self.kind.len() - 1, at));
+    }
+
+    /// Adds a vLLM engine statistics row. `pid` identifies the printing
+    /// process, so that the companion lines that follow merge into this row.
+    pub fn push_stats(&mut self, line: u64, r: &StatsRecord<'_>, at: LocalTime, pid: Option<u32>) {
+        let ranks = Ranks {
+            dp: r.engine,
+            ..Ranks::default()
+        };
+        self.push_common(line, 0, &ranks, K_STATS);
+        self.iteration.push(-1);
+        let mut v = Values::default();
+        let mut set = |f: Field, x: Option<f64>| {
+            if let Some(x) = x {
+                v.set(f, x);
+            }
+        };
+        set(Field::InputThroughput, r.prompt_throughput);
+        set(Field::GenThroughput, r.gen_throughput);
+        set(Field::RunningReq, r.running);
+        set(Field::QueueReq, r.queued());
+        set(Field::TokenUsage, r.gpu_kv_usage.map(percent_to_fraction));
+        let (mask, vals) = v.raw();
+        self.present.push(mask);
+        for (col, &x) in self.fields.iter_mut().zip(vals) {
+            col.push(x);
+        }
+        let row = self.kind.len() - 1;
+        let mut x = [None; vc::N];
+        x[vc::ENGINE] = r.engine.map(f64::from);
+        x[vc::SWAPPED] = r.swapped;
+        x[vc::CPU_KV] = r.cpu_kv_usage.map(percent_to_fraction);
+        x[vc::PREFIX_HIT] = r.prefix_cache_hit_rate.map(percent_to_fraction);
+        x[vc::MM_HIT] = r.mm_cache_hit_rate.map(percent_to_fraction);
+        self.vllm.push((row, x));
+        if !r.extras.is_empty() {
+            self.extras.push((row, r.extras.to_text()));
+        }
+        self.row_ranks.push(None);
+        self.local.push((row, at));
+        match self.last_stats.iter_mut().find(|(p, ..)| *p == pid) {
+            Some(e) => *e = (pid, row, 0),
+            None => self.last_stats.push((pid, row, 0)),
+        }
+    }
+
+    /// The statistics row a companion line of `pid` completes, marking the
+    /// companion `bit` as taken; `None` when there is none.
+    fn companion_target(&mut self, pid: Option<u32>, bit: u8) -> Option<usize> {
+        let e = self.last_stats.iter_mut().find(|(p, ..)| *p == pid)?;
+        if e.2 & bit != 0 {
+            return None;
+        }
+        e.2 |= bit;
+        Some(e.1)
+    }
+
+    /// A `stats_extra` row for a companion line that follows no statistics
+    /// line; returns its index.
+    fn push_stats_extra(&mut self, line: u64, at: LocalTime) -> usize {
+        self.push_common(line, 0, &Ranks::default(), K_STATS_EXTRA);
+        self.iteration.push(-1);
+        self.present.push(0);
+        for col in &mut self.fields {
+            col.push(0.0);
+        }
+        self.row_ranks.push(None);
+        let row = self.kind.len() - 1;
+        self.local.push((row, at));
+        self.vllm.push((row, [None; vc::N]));
+        row
+    }
+
+    /// The vLLM values of `row` (a statistics or `stats_extra` row).
+    fn vllm_values(&mut self, row: usize) -> &mut [Option<f64>; vc::N] {
+        // Rows are pushed in order, and a companion targets a recent row.
+        let i = self
+            .vllm
+            .iter()
+            .rposition(|(r, _)| *r == row)
+            .unwrap_or_else(|| {
+                self.vllm.push((row, [None; vc::N]));
+                self.vllm.len() - 1
+            });
+        &mut self.vllm[i].1
+    }
+
+    /// Sets a registry field of an existing row.
+    fn set_field(&mut self, row: usize, f: Field, x: f64) {
+        let i = f as usize;
+        self.present[row] |= 1 << i;
+        self.fields[i].set(row, x);
+    }
+
+    /// Merges a speculative-decoding line into the statistics row of `pid`
+    /// it follows, or adds it as a `stats_extra` row.
+    pub fn push_spec(&mut self, line: u64, r: &SpecRecord<'_>, at: LocalTime, pid: Option<u32>) {
+        let row = match self.companion_target(pid, 1) {
+            Some(row) => row,
+            None => self.push_stats_extra(line, at),
+        };
+        if let Some(x) = r.mean_acceptance_length {
+            self.set_field(row, Field::AcceptLen, x);
+        }
+        if let Some(x) = r.acceptance_rate {
+            self.set_field(row, Field::AcceptRate, x);
+        }
+        let v = self.vllm_values(row);
+        v[vc::ACCEPTED] = r.accepted_tokens;
+        v[vc::DRAFTED] = r.drafted_tokens;
+        v[vc::EMITTED] = r.emitted_tokens;
+        v[vc::ACC_TPUT] = r.accepted_throughput;
+        v[vc::DRAFT_TPUT] = r.drafted_throughput;
+        v[vc::SYS_EFF] = r.system_efficiency;
+        v[vc::NUM_SPEC] = r.num_spec_tokens;
+        if let Some(raw) = r.per_position {
+            // As printed, without the spaces: `0.786,0.490,0.286`.
+            let rates: String = String::from_utf8_lossy(raw)
+                .chars()
+                .filter(|c| !c.is_whitespace())
+                .collect();
+            self.per_position.push((row, rates));
+        }
+    }
+
+    /// Merges a V0 `Prefix cache hit rate: GPU: …, CPU: …` line into the
+    /// statistics row of `pid` it follows, or adds it as a `stats_extra` row.
+    pub fn push_prefix_cache(
+        &mut self,
+        line: u64,
+        r: &PrefixCacheRecord,
+        at: LocalTime,
+        pid: Option<u32>,
+    ) {
+        let row = match self.companion_target(pid, 2) {
+            Some(row) => row,
+            None => self.push_stats_extra(line, at),
+        };
+        let v = self.vllm_values(row);
+        v[vc::PREFIX_HIT] = r.gpu.map(percent_to_fraction);
+        v[vc::CPU_PREFIX_HIT] = r.cpu.map(percent_to_fraction);
+    }
+
+    /// Turns the rows into Arrow arrays. This is the expensive part of
+    /// finishing and runs in the parallel task that parsed the chunk; what
+    /// needs the whole file (worker type, line offset, duplicates) is applied
+    /// afterwards by [`Chunk::assemble`].
+    pub fn finish_chunk(self) -> Chunk {
+        let n = self.kind.len();
+        let dict = |keys: Int32Array, values: &[&str]| -> ArrayRef {
+            let values = Arc::new(StringArray::from(values.to_vec()));
+            Arc::new(DictionaryArray::<Int32Type>::new(keys, values))
+        };
+        let record = Int32Array::from(
+            self.kind
+                .iter()
+                .map(|&k| match k {
+                    K_PREFILL | K_DECODE => 0,
+                    K_MEMORY => 1,
+                    K_STATS => 2,
+                    _ => 3,
+                })
+                .collect::<Vec<_>>(),
+        );
+        let kind = &self.kind;
+        let batch_type = Int32Array::new(
+            kind.iter()
+                .map(|&k| i32::from(k == K_DECODE))
+                .collect::<Vec<_>>()
+                .into(),
+            Some(nulls_where(n, |r| kind[r] <= K_DECODE)),
+        );
+        let mut cols: Vec<ArrayRef> =
+            vec![dict(record, &RECORD_KINDS), dict(batch_type, &BATCH_TYPES)];
+        for v in self.ranks {
+            let nulls = nulls_where(n, |r| v[r] >= 0);
+            cols.push(Arc::new(Int32Array::new(v.into(), Some(nulls))));
+        }
+        let it = self.iteration;
+        let nulls = nulls_where(n, |r| it[r] >= 0);
+        cols.push(Arc::new(Int64Array::new(it.into(), Some(nulls))));
+        for (i, v) in self.fields.into_iter().enumerate() {
+            let present = &self.present;
+            let nulls = Some(nulls_where(n, |r| present[r] >> i & 1 == 1));
+            // The value vectors become Arrow buffers without a copy.
+            cols.push(match v {
+                FieldVec::Int(v) => Arc::new(Int32Array::new(v.into(), nulls)),
+                FieldVec::Float(v) => Arc::new(Float64Array::new(v.into(), nulls)),
+                FieldVec::Bool(v) => Arc::new(BooleanArray::new(BooleanBuffer::from(v), nulls)),
+            });
+        }
+        // Unknown keys and memory rows are rare: all-null columns unless present.
+        if self.extras.is_empty() {
+            cols.push(new_null_array(&DataType::Utf8, n));
+        } else {
+            let mut extras: Vec<Option<&str>> = vec![None; n];
+            for (r, s) in &self.extras {
+                extras[*r] = Some(s);
+            }
+            cols.push(Arc::new(StringArray::from(extras)));
+        }
+        let mut ev: Vec<i32> = vec![0; n];
+        for (r, e, _) in &self.mem {
+            ev[*r] = *e;
+        }
+        let mem_rows: Vec<bool> = {
+            let mut m = vec![false; n];
+            for (r, _, _) in &self.mem {
+                m[*r] = true;
+            }
+            m
+        };
+        let ev = Int32Array::new(ev.into(), Some(nulls_where(n, |r| mem_rows[r])));
+        cols.push(dict(ev, &MEM_EVENTS));
+        for (i, (_, int, _)) in MEM_COLUMNS.iter().enumerate() {
+            let t = if *int {
+                DataType::Int64
+            } else {
+                DataType::Float64
+            };
+            if self.mem.is_empty() {
+                cols.push(new_null_array(&t, n));
+                continue;
+            }
+            let mut vals = vec![0f64; n];
+            let mut valid = vec![false; n];
+            for (r, _, v) in &self.mem {
+                if let Some(x) = v[i] {
+                    vals[*r] = x;
+                    valid[*r] = true;
+                }
+            }
+            let nulls = Some(NullBuffer::new(BooleanBuffer::from(valid)));
+            cols.push(if *int {
+                Arc::new(Int64Array::new(
+                    vals.iter().map(|x| *x as i64).collect::<Vec<_>>().into(),
+                    nulls,
+                ))
+            } else {
+                Arc::new(Float64Array::new(vals.into(), nulls))
+            });
+        }
+        for (i, (_, t, _)) in VLLM_COLUMNS.iter().enumerate() {
+            if self.vllm.is_empty() {
+                cols.push(new_null_array(&t.arrow(), n));
+                continue;
+            }
+            let mut vals = vec![0f64; n];
+            let mut valid = vec![false; n];
+            for (r, v) in &self.vllm {
+                if let Some(x) = v[i] {
+                    vals[*r] = x;
+                    valid[*r] = true;
+                }
+            }
+            let nulls = Some(NullBuffer::new(BooleanBuffer::from(valid)));
+            cols.push(match t {
+                VType::Int32 => Arc::new(Int32Array::new(
+                    vals.iter().map(|x| *x as i32).collect::<Vec<_>>().into(),
+                    nulls,
+                )) as ArrayRef,
+                VType::Int64 => Arc::new(Int64Array::new(
+                    vals.iter().map(|x| *x as i64).collect::<Vec<_>>().into(),
+                    nulls,
+                )),
+                VType::Float => Arc::new(Float64Array::new(vals.into(), nulls)),
+            });
+        }
+        if self.per_position.is_empty() {
+            cols.push(new_null_array(&DataType::Utf8, n));
+        } else {
+            let mut pp: Vec<Option<&str>> = vec![None; n];
+            for (r, s) in &self.per_position {
+                pp[*r] = Some(s);
+            }
+            cols.push(Arc::new(StringArray::from(pp)));
+        }
+        Chunk {
+            n,
+            line: self.line,
+            ts: self.ts,
+            local: self.local,
+            columns: cols,
+            row_ranks: self.row_ranks,
+        }
+    }
+
+    /// Finishes rows directly into a `RecordBatch` ([`finish_chunk`](Self::finish_chunk)
+    /// then [`Chunk::assemble`]).
+    pub fn finish(
+        self,
+        meta: &FileMeta,
+        line_offset: u64,
+        is_primary: &dyn Fn(&Ranks) -> bool,
+    ) -> Result<RecordBatch, TableError> {
+        self.finish_chunk().assemble(meta, line_offset, is_primary)
+    }
+}
+
+/// One field's values, in the column's own type so that finishing needs no
+/// conversion pass. Absent values are stored as 0 and masked by validity.
+enum FieldVec {
+    Int(Vec<i32>),
+    Float(Vec<f64>),
+    Bool(Vec<bool>),
+}
+
+impl FieldVec {
+    /// Overwrites the value of an existing row.
+    fn set(&mut self, row: usize, v: f64) {
+        match self {
+            FieldVec::Int(c) => c[row] = v as i32,
+            FieldVec::Float(c) => c[row] = v,
+            FieldVec::Bool(c) => c[row] = v != 0.0,
+        }
+    }
+
+    #[inline]
+    fn push(&mut self, v: f64) {
+        match self {
+            // `as` saturates: an out-of-range count becomes i32::MAX, not garbage.
+            FieldVec::Int(c) => c.push(v as i32),
+            FieldVec::Float(c) => c.push(v),
+            FieldVec::Bool(c) => c.push(v != 0.0),
+        }
+    }
+}
+
+/// Builds a validity buffer; a generic closure so the per-row test inlines.
+#[inline]
+fn nulls_where(n: usize, f: impl FnMut(usize) -> bool) -> NullBuffer {
+    NullBuffer::new(BooleanBuffer::collect_bool(n, f))
+}

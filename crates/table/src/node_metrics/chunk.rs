@@ -1,0 +1,162 @@
+//! A finished chunk ([`Chunk`]) and its assembly into a `RecordBatch` with
+//! the per-file columns and the `duplicate` flag; [`reassign`] rewrites
+//! those columns when a file's facts change at its end.
+
+use super::*;
+
+/// The columns of one chunk that do not depend on the rest of the file.
+pub struct Chunk {
+    pub(super) n: usize,
+    /// Chunk-relative line numbers.
+    pub(super) line: Vec<u64>,
+    /// Timestamps (0 for rows that wait for the year).
+    pub(super) ts: Vec<i64>,
+    /// Rows whose timestamp waits for the year.
+    pub(super) local: Vec<(usize, LocalTime)>,
+    /// Columns from `record` on, without `duplicate`.
+    pub(super) columns: Vec<ArrayRef>,
+    pub(super) row_ranks: Vec<Option<Ranks>>,
+}
+
+/// Rewrites the per-file columns (file, node, worker type, worker id) and the
+/// `duplicate` flag of finished rows, from their rank columns. Used when the
+/// facts a file's rows were streamed with turn out wrong at its end.
+pub fn reassign(
+    rb: &RecordBatch,
+    meta: &FileMeta,
+    is_primary: &dyn Fn(&Ranks) -> bool,
+) -> Result<RecordBatch, TableError> {
+    let n = rb.num_rows();
+    let rank = |name: &str| -> Result<Int32Array, TableError> {
+        rb.column_by_name(name)
+            .and_then(|c| c.as_any().downcast_ref::<Int32Array>().cloned())
+            .ok_or_else(|| TableError::Schema(format!("no Int32 column {name}")))
+    };
+    let [dp, pp, tp, ep, cp, moe] = ["dp", "pp", "tp", "ep", "attn_cp", "moe_dp"].map(rank);
+    let (dp, pp, tp, ep, cp, moe) = (dp?, pp?, tp?, ep?, cp?, moe?);
+    let record = rb
+        .column_by_name("record")
+        .and_then(|c| {
+            c.as_any()
+                .downcast_ref::<DictionaryArray<Int32Type>>()
+                .cloned()
+        })
+        .ok_or_else(|| TableError::Schema("no record column".into()))?;
+    let opt = |a: &Int32Array, r: usize| a.is_valid(r).then(|| a.value(r) as u16);
+    let duplicate = BooleanArray::new(
+        BooleanBuffer::collect_bool(n, |r| {
+            record.keys().value(r) == 0 && {
+                let k = Ranks {
+                    dp: opt(&dp, r),
+                    pp: opt(&pp, r),
+                    tp: opt(&tp, r),
+                    ep: opt(&ep, r),
+                    attn_cp: opt(&cp, r),
+                    moe_dp: opt(&moe, r),
+                };
+                !is_primary(&k)
+            }
+        }),
+        None,
+    );
+    let constant = |s: &str| -> ArrayRef {
+        let keys = Int32Array::from(vec![0i32; n]);
+        Arc::new(DictionaryArray::<Int32Type>::new(
+            keys,
+            Arc::new(StringArray::from(vec![s])),
+        ))
+    };
+    let mut cols: Vec<ArrayRef> = rb.columns().to_vec();
+    cols[0] = constant(&meta.file);
+    cols[1] = constant(&meta.node);
+    cols[2] = constant(&meta.worker_type);
+    cols[3] = constant(&meta.worker_id);
+    cols[5 + DUPLICATE_AT] = Arc::new(duplicate);
+    Ok(RecordBatch::try_new(schema(), cols)?)
+}
+
+/// Index of `duplicate` among the columns after `line`.
+const DUPLICATE_AT: usize = 1 + 2 + 6;
+/// Index of `duplicate` among a [`Chunk`]'s columns (which start at `record`).
+const CHUNK_DUPLICATE_AT: usize = DUPLICATE_AT - 1;
+
+impl Chunk {
+    /// Rows in the chunk.
+    pub fn len(&self) -> usize {
+        self.n
+    }
+
+    /// True when the chunk has no rows.
+    pub fn is_empty(&self) -> bool {
+        self.n == 0
+    }
+
+    /// True when some rows wait for the year (vLLM rows).
+    pub fn needs_year(&self) -> bool {
+        !self.local.is_empty()
+    }
+
+    /// Adds the per-file columns and the `duplicate` flag.
+    ///
+    /// `line_offset` is added to every line number (chunks parsed in parallel
+    /// number their lines from 1). `is_primary` decides, from a batch row's
+    /// ranks, whether it is the scheduler's own line (`true`) or a TP/PP
+    /// duplicate (`false`).
+    pub fn assemble(
+        self,
+        meta: &FileMeta,
+        line_offset: u64,
+        is_primary: &dyn Fn(&Ranks) -> bool,
+    ) -> Result<RecordBatch, TableError> {
+        self.assemble_in_year(meta, line_offset, is_primary, None)
+    }
+
+    /// [`assemble`](Self::assemble), giving the rows that wait for the year
+    /// their timestamp: `base_year` is the year of the chunk's first vLLM
+    /// line (year offset 0). Without it such rows keep timestamp 0, which
+    /// callers avoid by always knowing a year.
+    pub fn assemble_in_year(
+        mut self,
+        meta: &FileMeta,
+        line_offset: u64,
+        is_primary: &dyn Fn(&Ranks) -> bool,
+        base_year: Option<i32>,
+    ) -> Result<RecordBatch, TableError> {
+        let n = self.n;
+        if let Some(y) = base_year {
+            for (r, t) in &self.local {
+                self.ts[*r] = t.in_year(y).0;
+            }
+        }
+        let constant = |s: &str| -> ArrayRef {
+            let keys = Int32Array::from(vec![0i32; n]);
+            let values = Arc::new(StringArray::from(vec![s]));
+            Arc::new(DictionaryArray::<Int32Type>::new(keys, values))
+        };
+        let lines: UInt64Array = self
+            .line
+            .into_iter()
+            .map(|l| l + line_offset)
+            .collect::<Vec<_>>()
+            .into();
+        let duplicate = BooleanArray::new(
+            BooleanBuffer::collect_bool(n, |r| self.row_ranks[r].is_some_and(|k| !is_primary(&k))),
+            None,
+        );
+        let mut cols: Vec<ArrayRef> = Vec::with_capacity(self.columns.len() + 7);
+        cols.extend([
+            constant(&meta.file),
+            constant(&meta.node),
+            constant(&meta.worker_type),
+            constant(&meta.worker_id),
+            Arc::new(lines) as ArrayRef,
+            Arc::new(TimestampMicrosecondArray::from(self.ts)) as ArrayRef,
+        ]);
+        let mut rest = self.columns.into_iter();
+        cols.extend(rest.by_ref().take(CHUNK_DUPLICATE_AT));
+        cols.push(Arc::new(duplicate));
+        cols.extend(rest);
+        debug_assert!(cols.iter().all(|c| c.len() == n));
+        Ok(RecordBatch::try_new(schema(), cols)?)
+    }
+}

@@ -1,0 +1,170 @@
+//! Tests of the worker-log rows.
+
+use super::*;
+use srtlog_formats::sglang::{decode_line, Record};
+
+#[test]
+fn rows_and_duplicates() {
+    let lines = [
+        "[2025-12-08 14:34:44 PP0 TP0] Decode batch, #running-req: 3, #token: 10, token usage: 0.01, cuda graph: True, gen throughput (token/s): 12.50, #queue-req: 0, #mystery: 7",
+        "[2025-12-08 14:34:44 PP1 TP0] Decode batch, #running-req: 3, #token: 10, token usage: 0.01, cuda graph: True, gen throughput (token/s): 12.50, #queue-req: 0",
+        "[2025-12-08 14:34:40 TP1] KV Cache is allocated. #tokens: 2688964, KV size: 175.98 GB",
+    ];
+    let mut b = NodeMetricsBuilder::default();
+    for (i, l) in lines.iter().enumerate() {
+        match decode_line(l.as_bytes()) {
+            Record::Batch(r) => b.push_batch(i as u64 + 1, &r),
+            Record::Memory(m) => b.push_memory(i as u64 + 1, &m),
+            other => panic!("{other:?}"),
+        }
+    }
+    let meta = FileMeta {
+        file: "x.out".into(),
+        node: "n1".into(),
+        worker_type: "decode".into(),
+        worker_id: "w0".into(),
+    };
+    let rb = b.finish(&meta, 0, &|r| r.pp.unwrap_or(0) == 0).unwrap();
+    assert_eq!(rb.num_rows(), 3);
+    // Reassigning with another primary rank flips the flags.
+    let other = reassign(&rb, &meta, &|r| r.pp == Some(1)).unwrap();
+    let flags = other
+        .column_by_name("duplicate")
+        .unwrap()
+        .as_any()
+        .downcast_ref::<BooleanArray>()
+        .unwrap()
+        .clone();
+    assert_eq!(
+        flags.iter().collect::<Vec<_>>(),
+        vec![Some(true), Some(false), Some(false)]
+    );
+    assert_eq!(rb.schema(), schema());
+    let dup = rb.column_by_name("duplicate").unwrap();
+    let dup = dup.as_any().downcast_ref::<BooleanArray>().unwrap();
+    assert_eq!(
+        dup.iter().collect::<Vec<_>>(),
+        vec![Some(false), Some(true), Some(false)]
+    );
+    let extras = rb.column_by_name("extras").unwrap();
+    let extras = extras.as_any().downcast_ref::<StringArray>().unwrap();
+    assert_eq!(extras.value(0), "#mystery=7");
+    let kv = rb.column_by_name("kv_tokens").unwrap();
+    let kv = kv
+        .as_any()
+        .downcast_ref::<arrow_array::Int64Array>()
+        .unwrap();
+    assert_eq!(kv.value(2), 2_688_964);
+    assert_eq!(column_docs().len(), rb.num_columns());
+}
+
+#[test]
+fn vllm_rows_merge_companions_and_wait_for_the_year() {
+    use srtlog_formats::vllm::{decode_line as vdecode, Record as V};
+    let lines = [
+        "(APIServer pid=7) INFO 12-31 23:59:59 [loggers.py:273] Engine 000: Avg prompt throughput: 3.8 tokens/s, Avg generation throughput: 27.7 tokens/s, Running: 2 reqs, Waiting: 1 reqs, GPU KV cache usage: 0.6%, Prefix cache hit rate: 61.8%, Preempted: 1 reqs",
+        "(APIServer pid=7) INFO 12-31 23:59:59 [metrics.py:120] SpecDecoding metrics: Mean acceptance length: 2.83, Accepted throughput: 17.90 tokens/s, Drafted throughput: 146.97 tokens/s, Accepted: 179 tokens, Drafted: 1470 tokens, Per-position acceptance rate: 0.786, 0.490, Avg Draft acceptance rate: 12.2%",
+        "(APIServer pid=7) INFO 01-01 00:00:09 [metrics.py:120] SpecDecoding metrics: Mean acceptance length: 1.00, Accepted: 0 tokens, Drafted: 10 tokens, Avg Draft acceptance rate: 0.0%",
+        "INFO 01-01 00:00:10 metrics.py:349] Avg prompt throughput: 0.0 tokens/s, Avg generation throughput: 1.0 tokens/s, Running: 1 reqs, Swapped: 2 reqs, Pending: 3 reqs, GPU KV cache usage: 50.0%, CPU KV cache usage: 10.0%.",
+        "INFO 01-01 00:00:10 metrics.py:483] Prefix cache hit rate: GPU: 79.73%, CPU: 0.00%",
+    ];
+    let mut b = NodeMetricsBuilder::default();
+    for (i, l) in lines.iter().enumerate() {
+        let line = i as u64 + 1;
+        let lt = |p: &srtlog_formats::vllm::Prefix<'_>| LocalTime {
+            year_offset: i32::from(p.at.month == 1),
+            at: p.at,
+        };
+        match vdecode(l.as_bytes()) {
+            V::Stats(p, r) => b.push_stats(line, &r, lt(&p), p.process.map(|x| x.pid)),
+            V::Spec(p, r) => b.push_spec(line, &r, lt(&p), p.process.map(|x| x.pid)),
+            V::PrefixCache(p, r) => b.push_prefix_cache(line, &r, lt(&p), p.process.map(|x| x.pid)),
+            other => panic!("{other:?}"),
+        }
+    }
+    let meta = FileMeta {
+        file: "vllm.log".into(),
+        node: "vllm".into(),
+        worker_type: "agg".into(),
+        worker_id: "w0".into(),
+    };
+    let c = b.finish_chunk();
+    assert!(c.needs_year());
+    let rb = c.assemble_in_year(&meta, 0, &|_| true, Some(2025)).unwrap();
+    assert_eq!(rb.schema(), schema());
+    assert_eq!(column_docs().len(), rb.num_columns());
+    assert_eq!(rb.num_rows(), 3, "stats, orphan spec, V0 stats");
+    let col = |n: &str| rb.column_by_name(n).unwrap().clone();
+    let ts = col("timestamp");
+    let ts = ts
+        .as_any()
+        .downcast_ref::<TimestampMicrosecondArray>()
+        .unwrap();
+    let t = |i| srtlog_formats::Timestamp(ts.value(i)).to_string();
+    assert_eq!(
+        (t(0), t(1), t(2)),
+        (
+            "2025-12-31T23:59:59".into(),
+            "2026-01-01T00:00:09".into(),
+            "2026-01-01T00:00:10".into()
+        )
+    );
+    let rec = col("record");
+    let rec = rec
+        .as_any()
+        .downcast_ref::<DictionaryArray<Int32Type>>()
+        .unwrap();
+    assert_eq!(rec.keys().values().to_vec(), vec![2, 3, 2]);
+    let f = |n: &str, i: usize| {
+        let c = col(n);
+        let c = c.as_any().downcast_ref::<Float64Array>().unwrap();
+        c.is_valid(i).then(|| c.value(i))
+    };
+    let int = |n: &str, i: usize| {
+        let c = col(n);
+        let c = c.as_any().downcast_ref::<Int32Array>().unwrap();
+        c.is_valid(i).then(|| c.value(i))
+    };
+    assert_eq!(f("input_throughput", 0), Some(3.8));
+    assert_eq!(f("gen_throughput", 0), Some(27.7));
+    assert_eq!(int("running_req", 0), Some(2));
+    assert_eq!(int("queue_req", 0), Some(1));
+    assert_eq!(f("token_usage", 0), Some(0.006));
+    assert_eq!(f("prefix_cache_hit_rate", 0), Some(0.618));
+    assert_eq!(f("accept_len", 0), Some(2.83));
+    assert_eq!(f("accept_rate", 0), Some(0.122));
+    assert_eq!(int("engine", 0), Some(0));
+    assert_eq!(int("dp", 0), Some(0));
+    let ex = col("extras");
+    assert_eq!(
+        ex.as_any().downcast_ref::<StringArray>().unwrap().value(0),
+        "Preempted=1 reqs"
+    );
+    let pp = col("spec_per_position");
+    assert_eq!(
+        pp.as_any().downcast_ref::<StringArray>().unwrap().value(0),
+        "0.786,0.490"
+    );
+    let acc = col("spec_accepted_tokens");
+    let acc = acc.as_any().downcast_ref::<Int64Array>().unwrap();
+    assert_eq!((acc.value(0), acc.value(1)), (179, 0));
+    // The orphan companion row carries only its own values.
+    assert_eq!(f("accept_len", 1), Some(1.0));
+    assert_eq!(f("gen_throughput", 1), None);
+    // V0: swapped, CPU usage, pending as the queue, prefix-cache companion merged.
+    assert_eq!(int("swapped_req", 2), Some(2));
+    assert_eq!(int("queue_req", 2), Some(3));
+    assert_eq!(f("cpu_kv_usage", 2), Some(0.1));
+    assert_eq!(f("prefix_cache_hit_rate", 2), Some(0.7973));
+    assert_eq!(f("cpu_prefix_cache_hit_rate", 2), Some(0.0));
+    assert_eq!(int("engine", 2), None);
+    let bt = col("batch_type");
+    assert_eq!(bt.null_count(), 3);
+    let dup = col("duplicate");
+    assert!(dup
+        .as_any()
+        .downcast_ref::<BooleanArray>()
+        .unwrap()
+        .iter()
+        .all(|d| d == Some(false)));
+}
