@@ -16,6 +16,7 @@
 //! * [`breakdown`]: queue / prefill / decode / other time per request.
 //! * [`export`]: CSV, Parquet or JSON lines.
 //! * [`filter`]: the row filter every analysis accepts.
+//! * [`report_data`]: everything the HTML report shows, in one call.
 //!
 //! Memory: the table holds every request (about 160 bytes each for the
 //! seed's schema); percentiles are exact (values sorted, numpy's linear
@@ -30,6 +31,7 @@ pub mod error;
 pub mod export;
 pub mod filter;
 pub mod load;
+pub mod report_data;
 pub mod summary;
 pub mod trends;
 pub mod window;
