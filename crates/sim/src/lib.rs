@@ -211,8 +211,10 @@ impl StartTime {
                 format!("invalid start time {self:?}"),
             ));
         }
-        Ok(civil::days_from_civil(self.year, self.month, self.day) * 86_400
-            + (self.hour * 3600 + self.minute * 60 + self.second) as i64)
+        Ok(
+            civil::days_from_civil(self.year, self.month, self.day) * 86_400
+                + (self.hour * 3600 + self.minute * 60 + self.second) as i64,
+        )
     }
 }
 

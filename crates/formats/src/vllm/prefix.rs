@@ -37,8 +37,7 @@ impl MonthDayTime {
     /// The timestamp of this wall-clock time in `year`; `None` when the day
     /// does not exist in that year (February 29 of a common year).
     pub fn with_year(self, year: i32) -> Option<Timestamp> {
-        let days_in_month =
-            crate::timestamp::days_in_month(year, u32::from(self.month));
+        let days_in_month = crate::timestamp::days_in_month(year, u32::from(self.month));
         if u32::from(self.day) > days_in_month {
             return None;
         }
