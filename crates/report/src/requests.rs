@@ -290,3 +290,47 @@ fn models_section(h: &mut String, d: &ReportData) {
     }
     h.push_str("</tbody></table>\n");
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use srtlog::formats::requests::{Num, Request, Schema};
+    use srtlog::requests::report_data::report_data;
+    use srtlog::requests::RequestTable;
+
+    /// 1,500 requests one second apart, the last one a 2,500,000 ms outlier.
+    fn table() -> RequestTable {
+        let mut t = RequestTable::new();
+        for i in 0..1500i64 {
+            let mut r = Request::new(Schema::Generic);
+            r.timestamp_ns = Some(1_767_225_600_000_000_000 + i * 1_000_000_000);
+            r.ok = Some(true);
+            r.nums[Num::LatencyMs as usize] = if i == 1499 {
+                2_500_000.0
+            } else {
+                100.0 + (i % 10) as f64
+            };
+            t.push(&r);
+        }
+        t
+    }
+
+    /// Issue 17 item 24: large numbers in reports carry thousands separators.
+    #[test]
+    fn large_numbers_are_grouped_and_anomalies_come_from_the_data() {
+        let d = report_data(&table(), "latency_ms", None);
+        let html = render(&d, &[], &["x.jsonl".into()]).unwrap();
+        assert!(
+            html.contains("<tr><th>Total requests</th><td>1,500</td></tr>"),
+            "{html}"
+        );
+        assert!(html.contains("<tr><th>Max latency (ms)</th><td>2,500,000</td></tr>"));
+        // The anomaly table shows what report_data found, nothing else.
+        let a = d.anomalies.as_ref().unwrap();
+        assert_eq!(a.count, 1);
+        assert!(html.contains("<td>2,500,000</td>"));
+        // One chart per figure: trend, histogram, error rate.
+        let ids: Vec<String> = charts(&d).into_iter().map(|c| c.id).collect();
+        assert_eq!(ids, ["latency_trend", "latency_histogram", "error_rate"]);
+    }
+}
