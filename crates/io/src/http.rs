@@ -45,14 +45,15 @@ pub enum ScrapeError {
         /// What is wrong.
         why: &'static str,
     },
-    /// Nothing answers at the address.
-    #[error("cannot connect to {addr}: {source} (is the server running, with its metrics endpoint enabled?)")]
+    /// Nothing answers at the address. The cause is part of the message and
+    /// not also the error's `source()`, so a chain printer (anyhow's `{:#}`)
+    /// does not print it twice (issue 17 item 24).
+    #[error("cannot connect to {addr}: {cause} (is the server running, with its metrics endpoint enabled?)")]
     Connect {
         /// host:port.
         addr: String,
         /// The cause.
-        #[source]
-        source: std::io::Error,
+        cause: std::io::Error,
     },
     /// The endpoint did not answer in time.
     #[error("{addr}: no complete answer within {timeout:?} (server busy?)")]
@@ -96,14 +97,14 @@ pub enum ScrapeError {
         /// The client's description.
         detail: String,
     },
-    /// Reading, writing or renaming a file, or a socket error.
-    #[error("{context}: {source}")]
+    /// Reading, writing or renaming a file, or a socket error (the cause is
+    /// in the message, not also the `source()`, as for [`Self::Connect`]).
+    #[error("{context}: {cause}")]
     Io {
         /// What was being done.
         context: String,
         /// The cause.
-        #[source]
-        source: std::io::Error,
+        cause: std::io::Error,
     },
 }
 
@@ -368,19 +369,19 @@ fn client_error(e: ureq::Error, addr: &str, timeout: Duration) -> ScrapeError {
                     | K::NotFound
             ) =>
         {
-            ScrapeError::Connect { addr, source: e }
+            ScrapeError::Connect { addr, cause: e }
         }
         ureq::Error::Io(e) => ScrapeError::Io {
             context: format!("{addr}: reading the response"),
-            source: e,
+            cause: e,
         },
         ureq::Error::HostNotFound => ScrapeError::Connect {
             addr,
-            source: std::io::Error::new(K::NotFound, "host not found"),
+            cause: std::io::Error::new(K::NotFound, "host not found"),
         },
         ureq::Error::ConnectionFailed => ScrapeError::Connect {
             addr,
-            source: std::io::Error::new(K::ConnectionRefused, "connection failed"),
+            cause: std::io::Error::new(K::ConnectionRefused, "connection failed"),
         },
         ureq::Error::BodyExceedsLimit(_) => ScrapeError::Protocol {
             addr,
@@ -530,6 +531,27 @@ mod tests {
             ),
             "{e:?}"
         );
+    }
+
+    /// Issue 17 item 24: the connection error was printed twice (in the
+    /// message and again as its source).
+    #[test]
+    fn connection_refused_names_its_cause_once() {
+        let port = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let t = Target::parse(&format!("127.0.0.1:{port}")).unwrap();
+        let e = fetch(&t, Duration::from_secs(5)).unwrap_err();
+        assert!(matches!(e, ScrapeError::Connect { .. }), "{e:?}");
+        let msg = e.to_string();
+        assert!(
+            msg.starts_with(&format!("cannot connect to 127.0.0.1:{port}: ")),
+            "{msg}"
+        );
+        assert!(msg.ends_with("(is the server running, with its metrics endpoint enabled?)"));
+        assert!(std::error::Error::source(&e).is_none());
     }
 
     #[test]

@@ -31,7 +31,7 @@ pub fn write_atomic(dir: &Path, name: &str, content: &[u8]) -> Result<PathBuf, S
     let target = dir.join(name);
     srtlog_io::write_atomic(&target, content).map_err(|e| ScrapeError::Io {
         context: format!("writing {}", target.display()),
-        source: std::io::Error::other(e.to_string()),
+        cause: std::io::Error::other(e.to_string()),
     })?;
     Ok(target)
 }
@@ -64,7 +64,7 @@ pub fn snapshot_once(
 fn create_dir(dir: &Path) -> Result<(), ScrapeError> {
     std::fs::create_dir_all(dir).map_err(|e| ScrapeError::Io {
         context: format!("creating {}", dir.display()),
-        source: e,
+        cause: e,
     })
 }
 
@@ -157,7 +157,7 @@ pub fn run_periodic(
 pub fn cleanup(dir: &Path, keep: Duration) -> Result<usize, ScrapeError> {
     let rd = std::fs::read_dir(dir).map_err(|e| ScrapeError::Io {
         context: format!("listing {}", dir.display()),
-        source: e,
+        cause: e,
     })?;
     let now = SystemTime::now();
     let mut removed = 0;
