@@ -153,9 +153,9 @@ pub fn build(m: &MetricsAudit) -> Vec<(String, Value)> {
     }) {
         health.push(Panel {
             title: format!("{h} (P50, P95, P99)"),
-            exprs: ["0.5", "0.95", "0.99"]
+            exprs: [("0.5", "p50"), ("0.95", "p95"), ("0.99", "p99")]
                 .iter()
-                .map(|p| (q(h, p), format!("p{}", &p[2..])))
+                .map(|(p, label)| (q(h, p), (*label).to_string()))
                 .collect(),
             unit: "s",
         });

@@ -32,7 +32,8 @@ fn check(name: &str, input: &Path) -> Vec<String> {
         .assert()
         .success();
     let log = load(&[input.to_path_buf()], &LoadOptions::default()).unwrap();
-    let expected = srtlog_report::requests::charts(&log.table, "latency_ms", None);
+    let data = srtlog::requests::report_data::report_data(&log.table, "latency_ms", None);
+    let expected = srtlog_report::requests::charts(&data);
     assert!(!expected.is_empty(), "{name}: nothing to chart");
 
     let (_one, check) = load_clean_page(&chrome, &dir, &html, name);

@@ -272,7 +272,7 @@ fn correlate_compare_export_report() {
     let page = std::fs::read_to_string(&html).unwrap();
     assert!(page.contains("Content-Security-Policy"));
     for id in [
-        "id=\"srtlog-request-data\"",
+        "id=\"srtlog-data\"",
         "id=\"correlations\"",
         "id=\"anomalies\"",
         "id=\"models\"",

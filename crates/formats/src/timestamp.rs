@@ -7,6 +7,11 @@
 //! applying a zone: logs of one run share the zone of their cluster, and
 //! converting would need a time-zone database the log does not name. A `Z`
 //! suffix is accepted and recorded as UTC by the caller if it cares.
+//!
+//! This module holds srtlog's one civil-date implementation
+//! ([`days_from_civil`], [`civil_from_days`], [`is_leap_year`],
+//! [`days_in_month`]); the snapshot names, the vLLM year inference and the
+//! simulator call it rather than keeping copies.
 
 use std::fmt;
 
@@ -28,6 +33,22 @@ pub fn days_from_civil(y: i32, m: u32, d: u32) -> i64 {
     let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(d) - 1;
     let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
     era * 146_097 + doe - 719_468
+}
+
+/// Whether `y` is a leap year of the proleptic Gregorian calendar.
+pub fn is_leap_year(y: i32) -> bool {
+    (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
+}
+
+/// Days in month `m` (1–12) of year `y`; 0 for a month out of range.
+pub fn days_in_month(y: i32, m: u32) -> u32 {
+    match m {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if is_leap_year(y) => 29,
+        2 => 28,
+        _ => 0,
+    }
 }
 
 /// Inverse of [`days_from_civil`]: `(year, month, day)`.
@@ -194,6 +215,17 @@ mod tests {
         }
         assert_eq!(days_from_civil(1970, 1, 1), 0);
         assert_eq!(days_from_civil(2000, 3, 1), 11_017);
+    }
+
+    #[test]
+    fn leap_years_and_month_lengths() {
+        assert!(is_leap_year(2024) && is_leap_year(2000));
+        assert!(!is_leap_year(2100) && !is_leap_year(2025));
+        assert_eq!(days_in_month(2100, 2), 28);
+        assert_eq!(days_in_month(2000, 2), 29);
+        assert_eq!(days_in_month(2025, 11), 30);
+        assert_eq!(days_in_month(2025, 12), 31);
+        assert_eq!(days_in_month(2025, 13), 0);
     }
 
     #[test]

@@ -3,16 +3,15 @@
  * sweep, throughput and latency against load, with uPlot. Writes the same
  * self-check as report.js (a JSON script element with the id
  * "srtlog-rendered": charts, drawn flags, series points, resources fetched,
- * script errors). Never writes to the console. */
+ * script errors), through page.js (srtlogPage). Never writes to the console. */
 (function () {
   "use strict";
-  var errors = [];
-  window.addEventListener("error", function (e) { errors.push(String((e && e.message) || e)); });
-  var data = JSON.parse(document.getElementById("srtlog-data").textContent);
+  var errors = srtlogPage.errors;
+  var data = srtlogPage.data();
   var root = document.getElementById("charts");
   var charts = [];
   var PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b"];
-  function count(a) { var n = 0; for (var i = 0; i < a.length; i++) if (a[i] != null && !isNaN(a[i])) n++; return n; }
+  var count = srtlogPage.count;
   function chart(id, title, xlabel, ylabel, x, ys, labels, scatter) {
     var box = document.createElement("section");
     box.className = "chart";
@@ -76,23 +75,10 @@
       chart("sweep-itl", "Sweep: ITL", "concurrency / request rate", "ms", x, [s.map(function (r) { return r.itl_p50_ms; }), s.map(function (r) { return r.itl_p99_ms; })], ["ITL p50", "ITL p99"], false);
     }
   }
-  var written = false;
   function writeCheck() {
-    if (written) return;
-    written = true;
-    var el = document.createElement("script");
-    el.type = "application/json";
-    el.id = "srtlog-rendered";
-    el.textContent = JSON.stringify({
-      charts: charts.map(function (c) {
-        return { id: c.id, title: c.title, drawn: c.drawn,
-          series: c.u ? c.u.series.slice(1).map(function (s, i) { return { label: s.label, points: count(c.u.data[i + 1] || []) }; }) : [] };
-      }),
-      expected_charts: data.expected_charts,
-      resources: performance.getEntriesByType("resource").map(function (e) { return e.name; }),
-      errors: errors
-    });
-    document.body.appendChild(el);
+    srtlogPage.writeCheck(charts.map(function (c) {
+      return srtlogPage.record(c.id, c.title, c.drawn, c.u);
+    }), data.expected_charts);
   }
   try { build(); } catch (err) { errors.push(String(err && err.message || err)); }
   writeCheck();

@@ -1,20 +1,15 @@
-/* srtlog report: draws the embedded series with uPlot, adds pan/zoom and
- * legend helpers, and writes a machine-readable self-check into the DOM (a
- * JSON script element with the id "srtlog-rendered") once every chart has
- * been drawn: chart ids, whether each was drawn, series labels and the
- * number of drawn points, resources the page fetched (must be none) and
- * script errors. Tests read it with `chromium --headless --dump-dom`.
+/* srtlog report of `srtlog viz`: draws the embedded series with uPlot, adds
+ * pan/zoom and legend helpers, and writes the self-check through page.js
+ * (srtlogPage) once every chart has been drawn. Tests read it with
+ * `chromium --headless --dump-dom`.
  *
  * Never writes to the console: the browser tests treat any console message
  * as a failure. Errors are shown in the page and in the self-check. */
 (function () {
   "use strict";
-  var errors = [];
-  window.addEventListener("error", function (e) {
-    errors.push(String((e && e.message) || e));
-  });
+  var errors = srtlogPage.errors;
 
-  var data = JSON.parse(document.getElementById("srtlog-data").textContent);
+  var data = srtlogPage.data();
   var root = document.getElementById("charts");
   var linkBox = document.getElementById("link-zoom");
 
@@ -66,7 +61,6 @@
   var charts = [];
   var ready = false;
   var syncing = false;
-  var written = false;
 
   function setX(src, min, max) {
     if (!(max > min)) return;
@@ -291,35 +285,10 @@
     }
   }
 
-  function countPoints(ys) {
-    var n = 0;
-    for (var j = 0; j < ys.length; j++) if (ys[j] != null) n++;
-    return n;
-  }
-
   function writeCheck() {
-    if (written) return;
-    written = true;
-    var check = {
-      charts: charts.map(function (c) {
-        return {
-          id: c.id,
-          title: c.title,
-          drawn: c.drawn,
-          series: c.u ? c.u.series.slice(1).map(function (s, i) {
-            return { label: s.label, points: countPoints(c.u.data[i + 1] || []) };
-          }) : []
-        };
-      }),
-      expected_charts: data.charts.length,
-      resources: performance.getEntriesByType("resource").map(function (e) { return e.name; }),
-      errors: errors
-    };
-    var el = document.createElement("script");
-    el.type = "application/json";
-    el.id = "srtlog-rendered";
-    el.textContent = JSON.stringify(check);
-    document.body.appendChild(el);
+    srtlogPage.writeCheck(charts.map(function (c) {
+      return srtlogPage.record(c.id, c.title, c.drawn, c.u);
+    }), data.charts.length);
   }
 
   function maybeWrite() {

@@ -3,15 +3,26 @@
 //! The output layer of srtlog, apart from the analysis (the series and
 //! statistics come from [`srtlog::series`]; this crate only presents them):
 //!
+//! * [`page`]: the one HTML page shell of every report (CSP forbidding any
+//!   fetch, data embedded as JSON, the `srtlog-rendered` self-check, the
+//!   footer), and HTML escaping.
 //! * [`html`]: the interactive report of `srtlog viz` (uPlot charts, run
 //!   summary, workers, statistics), one file with everything inlined.
 //! * [`aiperf`]: the report of `srtlog aiperf` (AIPerf trace and token
 //!   analysis: tables, per-request timeline, distributions, sweeps).
-//! * [`text`]: number formatting shared by the report and the terminal
-//!   tables, so both show the same digits.
-//! * [`requests`]: the report of `srtlog requests report` (request logs).
+//! * [`requests`]: the report of `srtlog requests report` (request logs),
+//!   from the figures of [`srtlog::requests::report_data`].
+//! * [`snapshots`]: the report of periodic metrics scrapes (`srtlog
+//!   snapshots --interval`).
+//! * [`chart`]: the simple chart model the request and snapshots reports
+//!   hand to their page.
+//! * [`text`]: the one number formatter, shared by the reports and the
+//!   terminal tables so both show the same digits.
+//! * [`table`]: terminal tables (the seed's rounded boxes).
 //! * [`output`]: writing a report atomically (a temporary file renamed into
 //!   place), so a failed run never leaves an empty or partial report.
+//!
+//! No analysis runs here: every figure comes computed by the job crates.
 //!
 //! The charting library, uPlot, is vendored under `assets/` (version,
 //! source, checksums and licence in `assets/VENDORED.md`) and embedded with
@@ -29,9 +40,13 @@
 #![warn(missing_docs)]
 
 pub mod aiperf;
+pub mod chart;
 pub mod html;
 pub mod output;
+pub mod page;
 pub mod requests;
+pub mod snapshots;
+pub mod table;
 pub mod text;
 
 pub use html::{render_html, Report};

@@ -17,6 +17,7 @@
 //! * [`export`]: CSV, Parquet or JSON lines.
 //! * [`filter`]: the row filter every analysis accepts.
 //! * [`table`]: the rows as an Arrow `RecordBatch`, with column docs.
+//! * [`report_data`]: everything the HTML report shows, in one call.
 //!
 //! Memory: the table holds every request (about 160 bytes each for the
 //! seed's schema); percentiles are exact (values sorted, numpy's linear
@@ -31,6 +32,7 @@ pub mod error;
 pub mod export;
 pub mod filter;
 pub mod load;
+pub mod report_data;
 pub mod summary;
 pub mod table;
 pub mod trends;

@@ -1,49 +1,9 @@
-//! Civil-date arithmetic (proleptic Gregorian, no time zones) and a
-//! per-second timestamp cache.
+//! Rendering naive times (proleptic Gregorian, no time zones) and a
+//! per-second timestamp cache. The date arithmetic is srtlog-formats' one
+//! civil-date implementation (`srtlog_formats::timestamp`).
 
 use crate::fmt;
-
-/// Days since 1970-01-01 for a civil date (Howard Hinnant's algorithm).
-pub(crate) fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = if y >= 0 { y } else { y - 399 } / 400;
-    let yoe = y - era * 400;
-    let m = m as i64;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d as i64 - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-/// Civil date for days since 1970-01-01.
-pub(crate) fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = if z >= 0 { z } else { z - 146_096 } / 146_097;
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (if m <= 2 { y + 1 } else { y }, m, d)
-}
-
-/// Number of days in a month.
-pub(crate) fn days_in_month(y: i64, m: u32) -> u32 {
-    match m {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 => {
-            if (y % 4 == 0 && y % 100 != 0) || y % 400 == 0 {
-                29
-            } else {
-                28
-            }
-        }
-        _ => 0,
-    }
-}
+pub(crate) use srtlog_formats::timestamp::{civil_from_days, days_from_civil, days_in_month};
 
 /// Caches the `YYYY-MM-DD HH:MM:SS` rendering of the last second asked for.
 #[derive(Clone, Debug)]
@@ -128,8 +88,6 @@ mod tests {
         assert_eq!(&render(ny + 1), b"2026-01-01 00:00:00");
         let nov = days_from_civil(2025, 11, 30) * 86_400 + 86_399;
         assert_eq!(&render(nov + 1), b"2025-12-01 00:00:00");
-        assert_eq!(days_in_month(2100, 2), 28);
-        assert_eq!(days_in_month(2000, 2), 29);
         assert_eq!(
             render_us(ny * 1_000_000 + 5_000, true),
             "2025-12-31 23:59:59.005"

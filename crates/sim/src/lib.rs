@@ -201,7 +201,7 @@ impl StartTime {
         if !(1..=9999).contains(&y)
             || !(1..=12).contains(&self.month)
             || self.day == 0
-            || self.day > civil::days_in_month(y, self.month)
+            || self.day > civil::days_in_month(self.year, self.month)
             || self.hour > 23
             || self.minute > 59
             || self.second > 59
@@ -211,8 +211,10 @@ impl StartTime {
                 format!("invalid start time {self:?}"),
             ));
         }
-        Ok(civil::days_from_civil(y, self.month, self.day) * 86_400
-            + (self.hour * 3600 + self.minute * 60 + self.second) as i64)
+        Ok(
+            civil::days_from_civil(self.year, self.month, self.day) * 86_400
+                + (self.hour * 3600 + self.minute * 60 + self.second) as i64,
+        )
     }
 }
 

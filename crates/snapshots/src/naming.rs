@@ -6,6 +6,8 @@
 //! read from the right: extension, microseconds, time, date, stage, and what
 //! is left is the id.
 
+use srtlog_formats::timestamp::{civil_from_days, days_from_civil};
+
 /// A parsed snapshot name.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SnapshotName {
@@ -136,40 +138,9 @@ fn civil_us(date: &str, time: &str, micro: Option<&str>) -> Option<i64> {
         }
         Some(_) => return None,
     };
-    let days = days_from_civil(y, mo, d);
+    // The range checks above keep the casts exact (4-digit year, 1–12, 1–31).
+    let days = days_from_civil(y as i32, mo as u32, d as u32);
     Some(((days * 86_400) + h * 3600 + mi * 60 + s) * 1_000_000 + us)
-}
-
-/// Days since 1970-01-01 (H. Hinnant, "chrono-compatible low-level date
-/// algorithms").
-fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-fn civil_from_days(z: i64) -> (i64, i64, i64) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    (
-        if m <= 2 {
-            yoe + era * 400 + 1
-        } else {
-            yoe + era * 400
-        },
-        m,
-        d,
-    )
 }
 
 #[cfg(test)]

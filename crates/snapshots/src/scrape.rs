@@ -3,9 +3,11 @@
 //! (`{request_id}_{before|after}_{YYYYMMDD_HHMMSS_micro}.txt`) or periodic
 //! ones (`{prefix}_{YYYYMMDD_HHMMSS_micro}.txt`), with:
 //!
-//! * a plain HTTP/1.1 GET over `std::net::TcpStream` (a metrics endpoint is
-//!   `http://host:port/metrics`; no TLS, no dependency), with connect, read
-//!   and overall timeouts so a busy server never blocks the caller;
+//! * one HTTP GET through srtlog-io's client ([`srtlog_io::http`]: ureq
+//!   with rustls, so `https://`, a bearer-token or basic-auth header
+//!   ([`Target::with_header`]), proxies and gzip work), with connect and
+//!   overall timeouts and a body cap so a busy server never blocks the
+//!   caller;
 //! * no retries: a failed scrape is reported and the next tick tries again,
 //!   so a down server never sees a storm of requests;
 //! * atomic writes: the body goes to a hidden temporary file in the same
@@ -29,7 +31,7 @@ pub fn write_atomic(dir: &Path, name: &str, content: &[u8]) -> Result<PathBuf, S
     let target = dir.join(name);
     srtlog_io::write_atomic(&target, content).map_err(|e| ScrapeError::Io {
         context: format!("writing {}", target.display()),
-        source: std::io::Error::other(e.to_string()),
+        cause: std::io::Error::other(e.to_string()),
     })?;
     Ok(target)
 }
@@ -62,7 +64,7 @@ pub fn snapshot_once(
 fn create_dir(dir: &Path) -> Result<(), ScrapeError> {
     std::fs::create_dir_all(dir).map_err(|e| ScrapeError::Io {
         context: format!("creating {}", dir.display()),
-        source: e,
+        cause: e,
     })
 }
 
@@ -155,7 +157,7 @@ pub fn run_periodic(
 pub fn cleanup(dir: &Path, keep: Duration) -> Result<usize, ScrapeError> {
     let rd = std::fs::read_dir(dir).map_err(|e| ScrapeError::Io {
         context: format!("listing {}", dir.display()),
-        source: e,
+        cause: e,
     })?;
     let now = SystemTime::now();
     let mut removed = 0;
@@ -219,7 +221,9 @@ mod tests {
             (t.host.as_str(), t.addr(), t.path.as_str()),
             ("::1", "[::1]:9".to_string(), "/m?x=1")
         );
-        assert!(Target::parse("https://x/metrics").is_err());
+        let t = Target::parse("https://x/metrics").unwrap();
+        assert_eq!((t.tls, t.port), (true, 443));
+        assert!(Target::parse("ftp://x/metrics").is_err());
         assert!(Target::parse("http://x:port/").is_err());
         assert_eq!(parse_duration("500ms"), Some(Duration::from_millis(500)));
         assert_eq!(parse_duration("7d"), Some(Duration::from_secs(7 * 86400)));

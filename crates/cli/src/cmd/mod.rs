@@ -8,6 +8,5 @@ pub mod requests;
 pub mod scrape;
 pub mod simulate;
 pub mod snapshots;
-pub mod snapshots_report;
 pub mod stats;
 pub mod viz;

@@ -865,8 +865,8 @@ pub fn run(a: RequestsArgs, quiet: bool) -> Result<ExitCode> {
                 .iter()
                 .map(|p| p.display().to_string())
                 .collect();
-            let html =
-                srtlog_report::requests::render(&t, &log.files, &inputs, &a.metric, a.window)?;
+            let data = srtlog::requests::report_data::report_data(&t, &a.metric, a.window);
+            let html = srtlog_report::requests::render(&data, &log.files, &inputs)?;
             srtlog_report::output::write_atomic(&a.output, html.as_bytes())?;
             if !quiet {
                 writeln!(

@@ -342,8 +342,8 @@ fn interval(dir: &Path, a: &SnapshotsArgs, quiet: bool) -> Result<ExitCode> {
         write!(out, "{}", interval_text(&t))?;
     }
     if let Some(report) = &a.report {
-        let html = super::snapshots_report::render(&t, dir)?;
-        super::snapshots_report::write(report, &html)
+        let html = srtlog_report::snapshots::render_interval(&t, dir)?;
+        srtlog_report::output::write_atomic(report, html.as_bytes())
             .with_context(|| format!("writing {}", report.display()))?;
         if !quiet {
             let _ = writeln!(std::io::stderr(), "wrote {}", report.display());

@@ -1,8 +1,9 @@
 //! The headless-Chromium harness shared by the report tests
-//! (`viz_browser.rs`, `requests_browser.rs`, `aiperf_browser.rs`): finding
-//! the browser (skip outside CI, fail in CI), running it with a timeout and
-//! no background networking, reading the page's network log, and extracting
-//! the self-check JSON the reports write into the DOM.
+//! (`viz_browser.rs`, `requests_browser.rs`, `aiperf_browser.rs`,
+//! `snapshots_browser.rs`): finding the browser (skip outside CI, fail in
+//! CI), running it with a timeout and no background networking, reading the
+//! page's network log, and extracting the self-check JSON the reports write
+//! into the DOM.
 // Not every test target uses every helper.
 #![allow(dead_code)]
 

@@ -37,13 +37,8 @@ impl MonthDayTime {
     /// The timestamp of this wall-clock time in `year`; `None` when the day
     /// does not exist in that year (February 29 of a common year).
     pub fn with_year(self, year: i32) -> Option<Timestamp> {
-        let days_in_month = match self.month {
-            2 if is_leap(year) => 29,
-            2 => 28,
-            4 | 6 | 9 | 11 => 30,
-            _ => 31,
-        };
-        if self.day > days_in_month {
+        let days_in_month = crate::timestamp::days_in_month(year, u32::from(self.month));
+        if u32::from(self.day) > days_in_month {
             return None;
         }
         Timestamp::from_civil(
@@ -64,10 +59,6 @@ impl MonthDayTime {
             self.month, self.day, self.hour, self.minute, self.second
         )
     }
-}
-
-fn is_leap(y: i32) -> bool {
-    (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
 }
 
 /// The `logging` level word.

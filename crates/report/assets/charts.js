@@ -1,25 +1,20 @@
-/* srtlog request report: draws the charts of the embedded request data
- * (element "srtlog-request-data") with uPlot, and writes the same
- * self-check as the viz report ("srtlog-rendered": charts, drawn flag,
- * series labels and point counts, fetched resources, script errors).
+/* srtlog charts: draws a list of line, bar or stacked charts (the
+ * `charts` of the embedded data, each {id, title, time, bars, stacked,
+ * x_label, y_label, x, series: [{label, y}]}, as srtlog-report's
+ * `chart::Chart` serialises them) with uPlot, then writes the self-check
+ * through page.js (srtlogPage) once every chart has been drawn. Used by the
+ * request report and the snapshots interval report.
  * Never writes to the console: the browser tests treat any console message
  * as a failure. */
 (function () {
   "use strict";
-  var errors = [];
-  window.addEventListener("error", function (e) {
-    errors.push(String((e && e.message) || e));
-  });
-  var data = JSON.parse(document.getElementById("srtlog-request-data").textContent);
+  var errors = srtlogPage.errors;
+  var data = srtlogPage.data();
   var root = document.getElementById("charts");
   var COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b"];
   var done = [];
 
-  function count(arr) {
-    var n = 0;
-    for (var i = 0; i < arr.length; i++) if (arr[i] != null) n++;
-    return n;
-  }
+  var count = srtlogPage.count;
 
   function chart(c) {
     var host = document.createElement("section");
@@ -62,17 +57,7 @@
     if (built && done.every(function (r) { return r.drawn; })) writeCheck();
   }
   function writeCheck() {
-    if (document.getElementById("srtlog-rendered")) return;
-    var el = document.createElement("script");
-    el.type = "application/json";
-    el.id = "srtlog-rendered";
-    el.textContent = JSON.stringify({
-      charts: done,
-      expected_charts: data.charts.length,
-      resources: performance.getEntriesByType("resource").map(function (e) { return e.name; }),
-      errors: errors
-    });
-    document.body.appendChild(el);
+    srtlogPage.writeCheck(done, data.charts.length);
   }
   try {
     data.charts.forEach(chart);

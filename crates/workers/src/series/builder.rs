@@ -1,0 +1,567 @@
+//! [`SeriesBuilder`]: reduces worker files, part by part, to bucketed
+//! scheduler values, group lines and statistics.
+
+use super::*;
+
+/// Reduces worker files to series, one file at a time.
+pub struct SeriesBuilder {
+    opts: SeriesOptions,
+    metrics: Vec<Metric>,
+    by_column: HashMap<String, usize>,
+    width_us: Option<i64>,
+    range: Option<(i64, i64)>,
+    start: Option<i64>,
+    workers: Vec<WorkerMeta>,
+    grids: HashMap<(GroupKey, usize), Vec<GCell>>,
+    values: HashMap<(WorkerType, Side, usize), Vec<f64>>,
+    rows: RowCounts,
+    warnings: Vec<String>,
+    /// The file being read.
+    current: FileAcc,
+}
+
+impl SeriesBuilder {
+    /// An empty builder.
+    pub fn new(opts: SeriesOptions) -> SeriesBuilder {
+        let metrics = catalogue();
+        let by_column = metrics
+            .iter()
+            .enumerate()
+            .map(|(i, m)| (m.column.clone(), i))
+            .collect();
+        SeriesBuilder {
+            opts,
+            metrics,
+            by_column,
+            width_us: None,
+            range: None,
+            start: None,
+            workers: Vec::new(),
+            grids: HashMap::new(),
+            values: HashMap::new(),
+            rows: RowCounts::default(),
+            warnings: Vec::new(),
+            current: FileAcc::default(),
+        }
+    }
+
+    /// The bucket width in seconds chosen so far (`None` before any row).
+    pub fn bucket_s(&self) -> Option<i64> {
+        self.width_us.map(|w| w / US)
+    }
+
+    /// Reduces a parsed file (its `table` must have been kept).
+    pub fn add_log(&mut self, w: &WorkerLog) {
+        self.add_worker(WorkerMeta::of(w), &w.table);
+    }
+
+    /// Reduces the rows of one complete worker file, trusting their
+    /// `duplicate` flags. Files may come in any order.
+    pub fn add_worker(&mut self, meta: WorkerMeta, batches: &[RecordBatch]) {
+        for rb in batches {
+            self.add_rows(rb, true, &meta.file);
+        }
+        self.end_file(meta, None);
+    }
+
+    /// Reduces part of the rows of the file being read (parts in file
+    /// order, all before that file's [`SeriesBuilder::end_file`]). Streamed
+    /// rows' `duplicate` flags may be provisional, so they are not used:
+    /// rows are kept per rank tags until `end_file` knows the primary ranks.
+    pub fn add_part(&mut self, rb: &RecordBatch) {
+        self.add_rows(rb, false, "streamed rows");
+    }
+
+    fn add_rows(&mut self, rb: &RecordBatch, honor_dup: bool, what: &str) {
+        let Some(rows) = Rows::of(rb, honor_dup) else {
+            if rb.num_rows() > 0 {
+                self.warnings.push(format!(
+                    "{what}: rows without a microsecond timestamp column were skipped"
+                ));
+            }
+            return;
+        };
+        let mut lo = i64::MAX;
+        let mut hi = i64::MIN;
+        for (t, k) in rows.ts.iter().zip(&rows.kind) {
+            if *k == Kind::Skip {
+                self.current.flagged += 1;
+            } else {
+                lo = lo.min(*t);
+                hi = hi.max(*t);
+            }
+        }
+        if lo > hi {
+            return;
+        }
+        let width = self.ensure_width(lo, hi);
+        let mut acc = std::mem::take(&mut self.current);
+        self.accumulate(rb, &rows, width, &mut acc);
+        self.current = acc;
+    }
+
+    /// Completes the file being read. With `primary` (the primary rank of
+    /// each DP group, [`WorkerLog::primary`]), prefill and decode values of
+    /// other ranks are dropped as TP/PP duplicates, the rule the `duplicate`
+    /// flag encodes, decided here with the whole file known.
+    pub fn end_file(
+        &mut self,
+        meta: WorkerMeta,
+        primary: Option<&std::collections::BTreeMap<Option<u16>, Ranks>>,
+    ) {
+        let worker = self.workers.len() as u32;
+        if let Some(s) = meta.start {
+            self.start = Some(self.start.map_or(s.0, |x| x.min(s.0)));
+        }
+        let ty = meta.worker_type;
+        self.workers.push(meta);
+        let acc = std::mem::take(&mut self.current);
+        let keep: Vec<bool> = acc
+            .members
+            .iter()
+            .map(|(side, r)| {
+                *side == Side::Memory || primary.is_none_or(|p| p.get(&r.dp).is_none_or(|x| x == r))
+            })
+            .collect();
+        self.rows.duplicate += acc.flagged;
+        for (m, n) in acc.rows.iter().enumerate() {
+            match (keep[m], acc.members[m].0) {
+                (false, _) => self.rows.duplicate += n,
+                (true, Side::Memory) => self.rows.memory += n,
+                (true, _) => self.rows.batch += n,
+            }
+        }
+        if let Some(width) = self.width_us {
+            self.flush_file(worker, ty, width, acc, &keep);
+        }
+    }
+
+    /// Sets or widens the bucket width so the run fits [`MAX_BUCKETS`].
+    fn ensure_width(&mut self, lo: i64, hi: i64) -> i64 {
+        let (a, b) = match self.range {
+            Some((a, b)) => (a.min(lo), b.max(hi)),
+            None => (lo, hi),
+        };
+        self.range = Some((a, b));
+        let span = b - a;
+        match (self.width_us, self.opts.bucket_s) {
+            (Some(w), Some(_)) => w,
+            (None, Some(s)) => {
+                let w = i64::from(s.max(1)) * US;
+                self.width_us = Some(w);
+                w
+            }
+            (None, None) => {
+                let mut w = US;
+                while span / w >= MAX_BUCKETS {
+                    w *= 2;
+                }
+                self.width_us = Some(w);
+                w
+            }
+            (Some(mut w), None) => {
+                while span / w >= MAX_BUCKETS {
+                    self.coarsen();
+                    w *= 2;
+                }
+                w
+            }
+        }
+    }
+
+    /// Doubles the bucket width, merging pairs of buckets of every line.
+    /// Exact for the sum/mean bookkeeping of [`GCell`]: with the old index
+    /// `b = ⌊t/w⌋`, the new one is `⌊t/2w⌋ = ⌊b/2⌋`.
+    fn coarsen(&mut self) {
+        if let Some(w) = self.width_us.as_mut() {
+            *w *= 2;
+        }
+        self.current.coarsen();
+        for cells in self.grids.values_mut() {
+            let mut out: Vec<GCell> = Vec::with_capacity(cells.len() / 2 + 1);
+            for c in cells.iter() {
+                let b = c.b.div_euclid(2);
+                match out.last_mut() {
+                    Some(o) if o.b == b => {
+                        o.s += c.s;
+                        o.n += c.n;
+                        o.k += c.k;
+                    }
+                    _ => out.push(GCell { b, ..*c }),
+                }
+            }
+            *cells = out;
+        }
+    }
+
+    fn metric_for(&mut self, name: &str, t: &DataType) -> Option<usize> {
+        if let Some(&i) = self.by_column.get(name) {
+            return Some(i);
+        }
+        if !is_numeric(t) || NOT_METRICS.contains(&name) {
+            return None;
+        }
+        // A column this version does not know (a new field, or a new record
+        // kind's column): chart it with neutral defaults.
+        let doc = srtlog_table::node_metrics::column_docs()
+            .into_iter()
+            .find(|(c, _)| c == name)
+            .map(|(_, d)| d)
+            .unwrap_or_default();
+        self.metrics
+            .push(default_metric(name, unit_from_doc(&doc), &doc));
+        let i = self.metrics.len() - 1;
+        self.by_column.insert(name.to_string(), i);
+        Some(i)
+    }
+
+    fn accumulate(&mut self, rb: &RecordBatch, rows: &Rows<'_>, width: i64, acc: &mut FileAcc) {
+        let n = rows.ts.len();
+        // Scheduler ids per row and side, looked up once per row (and not
+        // at all for runs of rows from the same rank).
+        let mut mids: Vec<[u32; 3]> = Vec::with_capacity(n);
+        let mut last: Option<(Kind, Ranks, [u32; 3])> = None;
+        for i in 0..n {
+            let k = rows.kind[i];
+            let r = rows.ranks[i];
+            if let Some((lk, lr, m)) = last {
+                if lk == k && lr == r {
+                    mids.push(m);
+                    continue;
+                }
+            }
+            let mut m = [NONE; 3];
+            match k {
+                Kind::Batch(s) => m[s.index()] = acc.member(s, r),
+                Kind::Memory => m[Side::Memory.index()] = acc.member(Side::Memory, r),
+                Kind::Other => {
+                    for s in Side::ALL {
+                        m[s.index()] = acc.member(s, r);
+                    }
+                }
+                Kind::Skip => {}
+            }
+            last = Some((k, r, m));
+            mids.push(m);
+        }
+        for (k, m) in rows.kind.iter().zip(&mids) {
+            // Each row is counted once, under the first scheduler it feeds.
+            if let (false, Some(&id)) = (*k == Kind::Skip, m.iter().find(|&&x| x != NONE)) {
+                acc.rows[id as usize] += 1;
+            }
+        }
+        let schema = rb.schema();
+        for (ci, field) in schema.fields().iter().enumerate() {
+            let col = rb.column(ci);
+            if col.null_count() == col.len() {
+                continue;
+            }
+            let Some(mi) = self.metric_for(field.name(), field.data_type()) else {
+                continue;
+            };
+            let Some(num) = Num::of(col) else {
+                continue;
+            };
+            let other_sides: &[Side] = match self.metrics[mi].applies {
+                Applies::Prefill => &[Side::Prefill],
+                Applies::Decode => &[Side::Decode],
+                Applies::Both | Applies::Any => &[Side::Prefill, Side::Decode],
+                Applies::Memory => &[Side::Memory],
+            };
+            for (i, (kind, mid)) in rows.kind.iter().zip(&mids).enumerate() {
+                let side = match *kind {
+                    Kind::Skip => continue,
+                    Kind::Batch(s) => Some(s),
+                    Kind::Memory => Some(Side::Memory),
+                    Kind::Other => None,
+                };
+                let Some(v) = num.get(i) else { continue };
+                if !v.is_finite() {
+                    continue; // `nan` occupancy: no value, not a zero
+                }
+                let b = rows.ts[i].div_euclid(width);
+                match side {
+                    Some(s) => acc.push(mi, mid[s.index()], b, v),
+                    None => {
+                        for s in other_sides {
+                            acc.push(mi, mid[s.index()], b, v);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn group_key(&self, worker: u32, ty: WorkerType, side: Side, r: &Ranks) -> GroupKey {
+        match self.opts.group_by {
+            GroupBy::Worker => GroupKey {
+                side,
+                ty,
+                worker: Some(worker),
+                dp: None,
+            },
+            GroupBy::Dp => GroupKey {
+                side,
+                ty,
+                worker: None,
+                dp: Some(r.dp.unwrap_or(0)),
+            },
+            GroupBy::All => GroupKey {
+                side,
+                ty,
+                worker: None,
+                dp: None,
+            },
+        }
+    }
+
+    fn flush_file(&mut self, worker: u32, ty: WorkerType, width: i64, acc: FileAcc, keep: &[bool]) {
+        let hold = (i64::from(self.opts.hold_s) * US / width).max(1);
+        let width_s = width as f64 / US as f64;
+        for (mi, per_member) in acc.cells.into_iter().enumerate() {
+            let reduce = self.metrics[mi].reduce;
+            for (m, cells) in per_member.into_iter().enumerate() {
+                if cells.is_empty() || !keep.get(m).copied().unwrap_or(true) {
+                    continue;
+                }
+                let (side, ranks) = acc.members[m];
+                let vals: Vec<(i64, f64)> = cells
+                    .iter()
+                    .map(|c| {
+                        let v = match reduce {
+                            Reduce::Rate => c.sum / width_s,
+                            Reduce::Gauge | Reduce::Event => c.sum / f64::from(c.n),
+                        };
+                        (c.b, v)
+                    })
+                    .collect();
+                self.values
+                    .entry((ty, side, mi))
+                    .or_default()
+                    .extend(vals.iter().map(|p| p.1));
+                let filled = fill(&vals, reduce, hold);
+                let key = self.group_key(worker, ty, side, &ranks);
+                let grid = self.grids.entry((key, mi)).or_default();
+                *grid = merge(std::mem::take(grid), &filled);
+            }
+        }
+    }
+
+    /// Finishes: group lines, downsampling, labels and statistics.
+    pub fn finish(self) -> SeriesSet {
+        let width = self.width_us.unwrap_or(US);
+        let width_s = width / US;
+        let origin = match (self.start, self.range) {
+            (Some(s), Some((lo, _))) => Some(s.min(lo)),
+            (s, r) => s.or(r.map(|r| r.0)),
+        };
+        let origin_b = origin.map_or(0, |o| o.div_euclid(width));
+        let labeler = Labeler::new(&self.workers);
+        let expected = self.expected_keys();
+        let (mut charts, last_b) = self.charts(&labeler, &expected, origin_b, width_s);
+        // Report order: by section, then catalogue order (a stable sort).
+        charts.sort_by_key(|c| {
+            SECTIONS
+                .iter()
+                .position(|x| *x == c.metric.section)
+                .unwrap_or(SECTIONS.len())
+        });
+        let stats = self.stat_rows();
+        SeriesSet {
+            group_by: self.opts.group_by,
+            bucket_s: width_s,
+            hold_s: self.opts.hold_s,
+            max_points: self.opts.max_points,
+            run_start: origin.map(|o| Timestamp(o.div_euclid(width) * width).to_string()),
+            run_start_us: origin.map(|o| o.div_euclid(width) * width),
+            duration_s: (last_b - origin_b) * width_s,
+            charts,
+            stats,
+            rows: self.rows,
+            warnings: self.warnings,
+        }
+    }
+
+    /// Lines every chart of a side should have: all workers (worker and
+    /// all groupings) or every DP rank seen anywhere (dp grouping).
+    fn expected_keys(&self) -> Vec<GroupKey> {
+        let mut expected: Vec<GroupKey> = Vec::new();
+        for (i, w) in self.workers.iter().enumerate() {
+            let sides: &[Side] = match w.worker_type {
+                WorkerType::Prefill => &[Side::Prefill, Side::Memory],
+                WorkerType::Decode => &[Side::Decode, Side::Memory],
+                WorkerType::Agg => &[Side::Prefill, Side::Decode, Side::Memory],
+                WorkerType::Unknown => &[Side::Memory],
+            };
+            for &side in sides {
+                let r = Ranks::default();
+                if self.opts.group_by != GroupBy::Dp {
+                    expected.push(self.group_key(i as u32, w.worker_type, side, &r));
+                }
+            }
+        }
+        expected.extend(self.grids.keys().map(|(k, _)| *k));
+        expected.sort();
+        expected.dedup();
+        expected
+    }
+
+    /// One chart per metric with lines, in catalogue order, and the last
+    /// bucket drawn.
+    fn charts(
+        &self,
+        labeler: &Labeler,
+        expected: &[GroupKey],
+        origin_b: i64,
+        width_s: i64,
+    ) -> (Vec<Chart>, i64) {
+        let mut by_metric: HashMap<usize, Vec<(GroupKey, &Vec<GCell>)>> = HashMap::new();
+        for ((k, mi), cells) in &self.grids {
+            by_metric.entry(*mi).or_default().push((*k, cells));
+        }
+        let mut charts = Vec::new();
+        let mut last_b = origin_b;
+        for (mi, metric) in self.metrics.iter().enumerate() {
+            let Some(mut lines) = by_metric.remove(&mi) else {
+                continue;
+            };
+            lines.sort_by_key(|(k, _)| *k);
+            let mut series = Vec::new();
+            for (k, cells) in lines {
+                let Some(c) = cells.last() else {
+                    continue;
+                };
+                last_b = last_b.max(c.b);
+                series.push(self.line(labeler, &k, cells, metric, origin_b, width_s));
+            }
+            if series.is_empty() {
+                continue;
+            }
+            let mut sides: Vec<Side> = series.iter().map(|s| s.side).collect();
+            sides.extend_from_slice(match metric.applies {
+                Applies::Prefill => &[Side::Prefill],
+                Applies::Decode => &[Side::Decode],
+                Applies::Both => &[Side::Prefill, Side::Decode],
+                Applies::Memory => &[Side::Memory],
+                Applies::Any => &[],
+            });
+            let present: Vec<String> = series.iter().map(|s| s.label.clone()).collect();
+            let missing = expected
+                .iter()
+                .filter(|k| sides.contains(&k.side))
+                .map(|k| labeler.label(k))
+                .filter(|l| !present.contains(l))
+                .collect();
+            charts.push(Chart {
+                id: format!("chart-{}", metric.column),
+                metric: metric.clone(),
+                series,
+                missing,
+            });
+        }
+        (charts, last_b)
+    }
+
+    /// One group line: its points on the grid, downsampled and rounded.
+    fn line(
+        &self,
+        labeler: &Labeler,
+        k: &GroupKey,
+        cells: &[GCell],
+        metric: &Metric,
+        origin_b: i64,
+        width_s: i64,
+    ) -> Series {
+        let (x, y) = line_points(cells, metric.combine, origin_b, width_s);
+        let raw_points = y.iter().filter(|v| v.is_some()).count();
+        let (x, y, downsampled) = if self.opts.max_points > 0 && x.len() > self.opts.max_points {
+            let (x, y) = downsample_m4(&x, &y, (self.opts.max_points / 4).max(1));
+            (x, y, true)
+        } else {
+            (x, y, false)
+        };
+        let y: Vec<Option<f64>> = y.into_iter().map(|v| v.map(round_sig)).collect();
+        Series {
+            label: labeler.label(k),
+            worker_type: k.ty,
+            side: k.side,
+            dp: k.dp,
+            points: y.iter().filter(|v| v.is_some()).count(),
+            raw_points,
+            downsampled,
+            x,
+            y,
+        }
+    }
+
+    /// One statistics row per metric, worker type and side with values.
+    fn stat_rows(&self) -> Vec<StatRow> {
+        let order = [
+            WorkerType::Prefill,
+            WorkerType::Decode,
+            WorkerType::Agg,
+            WorkerType::Unknown,
+        ];
+        let mut stats = Vec::new();
+        for (mi, metric) in self.metrics.iter().enumerate() {
+            for ty in order {
+                for side in Side::ALL {
+                    if let Some(v) = self.values.get(&(ty, side, mi)) {
+                        stats.push(StatRow {
+                            worker_type: ty,
+                            side,
+                            metric: metric.column.clone(),
+                            title: metric.title.clone(),
+                            unit: metric.unit.clone(),
+                            summary: Summary::of(v),
+                        });
+                    }
+                }
+            }
+        }
+        stats
+    }
+}
+
+/// Legend labels of group lines.
+struct Labeler {
+    labels: Vec<String>,
+    type_counts: HashMap<WorkerType, usize>,
+}
+
+impl Labeler {
+    fn new(workers: &[WorkerMeta]) -> Labeler {
+        let mut type_counts: HashMap<WorkerType, usize> = HashMap::new();
+        for w in workers {
+            *type_counts.entry(w.worker_type).or_default() += 1;
+        }
+        Labeler {
+            labels: worker_labels(workers),
+            type_counts,
+        }
+    }
+
+    /// The worker, DP rank or type, then the side unless the type implies it.
+    fn label(&self, k: &GroupKey) -> String {
+        let base = match (k.worker, k.dp) {
+            (Some(w), _) => self.labels.get(w as usize).cloned().unwrap_or_default(),
+            (None, Some(dp)) => format!("{} dp{dp}", k.ty.as_str()),
+            (None, None) => {
+                let n = self.type_counts.get(&k.ty).copied().unwrap_or(0);
+                let s = if n == 1 { "" } else { "s" };
+                format!("{} ({n} worker{s})", k.ty.as_str())
+            }
+        };
+        let implied = matches!(
+            (k.side, k.ty),
+            (Side::Prefill, WorkerType::Prefill)
+                | (Side::Decode, WorkerType::Decode)
+                | (Side::Memory, _)
+        );
+        if implied {
+            base
+        } else {
+            format!("{base} · {}", k.side.as_str())
+        }
+    }
+}

@@ -1,0 +1,221 @@
+//! From group buckets to drawn points: legend labels, gap filling, merging
+//! schedulers into a group line, rounding and M4 downsampling.
+
+use super::*;
+
+/// Legend labels of workers: the file name without compression and log
+/// extensions (`eos0234_prefill_w0`, `sglang_server`); the whole file name,
+/// then a `#n` suffix, when that is not unique.
+pub(super) fn worker_labels(workers: &[WorkerMeta]) -> Vec<String> {
+    let name = |w: &WorkerMeta| -> String {
+        std::path::Path::new(&w.file)
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| format!("{}_{}", w.node, w.worker_id))
+    };
+    let stem = |w: &WorkerMeta| -> String {
+        let n = name(w);
+        let n = srtlog_formats::naming::strip_compression(&n);
+        match n.rsplit_once('.') {
+            Some((s, "out" | "err" | "log" | "txt")) => s.to_string(),
+            _ => n.to_string(),
+        }
+    };
+    let mut labels: Vec<String> = workers.iter().map(stem).collect();
+    let dup = |labels: &[String], l: &str| labels.iter().filter(|x| *x == l).count() > 1;
+    let snapshot = labels.clone();
+    for (i, w) in workers.iter().enumerate() {
+        if dup(&snapshot, &labels[i]) {
+            labels[i] = name(w);
+        }
+    }
+    let snapshot = labels.clone();
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    for l in labels.iter_mut() {
+        if dup(&snapshot, l) {
+            let n = seen.entry(l.clone()).or_insert(0);
+            *n += 1;
+            *l = format!("{l} #{n}");
+        }
+    }
+    labels
+}
+
+/// Fills a scheduler's bucket values: gauges keep their value up to the next
+/// line when it comes within `hold` buckets; rates are zero between batches;
+/// events are left alone.
+pub(super) fn fill(vals: &[(i64, f64)], reduce: Reduce, hold: i64) -> Vec<(i64, f64)> {
+    if reduce == Reduce::Event {
+        return vals.to_vec();
+    }
+    let mut out = Vec::with_capacity(vals.len());
+    for (j, &(b, v)) in vals.iter().enumerate() {
+        out.push((b, v));
+        let Some(&(next, _)) = vals.get(j + 1) else {
+            break;
+        };
+        let gap = next - b;
+        match reduce {
+            Reduce::Gauge if gap <= hold => out.extend((b + 1..next).map(|x| (x, v))),
+            Reduce::Rate => out.extend((b + 1..next).map(|x| (x, 0.0))),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Adds a scheduler's filled values into a group line (both sorted by
+/// bucket). In a bucket merged `k` times a value counts `k` times, so the
+/// line stays `s/k` (sum) or `s/n` (mean).
+pub(super) fn merge(grid: Vec<GCell>, add: &[(i64, f64)]) -> Vec<GCell> {
+    let mut out = Vec::with_capacity(grid.len().max(add.len()));
+    let mut a = grid.into_iter().peekable();
+    let mut b = add.iter().peekable();
+    loop {
+        match (a.peek(), b.peek()) {
+            (Some(g), Some(&&(bb, v))) => {
+                if g.b < bb {
+                    out.extend(a.next());
+                } else if bb < g.b {
+                    out.push(GCell {
+                        b: bb,
+                        s: v,
+                        n: 1,
+                        k: 1,
+                    });
+                    b.next();
+                } else {
+                    if let Some(mut g) = a.next() {
+                        g.s += v * f64::from(g.k);
+                        g.n += g.k;
+                        out.push(g);
+                    }
+                    b.next();
+                }
+            }
+            (Some(_), None) => out.extend(a.by_ref()),
+            (None, Some(&&(bb, v))) => {
+                out.push(GCell {
+                    b: bb,
+                    s: v,
+                    n: 1,
+                    k: 1,
+                });
+                b.next();
+            }
+            (None, None) => break,
+        }
+    }
+    out
+}
+
+/// The points of a group line: x in seconds since the run's start, with one
+/// `None` where buckets are missing so the chart shows a gap.
+pub(super) fn line_points(
+    cells: &[GCell],
+    combine: Combine,
+    origin_b: i64,
+    width_s: i64,
+) -> (Vec<i64>, Vec<Option<f64>>) {
+    let mut x = Vec::with_capacity(cells.len());
+    let mut y = Vec::with_capacity(cells.len());
+    let mut prev: Option<i64> = None;
+    for c in cells {
+        if prev.is_some_and(|p| c.b > p + 1) {
+            x.push((prev.unwrap_or(c.b) + 1 - origin_b) * width_s);
+            y.push(None);
+        }
+        let v = match combine {
+            Combine::Sum => c.s / f64::from(c.k.max(1)),
+            Combine::Mean => c.s / f64::from(c.n.max(1)),
+        };
+        x.push((c.b - origin_b) * width_s);
+        y.push(Some(v));
+        prev = Some(c.b);
+    }
+    (x, y)
+}
+
+/// Rounds to 6 significant digits, which is below what a chart or hover can
+/// show and keeps the embedded JSON short.
+pub fn round_sig(v: f64) -> f64 {
+    if v == 0.0 || !v.is_finite() {
+        return v;
+    }
+    let e = v.abs().log10().floor() as i32;
+    let k = 5 - e;
+    if (0..=22).contains(&k) {
+        // Dividing an integer by an exact power of ten yields the double
+        // nearest the decimal, so the JSON shows the short decimal.
+        let p = 10f64.powi(k);
+        (v * p).round() / p
+    } else if (-22..0).contains(&k) {
+        let p = 10f64.powi(-k);
+        (v / p).round() * p
+    } else {
+        v
+    }
+}
+
+/// Downsamples a line to at most four points per column of the time axis:
+/// the first, last, smallest and largest value of each column, in time
+/// order. This is M4 (Jugel, Jerzak, Hackenbroich & Markl, "M4: A
+/// Visualization-Oriented Time Series Data Aggregation", PVLDB 7(10), 2014),
+/// which renders a line chart identical to the full data at a width of
+/// `columns` pixels and always keeps the extremes, unlike LTTB. Gaps
+/// (`None`) are kept, once per run of gaps, so breaks in a line survive.
+pub fn downsample_m4(x: &[i64], y: &[Option<f64>], columns: usize) -> (Vec<i64>, Vec<Option<f64>>) {
+    let n = x.len().min(y.len());
+    if n == 0 || columns == 0 {
+        return (x[..n].to_vec(), y[..n].to_vec());
+    }
+    let x0 = x[0];
+    let span = (x[n - 1] - x0).max(1) as f64;
+    let col = |xi: i64| -> usize {
+        ((((xi - x0) as f64) / span * columns as f64) as usize).min(columns - 1)
+    };
+    // (column, first, last, argmin, argmax)
+    let mut keep: Vec<usize> = Vec::with_capacity(4 * columns + 16);
+    let mut cur: Option<(usize, usize, usize, usize, usize)> = None;
+    let flush = |g: Option<(usize, usize, usize, usize, usize)>, keep: &mut Vec<usize>| {
+        if let Some((_, first, last, lo, hi)) = g {
+            let mut ix = [first, lo, hi, last];
+            ix.sort_unstable();
+            for (j, i) in ix.iter().enumerate() {
+                if j == 0 || ix[j - 1] != *i {
+                    keep.push(*i);
+                }
+            }
+        }
+    };
+    for i in 0..n {
+        let Some(v) = y[i] else {
+            flush(cur.take(), &mut keep);
+            if keep.last().is_none_or(|&k| y[k].is_some()) {
+                keep.push(i);
+            }
+            continue;
+        };
+        let c = col(x[i]);
+        match cur.as_mut() {
+            Some(g) if g.0 == c => {
+                g.2 = i;
+                if y[g.3].is_some_and(|m| v < m) {
+                    g.3 = i;
+                }
+                if y[g.4].is_some_and(|m| v > m) {
+                    g.4 = i;
+                }
+            }
+            _ => {
+                flush(cur.take(), &mut keep);
+                cur = Some((c, i, i, i, i));
+            }
+        }
+    }
+    flush(cur, &mut keep);
+    (
+        keep.iter().map(|&i| x[i]).collect(),
+        keep.iter().map(|&i| y[i]).collect(),
+    )
+}

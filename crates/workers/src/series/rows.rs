@@ -1,0 +1,281 @@
+//! The per-row facts the builder reads from a record batch (kind, ranks,
+//! numeric columns of any width) and the per-file accumulator of scheduler
+//! buckets ([`FileAcc`]).
+
+use super::*;
+
+/// A group line's identity; the field order is the legend order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub(super) struct GroupKey {
+    pub(super) side: Side,
+    pub(super) ty: WorkerType,
+    pub(super) worker: Option<u32>,
+    pub(super) dp: Option<u16>,
+}
+
+/// One bucket of one scheduler: sum and count of its values.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Cell {
+    pub(super) b: i64,
+    pub(super) sum: f64,
+    pub(super) n: u32,
+}
+
+/// One bucket of a group line. `s` sums scheduler values, each weighted by
+/// `k`; `n` counts those weights; `k` counts the buckets merged into this
+/// one while coarsening (1 otherwise). The line is `s / k` for summed
+/// metrics (the time average of the sum) and `s / n` for averaged ones.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(super) struct GCell {
+    pub(super) b: i64,
+    pub(super) s: f64,
+    pub(super) n: u32,
+    pub(super) k: u32,
+}
+
+/// Row classification.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum Kind {
+    Batch(Side),
+    Memory,
+    Other,
+    Skip,
+}
+
+/// A numeric column of any of the integer or float types srtlog writes.
+pub(super) enum Num<'a> {
+    I64(&'a PrimitiveArray<Int64Type>),
+    F64(&'a PrimitiveArray<Float64Type>),
+    I32(&'a PrimitiveArray<Int32Type>),
+    U64(&'a PrimitiveArray<UInt64Type>),
+    U32(&'a PrimitiveArray<UInt32Type>),
+    F32(&'a PrimitiveArray<Float32Type>),
+}
+
+impl<'a> Num<'a> {
+    pub(super) fn of(a: &'a ArrayRef) -> Option<Num<'a>> {
+        Some(match a.data_type() {
+            DataType::Int64 => Num::I64(a.as_primitive_opt()?),
+            DataType::Float64 => Num::F64(a.as_primitive_opt()?),
+            DataType::Int32 => Num::I32(a.as_primitive_opt()?),
+            DataType::UInt64 => Num::U64(a.as_primitive_opt()?),
+            DataType::UInt32 => Num::U32(a.as_primitive_opt()?),
+            DataType::Float32 => Num::F32(a.as_primitive_opt()?),
+            _ => return None,
+        })
+    }
+
+    #[inline]
+    pub(super) fn get(&self, i: usize) -> Option<f64> {
+        macro_rules! g {
+            ($a:expr) => {
+                $a.is_valid(i).then(|| $a.value(i) as f64)
+            };
+        }
+        match self {
+            Num::I64(a) => g!(a),
+            Num::F64(a) => g!(a),
+            Num::I32(a) => g!(a),
+            Num::U64(a) => g!(a),
+            Num::U32(a) => g!(a),
+            Num::F32(a) => g!(a),
+        }
+    }
+}
+
+pub(super) fn is_numeric(t: &DataType) -> bool {
+    matches!(
+        t,
+        DataType::Int64
+            | DataType::Float64
+            | DataType::Int32
+            | DataType::UInt64
+            | DataType::UInt32
+            | DataType::Float32
+    )
+}
+
+/// The string of each row of a dictionary or string column (`None` for
+/// nulls), mapped through `f` once per distinct value.
+pub(super) fn codes<T: Copy>(a: &ArrayRef, f: impl Fn(&str) -> T) -> Option<Vec<Option<T>>> {
+    if let Some(d) = a.as_dictionary_opt::<Int32Type>() {
+        let values = d.values().as_string_opt::<i32>()?;
+        let mapped: Vec<T> = (0..values.len()).map(|k| f(values.value(k))).collect();
+        let keys = d.keys();
+        return Some(
+            (0..keys.len())
+                .map(|i| {
+                    keys.is_valid(i)
+                        .then(|| mapped.get(keys.value(i) as usize).copied())
+                        .flatten()
+                })
+                .collect(),
+        );
+    }
+    let s = a.as_string_opt::<i32>()?;
+    Some(
+        (0..s.len())
+            .map(|i| s.is_valid(i).then(|| f(s.value(i))))
+            .collect(),
+    )
+}
+
+/// The decoded per-row facts of one record batch.
+pub(super) struct Rows<'a> {
+    pub(super) ts: &'a [i64],
+    pub(super) kind: Vec<Kind>,
+    pub(super) ranks: Vec<Ranks>,
+}
+
+impl<'a> Rows<'a> {
+    /// Reads the row columns by name; `None` when there is no timestamp.
+    /// With `honor_dup`, rows flagged `duplicate` are skipped; otherwise
+    /// they are kept under their own rank tags, to be dropped by rank when
+    /// the file is complete ([`SeriesBuilder::end_file`]).
+    pub(super) fn of(rb: &'a RecordBatch, honor_dup: bool) -> Option<Rows<'a>> {
+        let n = rb.num_rows();
+        let ts = rb
+            .column_by_name("timestamp")?
+            .as_primitive_opt::<TimestampMicrosecondType>()?
+            .values()
+            .as_ref();
+        // The record kind names the row; a missing column means batch rows.
+        #[derive(Clone, Copy, PartialEq)]
+        enum Rec {
+            Batch,
+            Memory,
+            Other,
+        }
+        let record = rb.column_by_name("record").and_then(|c| {
+            codes(c, |s| match s {
+                "batch" => Rec::Batch,
+                "memory" => Rec::Memory,
+                _ => Rec::Other,
+            })
+        });
+        let batch_type = rb.column_by_name("batch_type").and_then(|c| {
+            codes(c, |s| match s {
+                "prefill" => Some(Side::Prefill),
+                "decode" => Some(Side::Decode),
+                _ => None,
+            })
+        });
+        let dup: Option<&BooleanArray> = rb
+            .column_by_name("duplicate")
+            .and_then(|c| c.as_boolean_opt())
+            .filter(|_| honor_dup);
+        let kind = (0..n)
+            .map(|i| {
+                if dup.is_some_and(|d| d.is_valid(i) && d.value(i)) {
+                    return Kind::Skip;
+                }
+                let bt = batch_type.as_ref().and_then(|b| b[i].flatten());
+                match record.as_ref().map(|r| r[i]) {
+                    Some(Some(Rec::Memory)) => Kind::Memory,
+                    Some(Some(Rec::Batch)) | None => bt.map_or(Kind::Skip, Kind::Batch),
+                    Some(Some(Rec::Other)) => Kind::Other,
+                    Some(None) => Kind::Skip,
+                }
+            })
+            .collect();
+        let rank_cols: Vec<Option<&PrimitiveArray<Int32Type>>> =
+            ["dp", "pp", "tp", "ep", "attn_cp", "moe_dp"]
+                .iter()
+                .map(|c| {
+                    rb.column_by_name(c)
+                        .and_then(|a| a.as_primitive_opt::<Int32Type>())
+                })
+                .collect();
+        let r = |k: usize, i: usize| -> Option<u16> {
+            let c = rank_cols[k]?;
+            c.is_valid(i).then(|| c.value(i) as u16)
+        };
+        let ranks = (0..n)
+            .map(|i| Ranks {
+                dp: r(0, i),
+                pp: r(1, i),
+                tp: r(2, i),
+                ep: r(3, i),
+                attn_cp: r(4, i),
+                moe_dp: r(5, i),
+            })
+            .collect();
+        Some(Rows { ts, kind, ranks })
+    }
+}
+
+pub(super) const NONE: u32 = u32::MAX;
+
+/// The schedulers and bucketed values of one file while it is reduced.
+#[derive(Default)]
+pub(super) struct FileAcc {
+    pub(super) members: Vec<(Side, Ranks)>,
+    pub(super) index: HashMap<(Side, Ranks), u32>,
+    /// Rows counted once each, under one of the schedulers they feed.
+    pub(super) rows: Vec<u64>,
+    /// `[metric][member]` → buckets in time order.
+    pub(super) cells: Vec<Vec<Vec<Cell>>>,
+    /// Rows skipped by their `duplicate` flag.
+    pub(super) flagged: u64,
+}
+
+impl FileAcc {
+    pub(super) fn member(&mut self, side: Side, r: Ranks) -> u32 {
+        let n = self.members.len() as u32;
+        *self.index.entry((side, r)).or_insert_with(|| {
+            self.members.push((side, r));
+            self.rows.push(0);
+            n
+        })
+    }
+
+    /// Halves the bucket resolution; exact, since cells hold raw sums.
+    pub(super) fn coarsen(&mut self) {
+        for per in &mut self.cells {
+            for cells in per.iter_mut() {
+                let mut out: Vec<Cell> = Vec::with_capacity(cells.len() / 2 + 1);
+                for c in cells.iter() {
+                    let b = c.b.div_euclid(2);
+                    match out.last_mut() {
+                        Some(o) if o.b == b => {
+                            o.sum += c.sum;
+                            o.n += c.n;
+                        }
+                        _ => out.push(Cell { b, ..*c }),
+                    }
+                }
+                *cells = out;
+            }
+        }
+    }
+
+    #[inline]
+    pub(super) fn push(&mut self, metric: usize, member: u32, b: i64, v: f64) {
+        if self.cells.len() <= metric {
+            self.cells.resize_with(metric + 1, Vec::new);
+        }
+        let per = &mut self.cells[metric];
+        let m = member as usize;
+        if per.len() <= m {
+            per.resize_with(m + 1, Vec::new);
+        }
+        let cells = &mut per[m];
+        match cells.last_mut() {
+            Some(c) if c.b == b => {
+                c.sum += v;
+                c.n += 1;
+            }
+            Some(c) if c.b > b => {
+                // Out of order (interleaved ranks written late): insert.
+                match cells.binary_search_by_key(&b, |c| c.b) {
+                    Ok(j) => {
+                        cells[j].sum += v;
+                        cells[j].n += 1;
+                    }
+                    Err(j) => cells.insert(j, Cell { b, sum: v, n: 1 }),
+                }
+            }
+            _ => cells.push(Cell { b, sum: v, n: 1 }),
+        }
+    }
+}
