@@ -21,6 +21,7 @@ pub mod dashboards;
 pub mod errors;
 pub mod follow;
 pub mod grade;
+pub mod gate;
 pub mod grafana;
 pub mod logs;
 pub mod metrics;
