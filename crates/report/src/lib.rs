@@ -33,6 +33,7 @@ pub mod html;
 pub mod output;
 pub mod requests;
 pub mod text;
+pub mod textpage;
 
 pub use html::{render_html, Report};
 
