@@ -48,10 +48,15 @@ mod tests {
         assert_eq!(min_score("F"), Some(0.0));
         assert_eq!(min_score("Q"), None);
         // The band edge gets the grade; just below it does not.
-        for g in ["A+", "A", "A-", "B+", "B", "B-", "C+", "C", "C-", "D+", "D", "D-"] {
+        for g in [
+            "A+", "A", "A-", "B+", "B", "B-", "C+", "C", "C-", "D+", "D", "D-",
+        ] {
             let s = min_score(g).expect("a grade");
             assert_eq!(grade::letter(s), g, "{g}");
-            assert!(grade::rank(&grade::letter(s - 0.01)) < grade::rank(g), "{g}");
+            assert!(
+                grade::rank(&grade::letter(s - 0.01)) < grade::rank(g),
+                "{g}"
+            );
         }
     }
 }

@@ -20,8 +20,8 @@
 pub mod dashboards;
 pub mod errors;
 pub mod follow;
-pub mod grade;
 pub mod gate;
+pub mod grade;
 pub mod grafana;
 pub mod logs;
 pub mod metrics;

@@ -112,6 +112,65 @@ pub fn write_trends_csv(r: &TrendReport, w: &mut dyn Write) -> io::Result<()> {
     Ok(())
 }
 
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_owned()
+    }
+}
+
+fn csv_num(x: f64) -> String {
+    if x.is_nan() {
+        String::new()
+    } else {
+        x.to_string()
+    }
+}
+
+/// Writes the anomalies as CSV: `request_id,timestamp,model,value,score`.
+pub fn write_anomalies_csv(r: &AnomalyReport, w: &mut dyn Write) -> io::Result<()> {
+    writeln!(w, "request_id,timestamp,model,value,score")?;
+    for a in &r.anomalies {
+        writeln!(
+            w,
+            "{},{},{},{},{}",
+            csv_field(a.request_id.as_deref().unwrap_or("")),
+            a.timestamp.as_deref().unwrap_or(""),
+            csv_field(a.model.as_deref().unwrap_or("")),
+            csv_num(a.value),
+            csv_num(a.score)
+        )?;
+    }
+    Ok(())
+}
+
+/// Writes `compare` groups as CSV: the group key (column named `by`), then
+/// requests, errors, error rate, latency mean/p50/p99 and throughput.
+pub fn write_groups_csv(by: &str, groups: &[Group], w: &mut dyn Write) -> io::Result<()> {
+    writeln!(
+        w,
+        "{},total_requests,errors,error_rate,avg_latency_ms,p50_latency_ms,p99_latency_ms,throughput_rps",
+        csv_field(by)
+    )?;
+    for g in groups {
+        let s = &g.summary;
+        writeln!(
+            w,
+            "{},{},{},{},{},{},{},{}",
+            csv_field(&g.key),
+            s.total_requests,
+            s.errors,
+            csv_num(s.error_rate),
+            csv_num(s.avg_latency_ms),
+            csv_num(s.p50_latency_ms),
+            csv_num(s.p99_latency_ms),
+            csv_num(s.throughput_rps)
+        )?;
+    }
+    Ok(())
+}
+
 /// Correlations of `metrics`, or of every numeric field with values when
 /// none is named.
 pub fn correlate_of(
@@ -148,7 +207,11 @@ pub fn compare_of(t: &RequestTable, by: &str) -> Result<Vec<Group>, AnalysisErro
 }
 
 /// The window `[from_ns, to_ns)` against the rest of the run.
-pub fn window_of(t: &RequestTable, from_ns: i64, to_ns: i64) -> Result<WindowReport, AnalysisError> {
+pub fn window_of(
+    t: &RequestTable,
+    from_ns: i64,
+    to_ns: i64,
+) -> Result<WindowReport, AnalysisError> {
     if to_ns <= from_ns {
         return Err(AnalysisError::EmptyWindow);
     }
@@ -197,7 +260,10 @@ mod tests {
             String::from_utf8_lossy(&csv),
             "timestamp,requests,value\n2026-01-01T00:00:00.000Z,4,4\n"
         );
-        assert!(matches!(window_of(&t, 5, 5), Err(AnalysisError::EmptyWindow)));
+        assert!(matches!(
+            window_of(&t, 5, 5),
+            Err(AnalysisError::EmptyWindow)
+        ));
         assert!(matches!(
             compare_of(&t, "nope"),
             Err(AnalysisError::UnknownMetric(_))
@@ -206,5 +272,12 @@ mod tests {
         assert_eq!(c.metrics, ["latency_ms", "batch_size"]);
         assert_eq!(min_pairs(&c), 4);
         assert!(matches!(breakdown_of(&t), Err(AnalysisError::NoBreakdown)));
+        let g = compare_of(&t, "batch_size").expect("a column");
+        let mut csv = Vec::new();
+        write_groups_csv("batch_size", &g, &mut csv).expect("in memory");
+        assert_eq!(
+            String::from_utf8_lossy(&csv),
+            "batch_size,total_requests,errors,error_rate,avg_latency_ms,p50_latency_ms,p99_latency_ms,throughput_rps\n4,4,0,0,250,250,397,1.3333333333333333\n"
+        );
     }
 }

@@ -124,7 +124,11 @@ mod tests {
     /// Issue 17 item 16: `--model llama` needed the exact name.
     #[test]
     fn model_is_a_case_insensitive_substring() {
-        let t = table(&["meta-llama/Llama-3.3-70B-Instruct", "Qwen/Qwen3-8B", "LLAMA-small"]);
+        let t = table(&[
+            "meta-llama/Llama-3.3-70B-Instruct",
+            "Qwen/Qwen3-8B",
+            "LLAMA-small",
+        ]);
         let f = Filter {
             models: vec!["llama".into()],
             ..Filter::default()

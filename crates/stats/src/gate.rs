@@ -109,7 +109,10 @@ pub enum GateError {
         why: String,
     },
     /// The document has no such metric.
-    #[error("--fail-if {gate:?}: no metric {metric:?} in this command's --json output{}", hint(known))]
+    #[error(
+        "--fail-if {gate:?}: no metric {metric:?} in this command's --json output{}",
+        hint(known)
+    )]
     UnknownMetric {
         /// The gate.
         gate: String,
@@ -223,7 +226,11 @@ impl fmt::Display for Verdict {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let state = if self.failed { "failed" } else { "passed" };
         match self.actual {
-            Some(a) => write!(f, "gate {state}: {} (value {a}, limit {})", self.gate, self.limit),
+            Some(a) => write!(
+                f,
+                "gate {state}: {} (value {a}, limit {})",
+                self.gate, self.limit
+            ),
             None => write!(f, "gate {state}: {} (the metric has no value)", self.gate),
         }
     }
@@ -250,10 +257,12 @@ pub fn evaluate(
             Threshold::Absolute(v) => v,
             Threshold::Relative(r) => {
                 let b = baseline.ok_or_else(|| GateError::NoBaseline { gate: text.clone() })?;
-                let base = b(&g.metric).flatten().ok_or_else(|| GateError::BaselineMissing {
-                    gate: text.clone(),
-                    metric: g.metric.clone(),
-                })?;
+                let base = b(&g.metric)
+                    .flatten()
+                    .ok_or_else(|| GateError::BaselineMissing {
+                        gate: text.clone(),
+                        metric: g.metric.clone(),
+                    })?;
                 base * (1.0 + r)
             }
         };
@@ -397,10 +406,7 @@ mod tests {
         )
         .expect("valid gates");
         let failed: Vec<bool> = v.iter().map(|x| x.failed).collect();
-        assert_eq!(
-            failed,
-            [true, true, false, false, true, false, true, true]
-        );
+        assert_eq!(failed, [true, true, false, false, true, false, true, true]);
         assert!((v[1].limit - 550.0).abs() < 1e-9);
         assert_eq!(v[2].limit, 625.0);
         assert_eq!(v[7].actual, None);
