@@ -59,7 +59,13 @@ const MEMORY_NOTE: &str =
 load peaks at about 350: a 1 GB log of 4 M requests peaks at 1.4 GB). Percentiles are exact (sorted values, numpy's linear interpolation), no sketch.
 
 Gates (--fail-if) read the --json keys: total_requests, errors, error_rate, avg_latency_ms,
-p50_latency_ms, p90_latency_ms, p95_latency_ms, p99_latency_ms, max_latency_ms, throughput_rps.";
+p50_latency_ms, p90_latency_ms, p95_latency_ms, p99_latency_ms, max_latency_ms, throughput_rps.
+
+Examples:
+  srtlog requests summary logs/ --json | jq '{total_requests, p99_latency_ms, error_rate}'
+  srtlog requests summary logs/ --model llama --status error       # model: a substring, any case
+  srtlog requests summary logs/ --fail-if 'p99_latency_ms > 2000' --fail-if 'error_rate > 0.01'
+  srtlog requests summary logs/ --baseline base.json --fail-if 'p99_latency_ms > +10%'";
 
 /// Arguments of `srtlog requests`.
 #[derive(Debug, clap::Args)]
@@ -300,8 +306,7 @@ fn filter_of(i: &Inputs, from: Option<i64>, to: Option<i64>) -> Result<Filter> {
         wheres: Vec::new(),
     };
     for w in &i.wheres {
-        f.add_where(w)
-            .map_err(|e| flags::UsageError(format!("--where: {e}")))?;
+        f.add_where(w).map_err(anyhow::Error::msg)?;
     }
     Ok(f)
 }
@@ -312,7 +317,7 @@ fn load(i: &Inputs, filter: &Filter, quiet: bool) -> Result<(RequestLog, Request
     for f in &i.fields {
         fields
             .add(f)
-            .map_err(|e| flags::UsageError(format!("--field: {e}")))?;
+            .map_err(anyhow::Error::msg)?;
     }
     let log = rq::load(&i.paths, &LoadOptions { fields })?;
     if !quiet {
@@ -474,7 +479,8 @@ pub fn run(a: Args, quiet: bool) -> Result<ExitCode> {
 
 fn window(a: WindowArgs, quiet: bool) -> Result<ExitCode> {
     if a.to <= a.from {
-        bail!(flags::UsageError("--to must be after --from".into()));
+        // Before reading anything.
+        return Err(an::AnalysisError::EmptyWindow.into());
     }
     let (_, t) = load(&a.inputs, &filter_of(&a.inputs, None, None)?, quiet)?;
     let r = an::window_of(&t, a.from, a.to)?;
@@ -530,10 +536,10 @@ fn export(a: ExportArgs, quiet: bool) -> Result<ExitCode> {
     let mut outs: Vec<(PathBuf, Format)> = Vec::new();
     if let Some(o) = &a.output {
         let Some(fmt) = Format::from_path(o) else {
-            bail!(flags::UsageError(format!(
+            bail!(
                 "{}: unknown output format (use .csv, .parquet or .jsonl)",
                 o.display()
-            )));
+            );
         };
         outs.push((o.clone(), fmt));
     }
