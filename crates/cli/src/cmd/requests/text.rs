@@ -28,7 +28,7 @@ fn ms(x: f64) -> String {
 
 fn right(n: usize) -> Vec<Align> {
     std::iter::once(Align::Left)
-        .chain(std::iter::repeat(Align::Right).take(n.saturating_sub(1)))
+        .chain(std::iter::repeat_n(Align::Right, n.saturating_sub(1)))
         .collect()
 }
 
