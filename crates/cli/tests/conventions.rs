@@ -48,7 +48,14 @@ const COMMANDS: &[&[&str]] = &[
     &["stats"],
     &["requests"],
     &["requests", "summary"],
+    &["requests", "anomalies"],
     &["requests", "trends"],
+    &["requests", "correlate"],
+    &["requests", "compare"],
+    &["requests", "window"],
+    &["requests", "breakdown"],
+    &["requests", "report"],
+    &["requests", "export"],
     &["snapshots"],
     &["scrape"],
     &["aiperf"],
@@ -450,6 +457,69 @@ fn audit_and_snapshots_write_html_with_o() {
             snaps.to_str().unwrap(),
             "--fail-if",
             "untrusted >= 0",
+        ])
+        .assert()
+        .code(3);
+}
+
+#[test]
+fn parse_and_aiperf_gates() {
+    let d = tempfile::tempdir().unwrap();
+    let run = d.path().join("run");
+    srtlog()
+        .args(["-q", "simulate", run.to_str().unwrap(), "--duration", "30s"])
+        .assert()
+        .success();
+    // Two prefill workers and one decode worker.
+    srtlog()
+        .args([
+            "parse",
+            run.to_str().unwrap(),
+            "--no-cache",
+            "--fail-if",
+            "totals.workers > 2",
+        ])
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains("(value 3, limit 2)"));
+    srtlog()
+        .args([
+            "parse",
+            run.to_str().unwrap(),
+            "--no-cache",
+            "--fail-if",
+            "totals.workers != 3",
+        ])
+        .assert()
+        .success();
+    let p = d.path().join("profile_export.jsonl");
+    srtlog()
+        .args([
+            "-q",
+            "simulate",
+            "aiperf",
+            p.to_str().unwrap(),
+            "--count",
+            "40",
+        ])
+        .assert()
+        .success();
+    srtlog()
+        .args([
+            "aiperf",
+            p.to_str().unwrap(),
+            "--json",
+            "--fail-if",
+            "overview.records < 1",
+        ])
+        .assert()
+        .success();
+    srtlog()
+        .args([
+            "aiperf",
+            p.to_str().unwrap(),
+            "--fail-if",
+            "overview.records >= 1",
         ])
         .assert()
         .code(3);

@@ -83,20 +83,48 @@ pub enum Analysis {
     #[command(after_help = MEMORY_NOTE)]
     Summary(Common),
     /// Outlying requests of one metric (z-score, IQR or MAD).
+    #[command(after_help = "Examples:
+  srtlog requests anomalies logs/ --metric latency_ms --method zscore --threshold 3
+  srtlog requests anomalies logs/ --method iqr --csv outliers.csv
+  srtlog requests anomalies logs/ --fail-if 'count > 0'          # CI gate: no outlier")]
     Anomalies(AnomalyArgs),
     /// One metric aggregated over time windows (also as CSV).
+    #[command(after_help = "Examples:
+  srtlog requests trends logs/ --metric latency_ms --window 1h --agg mean --csv trend.csv
+  srtlog requests trends logs/ --agg error_rate --window 5m
+  srtlog requests trends logs/ --agg p99 --csv - | head")]
     Trends(TrendArgs),
     /// Pearson and Spearman correlation matrices, with pair counts.
+    #[command(after_help = "Examples:
+  srtlog requests correlate logs/                     # every numeric field
+  srtlog requests correlate logs/ --metrics latency_ms,batch_size,gpu_util --json")]
     Correlate(CorrelateArgs),
     /// Average and p99 latency, throughput and error rate per group.
+    #[command(after_help = "Examples:
+  srtlog requests compare logs/ --by model
+  srtlog requests compare logs/ --by batch_size --csv groups.csv   # numeric groups in numeric order")]
     Compare(CompareArgs),
     /// A time window (a latency spike) against the rest of the run (the baseline of relative gates).
+    #[command(after_help = "Examples:
+  srtlog requests window logs/ --from 2026-01-01T10:00:00Z --to 2026-01-01T10:15:00Z
+  srtlog requests window logs/ --from 2026-01-01T10:00:00Z --to 2026-01-01T10:15:00Z \\
+      --fail-if 'p99_latency_ms > +50%'          # exit 3: the window's p99 is 1.5x the rest's")]
     Window(WindowArgs),
     /// Queue / prefill / decode / other time per request (SGLang request metrics).
+    #[command(after_help = "Examples:
+  srtlog requests breakdown sglang-request-metrics-20260101_10.log
+  srtlog requests breakdown logs/ --json | jq '.components'")]
     Breakdown(Common),
     /// Self-contained HTML report (trends, histogram, errors, correlations, anomalies, models).
+    #[command(after_help = "Examples:
+  srtlog requests report logs/ -o report.html
+  srtlog requests report logs/ -o r.html --metric ttft_ms --window 10m")]
     Report(ReportArgs),
     /// The canonical request table as CSV, Parquet or JSON lines.
+    #[command(after_help = "Examples:
+  srtlog requests export logs/ -o data.parquet            # format by extension: .csv .parquet .jsonl
+  srtlog requests export logs/ --csv data.csv --parquet data.parquet --model llama
+  srtlog requests export logs/ --csv - --status error | head")]
     Export(ExportArgs),
 }
 
@@ -315,9 +343,7 @@ fn filter_of(i: &Inputs, from: Option<i64>, to: Option<i64>) -> Result<Filter> {
 fn load(i: &Inputs, filter: &Filter, quiet: bool) -> Result<(RequestLog, RequestTable)> {
     let mut fields = FieldMap::default();
     for f in &i.fields {
-        fields
-            .add(f)
-            .map_err(anyhow::Error::msg)?;
+        fields.add(f).map_err(anyhow::Error::msg)?;
     }
     let log = rq::load(&i.paths, &LoadOptions { fields })?;
     if !quiet {
