@@ -42,8 +42,27 @@ fn dispatch(command: Command, quiet: bool) -> anyhow::Result<ExitCode> {
     }
 }
 
+/// Whether the command line asks for JSON diagnostics; read before clap
+/// parses it, so that a usage error is JSON too.
+fn json_requested() -> bool {
+    let a: Vec<String> = std::env::args().collect();
+    a.iter().any(|x| x == "--log-format=json")
+        || a.windows(2)
+            .any(|w| w[0] == "--log-format" && w[1] == "json")
+}
+
 fn main() -> ExitCode {
-    let cli = args::Cli::parse();
+    let cli = match args::Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) if e.use_stderr() && json_requested() => {
+            logging::init(logging::LogFormat::Json, false);
+            let text = e.render().to_string();
+            let first = text.lines().next().unwrap_or("usage error");
+            logging::error(first.trim_start_matches("error: "));
+            return ExitCode::from(EXIT_USAGE);
+        }
+        Err(e) => e.exit(),
+    };
     logging::init(cli.log_format, cli.quiet);
     if let Some((old, new)) = cli.command.renamed() {
         logging::note(format_args!(

@@ -272,12 +272,14 @@ mod tests {
         assert_eq!(c.metrics, ["latency_ms", "batch_size"]);
         assert_eq!(min_pairs(&c), 4);
         assert!(matches!(breakdown_of(&t), Err(AnalysisError::NoBreakdown)));
+        // Throughput: 4 requests from 00:00:00 to the end of the last one
+        // (00:00:03 + 400 ms), 4 / 3.4 s.
         let g = compare_of(&t, "batch_size").expect("a column");
         let mut csv = Vec::new();
         write_groups_csv("batch_size", &g, &mut csv).expect("in memory");
         assert_eq!(
             String::from_utf8_lossy(&csv),
-            "batch_size,total_requests,errors,error_rate,avg_latency_ms,p50_latency_ms,p99_latency_ms,throughput_rps\n4,4,0,0,250,250,397,1.3333333333333333\n"
+            "batch_size,total_requests,errors,error_rate,avg_latency_ms,p50_latency_ms,p99_latency_ms,throughput_rps\n4,4,0,0,250,250,397,1.1764705882352942\n"
         );
     }
 }
