@@ -56,9 +56,15 @@ fn main() -> ExitCode {
         Ok(c) => c,
         Err(e) if e.use_stderr() && json_requested() => {
             logging::init(logging::LogFormat::Json, false);
+            // The message without the usage lines, on one line.
             let text = e.render().to_string();
-            let first = text.lines().next().unwrap_or("usage error");
-            logging::error(first.trim_start_matches("error: "));
+            let msg = text
+                .split("\n\nUsage:")
+                .next()
+                .unwrap_or("usage error")
+                .replace("For more information, try '--help'.", "");
+            let msg = msg.trim_start_matches("error: ");
+            logging::error(msg.split_whitespace().collect::<Vec<_>>().join(" "));
             return ExitCode::from(EXIT_USAGE);
         }
         Err(e) => e.exit(),
