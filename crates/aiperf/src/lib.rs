@@ -34,6 +34,7 @@ pub mod accum;
 pub mod analysis;
 pub mod dist;
 pub mod table;
+pub mod rows_csv;
 
 pub use accum::{Accum, AccumOptions, BadLine, Row};
 pub use analysis::{Analysis, Comparison, Finding, Verdict};

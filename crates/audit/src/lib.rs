@@ -20,6 +20,7 @@
 pub mod dashboards;
 pub mod errors;
 pub mod follow;
+pub mod gate;
 pub mod grade;
 pub mod grafana;
 pub mod logs;

@@ -1,12 +1,33 @@
-//! srtlog's own diagnostics through `tracing`, on stderr: human-readable by
-//! default, JSON lines with `--log-format json`. `RUST_LOG` overrides the
-//! level (default `warn`, `error` with `--quiet`).
+//! srtlog's own diagnostics on stderr: human-readable by default, JSON
+//! lines with `--log-format json`. `RUST_LOG` overrides the level of the
+//! `tracing` events (default `warn`, `error` with `--quiet`).
+//!
+//! Every `warning:`, `error:` and `note:` line of the commands goes through
+//! [`warning`], [`error`] and [`note`], so that `--log-format json` turns
+//! each into one JSON object (`{"level", "kind", "message"}`) and no plain
+//! line is mixed into a JSON stream. [`info`] is for progress messages
+//! (`wrote FILE`), plain text or JSON likewise.
 
-use crate::args::LogFormat;
+use clap::ValueEnum;
+use std::fmt::Display;
+use std::io::Write;
+use std::sync::atomic::{AtomicBool, Ordering};
 use tracing_subscriber::EnvFilter;
 
-/// Installs the global subscriber.
+/// Diagnostics format.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line.
+    Json,
+}
+
+static JSON: AtomicBool = AtomicBool::new(false);
+
+/// Installs the global subscriber and the format of [`warning`] & co.
 pub fn init(format: LogFormat, quiet: bool) {
+    JSON.store(format == LogFormat::Json, Ordering::Relaxed);
     let default = if quiet { "error" } else { "warn" };
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
     let builder = tracing_subscriber::fmt()
@@ -19,4 +40,41 @@ pub fn init(format: LogFormat, quiet: bool) {
             .try_init(),
         LogFormat::Json => builder.json().try_init(),
     };
+}
+
+/// One diagnostic line: `kind: message`, or a JSON object.
+fn emit(level: &str, kind: &str, message: &dyn Display) {
+    let mut err = std::io::stderr().lock();
+    if JSON.load(Ordering::Relaxed) {
+        let v = serde_json::json!({
+            "level": level,
+            "kind": kind,
+            "message": message.to_string(),
+        });
+        let _ = writeln!(err, "{v}");
+    } else if kind == "info" {
+        let _ = writeln!(err, "{message}");
+    } else {
+        let _ = writeln!(err, "{kind}: {message}");
+    }
+}
+
+/// `warning: …`
+pub fn warning(message: impl Display) {
+    emit("WARN", "warning", &message);
+}
+
+/// `error: …`
+pub fn error(message: impl Display) {
+    emit("ERROR", "error", &message);
+}
+
+/// `note: …`
+pub fn note(message: impl Display) {
+    emit("INFO", "note", &message);
+}
+
+/// A progress message without a prefix (`wrote report.html`).
+pub fn info(message: impl Display) {
+    emit("INFO", "info", &message);
 }

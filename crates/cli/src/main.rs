@@ -1,19 +1,21 @@
 //! The `srtlog` command: glue between the command line and the `srtlog`
 //! library. Every analysis lives in the library; this binary parses
-//! arguments, sets up logging and progress, renders output, and maps errors
-//! to exit codes.
+//! arguments, sets up logging and progress, renders output, checks gates,
+//! and maps errors to exit codes.
 //!
 //! Exit codes: 0 success; 1 the input held no data to analyse, or another
-//! failure; 2 a usage error or a path that does not exist.
+//! failure; 2 a usage error or a path that does not exist; 3 a `--fail-if`
+//! gate failed ([`flags::EXIT_GATE`]).
 
 mod args;
 mod cmd;
+mod flags;
 mod logging;
 mod progress;
 mod render;
 
+use args::Command;
 use clap::Parser;
-use std::io::Write;
 use std::process::ExitCode;
 
 /// Exit code for "nothing to analyse" and other failures.
@@ -21,26 +23,59 @@ const EXIT_FAILURE: u8 = 1;
 /// Exit code for usage errors and missing paths.
 const EXIT_USAGE: u8 = 2;
 
+fn dispatch(command: Command, quiet: bool) -> anyhow::Result<ExitCode> {
+    match command {
+        Command::Parse(a) => cmd::parse::run(a, quiet),
+        Command::Viz(a) => cmd::viz::run(a, quiet),
+        Command::Stats(a) => cmd::stats::run(a, quiet),
+        Command::Requests(a) => cmd::requests::run(a, quiet),
+        Command::Snapshots(a) => cmd::snapshots::run(a, quiet),
+        Command::Scrape(a) => cmd::scrape::run(a, quiet),
+        Command::Aiperf(a) => cmd::aiperf::run(a, quiet),
+        Command::Audit(a) => cmd::audit::run(a, quiet),
+        Command::Follow(a) | Command::Request(a) => cmd::follow::run(a, quiet),
+        Command::Simulate(a) => cmd::simulate::run(a, quiet),
+        Command::SimulateRequests(a) => cmd::simulate::requests::run(a, quiet),
+        Command::SimulateService(a) => cmd::simulate::service::run(a, quiet),
+        Command::SimulateSnapshots(a) => cmd::simulate::snapshots::run(a, quiet),
+        Command::SimulateAiperf(a) => cmd::simulate::aiperf::run(a, quiet),
+    }
+}
+
+/// Whether the command line asks for JSON diagnostics; read before clap
+/// parses it, so that a usage error is JSON too.
+fn json_requested() -> bool {
+    let a: Vec<String> = std::env::args().collect();
+    a.iter().any(|x| x == "--log-format=json")
+        || a.windows(2)
+            .any(|w| w[0] == "--log-format" && w[1] == "json")
+}
+
 fn main() -> ExitCode {
-    let cli = args::Cli::parse();
-    logging::init(cli.log_format, cli.quiet);
-    let result = match cli.command {
-        args::Command::Parse(a) => cmd::parse::run(a, cli.quiet),
-        args::Command::Simulate(a) => cmd::simulate::run(a, cli.quiet),
-        args::Command::Viz(a) => cmd::viz::run(a, cli.quiet),
-        args::Command::Stats(a) => cmd::stats::run(a, cli.quiet),
-        args::Command::Requests(a) => cmd::requests::run(a, cli.quiet),
-        args::Command::SimulateRequests(a) => cmd::requests::simulate(a, cli.quiet),
-        args::Command::Snapshots(a) => cmd::snapshots::run(a, cli.quiet),
-        args::Command::Scrape(a) => cmd::scrape::run(a, cli.quiet),
-        args::Command::Audit(a) => cmd::audit::run(a, cli.quiet),
-        args::Command::Request(a) => cmd::request::run(a, cli.quiet),
-        args::Command::SimulateService(a) => cmd::audit::simulate(a, cli.quiet),
-        args::Command::SimulateSnapshots(a) => cmd::snapshots::simulate(a, cli.quiet),
-        args::Command::Aiperf(a) => cmd::aiperf::run(a, cli.quiet),
-        args::Command::SimulateAiperf(a) => cmd::aiperf::simulate(a, cli.quiet),
+    let cli = match args::Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) if e.use_stderr() && json_requested() => {
+            logging::init(logging::LogFormat::Json, false);
+            // The message without the usage lines, on one line.
+            let text = e.render().to_string();
+            let msg = text
+                .split("\n\nUsage:")
+                .next()
+                .unwrap_or("usage error")
+                .replace("For more information, try '--help'.", "");
+            let msg = msg.trim_start_matches("error: ");
+            logging::error(msg.split_whitespace().collect::<Vec<_>>().join(" "));
+            return ExitCode::from(EXIT_USAGE);
+        }
+        Err(e) => e.exit(),
     };
-    match result {
+    logging::init(cli.log_format, cli.quiet);
+    if let Some((old, new)) = cli.command.renamed() {
+        logging::note(format_args!(
+            "`srtlog {old}` is now `srtlog {new}`; the old name goes away in the next release"
+        ));
+    }
+    match dispatch(cli.command, cli.quiet) {
         Ok(code) => code,
         Err(e) => {
             // A closed pipe (`srtlog parse … | head`) is not an error.
@@ -51,17 +86,18 @@ fn main() -> ExitCode {
                 return ExitCode::SUCCESS;
             }
             // A path that does not exist is a usage error, whichever job's
-            // error type carries it.
-            let not_found = e.chain().any(|c| {
+            // error type carries it; so is a bad gate or flag value.
+            let usage = e.chain().any(|c| {
                 matches!(c.downcast_ref(), Some(srtlog::Error::NotFound(_)))
                     || matches!(c.downcast_ref(), Some(srtlog::io::Error::NotFound(_)))
                     || matches!(
                         c.downcast_ref(),
                         Some(srtlog::requests::Error::Io(srtlog::io::Error::NotFound(_)))
                     )
+                    || c.downcast_ref::<flags::UsageError>().is_some()
             });
-            let code = if not_found { EXIT_USAGE } else { EXIT_FAILURE };
-            let _ = writeln!(std::io::stderr(), "error: {e:#}");
+            let code = if usage { EXIT_USAGE } else { EXIT_FAILURE };
+            logging::error(format_args!("{e:#}"));
             ExitCode::from(code)
         }
     }

@@ -1,7 +1,7 @@
-//! Terminal tables in the seed's style: rounded box, a title line, a header
+//! Terminal tables: rounded box, a title line, a header
 //! rule and an optional rule before a footer (total) row.
 //!
-//! Hand-written because the seed's layout (one rule before the total, not
+//! Hand-written because this layout (one rule before the total, not
 //! between every row) is not a preset of the table crates, and the renderer is
 //! forty lines. Widths count `char`s: every glyph srtlog prints is one cell.
 
@@ -89,7 +89,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn seed_layout() {
+    fn box_layout() {
         let t = BoxTable {
             title: Some("4401463".into()),
             header: vec!["Worker Type".into(), "Count".into(), "Time Range".into()],

@@ -51,9 +51,9 @@ fn simulated_run_report() {
     let p = dir.path().join("profile_export.jsonl");
     Command::cargo_bin("srtlog")
         .unwrap()
-        .args(["--quiet", "simulate-aiperf"])
+        .args(["--quiet", "simulate", "aiperf"])
         .arg(&p)
-        .args(["--records", "500", "--cancel-every", "50"])
+        .args(["--count", "500", "--cancel-every", "50"])
         .assert()
         .success();
     let c = check("simulated", &p);

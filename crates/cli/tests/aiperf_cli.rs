@@ -37,7 +37,7 @@ fn json_of(args: &[&str], path: &Path) -> Value {
 
 fn simulate(path: &Path, extra: &[&str]) {
     srtlog()
-        .args(["--quiet", "simulate-aiperf"])
+        .args(["--quiet", "simulate", "aiperf"])
         .arg(path)
         .args(extra)
         .assert()
@@ -107,7 +107,7 @@ fn simulated_trace_json_csv_html() {
     simulate(
         &p,
         &[
-            "--records",
+            "--count",
             "400",
             "--concurrency",
             "4",
@@ -189,7 +189,7 @@ fn sweep_table() {
         std::fs::create_dir_all(&run).unwrap();
         simulate(
             &run.join("profile_export.jsonl"),
-            &["--records", "60", "--concurrency", &c.to_string()],
+            &["--count", "60", "--concurrency", &c.to_string()],
         );
     }
     let out = srtlog()
@@ -258,7 +258,7 @@ fn bad_input() {
 
     // Truncated last line, a non-JSON line and a null metric: counted.
     let p = dir.path().join("profile_export.jsonl");
-    simulate(&p, &["--records", "20"]);
+    simulate(&p, &["--count", "20"]);
     let mut text = std::fs::read_to_string(&p).unwrap();
     text.push_str("garbage line\n");
     text.push_str("{\"metadata\":{\"request_start_ns\":1},\"metrics\":{\"request_latency\":{\"value\":null,\"unit\":\"ms\"}},\"error\":null}\n");

@@ -1,5 +1,5 @@
 //! End-to-end tests of `srtlog audit`, `srtlog request` and
-//! `srtlog simulate-service`: generated services (the seed's JSON format,
+//! `srtlog simulate service`: generated services (the recommended JSON format,
 //! print-style), the text report (insta snapshot), `--json`, `--fail-under`,
 //! `--grafana-out`, an endpoint that does not answer, bad input and the
 //! request timeline across components.
@@ -98,8 +98,37 @@ fn json_output_and_ci_gate() {
             "B",
         ])
         .assert()
-        .code(1)
-        .stderr(predicate::str::contains("grade F is below --fail-under B"));
+        .code(3)
+        .stderr(predicate::str::contains("gate failed: score < 83"));
+    // The gate family: exit 3 when the condition holds, 0 when not.
+    srtlog()
+        .current_dir(p.path())
+        .args(["audit", "logs", "--json", "--fail-if", "score < 83"])
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains("gate failed: score < 83 (value "));
+    srtlog()
+        .current_dir(p.path())
+        .args(["audit", "logs", "--json", "--fail-if", "score > 99"])
+        .assert()
+        .success();
+    // Usage errors: an unknown metric, a relative value without a baseline.
+    srtlog()
+        .current_dir(p.path())
+        .args(["audit", "logs", "--fail-if", "scor < 5"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no metric \"scor\""));
+    srtlog()
+        .current_dir(p.path())
+        .args(["audit", "logs", "--fail-if", "score < +5%"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("needs a baseline"));
+    srtlog()
+        .args(["audit", "x", "--fail-if", "score ~ 5"])
+        .assert()
+        .code(2);
     srtlog()
         .current_dir(p.path())
         .args(["audit", "logs", "--fail-under", "F", "--json"])
@@ -214,7 +243,7 @@ fn request_timeline_across_components() {
     let slow = t.slowest().unwrap().clone();
     let out = srtlog()
         .current_dir(d.path())
-        .args(["request", &slow.id, "logs", "--json"])
+        .args(["follow", &slow.id, "logs", "--json"])
         .assert()
         .success()
         .get_output()
@@ -245,7 +274,7 @@ fn request_timeline_across_components() {
     assert!(ts.windows(2).all(|w| w[0] <= w[1]));
     srtlog()
         .current_dir(d.path())
-        .args(["request", &slow.id, "logs"])
+        .args(["follow", &slow.id, "logs"])
         .assert()
         .success()
         .stdout(predicate::str::starts_with(format!(
@@ -256,7 +285,7 @@ fn request_timeline_across_components() {
     // --list: slowest first.
     let out = srtlog()
         .current_dir(d.path())
-        .args(["request", "--list", "logs", "--json"])
+        .args(["follow", "--list", "logs", "--json"])
         .assert()
         .success()
         .get_output()
@@ -269,19 +298,19 @@ fn request_timeline_across_components() {
     // A failed request's lines include its ERRORs.
     srtlog()
         .current_dir(d.path())
-        .args(["request", "req-000010", "logs"])
+        .args(["follow", "req-000010", "logs"])
         .assert()
         .success()
         .stdout(predicate::str::contains("ERROR    Failed to process"));
     srtlog()
         .current_dir(d.path())
-        .args(["request", "req-0000*0", "logs", "--match", "--json"])
+        .args(["follow", "req-0000*0", "logs", "--match", "--json"])
         .assert()
         .success()
         .stdout(predicate::str::contains("req-000040"));
     srtlog()
         .current_dir(d.path())
-        .args(["request", "nope", "logs"])
+        .args(["follow", "nope", "logs"])
         .assert()
         .code(1);
 }
@@ -292,12 +321,7 @@ fn simulate_service_command() {
     srtlog()
         .current_dir(d.path())
         .args([
-            "simulate-service",
-            "svc",
-            "--style",
-            "print",
-            "--requests",
-            "5",
+            "simulate", "service", "svc", "--style", "print", "--count", "5",
         ])
         .assert()
         .success();

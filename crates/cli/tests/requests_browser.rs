@@ -94,7 +94,7 @@ fn simulated_request_log() {
     let p = dir.join("requests.jsonl");
     Command::cargo_bin("srtlog")
         .unwrap()
-        .args(["--quiet", "simulate-requests", "--requests", "3000"])
+        .args(["--quiet", "simulate", "requests", "--count", "3000"])
         .arg(&p)
         .assert()
         .success();

@@ -1,4 +1,4 @@
-//! End-to-end tests of `srtlog requests …` and `srtlog simulate-requests`:
+//! End-to-end tests of `srtlog requests …` and `srtlog simulate requests`:
 //! every subcommand run on simulated logs whose ground truth (requests,
 //! errors, spike window) the simulator reports, plus bad input.
 // Test helpers may panic on unexpected input: that is how a test fails.
@@ -28,7 +28,7 @@ fn json_of(args: &[&str]) -> Value {
 /// Simulates a log; returns its path and ground truth.
 fn simulate(dir: &Path, name: &str, extra: &[&str]) -> (PathBuf, Value) {
     let p = dir.join(name);
-    let mut args = vec!["simulate-requests", p.to_str().unwrap(), "--json"];
+    let mut args = vec!["simulate", "requests", p.to_str().unwrap(), "--json"];
     args.extend_from_slice(extra);
     let truth = json_of(&args);
     (p, truth)
@@ -37,7 +37,7 @@ fn simulate(dir: &Path, name: &str, extra: &[&str]) -> (PathBuf, Value) {
 #[test]
 fn summary_matches_ground_truth_and_seed_keys() {
     let d = tempfile::tempdir().unwrap();
-    let (p, t) = simulate(d.path(), "r.jsonl", &["--requests", "5000"]);
+    let (p, t) = simulate(d.path(), "r.jsonl", &["--count", "5000"]);
     let s = json_of(&["requests", "summary", p.to_str().unwrap(), "--json"]);
     assert_eq!(s["total_requests"], t["requests"]);
     assert_eq!(s["errors"], t["errors"]);
@@ -106,7 +106,7 @@ fn spike_window(p: &Path, t: &Value) -> (String, String) {
 #[test]
 fn anomalies_window_and_trends_find_the_spike() {
     let d = tempfile::tempdir().unwrap();
-    let (p, t) = simulate(d.path(), "r.jsonl", &["--requests", "4000"]);
+    let (p, t) = simulate(d.path(), "r.jsonl", &["--count", "4000"]);
     let path = p.to_str().unwrap();
     let (from, to) = spike_window(&p, &t);
 
@@ -189,20 +189,16 @@ fn anomalies_window_and_trends_find_the_spike() {
 fn correlate_compare_export_report() {
     let d = tempfile::tempdir().unwrap();
     let logs = d.path().join("logs");
-    let (a, ta) = simulate(
-        &logs,
-        "a.jsonl",
-        &["--requests", "1500", "--model", "model-a"],
-    );
+    let (a, ta) = simulate(&logs, "a.jsonl", &["--count", "1500", "--model", "model-a"]);
     let (_, tb) = simulate(
         &logs.join("sub"),
         "b.jsonl.gz",
         &[
-            "--requests",
+            "--count",
             "700",
             "--model",
             "model-b",
-            "--seed",
+            "--rng",
             "7",
             "--compress",
             "gz",
@@ -317,7 +313,7 @@ fn breakdown_of_sglang_request_metrics() {
         .success()
         .stdout(predicate::str::contains("prefill"));
     // A log without the columns: a clear error.
-    let (q, _) = simulate(d.path(), "seed.jsonl", &["--requests", "10"]);
+    let (q, _) = simulate(d.path(), "seed.jsonl", &["--count", "10"]);
     srtlog()
         .args(["requests", "breakdown", q.to_str().unwrap()])
         .assert()

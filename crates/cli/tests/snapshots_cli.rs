@@ -126,7 +126,7 @@ fn json_and_csv() {
         .collect();
     assert_eq!(codes, ["empty", "empty", "unpaired_before", "bad_name"]);
     let csv = srtlog()
-        .args(["snapshots", "--csv"])
+        .args(["snapshots", "--csv", "-"])
         .arg(&dir)
         .assert()
         .success()
@@ -147,8 +147,9 @@ fn simulate_snapshots_round_trip() {
     let dir = tmp.path().join("sim");
     let out = srtlog()
         .args([
-            "simulate-snapshots",
-            "--requests",
+            "simulate",
+            "snapshots",
+            "--count",
             "6",
             "--overlap-every",
             "3",
@@ -193,7 +194,7 @@ fn simulate_snapshots_round_trip() {
     }
     let dir = tmp.path().join("periodic");
     srtlog()
-        .args(["simulate-snapshots", "--interval", "--requests", "10"])
+        .args(["simulate", "snapshots", "--interval", "--count", "10"])
         .arg(&dir)
         .assert()
         .success();
@@ -291,7 +292,7 @@ fn interval_mode_and_report() {
     write_interval_folder(&dir, MetricsBackend::Sglang, 8, 1_000_000, 2, Some(5), 3).unwrap();
     let report = tmp.path().join("scrapes.html");
     let out = srtlog()
-        .args(["snapshots", "--interval", "--csv", "--report"])
+        .args(["snapshots", "--interval", "--csv", "-o"])
         .arg(&report)
         .arg(&dir)
         .assert()

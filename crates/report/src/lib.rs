@@ -48,6 +48,7 @@ pub mod requests;
 pub mod snapshots;
 pub mod table;
 pub mod text;
+pub mod textpage;
 
 pub use html::{render_html, Report};
 

@@ -3,6 +3,19 @@
 
 use srtlog_table::requests::RequestTable;
 
+/// Whether `hay` contains `needle`, ignoring case; ASCII text (model
+/// names nearly always are) is compared without allocating.
+pub fn contains_ignore_case(hay: &str, needle: &str) -> bool {
+    if needle.is_empty() {
+        return true;
+    }
+    if hay.is_ascii() && needle.is_ascii() {
+        let (h, n) = (hay.as_bytes(), needle.as_bytes());
+        return h.windows(n.len()).any(|w| w.eq_ignore_ascii_case(n));
+    }
+    hay.to_lowercase().contains(&needle.to_lowercase())
+}
+
 /// A row filter; empty fields do not filter.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Filter {
@@ -10,7 +23,8 @@ pub struct Filter {
     pub from_ns: Option<i64>,
     /// Keep requests before this time (ns, exclusive).
     pub to_ns: Option<i64>,
-    /// Keep these models (any of them).
+    /// Keep models whose name contains one of these, ignoring case (as
+    /// `grep -i` would: `llama` keeps `meta-llama/Llama-3.3-70B-Instruct`).
     pub models: Vec<String>,
     /// `ok`/`success`, `error`/`failed`, or a status as written.
     pub status: Option<String>,
@@ -46,7 +60,7 @@ impl Filter {
         }
         if !self.models.is_empty() {
             let m = t.model.get(i).unwrap_or("");
-            if !self.models.iter().any(|x| x == m) {
+            if !self.models.iter().any(|x| contains_ignore_case(m, x)) {
                 return false;
             }
         }
@@ -84,5 +98,48 @@ impl Filter {
             return t.clone();
         }
         t.take(&self.rows(t))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use srtlog_formats::requests::{decode_line, FieldMap};
+
+    fn table(models: &[&str]) -> RequestTable {
+        let mut t = RequestTable::new();
+        for (i, m) in models.iter().enumerate() {
+            let line = format!(
+                r#"{{"timestamp": "2026-01-01T00:00:0{i}Z", "request_id": "r{i}", "model": "{m}", "latency_ms": 5, "status": "success"}}"#
+            );
+            let r = decode_line(line.as_bytes(), &FieldMap::default())
+                .ok()
+                .flatten()
+                .expect("valid line");
+            t.push(&r);
+        }
+        t
+    }
+
+    /// Issue 17 item 16: `--model llama` needed the exact name.
+    #[test]
+    fn model_is_a_case_insensitive_substring() {
+        let t = table(&[
+            "meta-llama/Llama-3.3-70B-Instruct",
+            "Qwen/Qwen3-8B",
+            "LLAMA-small",
+        ]);
+        let f = Filter {
+            models: vec!["llama".into()],
+            ..Filter::default()
+        };
+        assert_eq!(f.rows(&t), [0, 2]);
+        let f = Filter {
+            models: vec!["QWEN3".into(), "nothing".into()],
+            ..Filter::default()
+        };
+        assert_eq!(f.rows(&t), [1]);
+        assert!(contains_ignore_case("Été-Modèle", "été"));
+        assert!(!contains_ignore_case("abc", "abcd"));
     }
 }

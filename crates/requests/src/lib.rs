@@ -24,6 +24,7 @@
 //! method). No analysis uses a sketch.
 #![warn(missing_docs)]
 
+pub mod analysis;
 pub mod anomalies;
 pub mod breakdown;
 pub mod compare;

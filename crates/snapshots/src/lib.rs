@@ -16,6 +16,7 @@
 //! stops it: it becomes a [`Problem`].
 #![warn(missing_docs)]
 
+pub mod csv;
 pub mod delta;
 pub mod derive;
 pub mod flags;

@@ -11,6 +11,8 @@
 //! NaN values are ignored (counted in [`Summary::nan`]), as pandas does.
 #![warn(missing_docs)]
 
+pub mod gate;
+
 use serde::Serialize;
 
 /// Streaming mean/variance/min/max accumulator (mergeable).

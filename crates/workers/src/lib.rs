@@ -23,6 +23,7 @@ pub mod error;
 pub mod run;
 pub mod scan;
 pub mod series;
+pub mod stats_csv;
 pub mod summary;
 pub mod types;
 pub mod viz;

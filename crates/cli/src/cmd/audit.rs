@@ -1,14 +1,16 @@
 //! `srtlog audit PATH... [--metrics FILE|URL] [--dashboards DIR]`: the
-//! seed's logging and metrics audit with a grade ([`srtlog::audit`]), as the
-//! seed's text report or `--json` for CI gates (`--fail-under B`), and
-//! `--grafana-out DIR` for dashboards built from the metrics present.
+//! logging and metrics audit with a grade ([`srtlog::audit`]), as a text
+//! report, `--json`, `-o FILE.html`, gates over the `--json` keys
+//! (`--fail-if 'score < 83'`; `--fail-under GRADE` is the previous form),
+//! and `--grafana-out DIR` for dashboards built from the metrics present.
 //!
-//! Exit codes: 0; 1 when the grade is below `--fail-under` or no log line
-//! was read; 2 for usage errors and missing paths.
+//! Exit codes: 0; 1 when no log line was read; 2 for usage errors and
+//! missing paths; 3 when a gate fails.
 
+use crate::flags::{self, print_json, Gates};
+use crate::logging;
 use anyhow::{bail, Result};
-use clap::Args;
-use srtlog::audit::{self, grade, MetricsSource, Options};
+use srtlog::audit::{self, MetricsSource, Options};
 use srtlog::scrape::parse_duration;
 use std::io::Write;
 use std::path::PathBuf;
@@ -16,9 +18,9 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 /// Arguments of `srtlog audit`.
-#[derive(Debug, Args)]
+#[derive(Debug, clap::Args)]
 #[command(after_help = EXAMPLES)]
-pub struct AuditArgs {
+pub struct Args {
     /// Log files and folders (plain, gzip, zstd; JSON, logfmt or text).
     #[arg(required = true)]
     pub paths: Vec<PathBuf>,
@@ -34,9 +36,14 @@ pub struct AuditArgs {
     /// JSON output (grade, score, findings, recommendations, measurements).
     #[arg(long)]
     pub json: bool,
-    /// Exit 1 when the grade is below this one (`B`, `B+`, `A-`).
-    #[arg(long, value_name = "GRADE", value_parser = grade_arg)]
-    pub fail_under: Option<String>,
+    /// Write the report as an HTML page.
+    #[arg(short, long, value_name = "FILE.html")]
+    pub output: Option<PathBuf>,
+    #[command(flatten)]
+    pub gates: Gates,
+    /// Previous form of `--fail-if 'score < N'`: fail when the grade is below GRADE.
+    #[arg(long, value_name = "GRADE", value_parser = grade_gate, hide = true)]
+    pub fail_under: Option<srtlog::stats::gate::Gate>,
     /// Timeout of a live --metrics scrape.
     #[arg(long, default_value = "5s", value_parser = duration)]
     pub timeout: Duration,
@@ -44,27 +51,26 @@ pub struct AuditArgs {
 
 const EXAMPLES: &str = "Examples:
   srtlog audit logs/                                        # logs only
-  srtlog audit logs/ --metrics metrics.txt --dashboards grafana/
+  srtlog audit logs/ --metrics metrics.txt --dashboards grafana/ -o audit.html
   srtlog audit logs/ --metrics http://localhost:8000/metrics --grafana-out dashboards/
-  srtlog audit logs/ --metrics m.txt --json --fail-under B  # CI gate
+  srtlog audit logs/ --metrics m.txt --fail-if 'score < 83'  # CI gate: exit 3 below a B
   srtlog audit logs/ --json | jq '.findings[] | select(.status != \"good\")'
 
 Areas and weights: structured logging 20, log levels 15, request tracing 20, error tracking 10,
 metrics 25, dashboards 10. Areas without input are reported as not checked and left out of
-the score. A metrics endpoint that does not answer does not stop the audit.";
+the score. A metrics endpoint that does not answer does not stop the audit.
+Grades by score: A 90 (A- 90, A 93, A+ 97), B 80, C 70, D 60, F below.";
 
 fn duration(s: &str) -> Result<Duration, String> {
     parse_duration(s).ok_or_else(|| format!("not a duration: {s:?} (examples: 500ms, 5s)"))
 }
 
-fn grade_arg(s: &str) -> Result<String, String> {
-    grade::rank(s)
-        .map(|_| s.trim().to_ascii_uppercase())
-        .ok_or_else(|| format!("not a grade: {s:?} (A+ … F)"))
+fn grade_gate(s: &str) -> Result<srtlog::stats::gate::Gate, String> {
+    audit::gate::fail_under(s).ok_or_else(|| format!("not a grade: {s:?} (A+ … F)"))
 }
 
 /// Runs the command.
-pub fn run(a: AuditArgs, quiet: bool) -> Result<ExitCode> {
+pub fn run(mut a: Args, quiet: bool) -> Result<ExitCode> {
     let opts = Options {
         paths: a.paths.clone(),
         metrics: a.metrics.as_deref().map(MetricsSource::parse),
@@ -81,91 +87,33 @@ pub fn run(a: AuditArgs, quiet: bool) -> Result<ExitCode> {
                 let written = audit::grafana::write(m, dir)?;
                 if !quiet {
                     for p in &written {
-                        let _ = writeln!(std::io::stderr(), "wrote {}", p.display());
+                        logging::info(format_args!("wrote {}", p.display()));
                     }
                 }
             }
-            None => {
-                let _ = writeln!(
-                    std::io::stderr(),
-                    "warning: no metrics were read: no Grafana dashboards written"
-                );
-            }
+            None => logging::warning("no metrics were read: no Grafana dashboards written"),
         }
     }
-    let mut out = std::io::stdout().lock();
+    let text = audit::render::text(&report);
     if a.json {
-        // Serialised first: a closed pipe then surfaces as an io::Error.
-        writeln!(out, "{}", serde_json::to_string_pretty(&report)?)?;
+        print_json(&report)?;
     } else {
-        write!(out, "{}", audit::render::text(&report))?;
+        std::io::stdout().lock().write_all(text.as_bytes())?;
     }
-    if let Some(min) = &a.fail_under {
-        if grade::rank(&report.grade) < grade::rank(min) {
-            let _ = writeln!(
-                std::io::stderr(),
-                "grade {} is below --fail-under {min}",
-                report.grade
-            );
-            return Ok(ExitCode::from(1));
-        }
-    }
-    Ok(ExitCode::SUCCESS)
-}
-
-/// Arguments of `srtlog simulate-service`.
-#[derive(Debug, Args)]
-pub struct SimulateServiceArgs {
-    /// Output folder (logs/, metrics.txt, dashboards/).
-    pub out: PathBuf,
-    /// How the service logs: the seed's JSON format, or print() lines.
-    #[arg(long, value_enum, default_value_t = StyleArg::Json)]
-    pub style: StyleArg,
-    /// Requests.
-    #[arg(long, default_value_t = 40)]
-    pub requests: usize,
-    /// Every N-th request fails (0: none).
-    #[arg(long, default_value_t = 10)]
-    pub fail_every: usize,
-    /// Random seed.
-    #[arg(long, default_value_t = 7)]
-    pub seed: u64,
-}
-
-/// Log style of a simulated service.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub enum StyleArg {
-    /// JSON lines with request ids (the seed's recommendation).
-    Json,
-    /// print()-style emoji lines, raw tracebacks.
-    Print,
-}
-
-/// Writes a simulated gateway/scheduler/worker service run.
-pub fn simulate(a: SimulateServiceArgs, quiet: bool) -> Result<ExitCode> {
-    use srtlog_sim::service::{write_service, ServiceConfig, ServiceStyle};
-    let cfg = ServiceConfig {
-        style: match a.style {
-            StyleArg::Json => ServiceStyle::Json,
-            StyleArg::Print => ServiceStyle::Print,
-        },
-        requests: a.requests,
-        fail_every: a.fail_every,
-        seed: a.seed,
-        ..Default::default()
-    };
-    let t = write_service(&a.out, &cfg)?;
-    if !quiet {
-        let lines: usize = t.files.iter().map(|f| f.1).sum();
-        let _ = writeln!(
-            std::io::stderr(),
-            "wrote {} ({} log lines in {} files), {}, {}",
-            t.logs.display(),
-            lines,
-            t.files.len(),
-            t.metrics.display(),
-            t.dashboards.display()
+    if let Some(p) = &a.output {
+        let inputs: Vec<String> = a.paths.iter().map(|p| p.display().to_string()).collect();
+        let html = srtlog_report::textpage::render(
+            &format!("audit, grade {}", report.grade),
+            &inputs.join(", "),
+            &text,
         );
+        flags::write_html(p, &html, quiet)?;
     }
-    Ok(ExitCode::SUCCESS)
+    if let Some(g) = a.fail_under.take() {
+        a.gates.fail_if.push(g);
+    }
+    let doc = serde_json::to_value(&report)?;
+    Ok(a.gates
+        .check(&doc, None, quiet)?
+        .unwrap_or(ExitCode::SUCCESS))
 }

@@ -1,9 +1,10 @@
-//! One module per subcommand.
+//! One module per command, each owning its arguments (`Args`) and its
+//! `run` (xsv style).
 
 pub mod aiperf;
 pub mod audit;
+pub mod follow;
 pub mod parse;
-pub mod request;
 pub mod requests;
 pub mod scrape;
 pub mod simulate;

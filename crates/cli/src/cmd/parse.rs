@@ -1,20 +1,66 @@
-//! `srtlog parse`: summary table (the seed's layout), `-v` per-file counts,
-//! `--coverage`, `--json`.
+//! `srtlog parse`: the run's summary table, `-v` per-file counts,
+//! `--coverage`, `--json`, and gates over the `--json` keys.
 
-use crate::args::ParseArgs;
-use crate::progress::Progress;
+use crate::flags::Gates;
+use crate::logging;
+use crate::progress::{dir_size, Progress};
 use crate::render::{Align, BoxTable};
 use anyhow::Result;
 use srtlog::run::{parse_run, CacheStatus, ParseOutcome, ParseRequest};
 use srtlog::summary::{format_range, RunSummary};
 use srtlog::worker::{Backend, ParseOptions};
 use std::io::Write;
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
 
+const EXAMPLES: &str = "Examples:
+  srtlog parse /path/to/job_12345/          # run directory (uses its logs/ folder)
+  srtlog parse logs/ -v                      # per-file counts
+  srtlog parse logs/ --coverage              # lines that look like records but did not parse
+  srtlog parse node1_prefill_w0.out.gz --json | jq .totals
+  srtlog parse logs/ --no-cache              # neither read nor write cached_assets/
+  srtlog parse logs/ --stats                 # and the statistics of `srtlog stats`
+  srtlog parse vllm.log --year 2025          # vLLM logs print dates without a year
+  srtlog parse logs/ --fail-if 'totals.unparsed_lines > 0'   # CI gate on a --json key
+
+The cache is logs/cached_assets/node_metrics.parquet (one row per batch line, memory
+snapshot or vLLM engine statistics line; columns in the README); it is reused while the
+log files are unchanged. SGLang and vLLM logs are told apart by their content.";
+
+/// Arguments of `srtlog parse`.
+#[derive(Debug, clap::Args)]
+#[command(after_help = EXAMPLES)]
+pub struct Args {
+    /// Run directory, logs folder, or log files (plain, .gz, .zst).
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Print the summary as JSON on stdout (for scripts).
+    #[arg(long)]
+    pub json: bool,
+    /// Per-file counts.
+    #[arg(short, long)]
+    pub verbose: bool,
+    /// Per file, lines that look like batch or memory records but did not parse.
+    #[arg(long)]
+    pub coverage: bool,
+    /// Neither read nor write the Parquet cache.
+    #[arg(long)]
+    pub no_cache: bool,
+    /// Also print the statistics per worker type and metric (as `srtlog stats`; reads the logs again).
+    #[arg(long)]
+    pub stats: bool,
+    /// Year of the first line of each vLLM log (vLLM prints dates without one; later lines roll
+    /// over at New Year). Default: a full date found in the file, else its modification time.
+    #[arg(long, value_name = "YYYY", value_parser = clap::value_parser!(i32).range(1970..=9999))]
+    pub year: Option<i32>,
+    #[command(flatten)]
+    pub gates: Gates,
+}
+
 /// Runs the command.
-pub fn run(a: ParseArgs, quiet: bool) -> Result<ExitCode> {
+pub fn run(a: Args, quiet: bool) -> Result<ExitCode> {
     let total: u64 = a.paths.iter().map(|p| dir_size(p)).sum();
     let counter = Arc::new(AtomicU64::new(0));
     let bar = Progress::start(total, counter.clone(), quiet || a.json, "parsing");
@@ -40,7 +86,7 @@ pub fn run(a: ParseArgs, quiet: bool) -> Result<ExitCode> {
         match super::stats::analyse(&a.paths, Default::default(), a.year, true) {
             Ok(s) => Some(s),
             Err(e) if e.downcast_ref::<srtlog::viz::VizError>().is_some() => {
-                writeln!(std::io::stderr(), "note: no statistics: {e:#}")?;
+                logging::note(format_args!("no statistics: {e:#}"));
                 None
             }
             Err(e) => return Err(e),
@@ -48,25 +94,34 @@ pub fn run(a: ParseArgs, quiet: bool) -> Result<ExitCode> {
     } else {
         None
     };
-    let mut err = std::io::stderr().lock();
     for w in &outcome.summary.workers {
         for m in &w.warnings {
-            writeln!(err, "warning: {}: {m}", w.file)?;
+            logging::warning(format_args!("{}: {m}", w.file));
         }
     }
     if let CacheStatus::Failed(e) = &outcome.cache {
-        writeln!(err, "warning: the cache was not written: {e}")?;
+        logging::warning(format_args!("the cache was not written: {e}"));
     }
-    let mut out = std::io::stdout().lock();
+    let mut doc = json_of(&outcome);
+    if let (Some(st), Some(m)) = (&stats, doc.as_object_mut()) {
+        m.insert("stats".into(), serde_json::to_value(&st.series.stats)?);
+    }
     if a.json {
-        let mut v = json_of(&outcome);
-        if let (Some(st), Some(m)) = (&stats, v.as_object_mut()) {
-            m.insert("stats".into(), serde_json::to_value(&st.series.stats)?);
-        }
-        serde_json::to_writer_pretty(&mut out, &v)?;
-        writeln!(out)?;
-        return Ok(ExitCode::SUCCESS);
+        crate::flags::print_json(&doc)?;
+    } else {
+        print_text(&a, &outcome, stats.as_ref())?;
     }
+    Ok(a.gates
+        .check(&doc, None, quiet)?
+        .unwrap_or(ExitCode::SUCCESS))
+}
+
+fn print_text(
+    a: &Args,
+    outcome: &ParseOutcome,
+    stats: Option<&srtlog::viz::VizOutcome>,
+) -> Result<()> {
+    let mut out = std::io::stdout().lock();
     if a.verbose {
         write!(out, "{}", per_file_table(&outcome.summary).render())?;
         for (p, why) in &outcome.discovery.skipped {
@@ -79,7 +134,7 @@ pub fn run(a: ParseArgs, quiet: bool) -> Result<ExitCode> {
         writeln!(out)?;
         write_coverage(&mut out, &outcome.summary)?;
     }
-    if let Some(st) = &stats {
+    if let Some(st) = stats {
         writeln!(out)?;
         let t = super::stats::stats_table(&st.series, &outcome.summary.run_name);
         write!(out, "{}", t.render())?;
@@ -90,31 +145,10 @@ pub fn run(a: ParseArgs, quiet: bool) -> Result<ExitCode> {
         CacheStatus::Hit(p) => writeln!(out, "\nLoaded from cache: {}", p.display())?,
         CacheStatus::Disabled | CacheStatus::Failed(_) => {}
     }
-    Ok(ExitCode::SUCCESS)
+    Ok(())
 }
 
-/// Bytes under `p` (for progress bars), leaving out srtlog's cache.
-pub(crate) fn dir_size(p: &std::path::Path) -> u64 {
-    if p.is_file() {
-        return p.metadata().map(|m| m.len()).unwrap_or(0);
-    }
-    let Ok(rd) = std::fs::read_dir(p) else {
-        return 0;
-    };
-    rd.filter_map(|e| e.ok())
-        .map(|e| {
-            let path = e.path();
-            if path.file_name().is_some_and(|n| n == "cached_assets") {
-                0
-            } else {
-                dir_size(&path)
-            }
-        })
-        .sum()
-}
-
-/// The seed's summary table.
-/// The seed's summary table. A run with vLLM workers gets one row per worker
+/// The run's summary table. A run with vLLM workers gets one row per worker
 /// type and backend (`Agg (vLLM)` beside `Prefill (SGLang)`).
 pub fn summary_table(s: &RunSummary) -> BoxTable {
     let rows = s

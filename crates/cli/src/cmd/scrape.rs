@@ -1,4 +1,4 @@
-//! `srtlog scrape URL`: the collector that replaces the seed's background
+//! `srtlog scrape URL`: the collector that replaces a background
 //! `curl`. One snapshot (`--request-id ID --stage before|after`, named as
 //! `srtlog snapshots` expects) or periodic ones (`--every 1s [--for 10m]`),
 //! with a timeout, no retries, atomic writes and `--keep` clean-up
@@ -9,8 +9,9 @@
 //! each failure on stderr, keeps its schedule, and exits 1 only when no
 //! scrape succeeded.
 
+use crate::logging;
 use anyhow::{bail, Result};
-use clap::{Args, ValueEnum};
+use clap::ValueEnum;
 use srtlog::scrape::{self, parse_duration, Periodic, Target, Tick};
 use srtlog::snapshots::naming::Stage;
 use std::io::Write;
@@ -19,9 +20,9 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 /// Arguments of `srtlog scrape`.
-#[derive(Debug, Args)]
+#[derive(Debug, clap::Args)]
 #[command(after_help = EXAMPLES)]
-pub struct ScrapeArgs {
+pub struct Args {
     /// Metrics endpoint: `http://host:port/metrics` (plain HTTP; `host:port` is enough).
     pub url: String,
     /// Folder to write snapshots into (created if missing).
@@ -64,7 +65,7 @@ const EXAMPLES: &str = "Examples:
   srtlog scrape http://localhost:8000/metrics --out snaps --request-id chatcmpl-abc --stage after
   srtlog scrape localhost:8000 --out scrapes --every 1s --for 10m --keep 7d
   srtlog snapshots snaps/                 # per-request timings
-  srtlog snapshots scrapes/ --interval    # time series
+  srtlog snapshots scrapes/ --interval    # time series; -o scrapes.html for charts
 
 Run it in the background from the request hook (`srtlog scrape … &`): it never retries, gives
 up after --timeout, and writes a snapshot completely or not at all. File times are UTC.";
@@ -74,7 +75,7 @@ fn duration(s: &str) -> Result<Duration, String> {
 }
 
 /// Runs the command.
-pub fn run(a: ScrapeArgs, quiet: bool) -> Result<ExitCode> {
+pub fn run(a: Args, quiet: bool) -> Result<ExitCode> {
     let target = Target::parse(&a.url)?;
     if a.prefix.is_empty() || a.prefix.contains(['/', '\\']) {
         bail!("--prefix must be a non-empty file-name part");
@@ -91,32 +92,21 @@ pub fn run(a: ScrapeArgs, quiet: bool) -> Result<ExitCode> {
             timeout: a.timeout,
             prefix: a.prefix.clone(),
         };
-        let (ok, failed) = scrape::run_periodic(&target, &a.out, &p, |t| {
-            let mut err = std::io::stderr().lock();
-            match t {
-                Tick::Written(path) => {
-                    let _ = writeln!(out, "{}", path.display());
-                }
-                Tick::Failed(e) => {
-                    let _ = writeln!(err, "warning: scrape failed: {e}");
-                }
-                Tick::Skipped(n) if !quiet => {
-                    let _ = writeln!(
-                        err,
-                        "warning: scrape slower than --every: {n} tick(s) skipped"
-                    );
-                }
-                Tick::Removed(n) if !quiet => {
-                    let _ = writeln!(err, "removed {n} snapshot(s) older than --keep");
-                }
-                _ => {}
+        let (ok, failed) = scrape::run_periodic(&target, &a.out, &p, |t| match t {
+            Tick::Written(path) => {
+                let _ = writeln!(out, "{}", path.display());
             }
+            Tick::Failed(e) => logging::warning(format_args!("scrape failed: {e}")),
+            Tick::Skipped(n) if !quiet => logging::warning(format_args!(
+                "scrape slower than --every: {n} tick(s) skipped"
+            )),
+            Tick::Removed(n) if !quiet => {
+                logging::info(format_args!("removed {n} snapshot(s) older than --keep"))
+            }
+            _ => {}
         })?;
         if !quiet {
-            let _ = writeln!(
-                std::io::stderr(),
-                "{ok} snapshot(s) written, {failed} failed"
-            );
+            logging::info(format_args!("{ok} snapshot(s) written, {failed} failed"));
         }
         return Ok(if ok == 0 {
             ExitCode::from(1)
@@ -151,10 +141,7 @@ pub fn run(a: ScrapeArgs, quiet: bool) -> Result<ExitCode> {
     if let Some(keep) = a.keep {
         let n = scrape::cleanup(&a.out, keep)?;
         if n > 0 && !quiet {
-            let _ = writeln!(
-                std::io::stderr(),
-                "removed {n} snapshot(s) older than --keep"
-            );
+            logging::info(format_args!("removed {n} snapshot(s) older than --keep"));
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -1,6 +1,7 @@
 //! `srtlog snapshots`: per-request timings from Prometheus snapshots taken
-//! before and after each request (the seed's `parse_metrics_snapshots.py`),
-//! `--show` for one snapshot, `--interval` for periodic scrapes.
+//! before and after each request (what `parse_metrics_snapshots.py` did),
+//! `--show` for one snapshot, `--interval` for periodic scrapes; `--csv`,
+//! `-o FILE.html` and gates over the `--json` keys.
 //!
 //! JSON wire format (stable; new keys may be added):
 //!
@@ -18,8 +19,10 @@
 //!
 //! A value no metric provides is `null`.
 
+use crate::flags::{self, write_output, Gates};
+use crate::logging;
 use anyhow::{Context, Result};
-use clap::Args;
+use srtlog::snapshots::csv::{column_summaries, write_interval_csv, write_pairs_csv};
 use srtlog::snapshots::derive::QUANTITIES;
 use srtlog::snapshots::interval::{interval_dir, IntervalTable};
 use srtlog::snapshots::snapshot::Snapshot;
@@ -29,37 +32,52 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 /// Arguments of `srtlog snapshots`.
-#[derive(Debug, Args)]
+#[derive(Debug, clap::Args)]
 #[command(after_help = EXAMPLES)]
-pub struct SnapshotsArgs {
+pub struct Args {
     /// Folder of snapshots `{request_id}_{before|after}_{YYYYMMDD_HHMMSS_micro}.txt`
     /// (or, with --interval, of periodic scrapes with any names).
     #[arg(required_unless_present = "show")]
     pub dir: Option<PathBuf>,
     /// Describe one snapshot file: its families with type, help and series count.
-    #[arg(long, value_name = "FILE", conflicts_with_all = ["dir", "interval", "csv"])]
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["dir", "interval", "csv", "output"])]
     pub show: Option<PathBuf>,
     /// Print JSON on stdout (for scripts).
-    #[arg(long, conflicts_with = "csv")]
-    pub json: bool,
-    /// Print CSV on stdout: one row per request (or per interval).
     #[arg(long)]
-    pub csv: bool,
+    pub json: bool,
+    /// Write CSV: one row per request (or per interval); `-` or no FILE for stdout.
+    #[arg(long, value_name = "FILE", num_args = 0..=1, default_missing_value = "-")]
+    pub csv: Option<PathBuf>,
     /// Periodic scrapes: deltas between consecutive files as time series.
     #[arg(long)]
     pub interval: bool,
-    /// With --interval: also write an HTML report with the charts.
-    #[arg(long, value_name = "FILE", requires = "interval")]
+    /// Write an HTML report (with --interval: a chart per metric).
+    #[arg(short, long, value_name = "FILE.html")]
+    pub output: Option<PathBuf>,
+    /// Previous name of -o (with --interval).
+    #[arg(
+        long,
+        value_name = "FILE",
+        requires = "interval",
+        hide = true,
+        conflicts_with = "output"
+    )]
     pub report: Option<PathBuf>,
+    /// Gates over the --json keys: `trusted`, `untrusted`, `files`,
+    /// `summary.KEY.mean|total|count` (`summary.ttft_s.mean`); with --interval, none.
+    #[command(flatten)]
+    pub gates: Gates,
 }
 
 const EXAMPLES: &str = "Examples:
   srtlog snapshots ./metrics_snapshots/               # per-request blocks and the summary
   srtlog snapshots ./metrics_snapshots/ --json | jq '.requests[] | {request_id, ttft_s, trusted, flags}'
-  srtlog snapshots ./metrics_snapshots/ --csv > requests.csv
+  srtlog snapshots ./metrics_snapshots/ --csv requests.csv      # --csv alone: stdout
+  srtlog snapshots ./metrics_snapshots/ -o snapshots.html
+  srtlog snapshots ./metrics_snapshots/ --fail-if 'untrusted > 0' --fail-if 'summary.ttft_s.mean > 0.5'
   srtlog snapshots --show ./metrics_snapshots/chatcmpl-abc_after_20251106_225055_789012.txt
   srtlog snapshots ./scrapes/ --interval --csv        # rates, interval means, p50/p90/p99, gauges
-  srtlog snapshots ./scrapes/ --interval --report scrapes.html
+  srtlog snapshots ./scrapes/ --interval -o scrapes.html
 
 Timings come from the deltas of vLLM (V0 and V1) and SGLang histograms and counters.
 A pair is untrusted, and left out of the summary, when: its window overlaps another
@@ -68,49 +86,62 @@ more than one request (multi_count), nothing moved (all_zero), or the after snap
 older than the before (time_reversed). Take snapshots with `srtlog scrape`.";
 
 /// Runs the command.
-pub fn run(a: SnapshotsArgs, quiet: bool) -> Result<ExitCode> {
+pub fn run(mut a: Args, quiet: bool) -> Result<ExitCode> {
     if let Some(file) = &a.show {
         return show(file, a.json);
     }
-    let Some(dir) = a.dir.as_deref() else {
-        anyhow::bail!("a folder is required");
+    let Some(dir) = a.dir.clone() else {
+        anyhow::bail!(flags::UsageError("a folder is required".into()));
     };
-    if a.interval {
-        return interval(dir, &a, quiet);
+    if a.report.is_some() {
+        a.output = a.report.take();
     }
-    let an = analyze_dir(dir)?;
-    let mut out = std::io::stdout().lock();
+    if a.interval {
+        return interval(&dir, &a, quiet);
+    }
+    let an = analyze_dir(&dir)?;
+    let csv_out = a.csv.as_deref().is_some_and(flags::is_stdout);
+    if let Some(p) = &a.csv {
+        write_output(p, |w| write_pairs_csv(&an, w))?;
+    }
+    let text = text(&an);
     if a.json {
+        let mut out = std::io::stdout().lock();
         let mut w = std::io::BufWriter::new(&mut out);
         write_json(&an, &mut w)?;
         w.flush()?;
-    } else if a.csv {
-        write!(out, "{}", csv(&an))?;
-    } else {
-        write!(out, "{}", text(&an))?;
+    } else if !csv_out {
+        std::io::stdout().lock().write_all(text.as_bytes())?;
     }
-    if !a.json && !quiet {
-        let mut err = std::io::stderr().lock();
-        if a.csv {
-            for p in &an.problems {
-                writeln!(
-                    err,
-                    "warning: {}: {}: {}",
-                    p.file.display(),
-                    p.code,
-                    p.detail
-                )?;
-            }
+    if csv_out && !quiet {
+        // The text report (which lists them) is not shown.
+        for p in &an.problems {
+            logging::warning(format_args!(
+                "{}: {}: {}",
+                p.file.display(),
+                p.code,
+                p.detail
+            ));
         }
     }
+    if let Some(p) = &a.output {
+        let html =
+            srtlog_report::textpage::render("metrics snapshots", &dir.display().to_string(), &text);
+        flags::write_html(p, &html, quiet)?;
+    }
     if an.requests.is_empty() {
-        let _ = writeln!(
-            std::io::stderr(),
-            "error: {}: no before/after pair among {} snapshot file(s)",
+        logging::error(format_args!(
+            "{}: no before/after pair among {} snapshot file(s)",
             dir.display(),
             an.files
-        );
+        ));
         return Ok(ExitCode::from(1));
+    }
+    if a.gates.any() {
+        let doc = srtlog::snapshots::to_json(&an);
+        if let Some(code) = a.gates.check(&doc, None, quiet)? {
+            return Ok(code);
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -131,7 +162,7 @@ fn fmt_value(v: f64, seconds: bool) -> String {
     }
 }
 
-/// The seed's layout: per-request blocks, then the summary, then problems.
+/// The text report: per-request blocks, then the summary, then problems.
 pub fn text(an: &Analysis) -> String {
     let mut s = String::new();
     let w = &mut s;
@@ -219,53 +250,9 @@ pub fn text(an: &Analysis) -> String {
     s
 }
 
-/// RFC 4180 field.
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
-}
-
-fn csv_num(v: Option<f64>) -> String {
-    v.filter(|x| x.is_finite())
-        .map_or(String::new(), |x| x.to_string())
-}
-
-/// One row per request.
-pub fn csv(an: &Analysis) -> String {
-    let mut s = String::from("request_id,before,after,window_s");
-    for q in QUANTITIES {
-        s.push(',');
-        s.push_str(q.key);
-    }
-    s.push_str(",estimated,trusted,flags,overlaps_with\n");
-    for r in &an.requests {
-        let mut row = vec![
-            csv_field(&r.request_id),
-            csv_field(&r.before.display().to_string()),
-            csv_field(&r.after.display().to_string()),
-            r.window_s().to_string(),
-        ];
-        for i in 0..QUANTITIES.len() {
-            row.push(csv_num(r.derived.values.get(i).copied().flatten()));
-        }
-        row.push(csv_field(&r.derived.estimated.join(";")));
-        row.push(r.trusted().to_string());
-        row.push(csv_field(
-            &r.flags.iter().map(|f| f.code).collect::<Vec<_>>().join(";"),
-        ));
-        row.push(csv_field(&r.overlaps_with.join(";")));
-        s.push_str(&row.join(","));
-        s.push('\n');
-    }
-    s
-}
-
 fn show(file: &Path, json: bool) -> Result<ExitCode> {
     if !file.exists() {
-        return Err(srtlog::Error::NotFound(file.to_path_buf()).into());
+        return Err(srtlog::io::Error::NotFound(file.to_path_buf()).into());
     }
     let snap = Snapshot::load(file)?;
     let mut out = std::io::stdout().lock();
@@ -320,73 +307,56 @@ fn show(file: &Path, json: bool) -> Result<ExitCode> {
         }
     }
     if snap.sample_count() == 0 {
-        let _ = writeln!(
-            std::io::stderr(),
-            "error: {}: no Prometheus sample",
-            file.display()
-        );
+        logging::error(format_args!("{}: no Prometheus sample", file.display()));
         return Ok(ExitCode::from(1));
     }
     Ok(ExitCode::SUCCESS)
 }
 
-fn interval(dir: &Path, a: &SnapshotsArgs, quiet: bool) -> Result<ExitCode> {
-    let t = interval_dir(dir)?;
-    let mut out = std::io::stdout().lock();
-    if a.json {
-        serde_json::to_writer_pretty(&mut out, &t)?;
-        writeln!(out)?;
-    } else if a.csv {
-        write!(out, "{}", interval_csv(&t))?;
-    } else {
-        write!(out, "{}", interval_text(&t))?;
+fn interval(dir: &Path, a: &Args, quiet: bool) -> Result<ExitCode> {
+    if a.gates.any() {
+        anyhow::bail!(flags::UsageError(
+            "--fail-if reads the per-request analysis; it has no metric with --interval".into()
+        ));
     }
-    if let Some(report) = &a.report {
+    let t = interval_dir(dir)?;
+    let csv_out = a.csv.as_deref().is_some_and(flags::is_stdout);
+    if let Some(p) = &a.csv {
+        write_output(p, |w| write_interval_csv(&t, w))?;
+    }
+    if a.json {
+        flags::print_json(&t)?;
+    } else if !csv_out {
+        std::io::stdout()
+            .lock()
+            .write_all(interval_text(&t).as_bytes())?;
+    }
+    if let Some(report) = &a.output {
         let html = srtlog_report::snapshots::render_interval(&t, dir)?;
         srtlog_report::output::write_atomic(report, html.as_bytes())
             .with_context(|| format!("writing {}", report.display()))?;
         if !quiet {
-            let _ = writeln!(std::io::stderr(), "wrote {}", report.display());
+            logging::info(format_args!("wrote {}", report.display()));
         }
     }
-    if !quiet && (a.json || a.csv) {
+    if !quiet && (a.json || csv_out) {
         for p in &t.problems {
-            let _ = writeln!(
-                std::io::stderr(),
-                "warning: {}: {}: {}",
+            logging::warning(format_args!(
+                "{}: {}: {}",
                 p.file.display(),
                 p.code,
                 p.detail
-            );
+            ));
         }
     }
     if t.t_s.is_empty() {
-        let _ = writeln!(
-            std::io::stderr(),
-            "error: {}: fewer than two usable scrapes",
+        logging::error(format_args!(
+            "{}: fewer than two usable scrapes",
             dir.display()
-        );
+        ));
         return Ok(ExitCode::from(1));
     }
     Ok(ExitCode::SUCCESS)
-}
-
-fn interval_csv(t: &IntervalTable) -> String {
-    let mut s = String::from("t_s,dt_s,resets");
-    for c in &t.columns {
-        s.push(',');
-        s.push_str(&csv_field(&c.name));
-    }
-    s.push('\n');
-    for i in 0..t.t_s.len() {
-        s.push_str(&format!("{},{},{}", t.t_s[i], t.dt_s[i], t.resets[i]));
-        for c in &t.columns {
-            s.push(',');
-            s.push_str(&csv_num(c.values[i]));
-        }
-        s.push('\n');
-    }
-    s
 }
 
 fn interval_text(t: &IntervalTable) -> String {
@@ -413,17 +383,11 @@ fn interval_text(t: &IntervalTable) -> String {
         "{:<width$} {:>6} {:>14} {:>14} {:>14} {:>14}",
         "SERIES", "N", "MEAN", "MIN", "MAX", "LAST"
     );
-    for c in &t.columns {
-        let v: Vec<f64> = c.values.iter().flatten().copied().collect();
-        if v.is_empty() || v.iter().all(|x| *x == 0.0) {
-            continue;
-        }
-        let sm = srtlog::stats::Summary::of(&v);
-        let last = v.last().copied().unwrap_or(f64::NAN);
+    for c in column_summaries(t) {
         let _ = writeln!(
             s,
             "{:<width$} {:>6} {:>14.6} {:>14.6} {:>14.6} {:>14.6}",
-            c.name, sm.count, sm.mean, sm.min, sm.max, last
+            c.name, c.count, c.mean, c.min, c.max, c.last
         );
     }
     let _ = writeln!(
@@ -434,103 +398,4 @@ fn interval_text(t: &IntervalTable) -> String {
         let _ = writeln!(s, "warning: {} [{}] {}", p.file.display(), p.code, p.detail);
     }
     s
-}
-
-/// Arguments of `srtlog simulate-snapshots`.
-#[derive(Debug, Args)]
-#[command(after_help = SIM_EXAMPLES)]
-pub struct SimulateSnapshotsArgs {
-    /// Folder to write (created if missing).
-    pub out: PathBuf,
-    /// Requests (one before/after pair each), or scrapes with --interval.
-    #[arg(long, default_value_t = 5)]
-    pub requests: usize,
-    /// Metric names of this server.
-    #[arg(long, value_enum, default_value_t = SimBackend::VllmV1)]
-    pub backend: SimBackend,
-    /// Every N-th request runs together with the next one (overlapping windows); 0: never.
-    #[arg(long, default_value_t = 0)]
-    pub overlap_every: usize,
-    /// Periodic scrapes (`metrics_{time}.txt`, 1 s apart, 4 requests finishing between
-    /// scrapes, a server restart in the middle) instead of before/after pairs.
-    #[arg(long)]
-    pub interval: bool,
-    /// Random seed.
-    #[arg(long, default_value_t = 7)]
-    pub seed: u64,
-}
-
-/// Server generation of simulated metrics.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub enum SimBackend {
-    /// vLLM V1 (0.10+).
-    VllmV1,
-    /// vLLM V0.
-    VllmV0,
-    /// SGLang.
-    Sglang,
-}
-
-const SIM_EXAMPLES: &str = "Examples:
-  srtlog simulate-snapshots /tmp/snaps --requests 20 --overlap-every 5
-  srtlog snapshots /tmp/snaps
-  srtlog simulate-snapshots /tmp/scrapes --interval --requests 120 --backend sglang
-  srtlog snapshots /tmp/scrapes --interval --report scrapes.html
-
-Writes Prometheus text 0.0.4 the way prometheus_client renders it, and prints the truth
-of every request (JSON lines on stdout) so that `srtlog snapshots` can be checked.";
-
-/// Runs `srtlog simulate-snapshots`.
-pub fn simulate(a: SimulateSnapshotsArgs, quiet: bool) -> Result<ExitCode> {
-    use srtlog_sim::metrics::{
-        write_interval_folder, write_snapshot_folder, MetricsBackend, SnapshotSimConfig,
-    };
-    let backend = match a.backend {
-        SimBackend::VllmV1 => MetricsBackend::VllmV1,
-        SimBackend::VllmV0 => MetricsBackend::VllmV0,
-        SimBackend::Sglang => MetricsBackend::Sglang,
-    };
-    let mut out = std::io::stdout().lock();
-    if a.interval {
-        let n = a.requests.max(2);
-        let per = write_interval_folder(&a.out, backend, n, 1_000_000, 4, Some(n / 2), a.seed)
-            .with_context(|| format!("writing {}", a.out.display()))?;
-        if !quiet {
-            let _ = writeln!(
-                std::io::stderr(),
-                "wrote {n} scrapes ({} requests) to {}",
-                per.iter().map(Vec::len).sum::<usize>(),
-                a.out.display()
-            );
-        }
-        return Ok(ExitCode::SUCCESS);
-    }
-    let cfg = SnapshotSimConfig {
-        requests: a.requests,
-        backend,
-        overlap_every: a.overlap_every,
-        seed: a.seed,
-        ..SnapshotSimConfig::default()
-    };
-    let truth = write_snapshot_folder(&a.out, &cfg)
-        .with_context(|| format!("writing {}", a.out.display()))?;
-    for t in &truth {
-        let line = serde_json::json!({
-            "request_id": t.request_id, "queue_time_s": t.queue_s, "prefill_time_s": t.prefill_s,
-            "decode_time_s": t.decode_s, "ttft_s": t.ttft_s, "e2e_latency_s": t.e2e_s,
-            "prompt_tokens": t.prompt_tokens, "generation_tokens": t.generation_tokens,
-            "overlapped": t.overlapped,
-        });
-        writeln!(out, "{line}")?;
-    }
-    if !quiet {
-        let _ = writeln!(
-            std::io::stderr(),
-            "wrote {} request(s), {} snapshot files, to {}",
-            truth.len(),
-            2 * truth.len(),
-            a.out.display()
-        );
-    }
-    Ok(ExitCode::SUCCESS)
 }

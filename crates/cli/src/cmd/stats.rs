@@ -16,8 +16,9 @@
 //! Statistics of no value (a metric never printed) are absent, not null;
 //! `null` appears only for NaN.
 
-use crate::args::StatsArgs;
-use crate::progress::Progress;
+use crate::flags::{self, print_json};
+use crate::logging;
+use crate::progress::{dir_size, Progress};
 use crate::render::{Align, BoxTable};
 use anyhow::Result;
 use srtlog::series::{SeriesOptions, SeriesSet, Side, StatRow};
@@ -30,19 +31,59 @@ use std::process::ExitCode;
 use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
 
+const EXAMPLES: &str = "Examples:
+  srtlog stats /path/to/job_12345/
+  srtlog stats logs/ --json | jq '.stats[] | select(.metric == \"gen_throughput\")'
+  srtlog stats logs/ --csv stats.csv           # the table as CSV (`-`: stdout)
+  srtlog parse logs/ --stats                   # summary table, then this table
+
+Values are per scheduler (one per DP rank of a worker; TP/PP duplicate lines excluded)
+and time bucket: the mean of its lines in the bucket (1 s unless the run is long), or the
+per-second rate of per-batch amounts such as #new-token. All values of a metric are kept
+in memory (a few per second of run per scheduler) for exact percentiles (numpy's linear
+interpolation).";
+
+/// Arguments of `srtlog stats`.
+#[derive(Debug, clap::Args)]
+#[command(after_help = EXAMPLES)]
+pub struct Args {
+    /// Run directory, logs folder, or log files (plain, .gz, .zst).
+    #[arg(required = true)]
+    pub paths: Vec<PathBuf>,
+    /// Print the statistics as JSON on stdout (for scripts).
+    #[arg(long)]
+    pub json: bool,
+    /// Write the statistics table as CSV (`-` for stdout instead of the table).
+    #[arg(long, value_name = "FILE")]
+    pub csv: Option<PathBuf>,
+    /// Time bucket width (`1s`, `10s`, `1m`); default 1 s, doubled until the run fits 10,000 buckets.
+    #[arg(long, value_parser = flags::parse_bucket)]
+    pub bucket: Option<u32>,
+    /// Year of the first line of each vLLM log (vLLM prints dates without one), as for `parse`.
+    #[arg(long, value_name = "YYYY", value_parser = clap::value_parser!(i32).range(1970..=9999))]
+    pub year: Option<i32>,
+}
+
 /// Runs the command.
-pub fn run(a: StatsArgs, quiet: bool) -> Result<ExitCode> {
+pub fn run(a: Args, quiet: bool) -> Result<ExitCode> {
     let opts = SeriesOptions {
         bucket_s: a.bucket,
         ..SeriesOptions::default()
     };
     let outcome = analyse(&a.paths, opts, a.year, quiet || a.json)?;
-    warn(&outcome)?;
-    let mut out = std::io::stdout().lock();
+    warn(&outcome);
+    if let Some(p) = &a.csv {
+        flags::write_output(p, |w| {
+            srtlog::workers::stats_csv::write_stats_csv(&outcome.series.stats, w)
+        })?;
+        if flags::is_stdout(p) {
+            return Ok(ExitCode::SUCCESS);
+        }
+    }
     if a.json {
-        serde_json::to_writer_pretty(&mut out, &json_of(&outcome))?;
-        writeln!(out)?;
+        print_json(&json_of(&outcome))?;
     } else {
+        let mut out = std::io::stdout().lock();
         write!(
             out,
             "{}",
@@ -61,7 +102,7 @@ pub(crate) fn analyse(
     year: Option<i32>,
     quiet: bool,
 ) -> Result<VizOutcome> {
-    let total: u64 = paths.iter().map(|p| super::parse::dir_size(p)).sum();
+    let total: u64 = paths.iter().map(|p| dir_size(p)).sum();
     let counter = Arc::new(AtomicU64::new(0));
     let bar = Progress::start(total, counter.clone(), quiet, "reading");
     let mut req = VizRequest {
@@ -84,17 +125,15 @@ pub(crate) fn analyse(
 }
 
 /// Prints the parse warnings of the files (as `srtlog parse` does).
-pub(crate) fn warn(o: &VizOutcome) -> Result<()> {
-    let mut err = std::io::stderr().lock();
+pub(crate) fn warn(o: &VizOutcome) {
     for w in &o.summary.workers {
         for m in &w.warnings {
-            writeln!(err, "warning: {}: {m}", w.file)?;
+            logging::warning(format_args!("{}: {m}", w.file));
         }
     }
     for m in &o.series.warnings {
-        writeln!(err, "warning: {m}")?;
+        logging::warning(m);
     }
-    Ok(())
 }
 
 /// What the values of the table are.

@@ -1,19 +1,18 @@
-//! `srtlog request ID PATH...`: one request followed across every file
-//! given, in time order ([`srtlog::reqtrace`]); `--prefix`/`--match` for
+//! `srtlog follow ID PATH...`: one request followed across every file
+//! given, in time order ([`srtlog::follow`]); `--prefix`/`--match` for
 //! several ids; `--list` for every id with its first/last time, lines and
 //! components, slowest first.
 
 use anyhow::{bail, Result};
-use clap::Args;
 use srtlog::follow::{self as reqtrace, Matcher};
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-/// Arguments of `srtlog request`.
-#[derive(Debug, Args)]
+/// Arguments of `srtlog follow`.
+#[derive(Debug, clap::Args)]
 #[command(after_help = EXAMPLES)]
-pub struct RequestArgs {
+pub struct Args {
     /// The request id (with --list: the first path).
     #[arg(required = true, value_name = "ID")]
     pub id: String,
@@ -37,10 +36,10 @@ pub struct RequestArgs {
 }
 
 const EXAMPLES: &str = "Examples:
-  srtlog request req-000042 logs/                   # one request across gateway, scheduler, worker
-  srtlog request cmpl- logs/ --prefix --json | jq '.events[].message'
-  srtlog request 'req-00004*' logs/ --match
-  srtlog request --list logs/                       # ids, slowest first
+  srtlog follow req-000042 logs/                    # one request across gateway, scheduler, worker
+  srtlog follow cmpl- logs/ --prefix --json | jq '.events[].message'
+  srtlog follow 'req-00004*' logs/ --match
+  srtlog follow --list logs/                        # ids, slowest first
 
 Ids are read from JSON fields (request_id, rid, correlation_id, trace_id…), `rid=`,
 `request_id=`, `X-Request-ID:` and vLLM's `Received/Added/Finished request ID`; an exact ID
@@ -56,7 +55,7 @@ fn secs(s: f64) -> String {
 }
 
 /// Runs the command.
-pub fn run(a: RequestArgs, _quiet: bool) -> Result<ExitCode> {
+pub fn run(a: Args, _quiet: bool) -> Result<ExitCode> {
     let mut out = std::io::stdout().lock();
     if a.list {
         let mut paths = vec![PathBuf::from(&a.id)];
