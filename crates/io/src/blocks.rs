@@ -1,0 +1,714 @@
+//! The one block engine: files cut into line-aligned byte blocks, parsed in
+//! parallel a window at a time, merged in file order.
+//!
+//! * A plain file larger than [`BlockOptions::block_bytes`] is cut into byte
+//!   ranges read by positional I/O into a per-thread buffer that is reused
+//!   for every range (no allocation, no page faults after the first). A line
+//!   belongs to the range it starts in: a range after the first reads one
+//!   byte early and skips through the first `\n`, and every range reads on
+//!   to the end of its last line.
+//! * A gzip or zstd file (recognised by its magic bytes) is a stream: read
+//!   block by block, either inside one task ([`StreamMode::OneTask`], one
+//!   file per thread) or on the driving thread with the blocks parsed in
+//!   parallel ([`StreamMode::Parallel`]; memory stays bounded by the window,
+//!   never by the decompressed size). A stream that ends early or is corrupt
+//!   gives a [`WarningKind::Truncated`] warning and keeps the lines before.
+//! * A job may keep lines together across a cut ([`Boundary`]): the worker-
+//!   log job keeps a vLLM statistics line with its companion lines.
+//! * A line longer than [`BlockOptions::max_line`] is *overlong*: replaced by
+//!   an empty line before the job sees the block (so line numbers do not
+//!   move), counted, and reported with its line number. Time is linear and
+//!   memory bounded by the cap whatever the input (a 1 GB line without `\n`
+//!   is skipped, not accumulated).
+//!
+//! Results are handed to the caller in file order, one [`TaskDone`] per task,
+//! with each block's 0-based line offset in its file counted exactly as a
+//! sequential run would.
+
+use crate::open::{read_head, sniff_encoding, Encoding};
+use crate::warning::{Warning, WarningKind};
+use rayon::prelude::*;
+use std::fs::File;
+use std::io::{self, Read};
+use std::os::unix::fs::FileExt;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// A per-job rule for where a block may end.
+///
+/// The defaults cut at every line end. All three decisions are taken from
+/// the bytes alone, so two neighbouring ranges agree on who owns a line.
+pub trait Boundary: Sync {
+    /// Bytes at the start of a range (after its first line start) that
+    /// belong to the range before it.
+    fn skip_start(&self, _body: &[u8]) -> usize {
+        0
+    }
+    /// Appends to `buf` the lines after byte `pos` of `file` that belong to
+    /// the range ending at `pos` (the range before skips them).
+    fn extend_end(&self, _file: &File, _pos: u64, _buf: &mut Vec<u8>) -> io::Result<()> {
+        Ok(())
+    }
+    /// Where to end a streamed block whose last line end is at `cut`.
+    fn stream_cut(&self, _buf: &[u8], cut: usize) -> usize {
+        cut
+    }
+}
+
+/// Cuts at every line end.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct LineBoundary;
+
+impl Boundary for LineBoundary {}
+
+/// What a job does with a block.
+pub trait BlockJob: Sync {
+    /// The result of one block.
+    type Out: Send;
+    /// The boundary rule of file `file`.
+    fn boundary(&self, _file: usize) -> &dyn Boundary {
+        &LineBoundary
+    }
+    /// Parses one block of whole lines of file `file` (overlong lines are
+    /// empty). `last`: the block is the file's last one.
+    fn parse(&self, file: usize, block: &[u8], last: bool) -> Self::Out;
+}
+
+/// How compressed streams are read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StreamMode {
+    /// A stream is one task: decoded and parsed block by block on one
+    /// thread, its blocks handed over together (several streams decode in
+    /// parallel).
+    OneTask,
+    /// A stream is decoded on the driving thread and its blocks are parsed
+    /// in parallel a window at a time.
+    Parallel,
+}
+
+/// Options of [`run`].
+#[derive(Clone, Copy, Debug)]
+pub struct BlockOptions {
+    /// Bytes per range of a plain file; plain files up to this size are one
+    /// block.
+    pub block_bytes: usize,
+    /// Decoded bytes per block of a compressed stream.
+    pub stream_block_bytes: usize,
+    /// Longest line kept, in bytes (newline included). Longer lines are
+    /// overlong ([`TaskDone::blocks`]' `overlong`).
+    pub max_line: usize,
+    /// Tasks parsed in parallel before their results are handed over.
+    pub window: usize,
+    /// How compressed streams are read.
+    pub streams: StreamMode,
+}
+
+impl Default for BlockOptions {
+    fn default() -> Self {
+        BlockOptions {
+            block_bytes: 8 << 20,
+            stream_block_bytes: 8 << 20,
+            max_line: 16 << 20,
+            window: default_window(),
+            streams: StreamMode::Parallel,
+        }
+    }
+}
+
+/// Two tasks per thread: every core stays busy while memory stays bounded.
+pub fn default_window() -> usize {
+    (2 * rayon::current_num_threads()).max(2)
+}
+
+/// One parsed block.
+#[derive(Debug)]
+pub struct BlockDone<T> {
+    /// The job's result.
+    pub out: T,
+    /// Lines of the file before this block (0-based line offset).
+    pub line_base: u64,
+    /// `\n` bytes in the block.
+    pub newlines: u64,
+    /// 1-based line numbers (in the file) of the overlong lines skipped.
+    pub overlong: Vec<u64>,
+}
+
+/// The results of one task, in file order.
+#[derive(Debug)]
+pub struct TaskDone<T> {
+    /// Index of the file in the input.
+    pub file: usize,
+    /// Its blocks (several for a [`StreamMode::OneTask`] stream).
+    pub blocks: Vec<BlockDone<T>>,
+    /// A problem that ended the file early (unreadable, truncated stream).
+    pub warning: Option<Warning>,
+    /// The first task of its file.
+    pub first: bool,
+    /// The last task of its file.
+    pub last: bool,
+}
+
+/// One unit of parallel work.
+enum Work {
+    /// Byte range `[offset, offset+len)` of a plain file.
+    Range {
+        file: usize,
+        offset: u64,
+        len: usize,
+        last: bool,
+    },
+    /// A whole stream, read inside the task.
+    Stream { file: usize },
+    /// A block already read from a stream (its buffer, its overlong lines).
+    Owned {
+        file: usize,
+        buf: Vec<u8>,
+        overlong: Vec<u64>,
+        last: bool,
+        warning: Option<Warning>,
+    },
+    /// A file that could not be opened.
+    Failed { file: usize, warning: Warning },
+}
+
+/// What a task hands back before line numbers are made absolute.
+struct Raw<T> {
+    file: usize,
+    /// `(out, newlines, overlong line indexes relative to the block)`.
+    blocks: Vec<(T, u64, Vec<u64>)>,
+    warning: Option<Warning>,
+    last: bool,
+    /// A pooled buffer to give back.
+    buf: Option<Vec<u8>>,
+}
+
+thread_local! {
+    /// One read buffer per worker thread, reused for every range it reads.
+    static READ_BUF: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Parses `files` with `job`, handing each task's results to `merge` in
+/// file order. `progress` counts input bytes consumed (decoded bytes for a
+/// stream). Stops at the first error `merge` returns.
+pub fn run<J: BlockJob, E>(
+    files: &[PathBuf],
+    job: &J,
+    opts: &BlockOptions,
+    progress: &AtomicU64,
+    mut merge: impl FnMut(TaskDone<J::Out>) -> Result<(), E>,
+) -> Result<(), E> {
+    let plan = plan(files, opts);
+    let mut plan = plan.into_iter();
+    let mut stream: Option<(usize, StreamReader)> = None;
+    let mut line_base = vec![0u64; files.len()];
+    let mut started = vec![false; files.len()];
+    let mut pool: Vec<Vec<u8>> = Vec::new();
+    let window = opts.window.max(1);
+    loop {
+        let mut win: Vec<Work> = Vec::new();
+        while win.len() < window {
+            if let Some((file, s)) = &mut stream {
+                let mut buf = pool.pop().unwrap_or_default();
+                let (overlong, last) = s.next_block(&mut buf, opts, job.boundary(*file), progress);
+                let warning = if last { s.warning.take() } else { None };
+                win.push(Work::Owned {
+                    file: *file,
+                    buf,
+                    overlong,
+                    last,
+                    warning,
+                });
+                if last {
+                    stream = None;
+                }
+                continue;
+            }
+            match plan.next() {
+                None => break,
+                Some(Work::Stream { file }) if opts.streams == StreamMode::Parallel => {
+                    match StreamReader::open(&files[file]) {
+                        Ok(s) => stream = Some((file, s)),
+                        Err(warning) => win.push(Work::Failed { file, warning }),
+                    }
+                }
+                Some(w) => win.push(w),
+            }
+        }
+        if win.is_empty() {
+            return Ok(());
+        }
+        let outs: Vec<Raw<J::Out>> = win
+            .into_par_iter()
+            .map(|w| run_work(w, files, job, opts, progress))
+            .collect();
+        for raw in outs {
+            pool.extend(raw.buf);
+            let file = raw.file;
+            let first = !std::mem::replace(&mut started[file], true);
+            let mut blocks = Vec::with_capacity(raw.blocks.len());
+            for (out, newlines, overlong) in raw.blocks {
+                let base = line_base[file];
+                line_base[file] += newlines;
+                blocks.push(BlockDone {
+                    out,
+                    line_base: base,
+                    newlines,
+                    overlong: overlong.into_iter().map(|l| base + l + 1).collect(),
+                });
+            }
+            merge(TaskDone {
+                file,
+                blocks,
+                warning: raw.warning,
+                first,
+                last: raw.last,
+            })?;
+        }
+    }
+}
+
+/// Cuts the files into work, in file order.
+fn plan(files: &[PathBuf], opts: &BlockOptions) -> Vec<Work> {
+    let mut work = Vec::new();
+    for (file, path) in files.iter().enumerate() {
+        let size = match std::fs::metadata(path) {
+            Ok(m) => m.len(),
+            Err(e) => {
+                work.push(Work::Failed {
+                    file,
+                    warning: unreadable(path, &e),
+                });
+                continue;
+            }
+        };
+        let enc = match read_head(path, 4) {
+            Ok(h) => sniff_encoding(&h),
+            Err(e) => {
+                work.push(Work::Failed {
+                    file,
+                    warning: Warning::new(path, WarningKind::Unreadable, e.to_string()),
+                });
+                continue;
+            }
+        };
+        if enc != Encoding::Plain {
+            work.push(Work::Stream { file });
+            continue;
+        }
+        let block = opts.block_bytes.max(1) as u64;
+        let mut offset = 0u64;
+        loop {
+            let len = (size - offset).min(block) as usize;
+            let last = offset + len as u64 >= size;
+            work.push(Work::Range {
+                file,
+                offset,
+                len,
+                last,
+            });
+            offset += len as u64;
+            if last {
+                break;
+            }
+        }
+    }
+    work
+}
+
+fn unreadable(path: &Path, e: &io::Error) -> Warning {
+    Warning::new(path, WarningKind::Unreadable, format!("cannot open: {e}"))
+}
+
+fn run_work<J: BlockJob>(
+    w: Work,
+    files: &[PathBuf],
+    job: &J,
+    opts: &BlockOptions,
+    progress: &AtomicU64,
+) -> Raw<J::Out> {
+    match w {
+        Work::Range {
+            file,
+            offset,
+            len,
+            last,
+        } => {
+            let r = READ_BUF.with(|cell| {
+                let mut buf = cell.borrow_mut();
+                let path = &files[file];
+                let f = File::open(path).map_err(|e| unreadable(path, &e))?;
+                let mut overlong = Vec::new();
+                let (from, tail) =
+                    read_range(&f, offset, len, opts.max_line, job.boundary(file), &mut buf)
+                        .map_err(|e| {
+                            Warning::new(
+                                path,
+                                WarningKind::Unreadable,
+                                format!("read error at byte {offset}: {e}"),
+                            )
+                        })?;
+                let tail = tail
+                    .filter(|&t| t >= from)
+                    .map(|t| count_newlines(&buf[from..t]));
+                let (end, newlines) = blank_overlong(&mut buf, from, opts.max_line, &mut overlong);
+                if let Some(t) = tail {
+                    overlong.push(t);
+                    overlong.sort_unstable();
+                }
+                let out = job.parse(file, &buf[from..end], last);
+                Ok::<_, Warning>((out, newlines, overlong))
+            });
+            progress.fetch_add(len as u64, Ordering::Relaxed);
+            match r {
+                Ok(b) => Raw {
+                    file,
+                    blocks: vec![b],
+                    warning: None,
+                    last,
+                    buf: None,
+                },
+                Err(warning) => Raw {
+                    file,
+                    blocks: Vec::new(),
+                    warning: Some(warning),
+                    last,
+                    buf: None,
+                },
+            }
+        }
+        Work::Stream { file } => run_stream(file, &files[file], job, opts, progress),
+        Work::Owned {
+            file,
+            mut buf,
+            mut overlong,
+            last,
+            warning,
+        } => {
+            let (end, newlines) = blank_overlong(&mut buf, 0, opts.max_line, &mut overlong);
+            overlong.sort_unstable();
+            let out = job.parse(file, &buf[..end], last);
+            Raw {
+                file,
+                blocks: vec![(out, newlines, overlong)],
+                warning,
+                last,
+                buf: Some(buf),
+            }
+        }
+        Work::Failed { file, warning } => Raw {
+            file,
+            blocks: Vec::new(),
+            warning: Some(warning),
+            last: true,
+            buf: None,
+        },
+    }
+}
+
+/// A whole stream read and parsed inside one task.
+fn run_stream<J: BlockJob>(
+    file: usize,
+    path: &Path,
+    job: &J,
+    opts: &BlockOptions,
+    progress: &AtomicU64,
+) -> Raw<J::Out> {
+    let mut s = match StreamReader::open(path) {
+        Ok(s) => s,
+        Err(w) => {
+            return Raw {
+                file,
+                blocks: Vec::new(),
+                warning: Some(w),
+                last: true,
+                buf: None,
+            }
+        }
+    };
+    let mut blocks = Vec::new();
+    let mut buf = Vec::with_capacity(opts.stream_block_bytes.saturating_mul(2));
+    loop {
+        let (mut overlong, last) = s.next_block(&mut buf, opts, job.boundary(file), progress);
+        let (end, newlines) = blank_overlong(&mut buf, 0, opts.max_line, &mut overlong);
+        overlong.sort_unstable();
+        blocks.push((job.parse(file, &buf[..end], last), newlines, overlong));
+        if last {
+            break;
+        }
+    }
+    Raw {
+        file,
+        blocks,
+        warning: s.warning.take(),
+        last: true,
+        buf: None,
+    }
+}
+
+/// A decoded stream read block by block.
+struct StreamReader {
+    path: PathBuf,
+    reader: Box<dyn Read + Send>,
+    /// Bytes after the last cut, carried into the next block.
+    carry: Vec<u8>,
+    /// Decoded bytes handed out so far.
+    decoded: u64,
+    eof: bool,
+    warning: Option<Warning>,
+}
+
+impl StreamReader {
+    fn open(path: &Path) -> Result<StreamReader, Warning> {
+        let (_, reader) = crate::open::open_decoded(path)
+            .map_err(|e| Warning::new(path, WarningKind::Unreadable, e.to_string()))?;
+        Ok(StreamReader {
+            path: path.to_path_buf(),
+            reader,
+            carry: Vec::new(),
+            decoded: 0,
+            eof: false,
+            warning: None,
+        })
+    }
+
+    /// Reads up to `max` more bytes into `buf`; records a read error as the
+    /// stream's warning and ends it.
+    fn fill(&mut self, buf: &mut Vec<u8>, max: usize) -> usize {
+        let before = buf.len();
+        // `read_to_end` fills spare capacity without zeroing it first.
+        match (&mut self.reader).take(max as u64).read_to_end(buf) {
+            Ok(_) => self.eof |= buf.len() == before,
+            Err(e) => {
+                // Bytes decoded before the error are already in `buf`.
+                self.warning = Some(Warning::new(
+                    &self.path,
+                    WarningKind::Truncated,
+                    format!(
+                        "stream is truncated or corrupt after {} decoded bytes ({e}); kept the lines before",
+                        self.decoded + buf.len() as u64
+                    ),
+                ));
+                self.eof = true;
+            }
+        }
+        buf.len() - before
+    }
+
+    /// Reads the next block into `buf` (cleared first): whole lines, cut
+    /// where `boundary` allows. Returns the overlong lines already replaced
+    /// (0-based indexes in the block) and whether this is the last block.
+    fn next_block(
+        &mut self,
+        buf: &mut Vec<u8>,
+        opts: &BlockOptions,
+        boundary: &dyn Boundary,
+        progress: &AtomicU64,
+    ) -> (Vec<u64>, bool) {
+        let block = opts.stream_block_bytes.max(1);
+        let cap = opts.max_line.max(1);
+        buf.clear();
+        buf.append(&mut self.carry);
+        let mut overlong = Vec::new();
+        // Where the search for a line end resumes: bytes before it hold none
+        // (after the first look), so a long line is searched once.
+        let mut searched = 0;
+        let mut cut = loop {
+            if self.eof {
+                break buf.len();
+            }
+            self.fill(buf, block);
+            if self.eof {
+                break buf.len();
+            }
+            if let Some(i) = memchr::memrchr(b'\n', &buf[searched..]) {
+                break searched + i + 1;
+            }
+            // No line end yet: one line fills the buffer.
+            searched = buf.len();
+            if buf.len() > cap {
+                // The buffer holds no `\n`: the line is the block's first.
+                overlong.push(0);
+                buf.clear();
+                self.skip_line(progress);
+                buf.push(b'\n');
+                buf.append(&mut self.carry);
+                searched = 0;
+            }
+        };
+        if !self.eof {
+            cut = boundary.stream_cut(buf, cut);
+        }
+        self.carry.extend_from_slice(&buf[cut..]);
+        buf.truncate(cut);
+        self.decoded += cut as u64;
+        progress.fetch_add(cut as u64, Ordering::Relaxed);
+        (overlong, self.eof && self.carry.is_empty())
+    }
+
+    /// Discards the rest of an overlong line; what follows its `\n` goes to
+    /// the carry.
+    fn skip_line(&mut self, progress: &AtomicU64) {
+        let mut scratch = Vec::with_capacity(64 << 10);
+        while !self.eof {
+            scratch.clear();
+            let n = self.fill(&mut scratch, 64 << 10);
+            self.decoded += n as u64;
+            progress.fetch_add(n as u64, Ordering::Relaxed);
+            if let Some(i) = memchr::memchr(b'\n', &scratch) {
+                self.carry.extend_from_slice(&scratch[i + 1..]);
+                return;
+            }
+        }
+    }
+}
+
+fn count_newlines(b: &[u8]) -> u64 {
+    memchr::memchr_iter(b'\n', b).count() as u64
+}
+
+/// Reads the range `[offset, offset+len)` of `file` into `buf` with the
+/// rest of its last line (at most `cap` bytes of it: a longer last line is
+/// replaced by an empty one), plus what `boundary` adds; returns where the
+/// range's first own line starts in `buf`, and where the empty line that
+/// stands for an overlong last line is.
+fn read_range(
+    file: &File,
+    offset: u64,
+    len: usize,
+    cap: usize,
+    boundary: &dyn Boundary,
+    buf: &mut Vec<u8>,
+) -> io::Result<(usize, Option<usize>)> {
+    // A range after the first reads one byte early: if that byte is `\n`,
+    // the range starts on a line; otherwise its first partial line belongs
+    // to the previous range.
+    let (start, extra) = if offset == 0 { (0, 0) } else { (offset - 1, 1) };
+    let want = len + extra;
+    // Zero only when the buffer grows: the read overwrites the rest.
+    if buf.len() < want {
+        buf.resize(want, 0);
+    } else {
+        buf.truncate(want);
+    }
+    let filled = read_at_full(file, start, buf)?;
+    buf.truncate(filled);
+    let mut from = if offset == 0 {
+        0
+    } else {
+        match memchr::memchr(b'\n', buf) {
+            Some(i) => i + 1,
+            // The range lies inside a line its predecessor owns.
+            None => {
+                buf.clear();
+                return Ok((0, None));
+            }
+        }
+    };
+    let mut end_pos = start + filled as u64;
+    let mut tail = None;
+    if filled == want && buf.last() != Some(&b'\n') {
+        let (pos, over) = extend_to_line_end(file, end_pos, cap, from, buf)?;
+        end_pos = pos;
+        tail = over.then(|| buf.len() - 1);
+    }
+    if buf.last() == Some(&b'\n') {
+        boundary.extend_end(file, end_pos, buf)?;
+    }
+    // After the extension: a range that lies inside the lines its
+    // predecessor ends with has an empty body, and what it just read is the
+    // predecessor's too.
+    if offset > 0 {
+        from += boundary.skip_start(&buf[from..]);
+    }
+    Ok((from, tail))
+}
+
+/// Positional read of `buf.len()` bytes at `pos` (fewer at end of file).
+fn read_at_full(file: &File, pos: u64, buf: &mut [u8]) -> io::Result<usize> {
+    let mut filled = 0;
+    while filled < buf.len() {
+        match file.read_at(&mut buf[filled..], pos + filled as u64) {
+            Ok(0) => break,
+            Ok(k) => filled += k,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(filled)
+}
+
+/// Extends `buf` (ending mid-line at file position `pos`) to the end of its
+/// last line. When that line exceeds `cap`, it is replaced by a bare `\n`
+/// and the rest of it is skipped without being stored. Returns the file
+/// position after the line and whether it was overlong.
+fn extend_to_line_end(
+    file: &File,
+    mut pos: u64,
+    cap: usize,
+    from: usize,
+    buf: &mut Vec<u8>,
+) -> io::Result<(u64, bool)> {
+    let line_start = memchr::memrchr(b'\n', &buf[from..]).map_or(from, |i| from + i + 1);
+    let mut more = [0u8; 16 * 1024];
+    let mut over = false;
+    loop {
+        let k = loop {
+            match file.read_at(&mut more, pos) {
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                r => break r?,
+            }
+        };
+        if k == 0 {
+            break;
+        }
+        let nl = memchr::memchr(b'\n', &more[..k]);
+        let take = nl.map_or(k, |i| i + 1);
+        pos += take as u64;
+        if !over && buf.len() + take - line_start > cap {
+            over = true;
+            buf.truncate(line_start);
+        }
+        if !over {
+            buf.extend_from_slice(&more[..take]);
+        }
+        if nl.is_some() {
+            break;
+        }
+    }
+    if over {
+        // An empty line stands for the overlong one.
+        buf.push(b'\n');
+    }
+    Ok((pos, over))
+}
+
+/// Replaces every line of `buf[from..]` longer than `cap` by an empty line
+/// (in place: the bytes after it move up), records their 0-based indexes
+/// relative to `from`, and returns the new end and the number of `\n`.
+fn blank_overlong(buf: &mut Vec<u8>, from: usize, cap: usize, out: &mut Vec<u64>) -> (usize, u64) {
+    let mut newlines = 0u64;
+    let mut read = from;
+    let mut write = from;
+    let len = buf.len();
+    let fits = len - from <= cap;
+    while read < len {
+        let end = memchr::memchr(b'\n', &buf[read..len]).map_or(len, |i| read + i + 1);
+        let has_nl = end > read && buf[end - 1] == b'\n';
+        if !fits && end - read > cap {
+            out.push(newlines);
+            if has_nl {
+                buf[write] = b'\n';
+                write += 1;
+            }
+        } else {
+            if write != read {
+                buf.copy_within(read..end, write);
+            }
+            write += end - read;
+        }
+        newlines += u64::from(has_nl);
+        read = end;
+    }
+    buf.truncate(write);
+    (write, newlines)
+}
