@@ -129,6 +129,9 @@ pub struct BlockDone<T> {
     pub line_base: u64,
     /// `\n` bytes in the block.
     pub newlines: u64,
+    /// Bytes of input the block covers (decoded bytes for a stream; an
+    /// overlong line cut short at the end of a range counts only its start).
+    pub bytes: u64,
     /// 1-based line numbers (in the file) of the overlong lines skipped.
     pub overlong: Vec<u64>,
 }
@@ -171,11 +174,19 @@ enum Work {
     Failed { file: usize, warning: Warning },
 }
 
+/// One block before its line numbers are made absolute.
+struct RawBlock<T> {
+    out: T,
+    newlines: u64,
+    bytes: u64,
+    /// Overlong lines, 0-based indexes relative to the block.
+    overlong: Vec<u64>,
+}
+
 /// What a task hands back before line numbers are made absolute.
 struct Raw<T> {
     file: usize,
-    /// `(out, newlines, overlong line indexes relative to the block)`.
-    blocks: Vec<(T, u64, Vec<u64>)>,
+    blocks: Vec<RawBlock<T>>,
     warning: Option<Warning>,
     last: bool,
     /// A pooled buffer to give back.
@@ -204,10 +215,18 @@ pub fn run<J: BlockJob, E>(
     let mut started = vec![false; files.len()];
     let mut pool: Vec<Vec<u8>> = Vec::new();
     let window = opts.window.max(1);
+    // Blocks read from a stream hold their buffers until parsed: however
+    // wide the window, at most two per thread are read ahead.
+    let owned_cap = default_window().min(window);
     loop {
         let mut win: Vec<Work> = Vec::new();
+        let mut owned = 0;
         while win.len() < window {
             if let Some((file, s)) = &mut stream {
+                if owned >= owned_cap {
+                    break;
+                }
+                owned += 1;
                 let mut buf = pool.pop().unwrap_or_default();
                 let (overlong, last) = s.next_block(&mut buf, opts, job.boundary(*file), progress);
                 let warning = if last { s.warning.take() } else { None };
@@ -246,14 +265,15 @@ pub fn run<J: BlockJob, E>(
             let file = raw.file;
             let first = !std::mem::replace(&mut started[file], true);
             let mut blocks = Vec::with_capacity(raw.blocks.len());
-            for (out, newlines, overlong) in raw.blocks {
+            for b in raw.blocks {
                 let base = line_base[file];
-                line_base[file] += newlines;
+                line_base[file] += b.newlines;
                 blocks.push(BlockDone {
-                    out,
+                    out: b.out,
                     line_base: base,
-                    newlines,
-                    overlong: overlong.into_iter().map(|l| base + l + 1).collect(),
+                    newlines: b.newlines,
+                    bytes: b.bytes,
+                    overlong: b.overlong.into_iter().map(|l| base + l + 1).collect(),
                 });
             }
             merge(TaskDone {
@@ -350,13 +370,19 @@ fn run_work<J: BlockJob>(
                 let tail = tail
                     .filter(|&t| t >= from)
                     .map(|t| count_newlines(&buf[from..t]));
+                let bytes = (buf.len() - from) as u64;
                 let (end, newlines) = blank_overlong(&mut buf, from, opts.max_line, &mut overlong);
                 if let Some(t) = tail {
                     overlong.push(t);
                     overlong.sort_unstable();
                 }
                 let out = job.parse(file, &buf[from..end], last);
-                Ok::<_, Warning>((out, newlines, overlong))
+                Ok::<_, Warning>(RawBlock {
+                    out,
+                    newlines,
+                    bytes,
+                    overlong,
+                })
             });
             progress.fetch_add(len as u64, Ordering::Relaxed);
             match r {
@@ -384,12 +410,18 @@ fn run_work<J: BlockJob>(
             last,
             warning,
         } => {
+            let bytes = buf.len() as u64;
             let (end, newlines) = blank_overlong(&mut buf, 0, opts.max_line, &mut overlong);
             overlong.sort_unstable();
             let out = job.parse(file, &buf[..end], last);
             Raw {
                 file,
-                blocks: vec![(out, newlines, overlong)],
+                blocks: vec![RawBlock {
+                    out,
+                    newlines,
+                    bytes,
+                    overlong,
+                }],
                 warning,
                 last,
                 buf: Some(buf),
@@ -429,9 +461,15 @@ fn run_stream<J: BlockJob>(
     let mut buf = Vec::with_capacity(opts.stream_block_bytes.saturating_mul(2));
     loop {
         let (mut overlong, last) = s.next_block(&mut buf, opts, job.boundary(file), progress);
+        let bytes = buf.len() as u64;
         let (end, newlines) = blank_overlong(&mut buf, 0, opts.max_line, &mut overlong);
         overlong.sort_unstable();
-        blocks.push((job.parse(file, &buf[..end], last), newlines, overlong));
+        blocks.push(RawBlock {
+            out: job.parse(file, &buf[..end], last),
+            newlines,
+            bytes,
+            overlong,
+        });
         if last {
             break;
         }
