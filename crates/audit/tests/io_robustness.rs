@@ -117,7 +117,10 @@ fn dashboards_report_unreadable_files_and_go_on() {
 #[test]
 fn grafana_dashboards_are_written_atomically() {
     let d = tempfile::tempdir().unwrap();
-    let m = srtlog_audit::metrics::audit(b"# TYPE vllm:num_requests_running gauge\nvllm:num_requests_running 1\n", "snap");
+    let m = srtlog_audit::metrics::audit(
+        b"# TYPE vllm:num_requests_running gauge\nvllm:num_requests_running 1\n",
+        "snap",
+    );
     // A stale temporary of a killed run (no process has this pid).
     let stale = d.path().join(".batch-processing.json.2147483632.tmp");
     std::fs::write(&stale, "half").unwrap();

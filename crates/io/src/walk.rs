@@ -224,6 +224,20 @@ impl Walker<'_> {
     }
 }
 
+/// Total size in bytes of the regular files under `path` (a file or a
+/// folder), each counted once, not inside srtlog's own `cached_assets/`:
+/// the denominator of a progress bar. Loops and unreadable paths add
+/// nothing (the job's own walk reports them).
+pub fn total_size(path: &Path) -> u64 {
+    let opts = WalkOptions {
+        skip_dir: |n| n == "cached_assets",
+        ..WalkOptions::default()
+    };
+    walk(&[path.to_path_buf()], &opts)
+        .map(|w| w.files.iter().map(|f| f.size).sum())
+        .unwrap_or(0)
+}
+
 /// Whether a file at `p` is a regular file that can be opened without
 /// blocking (used by readers of a fixed file, e.g. a summary beside an
 /// export).
@@ -325,6 +339,17 @@ mod tests {
         assert_eq!(w.warnings[0].kind, WarningKind::NotRegular);
         // A path that does not exist at all is an error.
         assert!(walk(&[root.join("nope")], &opts).is_err());
+    }
+
+    #[test]
+    fn total_size_counts_each_file_once() {
+        let d = tempfile::tempdir().unwrap();
+        std::fs::write(d.path().join("a"), "12345").unwrap();
+        std::fs::create_dir(d.path().join("cached_assets")).unwrap();
+        std::fs::write(d.path().join("cached_assets/c"), "123").unwrap();
+        symlink(".", d.path().join("self")).unwrap();
+        assert_eq!(total_size(d.path()), 5);
+        assert_eq!(total_size(&d.path().join("a")), 5);
     }
 
     #[test]

@@ -95,22 +95,8 @@ pub fn run(a: ParseArgs, quiet: bool) -> Result<ExitCode> {
 
 /// Bytes under `p` (for progress bars), leaving out srtlog's cache.
 pub(crate) fn dir_size(p: &std::path::Path) -> u64 {
-    if p.is_file() {
-        return p.metadata().map(|m| m.len()).unwrap_or(0);
-    }
-    let Ok(rd) = std::fs::read_dir(p) else {
-        return 0;
-    };
-    rd.filter_map(|e| e.ok())
-        .map(|e| {
-            let path = e.path();
-            if path.file_name().is_some_and(|n| n == "cached_assets") {
-                0
-            } else {
-                dir_size(&path)
-            }
-        })
-        .sum()
+    // Through the shared walker: a symbolic-link loop is counted once.
+    srtlog::io::walk::total_size(p)
 }
 
 /// The seed's summary table.
