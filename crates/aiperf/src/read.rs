@@ -1,7 +1,7 @@
 //! Reading AIPerf exports: finding them under a folder and reading their
 //! records through the shared I/O layer.
 //!
-//! * [`find_exports`] walks with [`srtlog_io::walk`] (each file once,
+//! * [`find_exports`] walks with [`srtlog_io::walk`](mod@srtlog_io::walk) (each file once,
 //!   symbolic-link loops and FIFOs reported and skipped), so a sweep folder
 //!   with a link to itself lists each run once.
 //! * [`read_records`] reads with [`srtlog_io::blocks`]: 8 MiB blocks cut at

@@ -180,7 +180,7 @@ pub struct LogScan {
 
 /// Files under `paths`: files as given; folders walked for log-like names
 /// (`.log`, `.out`, `.err`, `.txt`, `.jsonl`, `.ndjson`, optionally
-/// `.gz`/`.zst`) by [`srtlog_io::walk`]: each file once, symbolic-link loops,
+/// `.gz`/`.zst`) by [`srtlog_io::walk`](mod@srtlog_io::walk): each file once, symbolic-link loops,
 /// FIFOs and unreadable paths logged and skipped.
 pub fn collect_files(paths: &[PathBuf]) -> srtlog_io::Result<Vec<PathBuf>> {
     Ok(collect_files_reported(paths)?.0)

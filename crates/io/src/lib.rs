@@ -1,7 +1,7 @@
 //! srtlog-io: the one I/O layer every srtlog job reads and writes through.
 //!
 //! * [`open`]: plain, gzip and zstd inputs recognised by their magic bytes.
-//! * [`walk`]: the one directory walker, with one error policy (each file
+//! * [`walk`](mod@walk): the one directory walker, with one error policy (each file
 //!   and folder once by device and inode, symlink loops and FIFOs reported
 //!   and skipped, unreadable paths reported and skipped).
 //! * [`blocks`]: the one block engine (line-aligned byte blocks parsed in

@@ -238,13 +238,6 @@ pub fn total_size(path: &Path) -> u64 {
         .unwrap_or(0)
 }
 
-/// Whether a file at `p` is a regular file that can be opened without
-/// blocking (used by readers of a fixed file, e.g. a summary beside an
-/// export).
-pub fn is_regular_file(p: &Path) -> bool {
-    std::fs::metadata(p).is_ok_and(|m| m.is_file())
-}
-
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]

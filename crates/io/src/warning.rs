@@ -1,5 +1,5 @@
 //! Problems confined to one input path: reported, counted and skipped, never
-//! fatal. Every reader of the I/O layer ([`crate::walk`], [`crate::blocks`])
+//! fatal. Every reader of the I/O layer ([`crate::walk`](mod@crate::walk), [`crate::blocks`])
 //! hands these to its caller, which shows them; "one bad file never stops
 //! the others" holds because nothing here is an error.
 

@@ -1,6 +1,6 @@
 //! Loading request logs: file discovery, parallel decoding, bad-line counts.
 //!
-//! A folder is walked ([`srtlog_io::walk`]: each file once, symbolic-link
+//! A folder is walked ([`srtlog_io::walk`](mod@srtlog_io::walk): each file once, symbolic-link
 //! loops and FIFOs reported and skipped) for `.jsonl`, `.json`, `.log`,
 //! `.txt` and their `.gz`/`.zst` forms (compression is recognised from the
 //! magic bytes, as everywhere in srtlog). Files are read by the block engine

@@ -137,7 +137,7 @@ impl Analysis {
 }
 
 /// The files of one snapshot folder (not recursive) that `want` selects,
-/// listed by the shared walker ([`srtlog_io::walk`]): sorted, each file
+/// listed by the shared walker ([`srtlog_io::walk`](mod@srtlog_io::walk)): sorted, each file
 /// once; FIFOs, dangling links and unreadable files become problems
 /// (`not_regular`, `unreadable`) instead of blocking or stopping the run.
 pub fn list_dir(

@@ -7,7 +7,7 @@
 //! files (`sglang_server.log`, `prefill.log`, `vllm.log`, `vllm_server.log`,
 //! …) are workers when their head holds SGLang or vLLM server lines.
 //! `.gz`/`.zst` files are sniffed after decompression. Folders are walked by
-//! [`srtlog_io::walk`] (each file once, loops and FIFOs reported).
+//! [`srtlog_io::walk`](mod@srtlog_io::walk) (each file once, loops and FIFOs reported).
 //!
 //! The backend of every worker file, whatever its name (srt-slurm writes
 //! vLLM workers to `{node}_{mode}_w{i}.out` too, formats.md §1.9), is decided
