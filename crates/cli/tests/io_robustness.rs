@@ -101,6 +101,9 @@ fn parse_goes_on_past_a_dangling_worker_link_loops_and_a_fifo() {
     assert!(err.contains("n2_decode_w0.out"), "{err}");
     assert!(err.contains("n3_prefill_w0.out"), "{err}");
     assert!(err.contains("symbolic-link loop"), "{err}");
+    let skipped = v["skipped"].to_string();
+    assert!(skipped.contains("n2_decode_w0.out"), "{skipped}");
+    assert!(skipped.contains("n3_prefill_w0.out"), "{skipped}");
 }
 
 fn request_log(n: usize) -> String {

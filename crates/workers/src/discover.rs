@@ -226,6 +226,14 @@ pub fn discover(paths: &[PathBuf]) -> Result<Discovery> {
 fn take(w: Walk, d: &mut Discovery) {
     for warning in w.warnings {
         tracing::warn!("{warning}");
+        // Also listed with the other skipped files (`-v`, `--json`).
+        let why = match warning.kind {
+            WarningKind::Loop => "folder reached again through a symbolic link",
+            WarningKind::Duplicate => "the same file as one already read",
+            WarningKind::NotRegular => "not a regular file (FIFO, socket or device)",
+            _ => "unreadable (dangling link or permission)",
+        };
+        d.skipped.push((warning.path.clone(), why));
         d.warnings.push(warning);
     }
     for f in w.files {
@@ -270,6 +278,8 @@ fn take(w: Walk, d: &mut Discovery) {
             Err(e) => {
                 let w = Warning::new(&path, WarningKind::Unreadable, e.to_string());
                 tracing::warn!("{w}");
+                d.skipped
+                    .push((path, "unreadable (dangling link or permission)"));
                 d.warnings.push(w);
             }
         }
