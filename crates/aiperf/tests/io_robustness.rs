@@ -79,3 +79,23 @@ fn bad_line_numbers_are_absolute_across_blocks() {
     // Each insertion counts the ones before it: lines 11, n/2 + 1, n - 2.
     assert_eq!(at, [11, n as u64 / 2 + 1, n as u64 - 2]);
 }
+
+#[test]
+fn a_cut_last_line_across_a_block_boundary_is_a_truncated_last_line() {
+    let d = tempfile::tempdir().unwrap();
+    let p = export(&d.path().join("run"), 7 << 20);
+    let mut text = std::fs::read(&p).unwrap();
+    assert!(text.len() < 8 << 20);
+    // A record cut short (a killed benchmark) that starts before the 8 MiB
+    // block boundary and ends after it, without `\n`.
+    let rest = (8 << 20) - text.len() + 100_000;
+    text.extend_from_slice(b"{\"metadata\": {\"x_request_id\": \"");
+    text.extend(std::iter::repeat_n(b'a', rest));
+    std::fs::write(&p, &text).unwrap();
+    let Outcome::Run(a) = analyze_path(&p, AiperfOptions::default(), &AtomicU64::new(0)).unwrap()
+    else {
+        panic!()
+    };
+    assert!(a.input.truncated_last_line);
+    assert_eq!(a.input.bad_json, 0);
+}

@@ -30,7 +30,7 @@ mod read;
 use crate::open::{read_head, sniff_encoding, Encoding};
 use crate::warning::{Warning, WarningKind};
 use rayon::prelude::*;
-use read::{blank_overlong, count_newlines, read_range, StreamReader};
+use read::{blank_overlong, count_newlines, read_range, RangeRead, StreamReader};
 use std::fs::File;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -72,7 +72,8 @@ pub trait BlockJob: Sync {
         &LineBoundary
     }
     /// Parses one block of whole lines of file `file` (overlong lines are
-    /// empty). `last`: the block is the file's last one.
+    /// empty). `last`: the block holds the file's last line (which may lack
+    /// a `\n`); an empty block may follow it.
     fn parse(&self, file: usize, block: &[u8], last: bool) -> Self::Out;
 }
 
@@ -360,7 +361,7 @@ fn run_work<J: BlockJob>(
                 let path = &files[file];
                 let f = File::open(path).map_err(|e| unreadable(path, &e))?;
                 let mut overlong = Vec::new();
-                let (from, tail) =
+                let RangeRead { from, tail, at_eof } =
                     read_range(&f, offset, len, opts.max_line, job.boundary(file), &mut buf)
                         .map_err(|e| {
                             Warning::new(
@@ -378,7 +379,9 @@ fn run_work<J: BlockJob>(
                     overlong.push(t);
                     overlong.sort_unstable();
                 }
-                let out = job.parse(file, &buf[from..end], last);
+                // The block holding the file's last line is the last one
+                // to the job, even when a later (empty) range follows.
+                let out = job.parse(file, &buf[from..end], last || at_eof);
                 Ok::<_, Warning>(RawBlock {
                     out,
                     newlines,

@@ -133,8 +133,9 @@ pub(super) fn count_newlines(b: &[u8]) -> u64 {
 /// Reads the range `[offset, offset+len)` of `file` into `buf` with the
 /// rest of its last line (at most `cap` bytes of it: a longer last line is
 /// replaced by an empty one), plus what `boundary` adds; returns where the
-/// range's first own line starts in `buf`, and where the empty line that
-/// stands for an overlong last line is.
+/// range's first own line starts in `buf`, where the empty line that stands
+/// for an overlong last line is, and whether the range's lines run to the
+/// end of the file (its last line may then lack a `\n`).
 pub(super) fn read_range(
     file: &File,
     offset: u64,
@@ -142,7 +143,7 @@ pub(super) fn read_range(
     cap: usize,
     boundary: &dyn Boundary,
     buf: &mut Vec<u8>,
-) -> io::Result<(usize, Option<usize>)> {
+) -> io::Result<RangeRead> {
     // A range after the first reads one byte early: if that byte is `\n`,
     // the range starts on a line; otherwise its first partial line belongs
     // to the previous range.
@@ -164,16 +165,22 @@ pub(super) fn read_range(
             // The range lies inside a line its predecessor owns.
             None => {
                 buf.clear();
-                return Ok((0, None));
+                return Ok(RangeRead {
+                    from: 0,
+                    tail: None,
+                    at_eof: false,
+                });
             }
         }
     };
     let mut end_pos = start + filled as u64;
     let mut tail = None;
+    let mut at_eof = filled < want;
     if filled == want && buf.last() != Some(&b'\n') {
-        let (pos, over) = extend_to_line_end(file, end_pos, cap, from, buf)?;
+        let (pos, over, eof) = extend_to_line_end(file, end_pos, cap, from, buf)?;
         end_pos = pos;
         tail = over.then(|| buf.len() - 1);
+        at_eof = eof;
     }
     if buf.last() == Some(&b'\n') {
         boundary.extend_end(file, end_pos, buf)?;
@@ -184,7 +191,17 @@ pub(super) fn read_range(
     if offset > 0 {
         from += boundary.skip_start(&buf[from..]);
     }
-    Ok((from, tail))
+    Ok(RangeRead { from, tail, at_eof })
+}
+
+/// What [`read_range`] read.
+pub(super) struct RangeRead {
+    /// Where the range's first own line starts in the buffer.
+    pub(super) from: usize,
+    /// Where the empty line standing for an overlong last line is.
+    pub(super) tail: Option<usize>,
+    /// The lines run to the end of the file.
+    pub(super) at_eof: bool,
 }
 
 /// Positional read of `buf.len()` bytes at `pos` (fewer at end of file).
@@ -204,17 +221,19 @@ fn read_at_full(file: &File, pos: u64, buf: &mut [u8]) -> io::Result<usize> {
 /// Extends `buf` (ending mid-line at file position `pos`) to the end of its
 /// last line. When that line exceeds `cap`, it is replaced by a bare `\n`
 /// and the rest of it is skipped without being stored. Returns the file
-/// position after the line and whether it was overlong.
+/// position after the line, whether it was overlong, and whether the file
+/// ended before a `\n`.
 fn extend_to_line_end(
     file: &File,
     mut pos: u64,
     cap: usize,
     from: usize,
     buf: &mut Vec<u8>,
-) -> io::Result<(u64, bool)> {
+) -> io::Result<(u64, bool, bool)> {
     let line_start = memchr::memrchr(b'\n', &buf[from..]).map_or(from, |i| from + i + 1);
     let mut more = [0u8; 16 * 1024];
     let mut over = false;
+    let mut eof = false;
     loop {
         let k = loop {
             match file.read_at(&mut more, pos) {
@@ -223,6 +242,7 @@ fn extend_to_line_end(
             }
         };
         if k == 0 {
+            eof = true;
             break;
         }
         let nl = memchr::memchr(b'\n', &more[..k]);
@@ -243,7 +263,7 @@ fn extend_to_line_end(
         // An empty line stands for the overlong one.
         buf.push(b'\n');
     }
-    Ok((pos, over))
+    Ok((pos, over, eof))
 }
 
 /// Replaces every line of `buf[from..]` longer than `cap` by an empty line
