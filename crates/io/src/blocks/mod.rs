@@ -211,60 +211,33 @@ pub fn run<J: BlockJob, E>(
     progress: &AtomicU64,
     mut merge: impl FnMut(TaskDone<J::Out>) -> Result<(), E>,
 ) -> Result<(), E> {
-    let plan = plan(files, opts);
-    let mut plan = plan.into_iter();
-    let mut stream: Option<(usize, StreamReader)> = None;
+    let window = opts.window.max(1);
+    let mut feed = Feeder {
+        plan: plan(files, opts).into_iter(),
+        stream: None,
+        pool: Vec::new(),
+        window,
+        // Blocks read from a stream hold their buffers until parsed: however
+        // wide the window, at most two per thread are read ahead.
+        owned_cap: default_window().min(window),
+    };
     let mut line_base = vec![0u64; files.len()];
     let mut started = vec![false; files.len()];
-    let mut pool: Vec<Vec<u8>> = Vec::new();
-    let window = opts.window.max(1);
-    // Blocks read from a stream hold their buffers until parsed: however
-    // wide the window, at most two per thread are read ahead.
-    let owned_cap = default_window().min(window);
-    loop {
-        let mut win: Vec<Work> = Vec::new();
-        let mut owned = 0;
-        while win.len() < window {
-            if let Some((file, s)) = &mut stream {
-                if owned >= owned_cap {
-                    break;
-                }
-                owned += 1;
-                let mut buf = pool.pop().unwrap_or_default();
-                let (overlong, last) = s.next_block(&mut buf, opts, job.boundary(*file), progress);
-                let warning = if last { s.warning.take() } else { None };
-                win.push(Work::Owned {
-                    file: *file,
-                    buf,
-                    overlong,
-                    last,
-                    warning,
-                });
-                if last {
-                    stream = None;
-                }
-                continue;
-            }
-            match plan.next() {
-                None => break,
-                Some(Work::Stream { file }) if opts.streams == StreamMode::Parallel => {
-                    match StreamReader::open(&files[file]) {
-                        Ok(s) => stream = Some((file, s)),
-                        Err(warning) => win.push(Work::Failed { file, warning }),
-                    }
-                }
-                Some(w) => win.push(w),
-            }
-        }
-        if win.is_empty() {
-            return Ok(());
-        }
-        let outs: Vec<Raw<J::Out>> = win
-            .into_par_iter()
-            .map(|w| run_work(w, files, job, opts, progress))
-            .collect();
+    let mut win = feed.fill(files, job, opts, progress);
+    while !win.is_empty() {
+        // The next window is read (a stream decoded) while this one is
+        // parsed.
+        let (outs, next) = rayon::join(
+            || {
+                win.into_par_iter()
+                    .map(|w| run_work(w, files, job, opts, progress))
+                    .collect::<Vec<Raw<J::Out>>>()
+            },
+            || feed.fill(files, job, opts, progress),
+        );
+        win = next;
         for raw in outs {
-            pool.extend(raw.buf);
+            feed.pool.extend(raw.buf);
             let file = raw.file;
             let first = !std::mem::replace(&mut started[file], true);
             let mut blocks = Vec::with_capacity(raw.blocks.len());
@@ -287,6 +260,64 @@ pub fn run<J: BlockJob, E>(
                 last: raw.last,
             })?;
         }
+    }
+    Ok(())
+}
+
+/// Hands out the work of the next window, in file order.
+struct Feeder {
+    plan: std::vec::IntoIter<Work>,
+    /// The stream being read block by block ([`StreamMode::Parallel`]).
+    stream: Option<(usize, StreamReader)>,
+    /// Buffers of parsed stream blocks, reused.
+    pool: Vec<Vec<u8>>,
+    window: usize,
+    owned_cap: usize,
+}
+
+impl Feeder {
+    fn fill<J: BlockJob>(
+        &mut self,
+        files: &[PathBuf],
+        job: &J,
+        opts: &BlockOptions,
+        progress: &AtomicU64,
+    ) -> Vec<Work> {
+        let mut win: Vec<Work> = Vec::new();
+        let mut owned = 0;
+        while win.len() < self.window {
+            if let Some((file, s)) = &mut self.stream {
+                if owned >= self.owned_cap {
+                    break;
+                }
+                owned += 1;
+                let mut buf = self.pool.pop().unwrap_or_default();
+                let (overlong, last) = s.next_block(&mut buf, opts, job.boundary(*file), progress);
+                let warning = if last { s.warning.take() } else { None };
+                win.push(Work::Owned {
+                    file: *file,
+                    buf,
+                    overlong,
+                    last,
+                    warning,
+                });
+                if last {
+                    self.stream = None;
+                }
+                continue;
+            }
+            match self.plan.next() {
+                None => break,
+                Some(Work::Stream { file }) if opts.streams == StreamMode::Parallel => {
+                    match StreamReader::open(&files[file]) {
+                        Ok(s) => self.stream = Some((file, s)),
+                        Err(warning) => win.push(Work::Failed { file, warning }),
+                    }
+                }
+                Some(w) => win.push(w),
+            }
+        }
+        win
     }
 }
 
