@@ -9,9 +9,10 @@
 //!   to the end of its last line.
 //! * A gzip or zstd file (recognised by its magic bytes) is a stream: read
 //!   block by block, either inside one task ([`StreamMode::OneTask`], one
-//!   file per thread) or on the driving thread with the blocks parsed in
-//!   parallel ([`StreamMode::Parallel`]; memory stays bounded by the window,
-//!   never by the decompressed size). A stream that ends early or is corrupt
+//!   file per thread; the task's results are held until its stream ends) or
+//!   one window ahead of the parsing, with the blocks parsed in parallel
+//!   ([`StreamMode::Parallel`]; memory stays bounded by two windows of
+//!   blocks, never by the decompressed size). A stream that ends early or is corrupt
 //!   gives a [`WarningKind::Truncated`] warning and keeps the lines before.
 //! * A job may keep lines together across a cut ([`Boundary`]): the worker-
 //!   log job keeps a vLLM statistics line with its companion lines.
@@ -21,9 +22,10 @@
 //!   memory bounded by the cap whatever the input (a 1 GB line without `\n`
 //!   is skipped, not accumulated).
 //!
-//! Results are handed to the caller in file order, one [`TaskDone`] per task,
-//! with each block's 0-based line offset in its file counted exactly as a
-//! sequential run would.
+//! While a window is parsed, the next one is planned and (for a stream)
+//! read. Results are handed to the caller in file order, one [`TaskDone`]
+//! per task, with each block's 0-based line offset in its file counted
+//! exactly as a sequential run would.
 
 mod read;
 
@@ -84,8 +86,9 @@ pub enum StreamMode {
     /// thread, its blocks handed over together (several streams decode in
     /// parallel).
     OneTask,
-    /// A stream is decoded on the driving thread and its blocks are parsed
-    /// in parallel a window at a time.
+    /// A stream is decoded one window ahead while its blocks are parsed in
+    /// parallel a window at a time (at most two blocks per thread are read
+    /// ahead, however wide the window).
     Parallel,
 }
 
