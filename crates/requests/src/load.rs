@@ -80,12 +80,18 @@ pub struct FileReport {
     pub not_json_lines: bool,
     /// Request counts per source schema.
     pub schemas: BTreeMap<&'static str, u64>,
-    /// Lines longer than [`MAX_LINE_BYTES`], skipped (also in `bad_lines`).
+    /// Lines longer than [`MAX_LINE_BYTES`], skipped (also in `bad_lines`;
+    /// shown in JSON only when there are some).
+    #[serde(skip_serializing_if = "is_zero")]
     pub overlong_lines: u64,
     /// Why the file could not be read (whole or in part: a truncated
     /// stream keeps the lines before); the other files are read.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 /// Whether `p` has an extension of a request log.
