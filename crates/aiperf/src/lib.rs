@@ -8,9 +8,10 @@
 //! several runs (a sweep: one [`Analysis`] per run plus a [`SweepRow`]
 //! table). Record decoding is [`srtlog_formats::aiperf`].
 //!
-//! Pipeline: the file is read in 8 MB blocks cut at line ends; blocks are
-//! decoded and accumulated in parallel ([`accum::Accum`], one per block)
-//! and merged in file order. Memory is bounded by the statistics: every
+//! Pipeline ([`read`]): the file is read in 8 MB blocks cut at line ends by
+//! the shared block engine ([`srtlog_io::blocks`]); blocks are decoded and
+//! accumulated in parallel ([`accum::Accum`], one per block) and merged in
+//! file order. Memory is bounded by the statistics: every
 //! distribution holds one `f64` per request, or per chunk gap for the
 //! pooled ones (`inter_chunk_latency_ms`, `aiperf_inter_chunk_latency_ms`);
 //! chunk sizes are counted per byte value; the text of the file is never
@@ -35,17 +36,17 @@ pub mod analysis;
 pub mod dist;
 pub mod table;
 pub mod rows_csv;
+pub mod read;
 
 pub use accum::{Accum, AccumOptions, BadLine, Row};
 pub use analysis::{Analysis, Comparison, Finding, Verdict};
 pub use dist::{format_kind, Dist, DistStats, Kind};
+pub use read::{find_exports, read_records, set_max_line_bytes, MAX_LINE_BYTES};
 
-use rayon::prelude::*;
 use serde::Serialize;
 use srtlog_formats::aiperf::{parse_summary_csv, parse_summary_json, RunSummary};
-use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::AtomicU64;
 
 /// Errors of the AIPerf analysis.
 #[derive(Debug, thiserror::Error)]
@@ -148,31 +149,6 @@ pub enum Outcome {
     Run(Box<Analysis>),
     /// Several runs, sorted by concurrency / request rate / name.
     Sweep(Vec<Analysis>),
-}
-
-const BLOCK: usize = 8 << 20;
-
-/// Every `*profile_export.jsonl` under `dir` (depth ≤ 4), sorted.
-pub fn find_exports(dir: &Path) -> Vec<PathBuf> {
-    fn walk(d: &Path, depth: usize, out: &mut Vec<PathBuf>) {
-        let Ok(rd) = std::fs::read_dir(d) else { return };
-        let mut entries: Vec<PathBuf> = rd.filter_map(|e| e.ok().map(|e| e.path())).collect();
-        entries.sort();
-        for p in entries {
-            if p.is_dir() {
-                if depth < 4 {
-                    walk(&p, depth + 1, out);
-                }
-            } else if p.file_name().and_then(|n| n.to_str()).is_some_and(|n| {
-                n.ends_with("profile_export.jsonl") || n.ends_with("profile_export.jsonl.gz")
-            }) {
-                out.push(p);
-            }
-        }
-    }
-    let mut out = Vec::new();
-    walk(dir, 0, &mut out);
-    out
 }
 
 /// Analyses `path` (file, artifact folder or sweep folder). `progress`
@@ -397,89 +373,6 @@ fn io(p: &Path, e: std::io::Error) -> AiperfError {
         path: p.to_path_buf(),
         source: e,
     }
-}
-
-/// Reads and accumulates every record of `file` (plain, gzip or zstd),
-/// in parallel blocks.
-pub fn read_records(
-    file: &Path,
-    opts: AiperfOptions,
-    progress: &AtomicU64,
-) -> Result<Accum, AiperfError> {
-    let (_, mut reader) = srtlog_io::open::open_decoded(file).map_err(|e| AiperfError::Io {
-        path: file.to_path_buf(),
-        source: std::io::Error::other(e.to_string()),
-    })?;
-    let aopts = AccumOptions {
-        include_warmup: opts.include_warmup,
-        rows: opts.rows,
-    };
-    let batch = rayon::current_num_threads().max(1) * 2;
-    let mut total = Accum::new();
-    let mut carry: Vec<u8> = Vec::new();
-    let mut line_no: u64 = 1;
-    let mut eof = false;
-    // Block buffers are allocated once and reused: fresh 8 MB buffers per
-    // block cost a page fault per 4 KB and a memset each.
-    let mut pool: Vec<Vec<u8>> = Vec::new();
-    while !eof {
-        // Fill a batch of blocks, each ending at a line end:
-        // (buffer, bytes used, first line number).
-        let mut blocks: Vec<(Vec<u8>, usize, u64)> = Vec::with_capacity(batch);
-        while blocks.len() < batch && !eof {
-            let mut buf = pool.pop().unwrap_or_default();
-            let need = carry.len() + BLOCK;
-            if buf.len() < need {
-                buf.resize(need, 0);
-            }
-            buf[..carry.len()].copy_from_slice(&carry);
-            let start = carry.len();
-            carry.clear();
-            let mut filled = start;
-            while filled < buf.len() {
-                let n = reader.read(&mut buf[filled..]).map_err(|e| io(file, e))?;
-                if n == 0 {
-                    eof = true;
-                    break;
-                }
-                filled += n;
-            }
-            progress.fetch_add((filled - start) as u64, Ordering::Relaxed);
-            let mut used = filled;
-            if !eof {
-                match memchr::memrchr(b'\n', &buf[..filled]) {
-                    Some(i) => {
-                        carry.extend_from_slice(&buf[i + 1..filled]);
-                        used = i + 1;
-                    }
-                    // One line longer than a block: keep reading into it.
-                    None => {
-                        carry.extend_from_slice(&buf[..filled]);
-                        pool.push(buf);
-                        continue;
-                    }
-                }
-            }
-            let lines = memchr::memchr_iter(b'\n', &buf[..used]).count() as u64;
-            blocks.push((buf, used, line_no));
-            line_no += lines;
-        }
-        let last_index = blocks.len().saturating_sub(1);
-        let accs: Vec<Accum> = blocks
-            .par_iter()
-            .enumerate()
-            .map(|(i, (b, used, first))| {
-                let mut a = Accum::new();
-                a.feed_block(&b[..*used], *first, eof && i == last_index, aopts);
-                a
-            })
-            .collect();
-        for a in accs {
-            total.merge(a);
-        }
-        pool.extend(blocks.into_iter().map(|(b, _, _)| b));
-    }
-    Ok(total)
 }
 
 #[cfg(test)]

@@ -55,22 +55,30 @@ impl DashboardsAudit {
 /// snapshot (when one was given) to find panels querying missing metrics.
 pub fn audit(dir: &Path, metrics: Option<&[String]>) -> srtlog_io::Result<DashboardsAudit> {
     let mut a = DashboardsAudit::default();
-    let mut files: Vec<std::path::PathBuf> = if dir.is_dir() {
-        std::fs::read_dir(dir)
-            .map_err(|e| srtlog_io::Error::io(dir, e))?
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|x| x == "json"))
-            .collect()
-    } else if dir.exists() {
-        vec![dir.to_path_buf()]
-    } else {
-        return Err(srtlog_io::Error::NotFound(dir.to_path_buf()));
+    // The folder's own `*.json` (not its subfolders), through the shared
+    // walker: FIFOs, dangling links and unreadable files are reported as
+    // invalid dashboards, and the others are read.
+    let opts = srtlog_io::WalkOptions {
+        max_depth: Some(0),
+        want_file: |p| p.extension().is_some_and(|x| x == "json"),
+        ..srtlog_io::WalkOptions::default()
     };
-    files.sort();
-    for p in files {
+    let walked = srtlog_io::walk(&[dir.to_path_buf()], &opts)?;
+    for w in walked.warnings {
+        tracing::warn!("{w}");
+        a.files += 1;
+        a.invalid.push((w.path.display().to_string(), w.message));
+    }
+    for p in walked.files.into_iter().map(|f| f.path) {
         let name = p.display().to_string();
         a.files += 1;
-        let text = std::fs::read(&p).map_err(|e| srtlog_io::Error::io(&p, e))?;
+        let text = match std::fs::read(&p) {
+            Ok(t) => t,
+            Err(e) => {
+                a.invalid.push((name, format!("unreadable: {e}")));
+                continue;
+            }
+        };
         let v: serde_json::Value = match serde_json::from_slice(&text) {
             Ok(v) => v,
             Err(e) => {

@@ -8,7 +8,7 @@
 //! of their own (tracebacks, print lines) sort at the time of the line
 //! before them in their file. [`list`] summarises every id, slowest first.
 
-use crate::logs::{collect_files, component_of, read_capped_line, skip_reason};
+use crate::logs::{collect_files_reported, component_of, read_capped_line, skip_reason};
 use serde::Serialize;
 use srtlog_formats::genericlog::classify;
 use srtlog_formats::line::normalize;
@@ -106,7 +106,7 @@ pub struct Timeline {
 }
 
 /// Files skipped, with the reason.
-pub type Skipped = Vec<(String, String)>;
+pub use crate::logs::Skipped;
 
 /// One id in [`list`].
 #[derive(Clone, Debug, Serialize, PartialEq)]
@@ -126,27 +126,43 @@ pub struct IdSummary {
 }
 
 /// Calls `f(file index, path, component, line number, text)`
-/// for every line of every readable file.
+/// for every line of every readable file. A file that cannot be opened, or
+/// fails midway (a truncated stream), is reported in `skipped` (its lines
+/// before the failure are kept) and the others are read.
 fn each_line(
     files: &[PathBuf],
     skipped: &mut Vec<(String, String)>,
     mut f: impl FnMut(usize, &Path, &str, u64, &str),
 ) -> srtlog_io::Result<()> {
+    let mut skip = |path: &Path, why: String| {
+        tracing::warn!("{}: skipped: {why}", path.display());
+        skipped.push((path.display().to_string(), why));
+    };
     for (fi, path) in files.iter().enumerate() {
         if let Some(why) = skip_reason(path) {
-            tracing::warn!("{}: skipped: {why}", path.display());
-            skipped.push((path.display().to_string(), why));
+            skip(path, why);
             continue;
         }
         let comp = component_of(path);
-        let (_, r) = srtlog_io::open::open_decoded(path)?;
+        let r = match srtlog_io::open::open_decoded(path) {
+            Ok((_, r)) => r,
+            Err(e) => {
+                skip(path, format!("unreadable: {e}"));
+                continue;
+            }
+        };
         let mut r = BufReader::with_capacity(1 << 16, r);
         let (mut buf, mut scratch) = (Vec::new(), Vec::new());
         let mut no = 0u64;
         loop {
             buf.clear();
-            let (n, too_long) =
-                read_capped_line(&mut r, &mut buf).map_err(|e| srtlog_io::Error::io(path, e))?;
+            let (n, too_long) = match read_capped_line(&mut r, &mut buf) {
+                Ok(x) => x,
+                Err(e) => {
+                    skip(path, format!("read error after line {no}: {e}"));
+                    break;
+                }
+            };
             if n == 0 {
                 break;
             }
@@ -191,8 +207,11 @@ fn word_in(text: &str, id: &str) -> bool {
 
 /// Every line about the matched ids in `paths`, in time order.
 pub fn follow(paths: &[PathBuf], m: &Matcher) -> srtlog_io::Result<Timeline> {
-    let files = collect_files(paths)?;
-    let mut tl = Timeline::default();
+    let (files, walk_skipped) = collect_files_reported(paths)?;
+    let mut tl = Timeline {
+        skipped: walk_skipped,
+        ..Timeline::default()
+    };
     let mut carried: HashMap<usize, i64> = HashMap::new();
     let mut ids = BTreeSet::new();
     let mut comps = BTreeSet::new();
@@ -264,8 +283,7 @@ pub fn follow(paths: &[PathBuf], m: &Matcher) -> srtlog_io::Result<Timeline> {
 /// Every id in `paths` with its first/last time, lines and components,
 /// slowest first (ids without a time last).
 pub fn list(paths: &[PathBuf]) -> srtlog_io::Result<(Vec<IdSummary>, Skipped)> {
-    let files = collect_files(paths)?;
-    let mut skipped = Vec::new();
+    let (files, mut skipped) = collect_files_reported(paths)?;
     struct Acc {
         first: Option<i64>,
         last: Option<i64>,

@@ -230,14 +230,16 @@ fn dashboard(uid: &str, title: &str, panels: &[Panel]) -> Value {
     })
 }
 
-/// Writes the dashboards into `dir` (created); returns the paths.
+/// Writes the dashboards into `dir` (created); returns the paths. Each file
+/// is written atomically ([`srtlog_io::write_atomic`]): a killed run leaves
+/// the previous dashboard, never half of one.
 pub fn write(m: &MetricsAudit, dir: &Path) -> srtlog_io::Result<Vec<PathBuf>> {
     std::fs::create_dir_all(dir).map_err(|e| srtlog_io::Error::io(dir, e))?;
     let mut out = Vec::new();
     for (name, v) in build(m) {
         let p = dir.join(name);
         let text = serde_json::to_string_pretty(&v).unwrap_or_default();
-        std::fs::write(&p, text).map_err(|e| srtlog_io::Error::io(&p, e))?;
+        srtlog_io::write_atomic(&p, text.as_bytes())?;
         out.push(p);
     }
     Ok(out)

@@ -179,37 +179,33 @@ pub struct LogScan {
 }
 
 /// Files under `paths`: files as given; folders walked for log-like names
-/// (`.log`, `.out`, `.err`, `.txt`, `.jsonl`, `.ndjson`, optionally `.gz`/`.zst`).
+/// (`.log`, `.out`, `.err`, `.txt`, `.jsonl`, `.ndjson`, optionally
+/// `.gz`/`.zst`) by [`srtlog_io::walk`](mod@srtlog_io::walk): each file once, symbolic-link loops,
+/// FIFOs and unreadable paths logged and skipped.
 pub fn collect_files(paths: &[PathBuf]) -> srtlog_io::Result<Vec<PathBuf>> {
-    let mut out = Vec::new();
-    for p in paths {
-        if !p.exists() {
-            return Err(srtlog_io::Error::NotFound(p.clone()));
-        }
-        if p.is_dir() {
-            walk(p, &mut out)?;
-        } else {
-            out.push(p.clone());
-        }
-    }
-    Ok(out)
+    Ok(collect_files_reported(paths)?.0)
 }
 
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> srtlog_io::Result<()> {
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map_err(|e| srtlog_io::Error::io(dir, e))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
+/// [`collect_files`], with the paths skipped as `(path, why)`.
+pub fn collect_files_reported(paths: &[PathBuf]) -> srtlog_io::Result<(Vec<PathBuf>, Skipped)> {
+    let opts = srtlog_io::WalkOptions {
+        want_file: is_log_name,
+        ..srtlog_io::WalkOptions::default()
+    };
+    let w = srtlog_io::walk(paths, &opts)?;
+    let skipped = w
+        .warnings
+        .iter()
+        .map(|w| {
+            tracing::warn!("{w}");
+            (w.path.display().to_string(), w.message.clone())
+        })
         .collect();
-    entries.sort();
-    for p in entries {
-        if p.is_dir() {
-            walk(&p, out)?;
-        } else if is_log_name(&p) {
-            out.push(p);
-        }
-    }
-    Ok(())
+    Ok((w.files.into_iter().map(|f| f.path).collect(), skipped))
 }
+
+/// Paths skipped, with why: `(path, reason)`.
+pub type Skipped = Vec<(String, String)>;
 
 fn is_log_name(p: &Path) -> bool {
     let name = p

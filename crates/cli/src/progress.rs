@@ -68,22 +68,7 @@ impl Progress {
 /// Bytes under `p`, the total of a progress bar; srtlog's cache folder
 /// (`cached_assets`) is left out, as the jobs skip it.
 pub fn dir_size(p: &std::path::Path) -> u64 {
-    if p.is_file() {
-        return p.metadata().map(|m| m.len()).unwrap_or(0);
-    }
-    let Ok(rd) = std::fs::read_dir(p) else {
-        return 0;
-    };
-    rd.filter_map(|e| e.ok())
-        .map(|e| {
-            let path = e.path();
-            // Symbolic links are not followed: a loop would never end.
-            let is_link = e.file_type().map(|t| t.is_symlink()).unwrap_or(true);
-            if is_link || path.file_name().is_some_and(|n| n == "cached_assets") {
-                0
-            } else {
-                dir_size(&path)
-            }
-        })
-        .sum()
+    // Through the shared walker: each file once (by device and inode), so a
+    // symbolic-link loop neither hangs nor inflates the bar.
+    srtlog::io::walk::total_size(p)
 }

@@ -10,6 +10,11 @@
 //!
 //! The temporary file is created first, so an unwritable location fails
 //! before any work is done.
+//!
+//! A run killed midway leaves its temporary file behind (`kill -9` runs no
+//! destructor). The next [`AtomicFile::create`] in that folder removes the
+//! temporaries of processes that no longer exist ([`remove_stale`]), so
+//! leftovers never pile up.
 
 use crate::error::{Error, Result};
 use std::fs::File;
@@ -41,6 +46,48 @@ pub fn is_temporary(name: &str) -> bool {
     name.starts_with('.') && name.ends_with(".tmp")
 }
 
+/// The process id in a [`temporary_path`] name (`.{name}.{pid}.tmp`).
+pub fn temporary_pid(name: &str) -> Option<u32> {
+    let stem = name.strip_prefix('.')?.strip_suffix(".tmp")?;
+    let (_, pid) = stem.rsplit_once('.')?;
+    pid.parse().ok()
+}
+
+/// Whether process `pid` is running (Linux: `/proc/{pid}` exists). Where
+/// there is no `/proc`, every process is taken as alive, so nothing is
+/// removed that might still be written.
+fn is_alive(pid: u32) -> bool {
+    if !Path::new("/proc/self").exists() {
+        return true;
+    }
+    Path::new(&format!("/proc/{pid}")).exists()
+}
+
+/// Removes the temporary files in `dir` left by srtlog processes that no
+/// longer run (a `kill -9`, a full disk, a power loss). Returns the files
+/// removed. Errors are ignored: clean-up is best effort and never stops the
+/// write that triggered it.
+pub fn remove_stale(dir: &Path) -> Vec<PathBuf> {
+    let mut removed = Vec::new();
+    let Ok(rd) = std::fs::read_dir(dir) else {
+        return removed;
+    };
+    let me = std::process::id();
+    for e in rd.flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        let Some(pid) = temporary_pid(&name) else {
+            continue;
+        };
+        if pid == me || is_alive(pid) || !e.file_type().is_ok_and(|t| t.is_file()) {
+            continue;
+        }
+        if std::fs::remove_file(e.path()).is_ok() {
+            removed.push(e.path());
+        }
+    }
+    removed
+}
+
 impl AtomicFile {
     /// Creates the temporary file beside `target`; fails at once when the
     /// location is not writable (no folder, permission, a file in the way,
@@ -52,6 +99,11 @@ impl AtomicFile {
                 io::Error::new(io::ErrorKind::IsADirectory, "is a directory"),
             ));
         }
+        let dir = match target.parent() {
+            Some(d) if !d.as_os_str().is_empty() => d,
+            _ => Path::new("."),
+        };
+        remove_stale(dir);
         let tmp = temporary_path(target);
         let file = File::create(&tmp).map_err(|e| Error::io(target, e))?;
         Ok(AtomicFile {
@@ -156,6 +208,23 @@ mod tests {
         let e = AtomicFile::create(&file.join("r.html")).unwrap_err();
         assert!(e.to_string().contains("r.html"), "{e}");
         assert!(AtomicFile::create(d.path()).is_err());
+    }
+
+    #[test]
+    fn stale_temporaries_are_removed_live_ones_kept() {
+        let d = tempfile::tempdir().unwrap();
+        // No process has pid 0x7fff_fff0 (above Linux's pid_max).
+        let dead = d.path().join(".x.csv.2147483632.tmp");
+        let live = d.path().join(format!(".y.csv.{}.tmp", std::process::id()));
+        let other = d.path().join(".notes.tmp");
+        for p in [&dead, &live, &other] {
+            std::fs::write(p, "half").unwrap();
+        }
+        write_atomic(&d.path().join("z.csv"), b"z").unwrap();
+        assert!(!dead.exists());
+        assert!(live.exists() && other.exists());
+        assert_eq!(temporary_pid(".x.csv.17.tmp"), Some(17));
+        assert_eq!(temporary_pid(".notes.tmp"), None);
     }
 
     #[test]

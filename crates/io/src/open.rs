@@ -1,5 +1,5 @@
-//! Opening inputs: plain files read by byte range, gzip and zstd streams
-//! decoded transparently.
+//! Opening inputs: plain files, and gzip and zstd streams decoded
+//! transparently. Reading them in line-aligned blocks is [`crate::blocks`].
 //!
 //! Compression is recognised from the magic bytes (`1f 8b`, `28 b5 2f fd`),
 //! not the extension, so a renamed file still reads. gzip uses
@@ -72,55 +72,4 @@ pub fn read_decoded_head(path: &Path, n: usize) -> Result<Vec<u8>> {
         }
     }
     Ok(buf)
-}
-
-/// Reads `len` bytes at `offset` (positional read, no shared cursor) into
-/// `buf`, plus whatever follows up to and including the next `\n`, so that
-/// the chunk ends on a line boundary. `buf` is reused across calls: a fresh
-/// buffer per chunk costs a page fault and a zeroing per 4 KiB.
-pub fn read_range_to_line_end(
-    file: &File,
-    offset: u64,
-    len: usize,
-    buf: &mut Vec<u8>,
-) -> io::Result<()> {
-    use std::os::unix::fs::FileExt;
-    // Zero only when the buffer grows: the read overwrites the rest.
-    if buf.len() < len {
-        buf.resize(len, 0);
-    } else {
-        buf.truncate(len);
-    }
-    let mut filled = 0;
-    while filled < len {
-        match file.read_at(&mut buf[filled..], offset + filled as u64) {
-            Ok(0) => break,
-            Ok(k) => filled += k,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e),
-        }
-    }
-    buf.truncate(filled);
-    if filled < len || buf.last() == Some(&b'\n') {
-        return Ok(());
-    }
-    // Extend to the end of the line that straddles the boundary.
-    let mut pos = offset + filled as u64;
-    let mut more = [0u8; 16 * 1024];
-    loop {
-        let k = match file.read_at(&mut more, pos) {
-            Ok(k) => k,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e),
-        };
-        if k == 0 {
-            return Ok(());
-        }
-        if let Some(i) = memchr::memchr(b'\n', &more[..k]) {
-            buf.extend_from_slice(&more[..=i]);
-            return Ok(());
-        }
-        buf.extend_from_slice(&more[..k]);
-        pos += k as u64;
-    }
 }

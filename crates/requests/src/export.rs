@@ -5,12 +5,15 @@
 //! UTC timestamps, empty cells / `null` for missing values. Parquet goes
 //! through [`srtlog_table::parquet_io::ParquetSink`] (zstd), with the Arrow
 //! schema of [`RequestTable::schema`].
+//!
+//! Every format is written atomically ([`srtlog_io::AtomicFile`]): a killed
+//! or failed export leaves the previous file intact, never half a file.
 
 use crate::error::{Error, Result};
 use srtlog_formats::requests::time::format_ns;
+use srtlog_io::AtomicFile;
 use srtlog_table::parquet_io::ParquetSink;
 use srtlog_table::requests::RequestTable;
-use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::Path;
 
@@ -129,12 +132,18 @@ pub fn export(t: &RequestTable, path: &Path, format: Format) -> Result<()> {
         sink.finish()?;
         return Ok(());
     }
-    let f = File::create(path).map_err(|e| Error::io(path, e))?;
+    let f = AtomicFile::create(path)?;
     let mut w = BufWriter::with_capacity(1 << 20, f);
     match format {
         Format::Csv => write_csv(t, &mut w),
         _ => write_jsonl(t, &mut w),
     }
     .and_then(|()| w.flush())
-    .map_err(|e| Error::io(path, e))
+    .map_err(|e| Error::io(path, e))?;
+    // Dropped without a commit (an error above), the temporary is removed.
+    let f = w
+        .into_inner()
+        .map_err(|e| Error::io(path, e.into_error()))?;
+    f.commit()?;
+    Ok(())
 }

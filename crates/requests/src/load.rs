@@ -1,30 +1,51 @@
 //! Loading request logs: file discovery, parallel decoding, bad-line counts.
 //!
-//! A folder is walked recursively for `.jsonl`, `.json`, `.log`, `.txt`
-//! and their `.gz`/`.zst` forms (compression is recognised from the magic
-//! bytes, as everywhere in srtlog). A plain file is cut into byte ranges of
-//! 4 MiB, each read by positional I/O into a per-thread buffer and decoded
-//! on rayon's pool (a line belongs to the range it starts in); a compressed
-//! file is decompressed whole and then cut at line boundaries; partial tables are then
-//! concatenated in file and chunk order, so the row order is the input
-//! order. The whole table is held in memory (about 160 bytes per request
-//! for the seed's schema; the partial tables and the merged one coexist
-//! while merging, so loading peaks at about twice that).
+//! A folder is walked ([`srtlog_io::walk`](mod@srtlog_io::walk): each file once, symbolic-link
+//! loops and FIFOs reported and skipped) for `.jsonl`, `.json`, `.log`,
+//! `.txt` and their `.gz`/`.zst` forms (compression is recognised from the
+//! magic bytes, as everywhere in srtlog). Files are read by the block engine
+//! ([`srtlog_io::blocks`]): a plain file is cut into byte ranges of 4 MiB
+//! read by positional I/O into a per-thread buffer (a line belongs to the
+//! range it starts in); a compressed file is streamed in 4 MiB blocks, never
+//! held whole. Blocks are decoded on rayon's pool a window at a time and
+//! their partial tables appended in file and block order, so the row order
+//! is the input order. The table is held in memory (about 160 bytes per
+//! request for the request-log schema; a file's partial tables and its
+//! merged table coexist while merging, so loading peaks at about twice that).
+//!
+//! A file that cannot be read is reported ([`FileReport::error`]) and the
+//! others are read; a line longer than [`MAX_LINE_BYTES`] is skipped and
+//! counted as a bad line with its number.
 
 use super::RequestLog;
-use crate::error::{Error, Result};
-use rayon::prelude::*;
+use crate::error::Result;
 use serde::Serialize;
 use srtlog_formats::requests::{decode_line, FieldMap, LineError, Schema};
-use srtlog_io::open::{open_decoded, read_range_to_line_end, Encoding};
+use srtlog_io::blocks::{BlockJob, BlockOptions, StreamMode, TaskDone};
+use srtlog_io::open::open_decoded;
+use srtlog_io::walk::{walk, WalkOptions};
+use srtlog_io::Warning;
 use srtlog_table::requests::RequestTable;
 use std::collections::BTreeMap;
-use std::fs::File;
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 /// Chunk size for parallel decoding.
 const CHUNK: usize = 4 << 20;
+/// The longest request-log line kept, in bytes (16 MiB): a request record
+/// with its prompt and output text is kilobytes to a few megabytes; a longer
+/// line is skipped and counted as a bad line with its number, so time stays
+/// linear and memory bounded whatever the input. Change it with
+/// [`set_max_line_bytes`].
+pub const MAX_LINE_BYTES: usize = 16 << 20;
+static MAX_LINE: AtomicUsize = AtomicUsize::new(MAX_LINE_BYTES);
+
+/// Sets the longest request-log line kept, for every later load in this
+/// process.
+pub fn set_max_line_bytes(bytes: usize) {
+    MAX_LINE.store(bytes.max(1), Ordering::Relaxed);
+}
 /// Bad lines whose number and reason are kept per file.
 pub const FIRST_BAD: usize = 5;
 
@@ -59,6 +80,18 @@ pub struct FileReport {
     pub not_json_lines: bool,
     /// Request counts per source schema.
     pub schemas: BTreeMap<&'static str, u64>,
+    /// Lines longer than [`MAX_LINE_BYTES`], skipped (also in `bad_lines`;
+    /// shown in JSON only when there are some).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub overlong_lines: u64,
+    /// Why the file could not be read (whole or in part: a truncated
+    /// stream keeps the lines before); the other files are read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
 }
 
 /// Whether `p` has an extension of a request log.
@@ -77,34 +110,24 @@ pub fn is_request_log_name(p: &Path) -> bool {
         .any(|e| base.ends_with(e))
 }
 
+/// A file to read, and whether it was found in a folder walk (`true`) or
+/// given by name (`false`).
+pub type Found = (PathBuf, bool);
+
 /// The files to read: files as given (`false`), folders walked
-/// recursively (`true`), sorted within a folder.
-pub fn discover(paths: &[PathBuf]) -> Result<Vec<(PathBuf, bool)>> {
-    fn walk(dir: &Path, out: &mut Vec<(PathBuf, bool)>) -> Result<()> {
-        let rd = std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
-        let mut entries: Vec<PathBuf> = rd.filter_map(|e| e.ok().map(|e| e.path())).collect();
-        entries.sort();
-        for p in entries {
-            if p.is_dir() {
-                walk(&p, out)?;
-            } else if is_request_log_name(&p) {
-                out.push((p, true));
-            }
-        }
-        Ok(())
+/// recursively (`true`), sorted within a folder; and the paths skipped
+/// (unreadable, FIFOs, symbolic-link loops), which are also logged.
+pub fn discover(paths: &[PathBuf]) -> Result<(Vec<Found>, Vec<Warning>)> {
+    let opts = WalkOptions {
+        want_file: is_request_log_name,
+        ..WalkOptions::default()
+    };
+    let w = walk(paths, &opts)?;
+    for warning in &w.warnings {
+        tracing::warn!("{warning}");
     }
-    let mut out = Vec::new();
-    for p in paths {
-        if !p.exists() {
-            return Err(Error::Io(srtlog_io::Error::NotFound(p.clone())));
-        }
-        if p.is_dir() {
-            walk(p, &mut out)?;
-        } else {
-            out.push((p.clone(), false));
-        }
-    }
-    Ok(out)
+    let files = w.files.into_iter().map(|f| (f.path, !f.given)).collect();
+    Ok((files, w.warnings))
 }
 
 struct Part {
@@ -178,111 +201,86 @@ fn decode_chunk(buf: &[u8], map: &FieldMap) -> Part {
     p
 }
 
-/// Splits `buf` into chunks of about [`CHUNK`] bytes ending after a `\n`.
-fn chunks(buf: &[u8]) -> Vec<&[u8]> {
-    let mut out = Vec::new();
-    let mut start = 0;
-    while start < buf.len() {
-        let mut end = (start + CHUNK).min(buf.len());
-        if end < buf.len() {
-            end = memchr::memchr(b'\n', &buf[end..]).map_or(buf.len(), |i| end + i + 1);
-        }
-        out.push(&buf[start..end]);
-        start = end;
-    }
-    out
+/// The decoding of request-log blocks.
+struct RequestJob<'a> {
+    map: &'a FieldMap,
 }
 
-/// A compressed file, decompressed whole (streams cannot be split).
-fn read_all(path: &Path) -> Result<Vec<u8>> {
-    let (_, mut r) = open_decoded(path)?;
+impl BlockJob for RequestJob<'_> {
+    type Out = Part;
+
+    fn parse(&self, _file: usize, block: &[u8], _last: bool) -> Part {
+        decode_chunk(block, self.map)
+    }
+}
+
+/// The first `n` bytes of a file, decoded (the JSON-document check).
+fn read_head_decoded(path: &Path, n: u64) -> Option<Vec<u8>> {
+    let (_, r) = open_decoded(path).ok()?;
     let mut buf = Vec::new();
-    r.read_to_end(&mut buf).map_err(|e| Error::io(path, e))?;
-    Ok(buf)
+    r.take(n).read_to_end(&mut buf).ok()?;
+    Some(buf)
 }
 
-thread_local! {
-    /// One read buffer per worker thread, reused for every chunk it reads:
-    /// no file-sized allocation, and no page faults after the first chunk.
-    static READ_BUF: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
-}
-
-/// Decodes the lines that start in `[offset, offset + CHUNK)` of a plain
-/// file. Reading from `offset − 1` and skipping through the first `\n`
-/// lands on the first line that starts in the range, whether or not
-/// `offset` is itself a line start (the worker-log reader's rule).
-fn decode_range(file: &File, offset: u64, map: &FieldMap) -> std::io::Result<Part> {
-    let (start, extra) = if offset == 0 { (0, 0) } else { (offset - 1, 1) };
-    READ_BUF.with(|cell| {
-        let mut buf = cell.borrow_mut();
-        read_range_to_line_end(file, start, CHUNK + extra, &mut buf)?;
-        let from = if offset == 0 {
-            0
-        } else {
-            memchr::memchr(b'\n', &buf).map_or(buf.len(), |i| i + 1)
-        };
-        Ok(decode_chunk(&buf[from..], map))
-    })
-}
-
-fn decode_file(path: &Path, opts: &LoadOptions) -> Result<(Vec<Part>, u64)> {
-    let (enc, _) = open_decoded(path)?;
-    if enc == Encoding::Plain {
-        let file = File::open(path).map_err(|e| Error::io(path, e))?;
-        let size = file.metadata().map_err(|e| Error::io(path, e))?.len();
-        let n = size.div_ceil(CHUNK as u64);
-        let parts = (0..n)
-            .into_par_iter()
-            .map(|k| decode_range(&file, k * CHUNK as u64, &opts.fields))
-            .collect::<std::io::Result<Vec<Part>>>()
-            .map_err(|e| Error::io(path, e))?;
-        return Ok((parts, size));
-    }
-    let buf = read_all(path)?;
-    let parts = chunks(&buf)
-        .into_par_iter()
-        .map(|c| decode_chunk(c, &opts.fields))
-        .collect();
-    Ok((parts, buf.len() as u64))
-}
-
-fn load_file(path: &Path, walked: bool, opts: &LoadOptions) -> Result<(RequestTable, FileReport)> {
-    let (parts, bytes) = decode_file(path, opts)?;
+/// One file's table and report from its blocks, in order.
+fn finish_file(
+    path: &Path,
+    walked: bool,
+    blocks: Vec<srtlog_io::blocks::BlockDone<Part>>,
+    error: Option<String>,
+    cap: usize,
+) -> (RequestTable, FileReport) {
     let mut rep = FileReport {
         path: path.to_path_buf(),
-        bytes,
+        error,
         ..Default::default()
     };
     let mut table = RequestTable::new();
     // One allocation per column instead of regrowth copies.
-    table.reserve(parts.iter().map(|p| p.table.len()).sum());
-    let mut line_base = 0u64;
-    for p in parts {
+    table.reserve(blocks.iter().map(|b| b.out.table.len()).sum());
+    for b in blocks {
+        let p = b.out;
         table.append(&p.table);
-        rep.lines += p.lines;
-        rep.bad_lines += p.bad;
+        rep.bytes += b.bytes;
+        let overlong = b.overlong.len() as u64;
+        rep.lines += p.lines + overlong;
+        rep.bad_lines += p.bad + overlong;
+        rep.overlong_lines += overlong;
         rep.not_per_request += p.not_req;
-        for (l, m) in p.first_bad {
-            if rep.first_bad.len() < FIRST_BAD {
-                rep.first_bad.push((line_base + l + 1, m));
-            }
-        }
+        // Bad lines of this block, with absolute 1-based numbers, in order.
+        let mut bad: Vec<(u64, String)> = p
+            .first_bad
+            .into_iter()
+            .map(|(l, m)| (b.line_base + l + 1, m))
+            .chain(
+                b.overlong
+                    .iter()
+                    .map(|&l| (l, format!("line longer than {cap} bytes: skipped"))),
+            )
+            .collect();
+        bad.sort_by_key(|(l, _)| *l);
+        let room = FIRST_BAD.saturating_sub(rep.first_bad.len());
+        rep.first_bad.extend(bad.into_iter().take(room));
         for (k, v) in p.schemas {
             *rep.schemas.entry(k).or_default() += v;
         }
-        // Every chunk but a file's last ends with '\n', so its last split
-        // piece is empty: `newlines` is the number of lines it held.
-        line_base += p.newlines;
     }
     rep.requests = table.len() as u64;
     // A pretty-printed JSON document (`profile_export_aiperf.json`) met in
     // a folder walk is not a broken JSON-lines file: note it, count no bad
-    // lines.
+    // lines. Only a file that opens like one is read whole for the check
+    // (at most 256 MiB).
+    const DOCUMENT_MAX: u64 = 256 << 20;
+    let opens_like_json = || {
+        read_head_decoded(path, 4096)
+            .is_some_and(|h| matches!(h.trim_ascii_start().first(), Some(b'{' | b'[')))
+    };
     if rep.requests == 0
         && rep.bad_lines > 0
-        && rep.bytes < 256 << 20
-        && read_all(path)
-            .is_ok_and(|buf| serde_json::from_slice::<serde::de::IgnoredAny>(&buf).is_ok())
+        && rep.bytes < DOCUMENT_MAX
+        && opens_like_json()
+        && read_head_decoded(path, DOCUMENT_MAX)
+            .is_some_and(|buf| serde_json::from_slice::<serde::de::IgnoredAny>(&buf).is_ok())
     {
         rep.bad_lines = 0;
         rep.first_bad.clear();
@@ -296,29 +294,61 @@ fn load_file(path: &Path, walked: bool, opts: &LoadOptions) -> Result<(RequestTa
         rep.first_bad.clear();
         rep.not_json_lines = !rep.json_document;
     }
-    Ok((table, rep))
+    (table, rep)
 }
 
-/// Reads every request log under `paths`.
+/// Reads every request log under `paths`. A file that cannot be read is
+/// reported in its [`FileReport::error`] (and logged); the others are read.
 pub fn load(paths: &[PathBuf], opts: &LoadOptions) -> Result<RequestLog> {
     let started = std::time::Instant::now();
-    let files = discover(paths)?;
-    let results: Vec<Result<(RequestTable, FileReport)>> = files
-        .par_iter()
-        .map(|(f, w)| load_file(f, *w, opts))
-        .collect();
+    let (files, _) = discover(paths)?;
+    let list: Vec<PathBuf> = files.iter().map(|(p, _)| p.clone()).collect();
+    let cap = MAX_LINE.load(Ordering::Relaxed);
+    let bopts = BlockOptions {
+        block_bytes: CHUNK,
+        stream_block_bytes: CHUNK,
+        max_line: cap,
+        // The table is held whole anyway: a wide window keeps the cores busy
+        // without a pause every few chunks.
+        window: 16 * rayon::current_num_threads().max(1),
+        streams: StreamMode::Parallel,
+    };
+    let job = RequestJob { map: &opts.fields };
+    let mut pending: Vec<Vec<srtlog_io::blocks::BlockDone<Part>>> =
+        files.iter().map(|_| Vec::new()).collect();
+    let mut errors: Vec<Option<String>> = vec![None; files.len()];
+    let mut results: Vec<(RequestTable, FileReport)> = Vec::with_capacity(files.len());
+    srtlog_io::blocks::run(
+        &list,
+        &job,
+        &bopts,
+        &AtomicU64::new(0),
+        |t: TaskDone<Part>| {
+            let f = t.file;
+            pending[f].extend(t.blocks);
+            if let Some(w) = t.warning {
+                tracing::warn!("{w}");
+                errors[f] = Some(w.message);
+            }
+            if t.last {
+                let blocks = std::mem::take(&mut pending[f]);
+                results.push(finish_file(
+                    &list[f],
+                    files[f].1,
+                    blocks,
+                    errors[f].take(),
+                    cap,
+                ));
+            }
+            Ok::<_, crate::error::Error>(())
+        },
+    )?;
     let mut table = RequestTable::new();
     if results.len() > 1 {
-        table.reserve(
-            results
-                .iter()
-                .map(|r| r.as_ref().map_or(0, |(t, _)| t.len()))
-                .sum(),
-        );
+        table.reserve(results.iter().map(|(t, _)| t.len()).sum());
     }
     let mut reports = Vec::with_capacity(results.len());
-    for r in results {
-        let (t, rep) = r?;
+    for (t, rep) in results {
         if table.is_empty() && table.extra.is_empty() {
             // The first (often only) file: take its table without a copy.
             table = t;
@@ -360,9 +390,7 @@ mod tests {
             }
         }
         let buf = s.as_bytes();
-        let cs = chunks(buf);
-        assert!(cs.len() > 1);
-        assert!(cs.iter().all(|c| c.ends_with(b"\n")));
+        assert!(buf.len() > CHUNK, "several chunks");
         let dir = tempfile::tempdir().expect("tmp");
         let f = dir.path().join("a.jsonl");
         std::fs::write(&f, buf).expect("write");

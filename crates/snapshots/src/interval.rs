@@ -55,27 +55,23 @@ fn is_fraction(name: &str) -> bool {
 
 /// Reads every file of `dir` as a periodic scrape.
 pub fn interval_dir(dir: &Path) -> srtlog_io::Result<IntervalTable> {
-    if !dir.exists() {
-        return Err(srtlog_io::Error::NotFound(dir.to_path_buf()));
-    }
-    let rd = std::fs::read_dir(dir).map_err(|e| srtlog_io::Error::io(dir, e))?;
+    // Hidden files (temporaries of a running scrape) are not snapshots.
+    let (paths, problems) = super::list_dir(dir, |p| {
+        !p.file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+    })?;
     let mut timed: Vec<(i64, PathBuf)> = Vec::new();
-    let mut table = IntervalTable::default();
-    for e in rd {
-        let e = e.map_err(|e| srtlog_io::Error::io(dir, e))?;
-        let p = e.path();
-        if !p.is_file()
-            || p.file_name()
-                .is_some_and(|n| n.to_string_lossy().starts_with('.'))
-        {
-            continue;
-        }
+    let mut table = IntervalTable {
+        problems,
+        ..IntervalTable::default()
+    };
+    for p in paths {
         let name = p
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
         let t = time_in_name(&name).or_else(|| {
-            let m = e.metadata().ok()?.modified().ok()?;
+            let m = std::fs::metadata(&p).ok()?.modified().ok()?;
             let d = m.duration_since(std::time::UNIX_EPOCH).ok()?;
             Some(d.as_micros() as i64)
         });

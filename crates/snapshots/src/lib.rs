@@ -139,24 +139,48 @@ impl Analysis {
     }
 }
 
-/// Pairs and analyses every snapshot in `dir` (not recursive).
-pub fn analyze_dir(dir: &Path) -> srtlog_io::Result<Analysis> {
+/// The files of one snapshot folder (not recursive) that `want` selects,
+/// listed by the shared walker ([`srtlog_io::walk`](mod@srtlog_io::walk)): sorted, each file
+/// once; FIFOs, dangling links and unreadable files become problems
+/// (`not_regular`, `unreadable`) instead of blocking or stopping the run.
+pub fn list_dir(
+    dir: &Path,
+    want: fn(&Path) -> bool,
+) -> srtlog_io::Result<(Vec<PathBuf>, Vec<Problem>)> {
     if !dir.exists() {
         return Err(srtlog_io::Error::NotFound(dir.to_path_buf()));
     }
-    let rd = std::fs::read_dir(dir).map_err(|e| srtlog_io::Error::io(dir, e))?;
-    let mut paths: Vec<PathBuf> = Vec::new();
-    for e in rd {
-        let e = e.map_err(|e| srtlog_io::Error::io(dir, e))?;
-        let p = e.path();
-        if p.is_file() && p.extension().is_some_and(|x| x == "txt") {
-            paths.push(p);
-        }
-    }
-    paths.sort();
+    // A folder is required: listing a file fails as it always did.
+    std::fs::read_dir(dir).map_err(|e| srtlog_io::Error::io(dir, e))?;
+    let opts = srtlog_io::WalkOptions {
+        max_depth: Some(0),
+        want_file: want,
+        ..srtlog_io::WalkOptions::default()
+    };
+    let w = srtlog_io::walk(&[dir.to_path_buf()], &opts)?;
+    let problems = w
+        .warnings
+        .into_iter()
+        .map(|w| Problem {
+            code: match w.kind {
+                srtlog_io::WarningKind::NotRegular => "not_regular",
+                srtlog_io::WarningKind::Duplicate => "duplicate",
+                _ => "unreadable",
+            },
+            file: w.path,
+            detail: w.message,
+        })
+        .collect();
+    Ok((w.files.into_iter().map(|f| f.path).collect(), problems))
+}
+
+/// Pairs and analyses every snapshot in `dir` (not recursive).
+pub fn analyze_dir(dir: &Path) -> srtlog_io::Result<Analysis> {
+    let (paths, listed) = list_dir(dir, |p| p.extension().is_some_and(|x| x == "txt"))?;
     let mut out = Analysis {
         dir: dir.to_path_buf(),
         files: paths.len(),
+        problems: listed,
         ..Analysis::default()
     };
     let mut named = Vec::new();

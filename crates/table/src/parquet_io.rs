@@ -2,8 +2,10 @@
 //!
 //! Files are written with ZSTD level 1 (fast, about the ratio of snappy's
 //! double) and dictionary encoding, which every Parquet reader understands.
-//! Writes go to a temporary file renamed into place, so a cache is complete
-//! or absent, never half written.
+//! Writes go through [`srtlog_io::AtomicFile`] (a temporary file beside the
+//! target, renamed into place when complete), so a cache is complete or
+//! absent, never half written, and the temporaries of killed runs are
+//! removed by the next write in that folder.
 
 use crate::TableError;
 use arrow_array::RecordBatch;
@@ -13,25 +15,29 @@ use parquet::arrow::ArrowWriter;
 use parquet::basic::{Compression, ZstdLevel};
 use parquet::file::properties::WriterProperties;
 use parquet::schema::types::ColumnPath;
+use srtlog_io::AtomicFile;
 use std::fs::File;
 use std::path::{Path, PathBuf};
 
 /// Streams record batches into a Parquet file at `path`, atomically.
 pub struct ParquetSink {
-    writer: ArrowWriter<File>,
-    tmp: PathBuf,
+    writer: ArrowWriter<AtomicFile>,
     path: PathBuf,
 }
 
 impl ParquetSink {
     /// Creates the temporary file next to `path`.
     pub fn create(path: &Path, schema: SchemaRef) -> Result<Self, TableError> {
-        let tmp = path.with_extension("parquet.tmp");
-        let io = |source| TableError::Io {
-            path: tmp.clone(),
-            source,
-        };
-        let file = File::create(&tmp).map_err(io)?;
+        // The temporary name of earlier versions, left by a full disk or a
+        // kill: removed (today's temporaries are cleaned by AtomicFile).
+        let _ = std::fs::remove_file(path.with_extension("parquet.tmp"));
+        let file = AtomicFile::create(path).map_err(|e| match e {
+            srtlog_io::Error::Io { path, source } => TableError::Io { path, source },
+            other => TableError::Io {
+                path: path.to_path_buf(),
+                source: std::io::Error::other(other.to_string()),
+            },
+        })?;
         // Dictionary encoding pays for the repeated strings (file, node,
         // record kinds) but costs a hash per value for the float columns,
         // which zstd compresses as well without it.
@@ -50,7 +56,6 @@ impl ParquetSink {
         let writer = ArrowWriter::try_new(file, schema, Some(props))?;
         Ok(ParquetSink {
             writer,
-            tmp,
             path: path.to_path_buf(),
         })
     }
@@ -63,10 +68,10 @@ impl ParquetSink {
 
     /// Finishes the file and moves it into place.
     pub fn finish(self) -> Result<(), TableError> {
-        self.writer.close()?;
-        std::fs::rename(&self.tmp, &self.path).map_err(|source| TableError::Io {
+        let file = self.writer.into_inner()?;
+        file.commit().map_err(|e| TableError::Io {
             path: self.path.clone(),
-            source,
+            source: std::io::Error::other(e.to_string()),
         })
     }
 }

@@ -6,7 +6,8 @@
 //! frontend/router files and srtlog's own `cached_assets/` are not. Other
 //! files (`sglang_server.log`, `prefill.log`, `vllm.log`, `vllm_server.log`,
 //! …) are workers when their head holds SGLang or vLLM server lines.
-//! `.gz`/`.zst` files are sniffed after decompression.
+//! `.gz`/`.zst` files are sniffed after decompression. Folders are walked by
+//! [`srtlog_io::walk`](mod@srtlog_io::walk) (each file once, loops and FIFOs reported).
 //!
 //! The backend of every worker file, whatever its name (srt-slurm writes
 //! vLLM workers to `{node}_{mode}_w{i}.out` too, formats.md §1.9), is decided
@@ -17,6 +18,8 @@ use crate::types::{Backend, WorkerType};
 use memchr::memmem;
 use srtlog_formats::line::normalize;
 use srtlog_formats::naming::{parse_worker_name, strip_compression, Role};
+use srtlog_io::walk::{walk, Walk, WalkOptions};
+use srtlog_io::{Warning, WarningKind};
 use std::path::{Path, PathBuf};
 
 /// Bytes of a file's head examined when its name does not say what it is.
@@ -101,6 +104,9 @@ pub struct Discovery {
     pub files: Vec<WorkerFile>,
     /// Files looked at and not taken, with the reason (for `-v`).
     pub skipped: Vec<(PathBuf, &'static str)>,
+    /// Paths that could not be read, FIFOs, symbolic-link loops: reported
+    /// and skipped.
+    pub warnings: Vec<Warning>,
 }
 
 /// Does this head look like an SGLang worker log?
@@ -166,14 +172,22 @@ fn is_candidate_name(name: &str) -> bool {
     }
 }
 
+/// How worker logs are walked: four folder levels at most, not into
+/// srtlog's own `cached_assets/` or hidden folders.
+const WALK: WalkOptions = WalkOptions {
+    max_depth: Some(MAX_DEPTH - 1),
+    skip_dir: |name| name == "cached_assets" || name.starts_with('.'),
+    want_file: |_| true,
+};
+
 /// Finds worker files under `paths` (files and folders).
+///
+/// Paths that cannot be read (dangling links, permissions), FIFOs and
+/// sockets, and folders reached twice through symbolic links are reported
+/// in [`Discovery::warnings`] (and logged) and skipped: one bad path never
+/// hides the others.
 pub fn discover(paths: &[PathBuf]) -> Result<Discovery> {
     let mut d = Discovery::default();
-    for p in paths {
-        if !p.exists() {
-            return Err(Error::NotFound(p.clone()));
-        }
-    }
     if let [single] = paths {
         if single.is_dir() {
             let logs = single.join("logs");
@@ -187,20 +201,15 @@ pub fn discover(paths: &[PathBuf]) -> Result<Discovery> {
                 .and_then(|r| r.canonicalize().ok())
                 .and_then(|r| r.file_name().map(|n| n.to_string_lossy().into_owned()))
                 .unwrap_or_else(|| "run".into());
-            walk(&dir, 0, &mut d)?;
+            let w = walk(std::slice::from_ref(&dir), &WALK)?;
+            take(w, &mut d);
             d.logs_dir = Some(dir);
             d.files.sort_by(|a, b| a.path.cmp(&b.path));
             return Ok(d);
         }
     }
-    for p in paths {
-        if p.is_dir() {
-            walk(p, 0, &mut d)?;
-        } else {
-            // Files named explicitly are parsed whatever their content.
-            d.files.push(WorkerFile::from_path(p)?);
-        }
-    }
+    let w = walk(paths, &WALK)?;
+    take(w, &mut d);
     d.run_name = match paths {
         [one] => one
             .file_name()
@@ -213,36 +222,66 @@ pub fn discover(paths: &[PathBuf]) -> Result<Discovery> {
     Ok(d)
 }
 
-fn walk(dir: &Path, depth: usize, d: &mut Discovery) -> Result<()> {
-    let rd = std::fs::read_dir(dir).map_err(|e| Error::io(dir, e))?;
-    let mut entries: Vec<PathBuf> = rd.filter_map(|e| e.ok().map(|e| e.path())).collect();
-    entries.sort();
-    for path in entries {
+/// Classifies the files a walk found; its warnings are reported.
+fn take(w: Walk, d: &mut Discovery) {
+    for warning in w.warnings {
+        tracing::warn!("{warning}");
+        // Also listed with the other skipped files (`-v`, `--json`).
+        let why = match warning.kind {
+            WarningKind::Loop => "folder reached again through a symbolic link",
+            WarningKind::Duplicate => "the same file as one already read",
+            WarningKind::NotRegular => "not a regular file (FIFO, socket or device)",
+            _ => "unreadable (dangling link or permission)",
+        };
+        d.skipped.push((warning.path.clone(), why));
+        d.warnings.push(warning);
+    }
+    for f in w.files {
+        let path = f.path;
         let name = path
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        if path.is_dir() {
-            if name == "cached_assets" || name.starts_with('.') || depth + 1 >= MAX_DEPTH {
-                continue;
-            }
-            walk(&path, depth + 1, d)?;
-            continue;
-        }
-        match parse_worker_name(&name) {
-            Some(w) if w.role == Role::Frontend => d.skipped.push((path, "frontend/router log")),
-            Some(_) => d.files.push(WorkerFile::from_path(&path)?),
-            None if !is_candidate_name(&name) => d.skipped.push((path, "not a log file name")),
-            None => match srtlog_io::open::read_decoded_head(&path, SNIFF_BYTES) {
-                Ok(head) if sniff_backend(&head).is_some() => {
-                    d.files.push(WorkerFile::with_head(&path, &head)?)
+        let file = if f.given {
+            // Files named explicitly are parsed whatever their content.
+            WorkerFile::from_path(&path)
+        } else {
+            match parse_worker_name(&name) {
+                Some(w) if w.role == Role::Frontend => {
+                    d.skipped.push((path, "frontend/router log"));
+                    continue;
                 }
-                Ok(_) => d
-                    .skipped
-                    .push((path, "no SGLang or vLLM server lines in its head")),
-                Err(_) => d.skipped.push((path, "unreadable")),
-            },
+                Some(_) => WorkerFile::from_path(&path),
+                None if !is_candidate_name(&name) => {
+                    d.skipped.push((path, "not a log file name"));
+                    continue;
+                }
+                None => match srtlog_io::open::read_decoded_head(&path, SNIFF_BYTES) {
+                    Ok(head) if sniff_backend(&head).is_some() => {
+                        WorkerFile::with_head(&path, &head)
+                    }
+                    Ok(_) => {
+                        d.skipped
+                            .push((path, "no SGLang or vLLM server lines in its head"));
+                        continue;
+                    }
+                    Err(_) => {
+                        d.skipped.push((path, "unreadable"));
+                        continue;
+                    }
+                },
+            }
+        };
+        match file {
+            Ok(f) => d.files.push(f),
+            // Gone or unreadable since the walk: reported, not fatal.
+            Err(e) => {
+                let w = Warning::new(&path, WarningKind::Unreadable, e.to_string());
+                tracing::warn!("{w}");
+                d.skipped
+                    .push((path, "unreadable (dangling link or permission)"));
+                d.warnings.push(w);
+            }
         }
     }
-    Ok(())
 }

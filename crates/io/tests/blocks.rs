@@ -1,0 +1,189 @@
+//! The block engine against a sequential read: same lines, same line
+//! numbers, whatever the block size, the encoding or the stream mode;
+//! overlong lines skipped with their numbers; truncated streams reported.
+
+#![allow(clippy::unwrap_used)]
+
+use srtlog_io::blocks::{run, BlockJob, BlockOptions, StreamMode};
+use srtlog_io::WarningKind;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicU64;
+
+/// Keeps every non-empty line with its 0-based index in the block.
+struct Lines;
+
+impl BlockJob for Lines {
+    type Out = Vec<(u64, String)>;
+    fn parse(&self, _file: usize, block: &[u8], _last: bool) -> Self::Out {
+        block
+            .split(|&b| b == b'\n')
+            .enumerate()
+            .filter(|(_, l)| !l.is_empty())
+            .map(|(i, l)| (i as u64, String::from_utf8_lossy(l).into_owned()))
+            .collect()
+    }
+}
+
+#[derive(Debug, Default, PartialEq)]
+struct Seen {
+    /// `(file, 1-based line, text)`.
+    lines: Vec<(usize, u64, String)>,
+    overlong: Vec<(usize, u64)>,
+    warnings: Vec<WarningKind>,
+}
+
+fn read(files: &[PathBuf], opts: &BlockOptions) -> Seen {
+    let mut s = Seen::default();
+    run(files, &Lines, opts, &AtomicU64::new(0), |t| {
+        for b in t.blocks {
+            for (i, l) in b.out {
+                s.lines.push((t.file, b.line_base + i + 1, l));
+            }
+            s.overlong.extend(b.overlong.iter().map(|&l| (t.file, l)));
+        }
+        s.warnings.extend(t.warning.map(|w| w.kind));
+        Ok::<_, ()>(())
+    })
+    .unwrap();
+    s
+}
+
+fn text(n: usize, long_every: usize, long: usize) -> String {
+    let mut s = String::new();
+    for i in 0..n {
+        if long_every > 0 && i % long_every == 3 {
+            s.push_str(&"x".repeat(long));
+        } else {
+            s.push_str(&format!("line {i} {}", "y".repeat(i % 13)));
+        }
+        s.push('\n');
+    }
+    s
+}
+
+fn gz(path: &Path, data: &[u8]) {
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    e.write_all(data).unwrap();
+    std::fs::write(path, e.finish().unwrap()).unwrap();
+}
+
+fn opts(block: usize, cap: usize, streams: StreamMode) -> BlockOptions {
+    BlockOptions {
+        block_bytes: block,
+        stream_block_bytes: block,
+        max_line: cap,
+        window: 3,
+        streams,
+    }
+}
+
+/// The expected result of a sequential read.
+fn expected(files: &[&str], cap: usize) -> Seen {
+    let mut s = Seen::default();
+    for (f, t) in files.iter().enumerate() {
+        for (i, l) in t.split_inclusive('\n').enumerate() {
+            if l.len() > cap {
+                s.overlong.push((f, i as u64 + 1));
+            } else if !l.trim_end_matches('\n').is_empty() {
+                s.lines
+                    .push((f, i as u64 + 1, l.trim_end_matches('\n').to_string()));
+            }
+        }
+    }
+    s
+}
+
+#[test]
+fn same_as_sequential_for_every_block_size_and_encoding() {
+    let d = tempfile::tempdir().unwrap();
+    let a = text(3000, 0, 0);
+    let b = text(2000, 0, 0) + "no newline at the end";
+    let (pa, pb) = (d.path().join("a.log"), d.path().join("b.log.gz"));
+    std::fs::write(&pa, &a).unwrap();
+    gz(&pb, b.as_bytes());
+    let want = expected(&[&a, &b], usize::MAX);
+    for block in [7, 100, 4096, 1 << 20] {
+        for mode in [StreamMode::OneTask, StreamMode::Parallel] {
+            let got = read(&[pa.clone(), pb.clone()], &opts(block, 1 << 20, mode));
+            assert_eq!(got, want, "block {block}, {mode:?}");
+        }
+    }
+}
+
+#[test]
+fn overlong_lines_are_skipped_with_their_numbers() {
+    let d = tempfile::tempdir().unwrap();
+    // Long lines of 300 bytes every 50 lines, a cap of 100 bytes.
+    let a = text(1000, 50, 300) + &"z".repeat(5000);
+    let (pa, pb) = (d.path().join("a.log"), d.path().join("a.log.zst"));
+    std::fs::write(&pa, &a).unwrap();
+    std::fs::write(&pb, zstd::encode_all(a.as_bytes(), 1).unwrap()).unwrap();
+    let mut want = expected(&[&a, &a], 100);
+    assert_eq!(want.overlong.len(), 2 * 21);
+    assert_eq!(&want.overlong[..2], &[(0, 4), (0, 54)]);
+    for block in [64, 250, 1000, 1 << 20] {
+        for mode in [StreamMode::OneTask, StreamMode::Parallel] {
+            let mut got = read(&[pa.clone(), pb.clone()], &opts(block, 100, mode));
+            got.overlong.sort();
+            want.overlong.sort();
+            assert_eq!(got, want, "block {block}, {mode:?}");
+        }
+    }
+}
+
+#[test]
+fn a_huge_line_without_newline_costs_linear_time() {
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path().join("zeros.log");
+    let mut data = b"first\n".to_vec();
+    data.extend(std::iter::repeat_n(b'0', 64 << 20));
+    data.extend_from_slice(b"\nlast\n");
+    std::fs::write(&p, &data).unwrap();
+    let pz = d.path().join("zeros.log.gz");
+    gz(&pz, &data);
+    let t = std::time::Instant::now();
+    let got = read(&[p, pz], &opts(1 << 20, 1 << 20, StreamMode::Parallel));
+    // A guard, not a timing test: the quadratic reader took minutes.
+    assert!(t.elapsed().as_secs() < 60);
+    assert_eq!(got.overlong, [(0, 2), (1, 2)]);
+    let texts: Vec<&str> = got.lines.iter().map(|l| l.2.as_str()).collect();
+    assert_eq!(texts, ["first", "last", "first", "last"]);
+    assert_eq!(got.lines[1].1, 3);
+}
+
+#[test]
+fn truncated_streams_keep_the_lines_before() {
+    let d = tempfile::tempdir().unwrap();
+    let a = text(20_000, 0, 0);
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    e.write_all(a.as_bytes()).unwrap();
+    let full = e.finish().unwrap();
+    let p = d.path().join("cut.log.gz");
+    std::fs::write(&p, &full[..full.len() / 2]).unwrap();
+    for mode in [StreamMode::OneTask, StreamMode::Parallel] {
+        let got = read(std::slice::from_ref(&p), &opts(4096, 1 << 20, mode));
+        assert_eq!(got.warnings, [WarningKind::Truncated], "{mode:?}");
+        assert!(got.lines.len() > 1000, "{}", got.lines.len());
+        // Every line kept is a line of the file, at its place.
+        for (_, n, l) in &got.lines[..got.lines.len() - 1] {
+            assert_eq!(
+                l,
+                &format!("line {} {}", n - 1, "y".repeat((*n as usize - 1) % 13))
+            );
+        }
+    }
+}
+
+#[test]
+fn unreadable_files_are_warnings() {
+    let d = tempfile::tempdir().unwrap();
+    let ok = d.path().join("ok.log");
+    std::fs::write(&ok, "a\nb\n").unwrap();
+    let got = read(
+        &[d.path().join("missing.log"), ok],
+        &opts(1 << 20, 1 << 20, StreamMode::Parallel),
+    );
+    assert_eq!(got.warnings, [WarningKind::Unreadable]);
+    assert_eq!(got.lines, [(1, 1, "a".into()), (1, 2, "b".into())]);
+}
