@@ -34,9 +34,9 @@
 pub mod accum;
 pub mod analysis;
 pub mod dist;
-pub mod table;
-pub mod rows_csv;
 pub mod read;
+pub mod rows_csv;
+pub mod table;
 
 pub use accum::{Accum, AccumOptions, BadLine, Row};
 pub use analysis::{Analysis, Comparison, Finding, Verdict};
