@@ -1,0 +1,438 @@
+//! One pass over each worker log: pattern hits and the batch series.
+//!
+//! A file is read through `srtlog_io::open::open_decoded` (plain, gzip,
+//! zstd) in blocks of whole lines. Each block is searched once for every
+//! needle of [`crate::patterns::PATTERNS`] and decoded once by the worker-log
+//! scanner (`srtlog_workers::scan`, formats.md §1 and §2) into a
+//! [`Series`] sink: per-second bins per (batch kind, DP rank or engine), so
+//! memory grows with the run's duration, never with its lines. No Arrow
+//! table is built. Files are scanned in parallel (rayon), one task per file.
+
+use crate::finding::evidence_text;
+use crate::patterns::{Matcher, Rule, PATTERNS};
+use crate::series::{Kind, Sample, Series};
+use memchr::memchr_iter;
+use srtlog_formats::line::normalize;
+use srtlog_formats::sglang::BatchRecord;
+use srtlog_formats::sglang::MemoryRecord;
+use srtlog_formats::vllm::StatsRecord;
+use srtlog_table::node_metrics::LocalTime;
+use srtlog_workers::discover::WorkerFile;
+use srtlog_workers::scan::{scan_buffer_as, RecordSink, ServerConfig};
+use srtlog_workers::{Backend, WorkerType};
+use std::io::Read;
+
+/// Bytes read per block.
+const BLOCK: usize = 8 << 20;
+/// vLLM prints no year (formats.md §2.1); its times are placed in this leap
+/// year, which only differences between them use.
+pub const VLLM_YEAR: i32 = 2024;
+/// Bytes searched backwards for a timestamp when a matching line has none
+/// (a traceback line takes the time of the log line above it).
+const LOOK_BACK: usize = 64 << 10;
+
+/// The first line of a pattern hit.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Hit {
+    /// 1-based line number.
+    pub line: u64,
+    /// The line's text (trimmed).
+    pub text: String,
+    /// Time of the line, or of the nearest line above it with a time (µs).
+    pub at_us: Option<i64>,
+}
+
+/// What one row of the pattern table matched in one file.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RowHits {
+    /// Lines matched before any shutdown marker.
+    pub count: u64,
+    /// The first of them.
+    pub first: Option<Hit>,
+    /// Lines matched after the shutdown marker.
+    pub count_shutdown: u64,
+    /// The first of them.
+    pub first_shutdown: Option<Hit>,
+    /// [`Rule::EndsServing`]: lines matched after the last batch line so far.
+    pub count_after_serving: u64,
+    /// The first of them.
+    pub first_after_serving: Option<Hit>,
+    last_line: u64,
+}
+
+/// Everything one pass learnt about one worker log.
+#[derive(Clone, Debug)]
+pub struct FileScan {
+    /// The file.
+    pub source: WorkerFile,
+    /// Its path as displayed.
+    pub name: String,
+    /// Lines read.
+    pub lines: u64,
+    /// Per row of [`PATTERNS`], in table order.
+    pub rows: Vec<RowHits>,
+    /// Line of the first shutdown marker.
+    pub shutdown_line: Option<u64>,
+    /// Line of the last batch or statistics line (0: none).
+    pub last_serving_line: u64,
+    /// The batch series.
+    pub series: Series,
+    /// First and last time of any line with a timestamp (µs).
+    pub first_us: Option<i64>,
+    /// Last time seen.
+    pub last_us: Option<i64>,
+    /// The server said it was ready (vLLM).
+    pub server_ready: bool,
+    /// Access lines with a 2xx status.
+    pub access_ok: u64,
+    /// The configuration read from the log.
+    pub config: ServerConfig,
+    /// The last non-empty line.
+    pub last_line: Option<(u64, String)>,
+    /// Why the file could not be read (completely).
+    pub error: Option<String>,
+}
+
+impl FileScan {
+    /// The worker's type: from its name, its configuration, or what it
+    /// served.
+    pub fn worker_type(&self) -> WorkerType {
+        if let Some(t) = self.source.declared_type {
+            return t;
+        }
+        match self.config.disaggregation_mode.as_deref() {
+            Some("prefill") => return WorkerType::Prefill,
+            Some("decode") => return WorkerType::Decode,
+            _ => {}
+        }
+        let p = self.series.lines(Kind::Prefill) > 0;
+        let d = self.series.lines(Kind::Decode) > 0 || self.series.lines(Kind::Stats) > 0;
+        match (p, d) {
+            (true, false) => WorkerType::Prefill,
+            (false, true) | (true, true) => WorkerType::Agg,
+            (false, false) => WorkerType::Unknown,
+        }
+    }
+
+    /// The hits of the row `id`.
+    pub fn row(&self, id: &str) -> Option<&RowHits> {
+        let i = PATTERNS.iter().position(|p| p.id == id)?;
+        self.rows.get(i)
+    }
+}
+
+/// The sink the worker-log scanner feeds: batch and statistics records into
+/// the series, with the line of the last one.
+struct Sink<'a> {
+    series: &'a mut Series,
+    base: u64,
+    last_line: u64,
+    first_us: Option<i64>,
+}
+
+impl RecordSink for Sink<'_> {
+    #[inline]
+    fn batch(&mut self, line: u64, r: &BatchRecord<'_>) {
+        let t = r.prefix.ts.0;
+        self.first_us.get_or_insert(t);
+        self.last_line = self.base + line;
+        self.series.push(Sample {
+            line: self.base + line,
+            ..Sample::from_batch(r)
+        });
+    }
+    #[inline]
+    fn memory(&mut self, _: u64, _: &MemoryRecord) {}
+    #[inline]
+    fn stats(&mut self, line: u64, r: &StatsRecord<'_>, at: LocalTime, _pid: Option<u32>) {
+        let Some(t) = at.at.with_year(VLLM_YEAR) else {
+            return;
+        };
+        self.first_us.get_or_insert(t.0);
+        self.last_line = self.base + line;
+        self.series.push(Sample {
+            line: self.base + line,
+            ..Sample::from_stats(r, t.0)
+        });
+    }
+}
+
+/// The time printed at the start of a line: SGLang's dated prefix, vLLM's
+/// `MM-DD hh:mm:ss` (placed in [`VLLM_YEAR`]), or PyTorch's glog prefix
+/// (`[E1031 17:03:22.678…`, placed in `year`).
+pub fn line_time(raw: &[u8], year: i32, scratch: &mut Vec<u8>) -> Option<i64> {
+    let line = normalize(raw, scratch);
+    if let Some((p, _)) = srtlog_formats::sglang::split_prefix(line) {
+        if p.has_date {
+            return Some(p.ts.0);
+        }
+    }
+    if let Some((p, _)) = srtlog_formats::vllm::split_prefix(line) {
+        return p.at.with_year(VLLM_YEAR).map(|t| t.0);
+    }
+    glog_time(line, year)
+}
+
+/// `[E1031 17:03:22.678535136 File.cpp:674]`, possibly after `[rank6]:`.
+fn glog_time(line: &[u8], year: i32) -> Option<i64> {
+    let start = if line.starts_with(b"[rank") {
+        memchr::memmem::find(line, b"]:[")? + 3
+    } else {
+        usize::from(line.first() == Some(&b'['))
+    };
+    let s = line.get(start..start + 14)?;
+    if !matches!(s[0], b'E' | b'W' | b'I' | b'F') || s[5] != b' ' || s[8] != b':' || s[11] != b':' {
+        return None;
+    }
+    let d = |i: usize| -> Option<u32> {
+        let (a, b) = (s[i], s[i + 1]);
+        (a.is_ascii_digit() && b.is_ascii_digit())
+            .then(|| u32::from(a - b'0') * 10 + u32::from(b - b'0'))
+    };
+    srtlog_formats::Timestamp::from_civil(year, d(1)?, d(3)?, d(6)?, d(9)?, d(12)?, 0).map(|t| t.0)
+}
+
+/// Scans one worker file.
+pub fn scan_file(f: &WorkerFile, matcher: &Matcher) -> FileScan {
+    let mut fs = FileScan {
+        source: f.clone(),
+        name: f.path.display().to_string(),
+        lines: 0,
+        rows: vec![RowHits::default(); PATTERNS.len()],
+        shutdown_line: None,
+        last_serving_line: 0,
+        series: Series::default(),
+        first_us: None,
+        last_us: None,
+        server_ready: false,
+        access_ok: 0,
+        config: ServerConfig::default(),
+        last_line: None,
+        error: None,
+    };
+    let mut reader = match srtlog_io::open::open_decoded(&f.path) {
+        Ok((_, r)) => r,
+        Err(e) => {
+            fs.error = Some(e.to_string());
+            return fs;
+        }
+    };
+    let mut buf: Vec<u8> = Vec::with_capacity(BLOCK + (64 << 10));
+    let mut carry: Vec<u8> = Vec::new();
+    let mut eof = false;
+    while !eof {
+        buf.clear();
+        buf.append(&mut carry);
+        let want = BLOCK.saturating_sub(buf.len()).max(64 << 10);
+        match (&mut reader).take(want as u64).read_to_end(&mut buf) {
+            Ok(0) => eof = true,
+            Ok(_) => {}
+            Err(e) => {
+                fs.error = Some(format!("read error after line {}: {e}", fs.lines));
+                eof = true;
+            }
+        }
+        if !eof {
+            // Keep the partial last line for the next block.
+            match memchr::memrchr(b'\n', &buf) {
+                Some(nl) => carry.extend_from_slice(&buf[nl + 1..]),
+                None => continue,
+            }
+            let keep = buf.len() - carry.len();
+            buf.truncate(keep);
+        }
+        if buf.is_empty() {
+            continue;
+        }
+        scan_block(&mut fs, &buf, matcher);
+    }
+    fs.series.finish();
+    fs
+}
+
+/// Scans one block of whole lines.
+fn scan_block(fs: &mut FileScan, buf: &[u8], matcher: &Matcher) {
+    let base = fs.lines;
+    let (st, block_last, first_us) = {
+        let mut sink = Sink {
+            series: &mut fs.series,
+            base,
+            last_line: 0,
+            first_us: None,
+        };
+        let st = scan_buffer_as(buf, fs.source.backend, &mut sink);
+        (st, sink.last_line, sink.first_us)
+    };
+    fs.server_ready |= st.server_ready;
+    fs.access_ok += st
+        .access
+        .iter()
+        .filter(|(s, _)| (200..300).contains(*s))
+        .map(|(_, n)| n)
+        .sum::<u64>();
+    fs.config.merge(&st.config);
+    if fs.first_us.is_none() {
+        fs.first_us = st.any_first.map(|t| t.0).or(first_us);
+    }
+    if block_last > 0 {
+        fs.last_serving_line = block_last;
+        for r in &mut fs.rows {
+            r.count_after_serving = 0;
+            r.first_after_serving = None;
+        }
+    }
+    let year = fs
+        .first_us
+        .map(|t| srtlog_formats::Timestamp(t).to_civil().0)
+        .unwrap_or(VLLM_YEAR);
+    let mut scratch = Vec::new();
+    // Line counting follows the hits through the block.
+    let (mut pos, mut line) = (0usize, base + 1);
+    matcher.for_each(buf, |off, row| {
+        line += memchr_iter(b'\n', &buf[pos..off]).count() as u64;
+        pos = off;
+        record_hit(fs, buf, off, line, row, year, &mut scratch);
+    });
+    let n = st.lines.max(memchr_iter(b'\n', buf).count() as u64);
+    fs.lines = base + n;
+    if fs.first_us.is_none() {
+        fs.first_us = first_time(buf, year, &mut scratch);
+    }
+    if let Some(t) = last_time(buf, year, &mut scratch) {
+        fs.last_us = Some(fs.last_us.map_or(t, |l| l.max(t)));
+    }
+    if let Some((no, text)) = last_line(buf) {
+        fs.last_line = Some((base + no, text));
+    }
+}
+
+fn record_hit(
+    fs: &mut FileScan,
+    buf: &[u8],
+    off: usize,
+    line: u64,
+    row: usize,
+    year: i32,
+    scratch: &mut Vec<u8>,
+) {
+    let p = &PATTERNS[row];
+    let r = &mut fs.rows[row];
+    if r.last_line == line {
+        return;
+    }
+    r.last_line = line;
+    let make = |scratch: &mut Vec<u8>| {
+        let s = memchr::memrchr(b'\n', &buf[..off]).map_or(0, |i| i + 1);
+        let e = memchr::memchr(b'\n', &buf[off..]).map_or(buf.len(), |i| off + i);
+        let mut text_scratch = Vec::new();
+        let text = evidence_text(normalize(&buf[s..e], &mut text_scratch));
+        Hit {
+            line,
+            text,
+            at_us: time_at_or_above(buf, s, year, scratch),
+        }
+    };
+    if p.rule == Rule::ShutdownMarker {
+        if fs.shutdown_line.is_none() {
+            fs.shutdown_line = Some(line);
+        }
+        r.count += 1;
+        if r.first.is_none() {
+            r.first = Some(make(scratch));
+        }
+        return;
+    }
+    let in_shutdown = p.rule != Rule::Always && fs.shutdown_line.is_some_and(|s| s < line);
+    if in_shutdown {
+        r.count_shutdown += 1;
+        if r.first_shutdown.is_none() {
+            r.first_shutdown = Some(make(scratch));
+        }
+        return;
+    }
+    r.count += 1;
+    if r.first.is_none() {
+        r.first = Some(make(scratch));
+    }
+    if line > fs.last_serving_line {
+        r.count_after_serving += 1;
+        if r.first_after_serving.is_none() {
+            r.first_after_serving = Some(make(scratch));
+        }
+    }
+}
+
+/// The time of the line starting at `start`, or of the nearest line above
+/// it (within [`LOOK_BACK`] bytes) that has one.
+fn time_at_or_above(buf: &[u8], start: usize, year: i32, scratch: &mut Vec<u8>) -> Option<i64> {
+    let floor = start.saturating_sub(LOOK_BACK);
+    let mut s = start;
+    loop {
+        let e = memchr::memchr(b'\n', &buf[s..]).map_or(buf.len(), |i| s + i);
+        if let Some(t) = line_time(&buf[s..e], year, scratch) {
+            return Some(t);
+        }
+        if s <= floor || s == 0 {
+            return None;
+        }
+        s = memchr::memrchr(b'\n', &buf[..s - 1]).map_or(0, |i| i + 1);
+    }
+}
+
+/// The time of the first line (of the first 2,000) that has one.
+fn first_time(buf: &[u8], year: i32, scratch: &mut Vec<u8>) -> Option<i64> {
+    buf.split(|&b| b == b'\n')
+        .take(2000)
+        .find_map(|l| line_time(l, year, scratch))
+}
+
+/// The time of the last line (of the last 2,000) that has one.
+fn last_time(buf: &[u8], year: i32, scratch: &mut Vec<u8>) -> Option<i64> {
+    buf.rsplit(|&b| b == b'\n')
+        .take(2000)
+        .find_map(|l| line_time(l, year, scratch))
+}
+
+/// The last non-empty line of a block and its 1-based number in the block.
+fn last_line(buf: &[u8]) -> Option<(u64, String)> {
+    let mut no = memchr_iter(b'\n', buf).count() as u64 + 2;
+    for l in buf.rsplit(|&b| b == b'\n') {
+        no = no.saturating_sub(1);
+        if l.iter().any(|b| !b.is_ascii_whitespace()) {
+            let mut scratch = Vec::new();
+            return Some((no.max(1), evidence_text(normalize(l, &mut scratch))));
+        }
+    }
+    None
+}
+
+/// Whether a file is a vLLM log (for messages).
+pub fn is_vllm(f: &FileScan) -> bool {
+    f.source.backend == Backend::Vllm
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn glog_times() {
+        let t = glog_time(
+            b"[rank6]:[E1031 17:03:22.678535136 ProcessGroupNCCL.cpp:674] x",
+            2025,
+        );
+        let want = srtlog_formats::Timestamp::from_civil(2025, 10, 31, 17, 3, 22, 0).unwrap();
+        assert_eq!(t, Some(want.0));
+        assert_eq!(
+            glog_time(b"[W1019 00:51:18.945707540 TCPStore.cpp:125]", 2025).is_some(),
+            true
+        );
+        assert_eq!(glog_time(b"[2025-10-19 00:51:18] x", 2025), None);
+    }
+
+    #[test]
+    fn last_line_numbers() {
+        assert_eq!(last_line(b"a\nb\n\n"), Some((2, "b".into())));
+        assert_eq!(last_line(b"a\nb"), Some((2, "b".into())));
+    }
+}
