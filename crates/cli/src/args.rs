@@ -64,6 +64,8 @@ pub enum Command {
     Aiperf(crate::cmd::aiperf::AiperfArgs),
     /// Write a simulated AIPerf profile_export.jsonl with HTTP trace data.
     SimulateAiperf(crate::cmd::aiperf::SimulateAiperfArgs),
+    /// Why did this run fail, and can its numbers be trusted? Findings, most severe first.
+    Check(crate::cmd::check::CheckArgs),
 }
 
 const PARSE_EXAMPLES: &str = "Examples:

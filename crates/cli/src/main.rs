@@ -39,6 +39,7 @@ fn main() -> ExitCode {
         args::Command::SimulateSnapshots(a) => cmd::snapshots::simulate(a, cli.quiet),
         args::Command::Aiperf(a) => cmd::aiperf::run(a, cli.quiet),
         args::Command::SimulateAiperf(a) => cmd::aiperf::simulate(a, cli.quiet),
+        args::Command::Check(a) => cmd::check::run(a, cli.quiet),
     };
     match result {
         Ok(code) => code,

@@ -2,6 +2,7 @@
 
 pub mod aiperf;
 pub mod audit;
+pub mod check;
 pub mod parse;
 pub mod request;
 pub mod requests;
