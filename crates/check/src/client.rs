@@ -465,6 +465,7 @@ fn disjoint(side: &ClientSide, server: &ServerSide) -> Option<Finding> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -8,7 +8,7 @@
 use crate::finding::{Evidence, Finding, Severity};
 use crate::patterns::{Rule, PATTERNS};
 use crate::scan::{FileScan, Hit};
-use crate::series::{mean, Bin, Kind};
+use crate::series::{mean, Bin, Kind, Sum};
 use srtlog_workers::WorkerType;
 use std::collections::BTreeMap;
 
@@ -203,32 +203,25 @@ impl Acc {
     }
 }
 
-fn derived(
-    kind: &'static str,
-    severity: Severity,
-    what: String,
-    f: &FileScan,
-    line: u64,
-    text: String,
-    count: u64,
-    at_us: Option<i64>,
-    start: &Starts,
-    advice: &'static str,
-) -> Finding {
-    Finding {
-        kind,
-        severity,
-        what,
-        evidence: Evidence {
-            file: f.name.clone(),
-            line,
-            text,
-        },
-        count,
-        at_s: start.rel(f, at_us),
-        advice,
-        seen_in: None,
-    }
+/// A finding of a derived check (a macro: the fields are many and
+/// positional at every call site).
+macro_rules! derived {
+    ($kind:expr, $sev:expr, $what:expr, $f:expr, $line:expr, $text:expr, $count:expr, $at:expr, $start:expr, $advice:expr $(,)?) => {
+        Finding {
+            kind: $kind,
+            severity: $sev,
+            what: $what,
+            evidence: Evidence {
+                file: $f.name.clone(),
+                line: $line,
+                text: $text,
+            },
+            count: $count,
+            at_s: $start.rel($f, $at),
+            advice: $advice,
+            seen_in: None,
+        }
+    };
 }
 
 /// Whether a file has a fatal hit of another row than `row` (a traceback's
@@ -264,7 +257,7 @@ pub fn never_served(files: &[FileScan], start: &Starts) -> Vec<Finding> {
         if vllm_idle {
             // vLLM V1 logs idle intervals at DEBUG (formats.md §2.2): a ready
             // server that printed none was idle or ran under 10 s.
-            out.push(derived(
+            out.push(derived!(
                 "no_statistics",
                 Severity::Info,
                 format!("the vLLM server started but printed no engine statistics ({} requests answered with 2xx)", f.access_ok),
@@ -284,7 +277,7 @@ pub fn never_served(files: &[FileScan], start: &Starts) -> Vec<Finding> {
         if has_fatal_hit(f) || !server {
             continue;
         }
-        out.push(derived(
+        out.push(derived!(
             "never_served",
             Severity::Fatal,
             "the worker never served a batch (no batch or engine statistics line); its last line is the evidence".into(),
@@ -323,7 +316,7 @@ pub fn stalls(files: &[FileScan], start: &Starts) -> Vec<Finding> {
             }
         }
         if let Some((s0, s1, line)) = found {
-            out.push(derived(
+            out.push(derived!(
                 "worker_stalled",
                 Severity::Fatal,
                 format!("the worker stopped logging for {} s under load (its usual interval is {usual} s)", s1 - s0),
@@ -348,7 +341,7 @@ pub fn stalls(files: &[FileScan], start: &Starts) -> Vec<Finding> {
             .max();
         if let Some(ol) = others_last {
             if ol - last > threshold && busy(&lb) {
-                out.push(derived(
+                out.push(derived!(
                     "worker_stalled",
                     Severity::Fatal,
                     format!("the worker stopped logging under load while other workers went on for {} s (its usual interval is {usual} s)", ol - last),
@@ -400,7 +393,7 @@ pub fn worker_health(files: &[FileScan], start: &Starts) -> Vec<Finding> {
         let rising = qv[5..].windows(2).all(|w| w[1] >= w[0] * 0.9);
         if tail >= QUEUE_MIN && tail >= QUEUE_FACTOR * head.max(1.0) && rising {
             let (s, b) = first_above(&all, |b| mean(b.queue).unwrap_or(0.0) >= tail / 2.0);
-            out.push(derived(
+            out.push(derived!(
                 "queue_growing",
                 Severity::Degraded,
                 format!("the request queue kept growing: mean {head:.0} in the first half, {tail:.0} at the end"),
@@ -417,7 +410,7 @@ pub fn worker_health(files: &[FileScan], start: &Starts) -> Vec<Finding> {
             .collect();
         if pinned.len() >= PINNED_MIN_S && pinned.len() as f64 >= PINNED_SHARE * busy.len() as f64 {
             let (s, b) = pinned[0];
-            out.push(derived(
+            out.push(derived!(
                 "token_usage_pinned",
                 Severity::Degraded,
                 format!("KV token usage stayed at or above 0.97 for {} of {} busy seconds", pinned.len(), busy.len()),
@@ -433,7 +426,7 @@ pub fn worker_health(files: &[FileScan], start: &Starts) -> Vec<Finding> {
             .fold((0u32, 0u32), |a, b| (a.0 + b.graph.0, a.1 + b.graph.1));
         if n >= GRAPH_MIN_LINES && f64::from(off) >= GRAPH_OFF_SHARE * f64::from(n) {
             let (s, b) = first_above(&dec, |b| b.graph.1 > 0);
-            out.push(derived(
+            out.push(derived!(
                 "cuda_graph_disabled",
                 Severity::Degraded,
                 format!("decode ran without CUDA graphs on {off} of {n} decode lines"),
@@ -464,7 +457,7 @@ fn windows(
     // window -> (Σ value means, Σ running means, first line)
     let mut out: BTreeMap<i64, (f64, f64, u64)> = BTreeMap::new();
     for (_, r) in f.series.ranks_of(kinds) {
-        let mut per: BTreeMap<i64, ((f64, u32), (f64, u32), u64)> = BTreeMap::new();
+        let mut per: BTreeMap<i64, (Sum, Sum, u64)> = BTreeMap::new();
         for (s, b) in &r.bins {
             let e = per
                 .entry(s.div_euclid(10))
@@ -518,7 +511,7 @@ fn collapse(f: &FileScan, start: &Starts) -> Option<Finding> {
                 let first = keys[lo..hi].iter().position(|x| x == k).unwrap_or(0) + 1 - run;
                 let k0 = keys[lo + first];
                 let (g0, _, line) = w[&k0];
-                return Some(derived(
+                return Some(derived!(
                     "throughput_collapse",
                     Severity::Degraded,
                     format!("generation throughput collapsed to {g0:.0} tokens/s (steady {steady:.0}) with requests still running"),
@@ -593,7 +586,7 @@ fn dp_imbalance(f: &FileScan, start: &Starts) -> Option<Finding> {
         .filter_map(|(_, s)| s.bins.range(w * 10..).next().map(|(_, b)| b.first_line))
         .min()
         .unwrap_or(0);
-    Some(derived(
+    Some(derived!(
         "dp_imbalance",
         Severity::Degraded,
         format!("DP ranks were out of balance: median spread of running requests {:.0}% of the mean", med * 100.0),
@@ -648,7 +641,7 @@ pub fn pd_mismatch(files: &[FileScan], start: &Starts) -> Option<Finding> {
     } else {
         return None;
     };
-    Some(derived(
+    Some(derived!(
         "pd_rate_mismatch",
         Severity::Degraded,
         what,

@@ -190,6 +190,7 @@ pub fn evidence_text(line: &[u8]) -> String {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -155,7 +155,7 @@ fn steady(files: &[scan::FileScan]) -> Steady {
     let mut usage = Vec::new();
     for f in files {
         for ((k, _), r) in &f.series.ranks {
-            let mut per: BTreeMap<i64, ((f64, u32), (f64, u32))> = BTreeMap::new();
+            let mut per: BTreeMap<i64, (series::Sum, series::Sum)> = BTreeMap::new();
             for (s, b) in &r.bins {
                 let e = per.entry(s.div_euclid(10)).or_default();
                 e.0 .0 += b.gen.0;

@@ -412,6 +412,7 @@ pub fn is_vllm(f: &FileScan) -> bool {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 
@@ -423,10 +424,7 @@ mod tests {
         );
         let want = srtlog_formats::Timestamp::from_civil(2025, 10, 31, 17, 3, 22, 0).unwrap();
         assert_eq!(t, Some(want.0));
-        assert_eq!(
-            glog_time(b"[W1019 00:51:18.945707540 TCPStore.cpp:125]", 2025).is_some(),
-            true
-        );
+        assert!(glog_time(b"[W1019 00:51:18.945707540 TCPStore.cpp:125]", 2025).is_some());
         assert_eq!(glog_time(b"[2025-10-19 00:51:18] x", 2025), None);
     }
 

@@ -113,6 +113,9 @@ pub struct Bin {
     pub first_line: u64,
 }
 
+/// A sum and its count.
+pub type Sum = (f64, u32);
+
 /// Token usage counted as "pinned".
 pub const PINNED_USAGE: f64 = 0.97;
 

@@ -3,6 +3,8 @@
 //! numbers are those of `shared/data/PROVENANCE.md` ("failures/") where it
 //! names them, and were read off the files (`grep -n`) otherwise.
 
+#![allow(clippy::unwrap_used)]
+
 use srtlog_check::{check, CheckOptions, Report, Severity};
 use srtlog_testutil::{shared_data, shared_file};
 use Severity::{Fatal, Info, Untrustworthy};

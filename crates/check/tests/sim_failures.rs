@@ -2,6 +2,8 @@
 //! injected (`srtlog_sim::failures`), and the same run without the injection
 //! reports nothing above info.
 
+#![allow(clippy::unwrap_used)]
+
 use srtlog_check::{check, CheckOptions, Level, Report, Severity};
 use srtlog_sim::failures::{baseline, write_failed_run, Failure};
 use Severity::{Degraded, Fatal, Untrustworthy};
