@@ -80,6 +80,7 @@ pub fn check(paths: &[PathBuf], opts: &CheckOptions) -> Result<Report, Error> {
     let start = &derive::Starts::of(&files);
     let mut findings = derive::pattern_findings(&files, start);
     findings.extend(unreadable(&files));
+    findings.extend(unreadable_skipped(&discovery.skipped));
     findings.extend(derive::never_served(&files, start));
     findings.extend(derive::stalls(&files, start));
     findings.extend(derive::worker_health(&files, start));
@@ -122,6 +123,29 @@ fn unreadable(files: &[scan::FileScan]) -> Vec<Finding> {
                 advice: "check the file's permissions and that it is not truncated or corrupt (gzip/zstd)",
                 seen_in: None,
             })
+        })
+        .collect()
+}
+
+/// Files discovery could not read to decide what they are.
+fn unreadable_skipped(skipped: &[(PathBuf, &'static str)]) -> Vec<Finding> {
+    skipped
+        .iter()
+        .filter(|(_, why)| *why == "unreadable")
+        .map(|(p, _)| Finding {
+            kind: "unreadable_file",
+            severity: Severity::Untrustworthy,
+            what: "a file of the run could not be read to tell whether it is a worker log".into(),
+            evidence: Evidence {
+                file: p.display().to_string(),
+                line: 0,
+                text: "unreadable".into(),
+            },
+            count: 1,
+            at_s: None,
+            advice:
+                "check the file's permissions and that it is not truncated or corrupt (gzip/zstd)",
+            seen_in: None,
         })
         .collect()
 }

@@ -91,6 +91,9 @@ pub struct FileScan {
     pub last_line: Option<(u64, String)>,
     /// Why the file could not be read (completely).
     pub error: Option<String>,
+    /// The year of the file's first dated line (for PyTorch's year-less
+    /// glog prefix); [`VLLM_YEAR`] when no line has a date.
+    pub year: i32,
 }
 
 impl FileScan {
@@ -157,9 +160,9 @@ impl RecordSink for Sink<'_> {
     }
 }
 
-/// The time printed at the start of a line: SGLang's dated prefix, vLLM's
-/// `MM-DD hh:mm:ss` (placed in [`VLLM_YEAR`]), or PyTorch's glog prefix
-/// (`[E1031 17:03:22.678…`, placed in `year`).
+/// The time printed at the start of a line: SGLang's dated prefix, or a
+/// year-less one placed in `year`: vLLM's `MM-DD hh:mm:ss` or PyTorch's
+/// glog prefix (`[E1031 17:03:22.678…`).
 pub fn line_time(raw: &[u8], year: i32, scratch: &mut Vec<u8>) -> Option<i64> {
     let line = normalize(raw, scratch);
     if let Some((p, _)) = srtlog_formats::sglang::split_prefix(line) {
@@ -168,7 +171,7 @@ pub fn line_time(raw: &[u8], year: i32, scratch: &mut Vec<u8>) -> Option<i64> {
         }
     }
     if let Some((p, _)) = srtlog_formats::vllm::split_prefix(line) {
-        return p.at.with_year(VLLM_YEAR).map(|t| t.0);
+        return p.at.with_year(year).map(|t| t.0);
     }
     glog_time(line, year)
 }
@@ -194,6 +197,12 @@ fn glog_time(line: &[u8], year: i32) -> Option<i64> {
 
 /// Scans one worker file.
 pub fn scan_file(f: &WorkerFile, matcher: &Matcher) -> FileScan {
+    scan_file_in_blocks(f, matcher, BLOCK)
+}
+
+/// Scans one worker file, reading `block` bytes at a time (the tests use
+/// small blocks to cross many block boundaries).
+pub fn scan_file_in_blocks(f: &WorkerFile, matcher: &Matcher, block: usize) -> FileScan {
     let mut fs = FileScan {
         source: f.clone(),
         name: f.path.display().to_string(),
@@ -209,6 +218,12 @@ pub fn scan_file(f: &WorkerFile, matcher: &Matcher) -> FileScan {
         config: ServerConfig::default(),
         last_line: None,
         error: None,
+        // vLLM files keep the sink's year-less clock; SGLang files place the
+        // year-less lines of the libraries they import in their own year.
+        year: match f.backend {
+            Backend::Vllm => VLLM_YEAR,
+            Backend::Sglang => head_year(&f.path).unwrap_or(VLLM_YEAR),
+        },
     };
     let mut reader = match srtlog_io::open::open_decoded(&f.path) {
         Ok((_, r)) => r,
@@ -217,13 +232,14 @@ pub fn scan_file(f: &WorkerFile, matcher: &Matcher) -> FileScan {
             return fs;
         }
     };
-    let mut buf: Vec<u8> = Vec::with_capacity(BLOCK + (64 << 10));
+    let block = block.max(1);
+    let mut buf: Vec<u8> = Vec::with_capacity(block + (64 << 10));
     let mut carry: Vec<u8> = Vec::new();
     let mut eof = false;
     while !eof {
         buf.clear();
         buf.append(&mut carry);
-        let want = BLOCK.saturating_sub(buf.len()).max(64 << 10);
+        let want = block;
         match (&mut reader).take(want as u64).read_to_end(&mut buf) {
             Ok(0) => eof = true,
             Ok(_) => {}
@@ -281,22 +297,21 @@ fn scan_block(fs: &mut FileScan, buf: &[u8], matcher: &Matcher) {
             r.first_after_serving = None;
         }
     }
-    let year = fs
-        .first_us
-        .map(|t| srtlog_formats::Timestamp(t).to_civil().0)
-        .unwrap_or(VLLM_YEAR);
+    let year = fs.year;
+    // A hit with no time above it in this block takes the last time of the
+    // blocks before.
+    let carried = fs.last_us;
     let mut scratch = Vec::new();
     // Line counting follows the hits through the block.
     let (mut pos, mut line) = (0usize, base + 1);
     matcher.for_each(buf, |off, row| {
         line += memchr_iter(b'\n', &buf[pos..off]).count() as u64;
         pos = off;
-        record_hit(fs, buf, off, line, row, year, &mut scratch);
+        record_hit(fs, buf, off, line, row, (year, carried), &mut scratch);
     });
-    let n = st.lines.max(memchr_iter(b'\n', buf).count() as u64);
-    fs.lines = base + n;
+    fs.lines = base + st.lines;
     if fs.first_us.is_none() {
-        fs.first_us = first_time(buf, year, &mut scratch);
+        fs.first_us = first_time(buf, fs.year, &mut scratch);
     }
     if let Some(t) = last_time(buf, year, &mut scratch) {
         fs.last_us = Some(fs.last_us.map_or(t, |l| l.max(t)));
@@ -312,7 +327,7 @@ fn record_hit(
     off: usize,
     line: u64,
     row: usize,
-    year: i32,
+    (year, carried): (i32, Option<i64>),
     scratch: &mut Vec<u8>,
 ) {
     let p = &PATTERNS[row];
@@ -329,7 +344,7 @@ fn record_hit(
         Hit {
             line,
             text,
-            at_us: time_at_or_above(buf, s, year, scratch),
+            at_us: time_at_or_above(buf, s, year, scratch).or(carried),
         }
     };
     if p.rule == Rule::ShutdownMarker {
@@ -360,6 +375,18 @@ fn record_hit(
             r.first_after_serving = Some(make(scratch));
         }
     }
+}
+
+/// The year of the first SGLang line with a date in the file's first MiB.
+fn head_year(path: &std::path::Path) -> Option<i32> {
+    let head = srtlog_io::open::read_decoded_head(path, 1 << 20).ok()?;
+    let mut scratch = Vec::new();
+    head.split(|&b| b == b'\n').find_map(|raw| {
+        let line = normalize(raw, &mut scratch);
+        let (p, _) = srtlog_formats::sglang::split_prefix(line)?;
+        p.has_date
+            .then(|| srtlog_formats::Timestamp(p.ts.0).to_civil().0)
+    })
 }
 
 /// The time of the line starting at `start`, or of the nearest line above

@@ -267,3 +267,33 @@ fn client_results_without_worker_logs() {
         .unwrap()
         .contains("worker logs"));
 }
+
+#[test]
+fn block_boundaries_do_not_change_the_findings() {
+    use srtlog_check::patterns::Matcher;
+    use srtlog_check::scan::{scan_file, scan_file_in_blocks};
+    let m = Matcher::new().unwrap();
+    for rel in [
+        "failures/sglang-eaddrinuse.log",
+        "failures/vllm-compile-oom.log",
+        "dgx-spark-sostrowsk/vllm.log",
+    ] {
+        let Some(p) = shared_file(rel) else {
+            return;
+        };
+        let f = srtlog_workers::discover::WorkerFile::from_path(&p).unwrap();
+        let whole = scan_file(&f, &m);
+        // Blocks of 1 KiB: hundreds of boundaries, some inside long lines.
+        let small = scan_file_in_blocks(&f, &m, 1024);
+        assert_eq!(whole.lines, small.lines, "{rel}");
+        assert_eq!(whole.rows, small.rows, "{rel}");
+        assert_eq!(whole.last_serving_line, small.last_serving_line, "{rel}");
+        assert_eq!(
+            whole.series.total_lines(),
+            small.series.total_lines(),
+            "{rel}"
+        );
+        let text = std::fs::read_to_string(&p).unwrap();
+        assert_eq!(whole.lines, text.lines().count() as u64, "{rel}");
+    }
+}
