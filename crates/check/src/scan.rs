@@ -12,10 +12,12 @@ use crate::finding::evidence_text;
 use crate::patterns::{Matcher, Rule, PATTERNS};
 use crate::series::{Kind, Sample, Series};
 use memchr::memchr_iter;
+use rayon::prelude::*;
 use srtlog_formats::line::normalize;
 use srtlog_formats::sglang::BatchRecord;
 use srtlog_formats::sglang::MemoryRecord;
 use srtlog_formats::vllm::StatsRecord;
+use srtlog_io::open::{read_range_to_line_end, sniff_encoding, Encoding};
 use srtlog_table::node_metrics::LocalTime;
 use srtlog_workers::discover::WorkerFile;
 use srtlog_workers::scan::{scan_buffer_as, RecordSink, ServerConfig};
@@ -24,6 +26,10 @@ use std::io::Read;
 
 /// Bytes read per block.
 const BLOCK: usize = 8 << 20;
+/// Plain files larger than this are cut into ranges of this size, scanned in
+/// parallel and merged in order (as the worker-log parser does), so that one
+/// large file uses every core.
+const RANGE: usize = 16 << 20;
 /// vLLM prints no year (formats.md §2.1); its times are placed in this leap
 /// year, which only differences between them use.
 pub const VLLM_YEAR: i32 = 2024;
@@ -117,6 +123,69 @@ impl FileScan {
         }
     }
 
+    /// Appends the scan of the next range of the same file: line numbers
+    /// shift by this scan's lines, and hits are judged against the shutdown
+    /// and last batch lines of the ranges before, as one sequential pass
+    /// would judge them.
+    pub fn merge_next(&mut self, mut o: FileScan) {
+        let base = self.lines;
+        let carried = self.last_us;
+        for r in &mut o.rows {
+            for h in [
+                &mut r.first,
+                &mut r.first_shutdown,
+                &mut r.first_after_serving,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                h.line += base;
+                h.at_us = h.at_us.or(carried);
+            }
+        }
+        let shut_before = self.shutdown_line.is_some();
+        for ((a, b), p) in self.rows.iter_mut().zip(o.rows).zip(PATTERNS) {
+            if b.last_line > 0 {
+                a.last_line = b.last_line + base;
+            }
+            if o.last_serving_line > 0 {
+                a.count_after_serving = 0;
+                a.first_after_serving = None;
+            }
+            let judged = matches!(p.rule, Rule::NotDuringShutdown | Rule::EndsServing);
+            if shut_before && judged {
+                a.count_shutdown += b.count + b.count_shutdown;
+                let first = match (b.first, b.first_shutdown) {
+                    (Some(x), Some(y)) => Some(if x.line < y.line { x } else { y }),
+                    (x, y) => x.or(y),
+                };
+                a.first_shutdown = a.first_shutdown.take().or(first);
+                continue;
+            }
+            a.count += b.count;
+            a.first = a.first.take().or(b.first);
+            a.count_shutdown += b.count_shutdown;
+            a.first_shutdown = a.first_shutdown.take().or(b.first_shutdown);
+            a.count_after_serving += b.count_after_serving;
+            a.first_after_serving = a.first_after_serving.take().or(b.first_after_serving);
+        }
+        self.shutdown_line = self.shutdown_line.or(o.shutdown_line.map(|l| l + base));
+        if o.last_serving_line > 0 {
+            self.last_serving_line = o.last_serving_line + base;
+        }
+        self.series.merge_next(o.series, base);
+        self.first_us = self.first_us.or(o.first_us);
+        self.last_us = self.last_us.max(o.last_us);
+        self.server_ready |= o.server_ready;
+        self.access_ok += o.access_ok;
+        self.config.merge(&o.config);
+        if let Some((l, t)) = o.last_line {
+            self.last_line = Some((l + base, t));
+        }
+        self.error = self.error.take().or(o.error);
+        self.lines += o.lines;
+    }
+
     /// The hits of the row `id`.
     pub fn row(&self, id: &str) -> Option<&RowHits> {
         let i = PATTERNS.iter().position(|p| p.id == id)?;
@@ -197,13 +266,18 @@ fn glog_time(line: &[u8], year: i32) -> Option<i64> {
 
 /// Scans one worker file.
 pub fn scan_file(f: &WorkerFile, matcher: &Matcher) -> FileScan {
-    scan_file_in_blocks(f, matcher, BLOCK)
+    let plain =
+        srtlog_io::open::read_head(&f.path, 4).is_ok_and(|h| sniff_encoding(&h) == Encoding::Plain);
+    if plain && f.size > RANGE as u64 {
+        scan_file_in_ranges(f, matcher, RANGE)
+    } else {
+        scan_file_in_blocks(f, matcher, BLOCK)
+    }
 }
 
-/// Scans one worker file, reading `block` bytes at a time (the tests use
-/// small blocks to cross many block boundaries).
-pub fn scan_file_in_blocks(f: &WorkerFile, matcher: &Matcher, block: usize) -> FileScan {
-    let mut fs = FileScan {
+/// A scan of nothing yet.
+fn empty_scan(f: &WorkerFile) -> FileScan {
+    FileScan {
         source: f.clone(),
         name: f.path.display().to_string(),
         lines: 0,
@@ -224,7 +298,61 @@ pub fn scan_file_in_blocks(f: &WorkerFile, matcher: &Matcher, block: usize) -> F
             Backend::Vllm => VLLM_YEAR,
             Backend::Sglang => head_year(&f.path).unwrap_or(VLLM_YEAR),
         },
-    };
+    }
+}
+
+/// Scans a plain file in byte ranges of `range` bytes, in parallel, merged
+/// in file order (the tests use small ranges).
+pub fn scan_file_in_ranges(f: &WorkerFile, matcher: &Matcher, range: usize) -> FileScan {
+    let range = range.max(1);
+    let n = f.size.div_ceil(range as u64).max(1);
+    let year = empty_scan(f).year;
+    let parts: Vec<FileScan> = (0..n)
+        .into_par_iter()
+        .map(|i| {
+            let mut fs = empty_scan(f);
+            fs.year = year;
+            let off = i * range as u64;
+            let len = (f.size - off).min(range as u64) as usize;
+            let file = match std::fs::File::open(&f.path) {
+                Ok(x) => x,
+                Err(e) => {
+                    fs.error = Some(e.to_string());
+                    return fs;
+                }
+            };
+            // A range after the first reads one byte early: its first
+            // partial line belongs to the range before.
+            let (start, extra) = if off == 0 { (0, 0) } else { (off - 1, 1) };
+            let mut buf = Vec::new();
+            if let Err(e) = read_range_to_line_end(&file, start, len + extra, &mut buf) {
+                fs.error = Some(format!("read error at byte {off}: {e}"));
+                return fs;
+            }
+            let from = if off == 0 {
+                0
+            } else {
+                memchr::memchr(b'\n', &buf).map_or(buf.len(), |i| i + 1)
+            };
+            if from < buf.len() {
+                scan_block(&mut fs, &buf[from..], matcher);
+            }
+            fs.series.finish();
+            fs
+        })
+        .collect();
+    let mut it = parts.into_iter();
+    let mut fs = it.next().unwrap_or_else(|| empty_scan(f));
+    for p in it {
+        fs.merge_next(p);
+    }
+    fs
+}
+
+/// Scans one worker file, reading `block` bytes at a time (the tests use
+/// small blocks to cross many block boundaries).
+pub fn scan_file_in_blocks(f: &WorkerFile, matcher: &Matcher, block: usize) -> FileScan {
+    let mut fs = empty_scan(f);
     let mut reader = match srtlog_io::open::open_decoded(&f.path) {
         Ok((_, r)) => r,
         Err(e) => {
@@ -252,7 +380,11 @@ pub fn scan_file_in_blocks(f: &WorkerFile, matcher: &Matcher, block: usize) -> F
             // Keep the partial last line for the next block.
             match memchr::memrchr(b'\n', &buf) {
                 Some(nl) => carry.extend_from_slice(&buf[nl + 1..]),
-                None => continue,
+                None => {
+                    // A line longer than a block: read on.
+                    std::mem::swap(&mut carry, &mut buf);
+                    continue;
+                }
             }
             let keep = buf.len() - carry.len();
             buf.truncate(keep);
@@ -288,7 +420,10 @@ fn scan_block(fs: &mut FileScan, buf: &[u8], matcher: &Matcher) {
         .sum::<u64>();
     fs.config.merge(&st.config);
     if fs.first_us.is_none() {
-        fs.first_us = st.any_first.map(|t| t.0).or(first_us);
+        // The first line with a time, whatever its format.
+        fs.first_us = first_time(buf, fs.year, &mut Vec::new())
+            .or(st.any_first.map(|t| t.0))
+            .or(first_us);
     }
     if block_last > 0 {
         fs.last_serving_line = block_last;
@@ -310,9 +445,6 @@ fn scan_block(fs: &mut FileScan, buf: &[u8], matcher: &Matcher) {
         record_hit(fs, buf, off, line, row, (year, carried), &mut scratch);
     });
     fs.lines = base + st.lines;
-    if fs.first_us.is_none() {
-        fs.first_us = first_time(buf, fs.year, &mut scratch);
-    }
     if let Some(t) = last_time(buf, year, &mut scratch) {
         fs.last_us = Some(fs.last_us.map_or(t, |l| l.max(t)));
     }

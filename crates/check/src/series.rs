@@ -229,6 +229,19 @@ impl Series {
         }
     }
 
+    /// Appends the series of the next part of the same file, whose lines
+    /// start after line `base`.
+    pub fn merge_next(&mut self, o: Series, base: u64) {
+        for (k, r) in o.ranks {
+            let e = self.ranks.entry(k).or_default();
+            e.lines += r.lines;
+            for (s, mut b) in r.bins {
+                b.first_line += base;
+                e.bins.entry(s).or_default().merge(&b);
+            }
+        }
+    }
+
     /// Lines of one kind.
     pub fn lines(&self, kind: Kind) -> u64 {
         self.ranks

@@ -269,14 +269,15 @@ fn client_results_without_worker_logs() {
 }
 
 #[test]
-fn block_boundaries_do_not_change_the_findings() {
+fn block_and_range_boundaries_do_not_change_the_findings() {
     use srtlog_check::patterns::Matcher;
-    use srtlog_check::scan::{scan_file, scan_file_in_blocks};
+    use srtlog_check::scan::{scan_file, scan_file_in_blocks, scan_file_in_ranges};
     let m = Matcher::new().unwrap();
     for rel in [
         "failures/sglang-eaddrinuse.log",
         "failures/vllm-compile-oom.log",
         "dgx-spark-sostrowsk/vllm.log",
+        "failures/sglang-grok-hsa-nccl.log",
     ] {
         let Some(p) = shared_file(rel) else {
             return;
@@ -285,14 +286,45 @@ fn block_boundaries_do_not_change_the_findings() {
         let whole = scan_file(&f, &m);
         // Blocks of 1 KiB: hundreds of boundaries, some inside long lines.
         let small = scan_file_in_blocks(&f, &m, 1024);
-        assert_eq!(whole.lines, small.lines, "{rel}");
-        assert_eq!(whole.rows, small.rows, "{rel}");
-        assert_eq!(whole.last_serving_line, small.last_serving_line, "{rel}");
-        assert_eq!(
-            whole.series.total_lines(),
-            small.series.total_lines(),
-            "{rel}"
-        );
+        // Ranges of 8 KiB scanned in parallel and merged.
+        let ranges = scan_file_in_ranges(&f, &m, 8192);
+        let bins = |s: &srtlog_check::scan::FileScan| {
+            use srtlog_check::series::Kind;
+            s.series.merged(&[Kind::Prefill, Kind::Decode, Kind::Stats])
+        };
+        for (what, other) in [("blocks", &small), ("ranges", &ranges)] {
+            assert_eq!(whole.lines, other.lines, "{rel} {what}");
+            assert_eq!(whole.rows, other.rows, "{rel} {what}");
+            assert_eq!(whole.shutdown_line, other.shutdown_line, "{rel} {what}");
+            assert_eq!(
+                whole.last_serving_line, other.last_serving_line,
+                "{rel} {what}"
+            );
+            assert_eq!(whole.last_line, other.last_line, "{rel} {what}");
+            assert_eq!(whole.first_us, other.first_us, "{rel} {what}");
+            let (a, b) = (bins(&whole), bins(other));
+            assert_eq!(a.len(), b.len(), "{rel} {what}");
+            // Sums may differ in the last bit: ranges add in another order.
+            let close = |x: f64, y: f64| (x - y).abs() <= 1e-9 * x.abs().max(1.0);
+            for ((ka, va), (kb, vb)) in a.iter().zip(b.iter()) {
+                assert_eq!(ka, kb, "{rel} {what}");
+                assert_eq!(
+                    (va.n, va.first_line, va.graph),
+                    (vb.n, vb.first_line, vb.graph)
+                );
+                for (x, y) in [
+                    (va.running, vb.running),
+                    (va.queue, vb.queue),
+                    (va.usage, vb.usage),
+                    (va.gen, vb.gen),
+                ] {
+                    assert!(
+                        x.1 == y.1 && close(x.0, y.0),
+                        "{rel} {what} {ka}: {va:?} {vb:?}"
+                    );
+                }
+            }
+        }
         let text = std::fs::read_to_string(&p).unwrap();
         assert_eq!(whole.lines, text.lines().count() as u64, "{rel}");
     }
