@@ -370,6 +370,14 @@ mod tests {
     }
 
     #[test]
+    fn needles_fit_the_simd_matcher() {
+        // Aho-Corasick's packed (Teddy) searcher takes up to 64 needles;
+        // beyond that it falls back to a slower one.
+        let n: usize = PATTERNS.iter().map(|p| p.needles.len()).sum();
+        assert!(n <= 64, "{n} needles");
+    }
+
+    #[test]
     fn ordinary_lines_match_nothing() {
         let m = Matcher::new().unwrap();
         for l in [

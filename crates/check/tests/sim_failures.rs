@@ -144,3 +144,25 @@ fn empty_folder_says_what_was_looked_for() {
         "{why}"
     );
 }
+
+#[test]
+fn clean_vllm_runs_report_nothing_above_info() {
+    for backend in [srtlog_sim::Backend::Vllm, srtlog_sim::Backend::VllmV0] {
+        let d = tempfile::tempdir().unwrap();
+        let cfg = srtlog_sim::SimConfig {
+            backend,
+            mode: srtlog_sim::Mode::Aggregated { workers: 2 },
+            dp: 1,
+            tp: 2,
+            duration_s: 600,
+            ..srtlog_sim::SimConfig::default()
+        };
+        srtlog_sim::write_run(d.path(), &cfg).unwrap();
+        let r = check(&[d.path().to_path_buf()], &CheckOptions::default()).unwrap();
+        assert_eq!(r.worker_files.len(), 2, "{backend:?}");
+        for f in &r.findings {
+            assert!(f.severity == Severity::Info, "{backend:?}: {f:#?}");
+        }
+        assert!(r.steady.gen_throughput.unwrap() > 0.0, "{backend:?}");
+    }
+}
