@@ -121,7 +121,9 @@ pub struct Report {
 }
 
 impl Report {
-    /// Sorts findings most severe first, then by time, then by file and line.
+    /// Sorts findings most severe first, then by time, then the lines that
+    /// name a cause (pattern rows) before what follows from them (a worker
+    /// that stopped logging), then by file and line.
     pub fn sort(&mut self) {
         self.findings.sort_by(|a, b| {
             b.severity
@@ -131,6 +133,7 @@ impl Report {
                         .unwrap_or(f64::INFINITY)
                         .total_cmp(&b.at_s.unwrap_or(f64::INFINITY)),
                 )
+                .then(b.seen_in.is_some().cmp(&a.seen_in.is_some()))
                 .then_with(|| a.evidence.file.cmp(&b.evidence.file))
                 .then(a.evidence.line.cmp(&b.evidence.line))
         });

@@ -99,6 +99,9 @@ fn each_injected_failure_is_found() {
 #[test]
 fn injected_error_lines_have_their_line_and_time() {
     let (_dir, r) = run_in(7, Some(Failure::CudaOom));
+    // The cause comes first, then the worker that stopped because of it.
+    let kinds: Vec<&str> = r.findings.iter().map(|f| f.kind).collect();
+    assert_eq!(kinds, ["cuda_oom", "worker_stalled", "traceback"]);
     let f = r.of_kind("cuda_oom").next().unwrap();
     assert!(f
         .evidence
