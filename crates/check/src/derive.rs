@@ -348,7 +348,7 @@ pub fn stalls(files: &[FileScan], start: &Starts) -> Vec<Finding> {
                     f, f.last_serving_line,
                     format!("last batch line at {}; other workers logged until {}", hhmmss(last), hhmmss(ol)),
                     1, Some(last * 1_000_000), start,
-                    "the worker hung or died without an error line: check its node (dmesg, the job scheduler's log) and the other ranks' errors at that time",
+                    "the worker hung or died: read its last lines and the other ranks' errors at that time; a death without an error line points at the node (dmesg, the job scheduler's log)",
                 ));
             }
         }
