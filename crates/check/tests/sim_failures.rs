@@ -169,3 +169,59 @@ fn clean_vllm_runs_report_nothing_above_info() {
         assert!(r.steady.gen_throughput.unwrap() > 0.0, "{backend:?}");
     }
 }
+
+/// Replaces the number after `key` on the vLLM statistics lines of `path`
+/// from `from` (a fraction of those lines) on.
+fn edit_vllm_stats(path: &std::path::Path, from: f64, key: &str, value: impl Fn(f64) -> String) {
+    let text = std::fs::read_to_string(path).unwrap();
+    let n = text.matches("Avg prompt throughput").count();
+    let mut k = 0;
+    let mut out = String::new();
+    for l in text.lines() {
+        let mut l = l.to_string();
+        if l.contains("Avg prompt throughput") {
+            let x = k as f64 / n as f64;
+            k += 1;
+            if x >= from {
+                if let Some(i) = l.find(key) {
+                    let s = i + key.len();
+                    let e = s + l[s..]
+                        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+                        .unwrap();
+                    l = format!("{}{}{}", &l[..s], value((x - from) / (1.0 - from)), &l[e..]);
+                }
+            }
+        }
+        out.push_str(&l);
+        out.push('\n');
+    }
+    std::fs::write(path, out).unwrap();
+}
+
+#[test]
+fn vllm_statistics_feed_the_derived_checks() {
+    let d = tempfile::tempdir().unwrap();
+    let cfg = srtlog_sim::SimConfig {
+        backend: srtlog_sim::Backend::Vllm,
+        mode: srtlog_sim::Mode::Aggregated { workers: 1 },
+        dp: 1,
+        tp: 2,
+        duration_s: 900,
+        ..srtlog_sim::SimConfig::default()
+    };
+    let m = srtlog_sim::write_run(d.path(), &cfg).unwrap();
+    let path = &m.files[0].path;
+    // `Waiting:` grows to 300 requests over the second half; `GPU KV cache
+    // usage:` stays at 99 % from a fifth in.
+    edit_vllm_stats(path, 0.5, "Waiting: ", |x| {
+        format!("{}", (x * 300.0) as u64)
+    });
+    edit_vllm_stats(path, 0.2, "GPU KV cache usage: ", |_| "99.0".into());
+    let r = check(&[d.path().to_path_buf()], &CheckOptions::default()).unwrap();
+    let kinds: Vec<&str> = r.findings.iter().map(|f| f.kind).collect();
+    assert!(kinds.contains(&"queue_growing"), "{:#?}", r.findings);
+    assert!(kinds.contains(&"token_usage_pinned"), "{:#?}", r.findings);
+    let f = r.of_kind("queue_growing").next().unwrap();
+    assert_eq!(f.severity, Severity::Degraded);
+    assert!(f.evidence.line > 0);
+}
