@@ -50,6 +50,8 @@ pub enum Command {
     Audit(cmd::audit::Args),
     /// Follow one request id through every log given, in time order (or --list the ids).
     Follow(cmd::follow::Args),
+    /// Why did this run fail, and can its numbers be trusted? Findings, most severe first.
+    Check(cmd::check::Args),
     /// Write simulated inputs for demos, tests and benchmarks: worker logs (the default), request
     /// logs, snapshots, a service, an AIPerf export.
     Simulate(cmd::simulate::Args),

@@ -54,6 +54,7 @@
 pub mod aiperf;
 mod civil;
 mod extras;
+pub mod failures;
 mod fmt;
 pub mod metrics;
 mod model;

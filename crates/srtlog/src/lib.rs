@@ -19,6 +19,7 @@
 pub use srtlog_aiperf as aiperf;
 pub use srtlog_audit as audit;
 pub use srtlog_audit::follow;
+pub use srtlog_check as check;
 pub use srtlog_formats as formats;
 pub use srtlog_io as io;
 pub use srtlog_requests as requests;

@@ -3,6 +3,7 @@
 
 pub mod aiperf;
 pub mod audit;
+pub mod check;
 pub mod follow;
 pub mod parse;
 pub mod requests;
