@@ -1,8 +1,9 @@
 //! `anomalies`: outlying requests of one metric.
 //!
-//! Methods (scores are absolute, compared with the threshold):
-//! * `zscore`: `|x − mean| / std` (population std) — the seed's method;
-//!   sensitive to the outliers it looks for.
+//! Methods (scores are absolute, compared with the threshold), computed by
+//! [`srtlog_stats::outliers`], which cites each definition:
+//! * `zscore`: `|x − mean| / std` (population std) — the method of the
+//!   Python srtlog; sensitive to the outliers it looks for.
 //! * `iqr`: Tukey's fences (Tukey 1977): outside `[Q1 − T·IQR, Q3 + T·IQR]`;
 //!   the score is the distance beyond the nearer quartile in IQRs
 //!   (T = 1.5 is the classic choice).
@@ -12,7 +13,7 @@
 
 use super::values;
 use serde::Serialize;
-use srtlog_stats::{percentile_sorted, Moments};
+use srtlog_stats::outliers::{Mad, Tukey, ZScore};
 use srtlog_table::requests::RequestTable;
 
 /// Outlier test.
@@ -78,35 +79,18 @@ pub fn detect(
     sorted.sort_by(f64::total_cmp);
     let (center, scale, score): (f64, f64, Box<dyn Fn(f64) -> f64>) = match method {
         Method::Zscore => {
-            let mut m = Moments::new();
-            sorted.iter().for_each(|&x| m.push(x));
-            let (mu, sd) = (m.mean(), m.std());
-            (mu, sd, Box::new(move |x| (x - mu).abs() / sd))
+            // Pushed in sorted order, as before: Welford's mean depends on
+            // the order in the last bits.
+            let z = ZScore::fit(&sorted);
+            (z.mean, z.std, Box::new(move |x| z.score(x)))
         }
         Method::Iqr => {
-            let q1 = percentile_sorted(&sorted, 0.25);
-            let q3 = percentile_sorted(&sorted, 0.75);
-            let iqr = q3 - q1;
-            (
-                percentile_sorted(&sorted, 0.5),
-                iqr,
-                Box::new(move |x| {
-                    if x < q1 {
-                        (q1 - x) / iqr
-                    } else if x > q3 {
-                        (x - q3) / iqr
-                    } else {
-                        0.0
-                    }
-                }),
-            )
+            let t = Tukey::fit_sorted(&sorted);
+            (t.median, t.iqr(), Box::new(move |x| t.score(x)))
         }
         Method::Mad => {
-            let med = percentile_sorted(&sorted, 0.5);
-            let mut dev: Vec<f64> = sorted.iter().map(|x| (x - med).abs()).collect();
-            dev.sort_by(f64::total_cmp);
-            let s = 1.4826 * percentile_sorted(&dev, 0.5);
-            (med, s, Box::new(move |x| (x - med).abs() / s))
+            let m = Mad::fit_sorted(&sorted);
+            (m.median, m.scale, Box::new(move |x| m.score(x)))
         }
     };
     let fmt = srtlog_formats::requests::time::format_ns;

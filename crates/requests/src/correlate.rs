@@ -4,8 +4,11 @@
 //! complete, as pandas' `DataFrame.corr`), and reports that count.
 //! Spearman is Pearson on ranks, with tied values given their average rank
 //! (scipy's `rankdata(method="average")`). A constant column gives NaN.
+//! The coefficients are computed by [`srtlog_stats::correlation`], which
+//! cites their definitions; they are re-exported here.
 
 use serde::Serialize;
+pub use srtlog_stats::correlation::{average_ranks, pearson, spearman};
 
 /// The result of [`correlate`].
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -18,52 +21,6 @@ pub struct CorrelationReport {
     pub spearman: Vec<Vec<f64>>,
     /// Requests where both metrics are present.
     pub pairs: Vec<Vec<u64>>,
-}
-
-/// Pearson's r (two-pass, mean-centred for numerical stability).
-pub fn pearson(x: &[f64], y: &[f64]) -> f64 {
-    let n = x.len() as f64;
-    if x.len() < 2 {
-        return f64::NAN;
-    }
-    let mx = x.iter().sum::<f64>() / n;
-    let my = y.iter().sum::<f64>() / n;
-    let (mut sxy, mut sxx, mut syy) = (0.0, 0.0, 0.0);
-    for (a, b) in x.iter().zip(y) {
-        let (dx, dy) = (a - mx, b - my);
-        sxy += dx * dy;
-        sxx += dx * dx;
-        syy += dy * dy;
-    }
-    if sxx == 0.0 || syy == 0.0 {
-        return f64::NAN;
-    }
-    sxy / (sxx * syy).sqrt()
-}
-
-/// Ranks 1..n with ties averaged.
-pub fn average_ranks(x: &[f64]) -> Vec<f64> {
-    let mut idx: Vec<usize> = (0..x.len()).collect();
-    idx.sort_by(|&a, &b| x[a].total_cmp(&x[b]));
-    let mut r = vec![0.0; x.len()];
-    let mut i = 0;
-    while i < idx.len() {
-        let mut j = i;
-        while j + 1 < idx.len() && x[idx[j + 1]] == x[idx[i]] {
-            j += 1;
-        }
-        let avg = (i + j) as f64 / 2.0 + 1.0;
-        for &k in &idx[i..=j] {
-            r[k] = avg;
-        }
-        i = j + 1;
-    }
-    r
-}
-
-/// Spearman's ρ.
-pub fn spearman(x: &[f64], y: &[f64]) -> f64 {
-    pearson(&average_ranks(x), &average_ranks(y))
 }
 
 /// Correlates the named columns; `columns[i]` holds the values of

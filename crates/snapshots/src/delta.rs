@@ -9,6 +9,9 @@
 
 use super::snapshot::{SeriesValue, Snapshot};
 use srtlog_formats::prom::MetricType;
+/// Bucket estimates (total, quantile) live in the statistics crate, which
+/// cites their method (Prometheus `histogram_quantile`).
+pub use srtlog_stats::histogram::{bucket_quantile, bucket_total};
 use std::collections::BTreeMap;
 
 /// The delta of one cumulative series.
@@ -160,58 +163,6 @@ fn series_delta(before: Option<&SeriesValue>, a: &SeriesValue) -> SeriesDelta {
         reset,
         ty: a.ty,
     }
-}
-
-/// Estimates the total of the observations counted by cumulative bucket
-/// deltas: each observation at the midpoint of its bucket, the lower bound
-/// for the `+Inf` bucket (a lower estimate), 0 as the lower bound of the
-/// first bucket. Returns `(estimate, observations)`.
-pub fn bucket_total(buckets: &[(f64, f64)]) -> (f64, f64) {
-    let mut prev_le = 0.0;
-    let mut prev_cum = 0.0;
-    let mut total = 0.0;
-    for &(le, cum) in buckets {
-        let n = cum - prev_cum;
-        if n > 0.0 {
-            let mid = if le.is_finite() {
-                (prev_le + le) / 2.0
-            } else {
-                prev_le
-            };
-            total += n * mid;
-        }
-        if le.is_finite() {
-            prev_le = le;
-        }
-        prev_cum = cum;
-    }
-    (total, prev_cum)
-}
-
-/// The `q` quantile (0–1) of cumulative bucket deltas, interpolated
-/// linearly inside its bucket (Prometheus `histogram_quantile`): NaN when no
-/// observation, the highest finite bound when it falls in `+Inf`.
-pub fn bucket_quantile(buckets: &[(f64, f64)], q: f64) -> f64 {
-    let total = match buckets.last() {
-        Some(&(_, c)) if c > 0.0 => c,
-        _ => return f64::NAN,
-    };
-    let rank = q.clamp(0.0, 1.0) * total;
-    let mut prev_le = 0.0;
-    let mut prev_cum = 0.0;
-    for &(le, cum) in buckets {
-        if cum >= rank && cum > prev_cum {
-            if !le.is_finite() {
-                return prev_le;
-            }
-            return prev_le + (le - prev_le) * (rank - prev_cum) / (cum - prev_cum);
-        }
-        if le.is_finite() {
-            prev_le = le;
-        }
-        prev_cum = cum;
-    }
-    prev_le
 }
 
 #[cfg(test)]

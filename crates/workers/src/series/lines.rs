@@ -1,5 +1,6 @@
 //! From group buckets to drawn points: legend labels, gap filling, merging
-//! schedulers into a group line, rounding and M4 downsampling.
+//! schedulers into a group line and rounding (M4 downsampling is
+//! [`srtlog_stats::m4`]).
 
 use super::*;
 
@@ -155,67 +156,4 @@ pub fn round_sig(v: f64) -> f64 {
     } else {
         v
     }
-}
-
-/// Downsamples a line to at most four points per column of the time axis:
-/// the first, last, smallest and largest value of each column, in time
-/// order. This is M4 (Jugel, Jerzak, Hackenbroich & Markl, "M4: A
-/// Visualization-Oriented Time Series Data Aggregation", PVLDB 7(10), 2014),
-/// which renders a line chart identical to the full data at a width of
-/// `columns` pixels and always keeps the extremes, unlike LTTB. Gaps
-/// (`None`) are kept, once per run of gaps, so breaks in a line survive.
-pub fn downsample_m4(x: &[i64], y: &[Option<f64>], columns: usize) -> (Vec<i64>, Vec<Option<f64>>) {
-    let n = x.len().min(y.len());
-    if n == 0 || columns == 0 {
-        return (x[..n].to_vec(), y[..n].to_vec());
-    }
-    let x0 = x[0];
-    let span = (x[n - 1] - x0).max(1) as f64;
-    let col = |xi: i64| -> usize {
-        ((((xi - x0) as f64) / span * columns as f64) as usize).min(columns - 1)
-    };
-    // (column, first, last, argmin, argmax)
-    let mut keep: Vec<usize> = Vec::with_capacity(4 * columns + 16);
-    let mut cur: Option<(usize, usize, usize, usize, usize)> = None;
-    let flush = |g: Option<(usize, usize, usize, usize, usize)>, keep: &mut Vec<usize>| {
-        if let Some((_, first, last, lo, hi)) = g {
-            let mut ix = [first, lo, hi, last];
-            ix.sort_unstable();
-            for (j, i) in ix.iter().enumerate() {
-                if j == 0 || ix[j - 1] != *i {
-                    keep.push(*i);
-                }
-            }
-        }
-    };
-    for i in 0..n {
-        let Some(v) = y[i] else {
-            flush(cur.take(), &mut keep);
-            if keep.last().is_none_or(|&k| y[k].is_some()) {
-                keep.push(i);
-            }
-            continue;
-        };
-        let c = col(x[i]);
-        match cur.as_mut() {
-            Some(g) if g.0 == c => {
-                g.2 = i;
-                if y[g.3].is_some_and(|m| v < m) {
-                    g.3 = i;
-                }
-                if y[g.4].is_some_and(|m| v > m) {
-                    g.4 = i;
-                }
-            }
-            _ => {
-                flush(cur.take(), &mut keep);
-                cur = Some((c, i, i, i, i));
-            }
-        }
-    }
-    flush(cur, &mut keep);
-    (
-        keep.iter().map(|&i| x[i]).collect(),
-        keep.iter().map(|&i| y[i]).collect(),
-    )
 }

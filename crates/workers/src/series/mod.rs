@@ -374,9 +374,11 @@ mod rows;
 pub use builder::SeriesBuilder;
 pub use catalogue::{catalogue, SECTIONS};
 use catalogue::{default_metric, unit_from_doc, NOT_METRICS};
-pub use lines::{downsample_m4, round_sig};
+pub use lines::round_sig;
 use lines::{fill, line_points, merge, worker_labels};
 use rows::{is_numeric, FileAcc, GCell, GroupKey, Kind, Num, Rows, NONE};
+/// M4 downsampling lives in the statistics crate with its source.
+pub use srtlog_stats::m4::downsample_m4;
 
 #[cfg(test)]
 mod tests;
