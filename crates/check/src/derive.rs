@@ -9,6 +9,8 @@ use crate::finding::{Evidence, Finding, Severity};
 use crate::patterns::{Rule, PATTERNS};
 use crate::scan::{FileScan, Hit};
 use crate::series::{mean, Bin, Kind, Sum};
+// The high median (`x[n/2]` of the sorted values): always an observed value.
+use srtlog_stats::percentile::median_high as median;
 use srtlog_workers::WorkerType;
 use std::collections::BTreeMap;
 
@@ -479,13 +481,6 @@ fn windows(
     out
 }
 
-fn median(mut v: Vec<f64>) -> Option<f64> {
-    if v.is_empty() {
-        return None;
-    }
-    v.sort_by(f64::total_cmp);
-    Some(v[v.len() / 2])
-}
 
 /// Generation throughput that collapses mid-run while requests still run.
 fn collapse(f: &FileScan, start: &Starts) -> Option<Finding> {

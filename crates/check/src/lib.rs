@@ -202,14 +202,8 @@ fn steady(files: &[scan::FileScan]) -> Steady {
     let mid = |m: &BTreeMap<i64, f64>| -> Option<f64> {
         let v: Vec<f64> = m.values().copied().collect();
         let (lo, hi) = (v.len() / 10, v.len() - v.len() / 10);
-        let mut w = v.get(lo..hi)?.to_vec();
-        if w.is_empty() {
-            return None;
-        }
-        w.sort_by(f64::total_cmp);
-        Some(w[w.len() / 2])
+        srtlog_stats::percentile::median_high(v.get(lo..hi)?.to_vec())
     };
-    usage.sort_by(f64::total_cmp);
     let spans: Vec<(i64, i64)> = files.iter().filter_map(|f| f.series.span()).collect();
     Steady {
         workers: files.len(),
@@ -221,6 +215,6 @@ fn steady(files: &[scan::FileScan]) -> Steady {
             .map(|(a, b)| (b - a) as f64),
         gen_throughput: mid(&gen),
         running_req: mid(&run),
-        token_usage: usage.get(usage.len() / 2).copied(),
+        token_usage: srtlog_stats::percentile::median_high(usage),
     }
 }
