@@ -481,7 +481,6 @@ fn windows(
     out
 }
 
-
 /// Generation throughput that collapses mid-run while requests still run.
 fn collapse(f: &FileScan, start: &Starts) -> Option<Finding> {
     let w = windows(f, &[Kind::Decode, Kind::Stats], |b| b.gen);
