@@ -10,7 +10,7 @@
 //! differs on small samples.
 
 use serde::Serialize;
-use srtlog_stats::percentile_sorted;
+use srtlog_stats::percentile::{percentile_sorted, percentiles_select};
 
 /// How a distribution's values are displayed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -112,11 +112,9 @@ impl DistStats {
     ///
     /// Percentiles are numpy's linear interpolation, as
     /// [`srtlog_stats::percentile_sorted`], but found by selection
-    /// (`select_nth_unstable`, O(n) per percentile) instead of a full sort:
-    /// distributions of tens of millions of chunk gaps would spend seconds
-    /// sorting. The two neighbouring order statistics are handed to
-    /// `percentile_sorted` with the fractional rank, which is the same
-    /// arithmetic as on the sorted whole, so results are identical.
+    /// ([`srtlog_stats::percentile::percentiles_select`], O(n) per
+    /// percentile) instead of a full sort: distributions of tens of millions
+    /// of chunk gaps would spend seconds sorting. Results are identical.
     pub fn of(unit: &'static str, values: &mut Vec<f64>) -> Option<DistStats> {
         values.retain(|x| !x.is_nan());
         if values.is_empty() {
@@ -131,20 +129,7 @@ impl DistStats {
         }
         let mean = total / n as f64;
         let var = values.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / n as f64;
-        // Ascending quantiles: after selecting rank k, everything right of
-        // k is >= it, so the next selection works on the right part only.
-        let mut out = [0.0; 4];
-        let mut from = 0usize;
-        for (slot, q) in [0.5, 0.9, 0.95, 0.99].into_iter().enumerate() {
-            let h = (n - 1) as f64 * q;
-            let lo = h.floor() as usize;
-            let rest = &mut values[from..];
-            let (_, &mut a, right) = rest.select_nth_unstable_by(lo - from, f64::total_cmp);
-            let b = right.iter().copied().fold(f64::INFINITY, f64::min);
-            let b = if lo + 1 < n { b } else { a };
-            out[slot] = percentile_sorted(&[a, b], h - lo as f64);
-            from = lo;
-        }
+        let out = percentiles_select(values, [0.5, 0.9, 0.95, 0.99]);
         Some(DistStats {
             unit,
             count: n as u64,

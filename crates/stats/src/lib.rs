@@ -5,6 +5,7 @@
 //! | Module | Method | Source |
 //! |---|---|---|
 //! | [`percentile`] | percentiles by linear interpolation between closest ranks, `h = (n−1)q`, `x[⌊h⌋] + (h−⌊h⌋)(x[⌊h⌋+1] − x[⌊h⌋])` | Hyndman & Fan (1996) definition 7; numpy's default `method="linear"` |
+//! | [`percentile`] | the same percentiles by selection (O(n) each), bit-identical | Hoare's quickselect (`slice::select_nth_unstable`) |
 //! | [`percentile`] | high median `x[n/2]` | Python's `statistics.median_high` |
 //! | [`moments`] | one-pass mean and variance | Welford (1962); Knuth, TAOCP vol. 2 §4.2.2 |
 //! | [`moments`] | merging two accumulators | Chan, Golub & LeVeque (1979) |
