@@ -10,7 +10,7 @@ use crate::patterns::{Rule, PATTERNS};
 use crate::scan::{FileScan, Hit};
 use crate::series::{mean, Bin, Kind, Sum};
 // The high median (`x[n/2]` of the sorted values): always an observed value.
-use srtlog_stats::percentile::median_high as median;
+use srtlog_stats::percentile::{median_high as median, median_high_sorted};
 use srtlog_workers::WorkerType;
 use std::collections::BTreeMap;
 
@@ -302,7 +302,7 @@ pub fn stalls(files: &[FileScan], start: &Starts) -> Vec<Finding> {
         let secs: Vec<i64> = bins.keys().copied().collect();
         let mut gaps: Vec<i64> = secs.windows(2).map(|w| w[1] - w[0]).collect();
         gaps.sort_unstable();
-        let usual = gaps[gaps.len() / 2].max(1);
+        let usual = median_high_sorted(&gaps).unwrap_or(1).max(1);
         let threshold = (usual * STALL_FACTOR).max(STALL_MIN_S);
         let busy =
             |b: &Bin| mean(b.running).unwrap_or(0.0) > 0.0 || mean(b.queue).unwrap_or(0.0) > 0.0;

@@ -72,9 +72,9 @@ pub fn median_high(mut values: Vec<f64>) -> Option<f64> {
     median_high_sorted(&values)
 }
 
-/// The high median of already *sorted* values (`x[n / 2]`); `None` when
-/// empty.
-pub fn median_high_sorted(sorted: &[f64]) -> Option<f64> {
+/// The high median of already *sorted* values (`x[n / 2]`, any ordered
+/// type: seconds, counts); `None` when empty.
+pub fn median_high_sorted<T: Copy>(sorted: &[T]) -> Option<T> {
     sorted.get(sorted.len() / 2).copied()
 }
 
@@ -138,5 +138,7 @@ mod tests {
         assert_eq!(median_high(vec![3.0, 1.0, 2.0]), Some(2.0));
         assert_eq!(median_high(vec![]), None);
         assert_eq!(median_high_sorted(&[1.0, 2.0]), Some(2.0));
+        assert_eq!(median_high_sorted(&[1_i64, 2, 9, 10]), Some(9));
+        assert_eq!(median_high_sorted::<i64>(&[]), None);
     }
 }
