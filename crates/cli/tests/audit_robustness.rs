@@ -95,9 +95,7 @@ fn a_metrics_fifo_is_reported_promptly() {
         .map(|u| u.as_str().unwrap())
         .collect();
     assert!(
-        unchecked
-            .iter()
-            .any(|u| *u == "metrics: metrics.txt: not a regular file (a FIFO)"),
+        unchecked.contains(&"metrics: metrics.txt: not a regular file (a FIFO)"),
         "{unchecked:?}"
     );
 }
