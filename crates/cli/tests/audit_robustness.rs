@@ -68,6 +68,21 @@ fn a_dangling_log_link_is_listed_and_the_valid_log_graded() {
         .find(|a| a["area"] == "structured logging")
         .unwrap();
     assert_eq!(area["score"], 100.0);
+    // The text report says so too.
+    let out = srtlog()
+        .current_dir(d.path())
+        .args(["audit", "logs"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let text = String::from_utf8(out).unwrap();
+    assert!(
+        text.contains("Inputs: 1 log files (4 lines), 1 skipped;"),
+        "{text}"
+    );
+    assert!(text.contains("bad.log"), "{text}");
 }
 
 #[test]
