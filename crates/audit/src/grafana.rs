@@ -20,71 +20,105 @@ fn has(name: &str, words: &[&str]) -> bool {
     words.iter().any(|w| n.contains(w))
 }
 
-/// The three dashboards as `(file name, dashboard JSON)`; dashboards
-/// without a panel are left out.
-pub fn build(m: &MetricsAudit) -> Vec<(String, Value)> {
-    let gauges: Vec<&str> = m
-        .names
-        .iter()
-        .filter(|(_, t)| t == "gauge")
-        .map(|(n, _)| n.as_str())
-        .collect();
-    let counters: Vec<String> = m
-        .names
-        .iter()
-        .filter(|(_, t)| t == "counter")
-        .map(|(n, _)| {
-            if n.ends_with("_total") {
-                n.clone()
-            } else {
-                format!("{n}_total")
-            }
-        })
-        .collect();
-    let hists: Vec<&str> = m
-        .names
-        .iter()
-        .filter(|(_, t)| t == "histogram")
-        .map(|(n, _)| n.as_str())
-        .collect();
-    let q =
-        |h: &str, p: &str| format!("histogram_quantile({p}, sum by (le) (rate({h}_bucket[5m])))");
+/// The snapshot's family names by type; counters carry their `_total`
+/// sample name.
+struct Families<'a> {
+    gauges: Vec<&'a str>,
+    counters: Vec<String>,
+    hists: Vec<&'a str>,
+}
+
+impl<'a> Families<'a> {
+    fn of(m: &'a MetricsAudit) -> Self {
+        let of_type = |ty: &str| -> Vec<&'a str> {
+            m.names
+                .iter()
+                .filter(|(_, t)| t == ty)
+                .map(|(n, _)| n.as_str())
+                .collect()
+        };
+        let counters = of_type("counter")
+            .into_iter()
+            .map(|n| {
+                if n.ends_with("_total") {
+                    n.to_string()
+                } else {
+                    format!("{n}_total")
+                }
+            })
+            .collect();
+        Families {
+            gauges: of_type("gauge"),
+            counters,
+            hists: of_type("histogram"),
+        }
+    }
+
+    /// Gauges whose name has one of `words`, each its own query.
+    fn gauges_with(&self, words: &[&str]) -> Vec<(String, String)> {
+        self.gauges
+            .iter()
+            .filter(|g| has(g, words))
+            .map(|g| ((*g).to_string(), (*g).to_string()))
+            .collect()
+    }
+
+    /// `sum(rate(counter[window]))` for counters whose name has one of `words`.
+    fn rates_with(&self, words: &[&str], window: &str) -> Vec<(String, String)> {
+        self.counters
+            .iter()
+            .filter(|c| has(c, words))
+            .map(|c| (format!("sum(rate({c}[{window}]))"), c.clone()))
+            .collect()
+    }
+}
+
+/// A quantile of a histogram, in the form the dashboards audit accepts.
+fn quantile(h: &str, p: &str) -> String {
+    format!("histogram_quantile({p}, sum by (le) (rate({h}_bucket[5m])))")
+}
+
+/// Pushes a panel when it has queries.
+fn push_if_any(
+    out: &mut Vec<Panel>,
+    title: &str,
+    exprs: Vec<(String, String)>,
+    unit: &'static str,
+) {
+    if !exprs.is_empty() {
+        out.push(Panel {
+            title: title.into(),
+            exprs,
+            unit,
+        });
+    }
+}
+
+/// The batch processing dashboard: queue, throughput, request time.
+fn batch_panels(f: &Families) -> Vec<Panel> {
     let mut batch = Vec::new();
-    let queue: Vec<(String, String)> = gauges
-        .iter()
-        .filter(|g| has(g, &["running", "waiting", "queue", "swapped"]))
-        .map(|g| ((*g).to_string(), (*g).to_string()))
-        .collect();
-    if !queue.is_empty() {
-        batch.push(Panel {
-            title: "Requests running and queued".into(),
-            exprs: queue,
-            unit: "short",
-        });
-    }
-    let thr: Vec<(String, String)> = counters
-        .iter()
-        .filter(|c| {
-            has(
-                c,
-                &[
-                    "request_success",
-                    "requests_total",
-                    "request_total",
-                    "num_requests",
-                ],
-            )
-        })
-        .map(|c| (format!("sum(rate({c}[1m]))"), c.clone()))
-        .collect();
-    if !thr.is_empty() {
-        batch.push(Panel {
-            title: "Request throughput (requests/s)".into(),
-            exprs: thr,
-            unit: "reqps",
-        });
-    }
-    for h in hists
+    push_if_any(
+        &mut batch,
+        "Requests running and queued",
+        f.gauges_with(&["running", "waiting", "queue", "swapped"]),
+        "short",
+    );
+    push_if_any(
+        &mut batch,
+        "Request throughput (requests/s)",
+        f.rates_with(
+            &[
+                "request_success",
+                "requests_total",
+                "request_total",
+                "num_requests",
+            ],
+            "1m",
+        ),
+        "reqps",
+    );
+    for h in f
+        .hists
         .iter()
         .filter(|h| has(h, &["e2e", "request_duration", "request_latency"]))
     {
@@ -97,48 +131,42 @@ pub fn build(m: &MetricsAudit) -> Vec<(String, Value)> {
             unit: "s",
         });
     }
+    batch
+}
+
+/// The GPU monitoring dashboard: memory and KV cache, tokens, load time.
+fn gpu_panels(f: &Families) -> Vec<Panel> {
     let mut gpu = Vec::new();
-    let mem: Vec<(String, String)> = gauges
-        .iter()
-        .filter(|g| {
-            has(
-                g,
-                &["gpu", "cache_usage", "token_usage", "memory", "temperature"],
-            )
-        })
-        .map(|g| ((*g).to_string(), (*g).to_string()))
-        .collect();
-    if !mem.is_empty() {
-        gpu.push(Panel {
-            title: "GPU memory and KV-cache usage".into(),
-            exprs: mem,
-            unit: "percentunit",
-        });
-    }
-    let tok: Vec<(String, String)> = counters
-        .iter()
-        .filter(|c| has(c, &["token"]))
-        .map(|c| (format!("sum(rate({c}[1m]))"), c.clone()))
-        .collect();
-    if !tok.is_empty() {
-        gpu.push(Panel {
-            title: "Inference throughput (tokens/s)".into(),
-            exprs: tok,
-            unit: "short",
-        });
-    }
-    for h in hists
+    push_if_any(
+        &mut gpu,
+        "GPU memory and KV-cache usage",
+        f.gauges_with(&["gpu", "cache_usage", "token_usage", "memory", "temperature"]),
+        "percentunit",
+    );
+    push_if_any(
+        &mut gpu,
+        "Inference throughput (tokens/s)",
+        f.rates_with(&["token"], "1m"),
+        "short",
+    );
+    for h in f
+        .hists
         .iter()
         .filter(|h| has(h, &["load", "model"]) && has(h, &["seconds"]))
     {
         gpu.push(Panel {
             title: format!("Model load time ({h})"),
-            exprs: vec![(q(h, "0.5"), "p50".into())],
+            exprs: vec![(quantile(h, "0.5"), "p50".into())],
             unit: "s",
         });
     }
+    gpu
+}
+
+/// The system health dashboard: latency quantiles, errors, process.
+fn health_panels(f: &Families) -> Vec<Panel> {
     let mut health = Vec::new();
-    for h in hists.iter().filter(|h| {
+    for h in f.hists.iter().filter(|h| {
         has(
             h,
             &[
@@ -155,39 +183,34 @@ pub fn build(m: &MetricsAudit) -> Vec<(String, Value)> {
             title: format!("{h} (P50, P95, P99)"),
             exprs: [("0.5", "p50"), ("0.95", "p95"), ("0.99", "p99")]
                 .iter()
-                .map(|(p, label)| (q(h, p), (*label).to_string()))
+                .map(|(p, label)| (quantile(h, p), (*label).to_string()))
                 .collect(),
             unit: "s",
         });
     }
-    let errs: Vec<(String, String)> = counters
-        .iter()
-        .filter(|c| has(c, &["error", "fail", "abort"]))
-        .map(|c| (format!("sum(rate({c}[5m]))"), c.clone()))
-        .collect();
-    if !errs.is_empty() {
-        health.push(Panel {
-            title: "Error rate".into(),
-            exprs: errs,
-            unit: "reqps",
-        });
-    }
-    let proc: Vec<(String, String)> = gauges
-        .iter()
-        .filter(|g| has(g, &["process_resident_memory", "process_open_fds"]))
-        .map(|g| ((*g).to_string(), (*g).to_string()))
-        .collect();
-    if !proc.is_empty() {
-        health.push(Panel {
-            title: "Process health".into(),
-            exprs: proc,
-            unit: "short",
-        });
-    }
+    push_if_any(
+        &mut health,
+        "Error rate",
+        f.rates_with(&["error", "fail", "abort"], "5m"),
+        "reqps",
+    );
+    push_if_any(
+        &mut health,
+        "Process health",
+        f.gauges_with(&["process_resident_memory", "process_open_fds"]),
+        "short",
+    );
+    health
+}
+
+/// The three dashboards as `(file name, dashboard JSON)`; dashboards
+/// without a panel are left out.
+pub fn build(m: &MetricsAudit) -> Vec<(String, Value)> {
+    let f = Families::of(m);
     [
-        ("batch-processing", "Batch Processing", batch),
-        ("gpu-monitoring", "GPU Monitoring", gpu),
-        ("system-health", "System Health", health),
+        ("batch-processing", "Batch Processing", batch_panels(&f)),
+        ("gpu-monitoring", "GPU Monitoring", gpu_panels(&f)),
+        ("system-health", "System Health", health_panels(&f)),
     ]
     .into_iter()
     .filter(|(_, _, p)| !p.is_empty())

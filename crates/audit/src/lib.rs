@@ -177,18 +177,86 @@ pub fn pct(n: u64, d: u64) -> f64 {
 }
 
 /// Runs the audit.
+///
+/// Log files that cannot be read (dangling links, FIFOs, symbolic-link
+/// loops, permission errors) are reported in [`logs::LogScan::skipped`] and
+/// the rest are read; a metrics source that cannot be read is reported in
+/// [`Audit::unchecked`].
 pub fn run(opts: &Options) -> srtlog_io::Result<Audit> {
-    let files = logs::collect_files(&opts.paths)?;
-    let scan = logs::scan(&files);
+    let (files, walk_skipped) = logs::collect_files_reported(&opts.paths)?;
+    let mut scan = logs::scan(&files);
+    // The walker's warnings come first: they are about paths given or found
+    // before any file was read.
+    scan.skipped.splice(0..0, walk_skipped);
     let mut unchecked = Vec::new();
-    let metrics = match &opts.metrics {
+    let metrics = read_metrics(opts, &mut unchecked);
+    let dashboards = match &opts.dashboards {
+        None => {
+            unchecked.push("dashboards: none given (--dashboards DIR)".to_string());
+            None
+        }
+        Some(d) => {
+            let names: Option<Vec<String>> = metrics
+                .as_ref()
+                .map(|m| m.names.iter().map(|(n, _)| n.clone()).collect());
+            Some(dashboards::audit(d, names.as_deref())?)
+        }
+    };
+    let tracing_stats = trace::stats(&scan);
+    let mut findings = Vec::new();
+    let mut areas = Vec::new();
+    structured_logging(&scan, &mut findings, &mut areas);
+    log_levels(&scan, &mut findings, &mut areas);
+    request_tracing(&scan, &tracing_stats, &mut findings, &mut areas);
+    error_tracking(&scan, &mut findings, &mut areas);
+    findings.push(volume_finding(&scan));
+    findings.extend(skipped_input_finding(&scan));
+    metrics_area(metrics.as_ref(), &mut findings, &mut areas);
+    dashboards_area(dashboards.as_ref(), &mut findings, &mut areas);
+
+    let scores: Vec<(&str, Option<f64>)> =
+        areas.iter().map(|a| (a.area.as_str(), a.score)).collect();
+    let score = grade::overall(&scores);
+    let good = areas
+        .iter()
+        .filter(|a| a.gap == Status::Good)
+        .map(|a| format!("{}: {}", a.area, a.current))
+        .collect();
+    let missing = areas
+        .iter()
+        .filter(|a| matches!(a.gap, Status::Missing | Status::Partial))
+        .map(|a| format!("{}: {} (should be: {})", a.area, a.current, a.standard))
+        .collect();
+    let recommendations = recommend::plan(&areas, &scan, metrics.as_ref(), dashboards.as_ref());
+    Ok(Audit {
+        grade: grade::letter(score),
+        score,
+        rule: grade::RULE.to_string(),
+        areas,
+        good,
+        missing,
+        findings,
+        recommendations,
+        unchecked,
+        logs: scan,
+        tracing: tracing_stats,
+        metrics,
+        dashboards,
+    })
+}
+
+/// Reads and audits the metrics source, if any; what could not be read is
+/// noted in `unchecked` and the audit goes on without it.
+fn read_metrics(opts: &Options, unchecked: &mut Vec<String>) -> Option<metrics::MetricsAudit> {
+    match &opts.metrics {
         None => {
             unchecked.push("metrics: no snapshot given (--metrics FILE|URL)".to_string());
             None
         }
-        Some(MetricsSource::File(p)) => match std::fs::read(p) {
+        Some(MetricsSource::File(p)) => match read_metrics_file(p) {
             Ok(b) => Some(metrics::audit(&b, &p.display().to_string())),
             Err(e) => {
+                tracing::warn!("{}: {e}; the metrics were not checked", p.display());
                 unchecked.push(format!("metrics: {}: {e}", p.display()));
                 None
             }
@@ -206,33 +274,55 @@ pub fn run(opts: &Options) -> srtlog_io::Result<Audit> {
                 }
             }
         }
-    };
-    let dashboards = match &opts.dashboards {
-        None => {
-            unchecked.push("dashboards: none given (--dashboards DIR)".to_string());
-            None
-        }
-        Some(d) => {
-            let names: Option<Vec<String>> = metrics
-                .as_ref()
-                .map(|m| m.names.iter().map(|(n, _)| n.clone()).collect());
-            Some(dashboards::audit(d, names.as_deref())?)
-        }
-    };
-    let tracing_stats = trace::stats(&scan);
-    let mut findings = Vec::new();
-    let mut areas = Vec::new();
-    let t = &scan.totals;
+    }
+}
 
-    // Structured logging: share of JSON/logfmt lines, and the standard
-    // fields they carry.
+/// Reads a saved exposition. Only a regular file (or a link to one) is
+/// opened: opening a FIFO would block until a writer appears, and a
+/// device or folder is not a snapshot.
+fn read_metrics_file(p: &std::path::Path) -> std::io::Result<Vec<u8>> {
+    let meta = std::fs::metadata(p)?;
+    if !meta.is_file() {
+        let what = file_kind(&meta.file_type());
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            format!("not a regular file ({what})"),
+        ));
+    }
+    std::fs::read(p)
+}
+
+/// A file type in words, for the "not a regular file" message.
+fn file_kind(t: &std::fs::FileType) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    if t.is_dir() {
+        "a folder"
+    } else if t.is_fifo() {
+        "a FIFO"
+    } else if t.is_socket() {
+        "a socket"
+    } else if t.is_block_device() || t.is_char_device() {
+        "a device"
+    } else {
+        "not a file"
+    }
+}
+
+/// Structured logging: share of JSON/logfmt lines, and the standard fields
+/// they carry.
+fn structured_logging(
+    scan: &logs::LogScan,
+    findings: &mut Vec<Finding>,
+    areas: &mut Vec<AreaScore>,
+) {
+    let t = &scan.totals;
     let structured = pct(t.structured(), t.lines);
     let field_cov = if t.structured() == 0 {
         0.0
     } else {
         let s = t.structured() as f64;
         // Only structured lines are counted here: a text prefix is not a field.
-        let (ts, lv, lg, msg) = structured_fields(&scan);
+        let (ts, lv, lg, msg) = structured_fields(scan);
         (ts + lv + lg + msg) as f64 / (4.0 * s)
     };
     let s_score = structured * (0.7 + 0.3 * field_cov);
@@ -244,7 +334,7 @@ pub fn run(opts: &Options) -> srtlog_io::Result<Audit> {
         evidence: scan.files.iter().map(|f| format!("{}: {}% structured", f.file, pct(f.counts.structured(), f.counts.lines))).collect(),
     });
     if t.structured() > 0 {
-        let (ts, lv, lg, msg) = structured_fields(&scan);
+        let (ts, lv, lg, msg) = structured_fields(scan);
         let s = t.structured();
         findings.push(Finding {
             area: "structured logging".into(),
@@ -274,8 +364,11 @@ pub fn run(opts: &Options) -> srtlog_io::Result<Audit> {
         standard: "JSON logs".into(),
         gap: Status::of(s_score),
     });
+}
 
-    // Log levels.
+/// Log levels: lines with a level, and print-style lines.
+fn log_levels(scan: &logs::LogScan, findings: &mut Vec<Finding>, areas: &mut Vec<AreaScore>) {
+    let t = &scan.totals;
     let leveled = pct(t.with_level, t.lines);
     let levels: Vec<String> = t.levels.iter().map(|(k, v)| format!("{k} {v}")).collect();
     findings.push(Finding {
@@ -325,8 +418,17 @@ pub fn run(opts: &Options) -> srtlog_io::Result<Audit> {
         standard: "logger.info() etc.".into(),
         gap: Status::of(leveled),
     });
+}
 
-    let (tr_score, tr_findings) = trace::evaluate(&scan, &tracing_stats);
+/// Request tracing (scored in [`trace`]).
+fn request_tracing(
+    scan: &logs::LogScan,
+    stats: &trace::TraceStats,
+    findings: &mut Vec<Finding>,
+    areas: &mut Vec<AreaScore>,
+) {
+    let t = &scan.totals;
+    let (tr_score, tr_findings) = trace::evaluate(scan, stats);
     findings.extend(tr_findings);
     areas.push(AreaScore {
         area: "request tracing".into(),
@@ -343,8 +445,11 @@ pub fn run(opts: &Options) -> srtlog_io::Result<Audit> {
         standard: "request ids".into(),
         gap: Status::of(tr_score),
     });
+}
 
-    let (er_score, er_findings) = errors::evaluate(&scan);
+/// Error tracking (scored in [`errors`]).
+fn error_tracking(scan: &logs::LogScan, findings: &mut Vec<Finding>, areas: &mut Vec<AreaScore>) {
+    let (er_score, er_findings) = errors::evaluate(scan);
     findings.extend(er_findings);
     areas.push(AreaScore {
         area: "error tracking".into(),
@@ -353,14 +458,17 @@ pub fn run(opts: &Options) -> srtlog_io::Result<Audit> {
         current: format!(
             "{} error groups, {} tracebacks",
             scan.errors.len(),
-            t.tracebacks
+            scan.totals.tracebacks
         ),
         standard: "errors leveled and grouped".into(),
         gap: Status::of(er_score),
     });
+}
 
-    // Volume (information only: no standard to meet).
-    findings.push(Finding {
+/// Volume (information only: no standard to meet).
+fn volume_finding(scan: &logs::LogScan) -> Finding {
+    let t = &scan.totals;
+    Finding {
         area: "volume".into(),
         check: "log volume per component".into(),
         status: Status::Good,
@@ -388,134 +496,119 @@ pub fn run(opts: &Options) -> srtlog_io::Result<Audit> {
             })
             .chain(busiest_minutes(&scan.per_minute))
             .collect(),
-    });
-    if !scan.skipped.is_empty() || t.long_lines_skipped + t.invalid_utf8 > 0 {
-        let mut ev: Vec<String> = scan
-            .skipped
+    }
+}
+
+/// Files skipped and lines skipped, when there are any.
+fn skipped_input_finding(scan: &logs::LogScan) -> Option<Finding> {
+    let t = &scan.totals;
+    if scan.skipped.is_empty() && t.long_lines_skipped + t.invalid_utf8 == 0 {
+        return None;
+    }
+    let mut ev: Vec<String> = scan
+        .skipped
+        .iter()
+        .map(|(f, why)| format!("{f}: {why}"))
+        .collect();
+    ev.extend(
+        scan.files
             .iter()
-            .map(|(f, why)| format!("{f}: {why}"))
-            .collect();
-        ev.extend(
-            scan.files
-                .iter()
-                .filter(|f| f.counts.long_lines_skipped + f.counts.invalid_utf8 > 0)
-                .map(|f| {
-                    format!(
-                        "{}: {} lines over 1 MiB skipped, {} lines not UTF-8",
-                        f.file, f.counts.long_lines_skipped, f.counts.invalid_utf8
-                    )
-                }),
-        );
-        findings.push(Finding {
-            area: "input".into(),
-            check: "skipped input".into(),
-            status: Status::Partial,
-            value: format!(
-                "{} files skipped, {} long lines skipped, {} lines not UTF-8",
-                scan.skipped.len(),
-                t.long_lines_skipped,
-                t.invalid_utf8
-            ),
-            evidence: ev,
-        });
-    }
-
-    match &metrics {
-        Some(m) => {
-            findings.extend(metrics_findings(m));
-            let sc = round1(m.score());
-            areas.push(AreaScore {
-                area: "metrics".into(),
-                weight: grade::weight("metrics"),
-                score: Some(sc),
-                current: format!(
-                    "{}/{} recommended families, {} families",
-                    m.present(),
-                    m.recommended.len(),
-                    m.families
-                ),
-                standard: "comprehensive (duration, queue, throughput, percentiles)".into(),
-                gap: Status::of(sc),
-            });
-        }
-        None => areas.push(not_checked(
-            "metrics",
-            "comprehensive (duration, queue, throughput, percentiles)",
-        )),
-    }
-    match &dashboards {
-        Some(d) => {
-            let sc = round1(d.score());
-            findings.push(Finding {
-                area: "dashboards".into(),
-                check: "dashboard panels".into(),
-                status: Status::of(sc),
-                value: format!(
-                    "{} files ({} not valid JSON), {} panels with queries, {} problems",
-                    d.files,
-                    d.invalid.len(),
-                    d.panels,
-                    d.issues.len()
-                ),
-                evidence: d
-                    .invalid
-                    .iter()
-                    .map(|(f, e)| format!("{f}: not valid JSON: {e}"))
-                    .chain(
-                        d.issues.iter().map(|i| {
-                            format!("{} / {}: {} ({})", i.file, i.panel, i.problem, i.expr)
-                        }),
-                    )
-                    .collect(),
-            });
-            areas.push(AreaScore {
-                area: "dashboards".into(),
-                weight: grade::weight("dashboards"),
-                score: Some(sc),
-                current: format!(
-                    "{} dashboards, {} problems",
-                    d.files,
-                    d.issues.len() + d.invalid.len()
-                ),
-                standard: "panels on existing metrics, correct quantiles".into(),
-                gap: Status::of(sc),
-            });
-        }
-        None => areas.push(not_checked(
-            "dashboards",
-            "panels on existing metrics, correct quantiles",
-        )),
-    }
-
-    let scores: Vec<(&str, Option<f64>)> =
-        areas.iter().map(|a| (a.area.as_str(), a.score)).collect();
-    let score = grade::overall(&scores);
-    let good = areas
-        .iter()
-        .filter(|a| a.gap == Status::Good)
-        .map(|a| format!("{}: {}", a.area, a.current))
-        .collect();
-    let missing = areas
-        .iter()
-        .filter(|a| matches!(a.gap, Status::Missing | Status::Partial))
-        .map(|a| format!("{}: {} (should be: {})", a.area, a.current, a.standard))
-        .collect();
-    let recommendations = recommend::plan(&areas, &scan, metrics.as_ref(), dashboards.as_ref());
-    Ok(Audit {
-        grade: grade::letter(score),
-        score,
-        rule: grade::RULE.to_string(),
-        areas,
-        good,
-        missing,
-        findings,
-        recommendations,
-        unchecked,
-        logs: scan,
-        tracing: tracing_stats,
-        metrics,
-        dashboards,
+            .filter(|f| f.counts.long_lines_skipped + f.counts.invalid_utf8 > 0)
+            .map(|f| {
+                format!(
+                    "{}: {} lines over 1 MiB skipped, {} lines not UTF-8",
+                    f.file, f.counts.long_lines_skipped, f.counts.invalid_utf8
+                )
+            }),
+    );
+    Some(Finding {
+        area: "input".into(),
+        check: "skipped input".into(),
+        status: Status::Partial,
+        value: format!(
+            "{} files skipped, {} long lines skipped, {} lines not UTF-8",
+            scan.skipped.len(),
+            t.long_lines_skipped,
+            t.invalid_utf8
+        ),
+        evidence: ev,
     })
+}
+
+/// The metrics area, or "not checked" without a snapshot.
+fn metrics_area(
+    m: Option<&metrics::MetricsAudit>,
+    findings: &mut Vec<Finding>,
+    areas: &mut Vec<AreaScore>,
+) {
+    const STANDARD: &str = "comprehensive (duration, queue, throughput, percentiles)";
+    let Some(m) = m else {
+        areas.push(not_checked("metrics", STANDARD));
+        return;
+    };
+    findings.extend(metrics_findings(m));
+    let sc = round1(m.score());
+    areas.push(AreaScore {
+        area: "metrics".into(),
+        weight: grade::weight("metrics"),
+        score: Some(sc),
+        current: format!(
+            "{}/{} recommended families, {} families",
+            m.present(),
+            m.recommended.len(),
+            m.families
+        ),
+        standard: STANDARD.into(),
+        gap: Status::of(sc),
+    });
+}
+
+/// The dashboards area, or "not checked" without dashboards.
+fn dashboards_area(
+    d: Option<&dashboards::DashboardsAudit>,
+    findings: &mut Vec<Finding>,
+    areas: &mut Vec<AreaScore>,
+) {
+    const STANDARD: &str = "panels on existing metrics, correct quantiles";
+    let Some(d) = d else {
+        areas.push(not_checked("dashboards", STANDARD));
+        return;
+    };
+    let sc = round1(d.score());
+    findings.push(Finding {
+        area: "dashboards".into(),
+        check: "dashboard panels".into(),
+        status: Status::of(sc),
+        value: format!(
+            "{} files ({} not valid JSON), {} panels with queries, {} problems",
+            d.files,
+            d.invalid.len(),
+            d.panels,
+            d.issues.len()
+        ),
+        evidence: d
+            .invalid
+            .iter()
+            .map(|(f, e)| format!("{f}: not valid JSON: {e}"))
+            .chain(
+                d.issues
+                    .iter()
+                    .map(|i| format!("{} / {}: {} ({})", i.file, i.panel, i.problem, i.expr)),
+            )
+            .collect(),
+    });
+    areas.push(AreaScore {
+        area: "dashboards".into(),
+        weight: grade::weight("dashboards"),
+        score: Some(sc),
+        current: format!(
+            "{} dashboards, {} problems",
+            d.files,
+            d.issues.len() + d.invalid.len()
+        ),
+        standard: STANDARD.into(),
+        gap: Status::of(sc),
+    });
 }
 
 /// The three busiest minutes, as `busiest minute …: N lines`.

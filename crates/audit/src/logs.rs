@@ -416,44 +416,12 @@ fn scan_file(
         }
         let is_error_level = matches!(g.level, Some(Level::Error | Level::Critical));
         c.error_lines += u64::from(is_error_level);
-        let exc = g.exception.as_deref();
-        if exc == Some("Traceback") {
+        if g.exception.as_deref() == Some("Traceback") {
             c.tracebacks += 1;
         }
-        let continues = pending.as_ref().is_some_and(|p| {
-            !p.named
-                && ((is_error_level && p.leveled && g.logger == p.logger)
-                    || (g.level.is_none() && (text.starts_with([' ', '\t']) || exc.is_some())))
+        track_error(&mut pending, &g, &text, is_error_level, groups, || {
+            Example::new(name, line_no, &text)
         });
-        if continues {
-            if let (Some(p), Some(t)) = (pending.as_mut(), exc.filter(|t| *t != "Traceback")) {
-                p.kind = t.to_string();
-                p.pattern = exception_pattern(&g.message);
-                p.named = true;
-            }
-            continue;
-        }
-        if let Some(p) = pending.take() {
-            p.flush(groups);
-        }
-        if is_error_level || exc.is_some() {
-            let named = exc.is_some_and(|t| t != "Traceback");
-            pending = Some(Pending {
-                kind: match exc {
-                    Some(t) if named => t.to_string(),
-                    _ => g.level.map_or("Traceback", Level::as_str).to_string(),
-                },
-                pattern: if named {
-                    exception_pattern(&g.message)
-                } else {
-                    message_pattern(&g.message)
-                },
-                leveled: is_error_level,
-                logger: g.logger.clone(),
-                named,
-                first: Example::new(name, line_no, &text),
-            });
-        }
     }
     if let Some(p) = pending.take() {
         p.flush(groups);
@@ -481,6 +449,54 @@ fn scan_file(
         first: first.map(|t| t.to_string()),
         last: last.map(|t| t.to_string()),
     })
+}
+
+/// Extends the pending error with this line, or flushes it and starts a
+/// new one when this line opens an error (an error level or an exception
+/// line). `first` makes the new error's example.
+fn track_error(
+    pending: &mut Option<Pending>,
+    g: &srtlog_formats::genericlog::GenericLine,
+    text: &str,
+    is_error_level: bool,
+    groups: &mut HashMap<(String, String), ErrorGroup>,
+    first: impl FnOnce() -> Example,
+) {
+    let exc = g.exception.as_deref();
+    let continues = pending.as_ref().is_some_and(|p| {
+        !p.named
+            && ((is_error_level && p.leveled && g.logger == p.logger)
+                || (g.level.is_none() && (text.starts_with([' ', '\t']) || exc.is_some())))
+    });
+    if continues {
+        if let (Some(p), Some(t)) = (pending.as_mut(), exc.filter(|t| *t != "Traceback")) {
+            p.kind = t.to_string();
+            p.pattern = exception_pattern(&g.message);
+            p.named = true;
+        }
+        return;
+    }
+    if let Some(p) = pending.take() {
+        p.flush(groups);
+    }
+    if is_error_level || exc.is_some() {
+        let named = exc.is_some_and(|t| t != "Traceback");
+        *pending = Some(Pending {
+            kind: match exc {
+                Some(t) if named => t.to_string(),
+                _ => g.level.map_or("Traceback", Level::as_str).to_string(),
+            },
+            pattern: if named {
+                exception_pattern(&g.message)
+            } else {
+                message_pattern(&g.message)
+            },
+            leveled: is_error_level,
+            logger: g.logger.clone(),
+            named,
+            first: first(),
+        });
+    }
 }
 
 /// First time, last time and lines per minute (µs / minute index).

@@ -138,3 +138,70 @@ fn grafana_dashboards_are_written_atomically() {
         .collect();
     assert!(left.is_empty(), "{left:?}");
 }
+
+#[test]
+fn audit_run_lists_the_walker_s_warnings_and_grades_the_valid_log() {
+    let (_d, logs) = hostile();
+    let opts = srtlog_audit::Options {
+        paths: vec![logs],
+        ..Default::default()
+    };
+    let a = guarded(move || srtlog_audit::run(&opts).unwrap());
+    assert_eq!(a.logs.files.len(), 1);
+    assert_eq!(a.logs.totals.lines, 5);
+    let mut names: Vec<String> = a
+        .logs
+        .skipped
+        .iter()
+        .map(|(p, _)| p.rsplit('/').next().unwrap().to_string())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["a", "b", "bad.log", "pipe.log", "self"]);
+    let skipped = a
+        .findings
+        .iter()
+        .find(|f| f.check == "skipped input")
+        .expect("a skipped-input finding");
+    assert!(
+        skipped.value.starts_with("5 files skipped"),
+        "{}",
+        skipped.value
+    );
+    assert!(
+        skipped.evidence.iter().any(|e| e.contains("bad.log")),
+        "{:?}",
+        skipped.evidence
+    );
+    // The valid log is still graded: all five lines are structured JSON.
+    let structured = a
+        .areas
+        .iter()
+        .find(|x| x.area == "structured logging")
+        .unwrap();
+    assert!(structured.score.unwrap() > 90.0, "{structured:?}");
+}
+
+#[test]
+fn audit_metrics_that_are_not_a_regular_file_are_reported_without_blocking() {
+    let d = tempfile::tempdir().unwrap();
+    let fifo = d.path().join("metrics.txt");
+    assert!(std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap()
+        .success());
+    for (path, what) in [(fifo, "a FIFO"), (d.path().to_path_buf(), "a folder")] {
+        let opts = srtlog_audit::Options {
+            metrics: Some(srtlog_audit::MetricsSource::File(path)),
+            ..Default::default()
+        };
+        let a = guarded(move || srtlog_audit::run(&opts).unwrap());
+        assert!(a.metrics.is_none());
+        assert!(
+            a.unchecked.iter().any(|u| u.starts_with("metrics: ")
+                && u.contains(&format!("not a regular file ({what})"))),
+            "{:?}",
+            a.unchecked
+        );
+    }
+}

@@ -4,66 +4,49 @@
 //! work is done ([`ReportFile::create`] comes first, the content later).
 
 use crate::ReportError;
-use std::fs::File;
+use srtlog_io::AtomicFile;
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// A report being written: a temporary file until [`ReportFile::commit`].
-/// Dropped without committing, it removes the temporary file.
+/// Dropped without committing, it removes the temporary file. A thin
+/// wrapper over [`srtlog_io::AtomicFile`], the one atomic writer, which also
+/// clears temporaries left by killed runs.
 #[derive(Debug)]
 pub struct ReportFile {
-    target: PathBuf,
-    tmp: PathBuf,
-    file: Option<File>,
+    file: AtomicFile,
+}
+
+/// An I/O-layer error as a [`ReportError::Io`] about `target`.
+fn report_error(target: &Path, e: srtlog_io::Error) -> ReportError {
+    let source = match e {
+        srtlog_io::Error::Io { source, .. } => source,
+        other => std::io::Error::new(std::io::ErrorKind::NotFound, other.to_string()),
+    };
+    ReportError::Io {
+        path: target.to_path_buf(),
+        source,
+    }
 }
 
 impl ReportFile {
     /// Creates the temporary file beside `target`; fails at once when the
     /// location is not writable (no folder, permission, a file in the way).
     pub fn create(target: &Path) -> Result<ReportFile, ReportError> {
-        let io = |source| ReportError::Io {
-            path: target.to_path_buf(),
-            source,
-        };
-        if target.is_dir() {
-            return Err(io(std::io::Error::new(
-                std::io::ErrorKind::IsADirectory,
-                "is a directory",
-            )));
-        }
-        let name = target
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "report.html".into());
-        let tmp = target.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
-        let file = File::create(&tmp).map_err(io)?;
-        Ok(ReportFile {
-            target: target.to_path_buf(),
-            tmp,
-            file: Some(file),
-        })
+        let file = AtomicFile::create(target).map_err(|e| report_error(target, e))?;
+        Ok(ReportFile { file })
     }
 
     /// Writes `content` and renames the file into place.
     pub fn commit(mut self, content: &[u8]) -> Result<(), ReportError> {
-        let io = |source| ReportError::Io {
-            path: self.target.clone(),
-            source,
-        };
-        if let Some(mut f) = self.file.take() {
-            f.write_all(content).map_err(io)?;
-            f.sync_all().map_err(io)?;
-        }
-        std::fs::rename(&self.tmp, &self.target).map_err(io)?;
-        Ok(())
-    }
-}
-
-impl Drop for ReportFile {
-    fn drop(&mut self) {
-        if self.file.take().is_some() {
-            let _ = std::fs::remove_file(&self.tmp);
-        }
+        let target = self.file.target().to_path_buf();
+        self.file
+            .write_all(content)
+            .map_err(|source| ReportError::Io {
+                path: target.clone(),
+                source,
+            })?;
+        self.file.commit().map_err(|e| report_error(&target, e))
     }
 }
 
@@ -99,5 +82,29 @@ mod tests {
         let e = ReportFile::create(&file.join("r.html")).unwrap_err();
         assert!(e.to_string().starts_with("cannot write "), "{e}");
         assert!(ReportFile::create(d.path()).is_err());
+    }
+
+    #[test]
+    fn an_abandoned_report_leaves_the_previous_one_and_no_temporary() {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("r.html");
+        write_atomic(&p, b"old").unwrap();
+        // Half a report, then an error: the writer is dropped uncommitted.
+        let mut f = ReportFile::create(&p).unwrap();
+        f.file.write_all(b"<html><body>half").unwrap();
+        drop(f);
+        assert_eq!(std::fs::read(&p).unwrap(), b"old");
+        // A killed run's temporary (no process has this pid) is cleared by
+        // the next report written there.
+        let stale = d.path().join(".r.html.2147483632.tmp");
+        std::fs::write(&stale, "half").unwrap();
+        write_atomic(&p, b"new").unwrap();
+        assert!(!stale.exists());
+        let names: Vec<_> = std::fs::read_dir(d.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+        assert_eq!(names, vec![std::ffi::OsString::from("r.html")]);
+        assert_eq!(std::fs::read(&p).unwrap(), b"new");
     }
 }

@@ -1,12 +1,17 @@
 //! The Parquet cache of a logs folder: `<logs>/cached_assets/node_metrics.parquet`
 //! plus `cache_metadata.json`.
 //!
-//! A cache is valid while every source file has the same size, modification
-//! time and a hash of its first and last 64 KiB, and the srtlog version and
-//! table schema are unchanged. Hashing the head and tail instead of the whole
-//! file (the Python srtlog read every byte for an MD5) keeps the check
-//! constant-time per file; the size and mtime catch appends and rewrites that
-//! the sampled bytes could miss.
+//! A cache is valid while every source file has the same canonical path,
+//! size, modification time, status-change time (ctime), inode and a hash of
+//! its first and last 64 KiB, the srtlog version and table schema are
+//! unchanged, and the Parquet file's footer reads and holds the number of
+//! rows the metadata recorded. Hashing the head and tail instead of the
+//! whole file (the Python srtlog read every byte for an MD5) keeps the check
+//! constant-time per file; the size and mtime catch appends and rewrites
+//! that the sampled bytes could miss, and the ctime and inode catch an edit
+//! whose mtime was restored (`touch -r`, `cp -p`, `rsync -t`): the ctime
+//! cannot be set back. Paths are canonical so that `parse /abs/logs` and
+//! `parse logs` share one cache.
 
 use crate::discover::WorkerFile;
 use crate::error::{Error, Result};
@@ -35,6 +40,13 @@ pub struct Fingerprint {
     pub mtime_ns: i128,
     /// FNV-1a 64 of the first and last 64 KiB, hex.
     pub head_tail: String,
+    /// Status-change time, nanoseconds since the epoch (0 in metadata from
+    /// releases that did not record it, which then never matches).
+    #[serde(default)]
+    pub ctime_ns: i128,
+    /// Inode number (0 in older metadata).
+    #[serde(default)]
+    pub inode: u64,
 }
 
 /// FNV-1a, 64-bit (Fowler, Noll, Vo; IETF draft-eastlake-fnv). Stable across
@@ -47,10 +59,14 @@ fn fnv1a(mut h: u64, bytes: &[u8]) -> u64 {
     h
 }
 
-/// Fingerprints a file.
+/// Fingerprints a file; its path is made canonical (absolute, links
+/// resolved) so that a relative and an absolute spelling agree.
 pub fn fingerprint(path: &Path) -> Result<Fingerprint> {
+    use std::os::unix::fs::MetadataExt;
     let io = |e| Error::io(path, e);
+    let canonical = std::fs::canonicalize(path).map_err(io)?;
     let meta = std::fs::metadata(path).map_err(io)?;
+    let ctime_ns = i128::from(meta.ctime()) * 1_000_000_000 + i128::from(meta.ctime_nsec());
     let mtime_ns = meta
         .modified()
         .ok()
@@ -70,10 +86,12 @@ pub fn fingerprint(path: &Path) -> Result<Fingerprint> {
         h = fnv1a(h, &buf);
     }
     Ok(Fingerprint {
-        path: path.display().to_string(),
+        path: canonical.display().to_string(),
         size: meta.len(),
         mtime_ns,
         head_tail: format!("{h:016x}"),
+        ctime_ns,
+        inode: meta.ino(),
     })
 }
 
@@ -88,6 +106,10 @@ pub struct CacheMeta {
     pub files: Vec<Fingerprint>,
     /// The summary, so a cache hit needs no parsing at all.
     pub summary: RunSummary,
+    /// Rows in the Parquet file, read from its footer when the metadata was
+    /// written (absent in older metadata, which then never matches).
+    #[serde(default)]
+    pub rows: Option<u64>,
 }
 
 /// Paths of a logs folder's cache.
@@ -132,21 +154,58 @@ pub fn load_valid(paths: &CachePaths, current: &[Fingerprint]) -> Option<RunSumm
     let meta: CacheMeta = serde_json::from_str(&text).ok()?;
     let ok = meta.srtlog_version == env!("CARGO_PKG_VERSION")
         && meta.columns == columns()
-        && meta.files == current
-        && paths.parquet.is_file();
-    ok.then_some(meta.summary)
+        && meta.files == current;
+    if !ok {
+        return None;
+    }
+    // A truncated, emptied or replaced Parquet file is a miss, not a hit
+    // that fails later: its footer must read and hold the rows recorded.
+    match (parquet_rows(&paths.parquet), meta.rows) {
+        (Ok(n), Some(want)) if n == want => Some(meta.summary),
+        (Ok(n), want) => {
+            tracing::info!(
+                "{}: {n} rows, the metadata says {want:?}; rebuilding the cache",
+                paths.parquet.display()
+            );
+            None
+        }
+        (Err(e), _) => {
+            tracing::info!("{e}; rebuilding the cache");
+            None
+        }
+    }
 }
 
-/// Writes the metadata (after the Parquet file is in place), atomically.
+/// The row count in a Parquet file's footer (only the footer is read).
+pub fn parquet_rows(path: &Path) -> Result<u64> {
+    use parquet::file::reader::{FileReader, SerializedFileReader};
+    let f = File::open(path).map_err(|e| Error::io(path, e))?;
+    let reader = SerializedFileReader::new(f)
+        .map_err(|e| Error::io(path, std::io::Error::other(e.to_string())))?;
+    let n = reader.metadata().file_metadata().num_rows();
+    u64::try_from(n).map_err(|_| {
+        Error::io(
+            path,
+            std::io::Error::other(format!("negative row count {n} in the footer")),
+        )
+    })
+}
+
+/// Writes the metadata (after the Parquet file is in place), atomically
+/// through [`srtlog_io::write_atomic`]: a killed run leaves the previous
+/// metadata or none, never half of it, and the next write clears its
+/// temporary. (Older releases wrote `cache_metadata.json.tmp`; the file they
+/// renamed into place has the same name and format, so their caches still
+/// load.)
 pub fn store_meta(paths: &CachePaths, files: Vec<Fingerprint>, summary: &RunSummary) -> Result<()> {
     let meta = CacheMeta {
         srtlog_version: env!("CARGO_PKG_VERSION").into(),
         columns: columns(),
         files,
         summary: summary.clone(),
+        rows: Some(parquet_rows(&paths.parquet)?),
     };
     let text = serde_json::to_string_pretty(&meta).map_err(|e| Error::io(&paths.meta, e.into()))?;
-    let tmp = paths.meta.with_extension("json.tmp");
-    std::fs::write(&tmp, text).map_err(|e| Error::io(&tmp, e))?;
-    std::fs::rename(&tmp, &paths.meta).map_err(|e| Error::io(&paths.meta, e))
+    srtlog_io::write_atomic(&paths.meta, text.as_bytes())?;
+    Ok(())
 }

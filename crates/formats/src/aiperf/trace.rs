@@ -245,22 +245,11 @@ pub(crate) struct RawTrace<'a> {
 }
 
 impl RawTrace<'_> {
-    /// The normalised trace; `None` for an empty object (the prototype
-    /// script skips those too).
-    pub(crate) fn normalise(self) -> Option<Trace> {
+    /// Which of the three layouts the trace has (formats.md §3.3); `None`
+    /// for an empty object.
+    fn layout(&self, response_chunks_listed: bool) -> Option<TraceLayout> {
         let r = self;
-        // `null` arrives as a raw `null`; other shapes fall back to serde.
-        let prefetched = r.prefetched;
-        let response_chunks_list: Option<Vec<(i64, i64)>> = prefetched.or_else(|| {
-            r.response_chunks.and_then(|raw| {
-                super::fastlist::pairs(raw.get()).or_else(|| {
-                    serde_json::from_str::<Option<Vec<(i64, i64)>>>(raw.get())
-                        .ok()
-                        .flatten()
-                })
-            })
-        });
-        let layout = if r.request_chunks.is_some() || response_chunks_list.is_some() {
+        Some(if r.request_chunks.is_some() || response_chunks_listed {
             TraceLayout::Released
         } else if r.request_write_timestamps_ns.is_some() || r.request_write_sizes_bytes.is_some() {
             TraceLayout::ParallelArrays
@@ -276,19 +265,13 @@ impl RawTrace<'_> {
             TraceLayout::Released
         } else {
             return None;
-        };
-        let response_chunks: Vec<(i64, i64)> = match response_chunks_list {
-            Some(c) => c,
-            None => {
-                let ts = r.response_receive_timestamps_ns.unwrap_or_default();
-                let sizes = r.response_receive_sizes_bytes.unwrap_or_default();
-                ts.iter()
-                    .enumerate()
-                    .map(|(i, &t)| (t, sizes.get(i).copied().unwrap_or(0)))
-                    .collect()
-            }
-        };
-        let (send_start_ns, send_end_ns, request_bytes) = match layout {
+        })
+    }
+
+    /// Send start, send end and request bytes, as `layout` records them.
+    fn request_side(&self, layout: TraceLayout) -> (Option<i64>, Option<i64>, Option<i64>) {
+        let r = self;
+        match layout {
             TraceLayout::Released => (
                 r.request_send_start_ns,
                 r.request_send_end_ns
@@ -317,6 +300,36 @@ impl RawTrace<'_> {
                 r.request_end_ns,
                 r.request_chunk_sizes.as_ref().map(|s| sum(s)),
             ),
+        }
+    }
+
+    /// The normalised trace; `None` for an empty object (the prototype
+    /// script skips those too).
+    pub(crate) fn normalise(self) -> Option<Trace> {
+        let mut r = self;
+        // `null` arrives as a raw `null`; other shapes fall back to serde.
+        let prefetched = r.prefetched.take();
+        let response_chunks_list: Option<Vec<(i64, i64)>> = prefetched.or_else(|| {
+            r.response_chunks.and_then(|raw| {
+                super::fastlist::pairs(raw.get()).or_else(|| {
+                    serde_json::from_str::<Option<Vec<(i64, i64)>>>(raw.get())
+                        .ok()
+                        .flatten()
+                })
+            })
+        });
+        let layout = r.layout(response_chunks_list.is_some())?;
+        let (send_start_ns, send_end_ns, request_bytes) = r.request_side(layout);
+        let response_chunks: Vec<(i64, i64)> = match response_chunks_list {
+            Some(c) => c,
+            None => {
+                let ts = r.response_receive_timestamps_ns.unwrap_or_default();
+                let sizes = r.response_receive_sizes_bytes.unwrap_or_default();
+                ts.iter()
+                    .enumerate()
+                    .map(|(i, &t)| (t, sizes.get(i).copied().unwrap_or(0)))
+                    .collect()
+            }
         };
         let first_byte_ns = r
             .response_receive_start_ns
