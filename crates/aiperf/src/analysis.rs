@@ -1,4 +1,4 @@
-//! The finished analysis of one AIPerf run: the seed's sections as data,
+//! The finished analysis of one AIPerf run: the workflow's sections as data,
 //! the "key insights" rules as findings, and the comparison with the run's
 //! own summary file. Text, JSON and HTML all render this one structure.
 
@@ -54,7 +54,7 @@ pub struct DnsStats {
     pub hit_rate: Option<f64>,
 }
 
-/// Token-to-response correlation and network efficiency (the seed's
+/// Token-to-response correlation and network efficiency (the workflow's
 /// averages).
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Correlation {
@@ -397,8 +397,8 @@ fn pct(v: f64) -> String {
     format!("{:.1}%", v * 100.0)
 }
 
-/// The seed's "key insights" rules (thresholds as the seed states them;
-/// the ICL consistency bands, which the seed leaves open, are srtlog's:
+/// The workflow's "key insights" rules (thresholds as the workflow states them;
+/// the ICL consistency bands, which the workflow leaves open, are srtlog's:
 /// p99/p50 ≤ 2 stable, > 5 bursty).
 pub fn findings(a: &Analysis) -> Vec<Finding> {
     let mut f = Vec::new();

@@ -1,4 +1,4 @@
-//! AIPerf HTTP trace and token analysis (`srtlog aiperf`): the seed's trace
+//! AIPerf HTTP trace and token analysis (`srtlog aiperf`): the workflow's trace
 //! data analysis tool for every AIPerf export generation, fast on exports
 //! of millions of records.
 //!
@@ -17,7 +17,7 @@
 //! chunk sizes are counted per byte value; the text of the file is never
 //! kept (1 GB with 23 M chunk gaps: about 410 MB peak).
 //!
-//! Definitions (the seed's, formats.md §3.3): TTFB is request sent (last
+//! Definitions (the workflow's, formats.md §3.3): TTFB is request sent (last
 //! byte written) to first response body byte — AIPerf's `http_req_waiting`;
 //! TTLB is request sent to last response byte; transfer time is first to
 //! last response byte; inter-chunk latency is every gap between consecutive

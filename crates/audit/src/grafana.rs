@@ -1,5 +1,5 @@
 //! `srtlog audit --grafana-out DIR`: importable Grafana dashboards (the
-//! seed's batch processing, GPU monitoring and system health dashboards)
+//! workflow's batch processing, GPU monitoring and system health dashboards)
 //! built only from the metric families the snapshot has, so no panel is
 //! empty. Quantiles use `histogram_quantile` over `sum by (le) (rate(…))`,
 //! the form the dashboards audit accepts.

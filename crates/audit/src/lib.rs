@@ -1,4 +1,4 @@
-//! `srtlog audit`: the seed's logging and metrics audit, done automatically
+//! `srtlog audit`: the workflow's logging and metrics audit, done automatically
 //! for any service's logs, a Prometheus snapshot and Grafana dashboards.
 //!
 //! One module per area, each measuring from the inputs and scoring 0–100:
@@ -6,11 +6,11 @@
 //! * [`trace`]: request tracing (ids on request-related lines, ids across
 //!   components).
 //! * [`errors`]: error tracking (errors and tracebacks grouped, leveled).
-//! * [`metrics`]: the seed's metric families, buckets, naming, cardinality.
+//! * [`metrics`]: the workflow's metric families, buckets, naming, cardinality.
 //! * [`dashboards`]: Grafana JSON validity, missing metrics, quantile misuse.
 //! * [`grade`]: the documented scoring rule → letter with +/−.
 //! * [`recommend`]: the prioritised plan (effort, impact, evidence).
-//! * [`render`]: the seed's report layout as text.
+//! * [`render`]: the workflow's report layout as text.
 //! * [`grafana`]: importable dashboards from the metrics present.
 //!
 //! [`run`] ties them together and returns an [`Audit`], serialisable as the
@@ -93,7 +93,7 @@ impl Status {
         }
     }
 
-    /// The seed's legend mark.
+    /// The workflow's legend mark.
     pub fn mark(self) -> &'static str {
         match self {
             Status::Good => "✅",

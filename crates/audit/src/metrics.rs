@@ -1,11 +1,11 @@
-//! The metrics area: a Prometheus exposition checked for the seed's
+//! The metrics area: a Prometheus exposition checked for the workflow's
 //! recommended families, histogram bucket sanity, naming conventions
 //! (promtool's lint rules, field-survey §2.17) and label cardinality.
 
 use serde::Serialize;
 use srtlog_formats::prom::{self, Family, MetricType};
 
-/// One family the seed recommends, and how it is recognised by name
+/// One family the workflow recommends, and how it is recognised by name
 /// (vLLM, SGLang and generic spellings; formats.md §2.4–2.5).
 #[derive(Clone, Debug, Serialize, PartialEq)]
 pub struct Recommended {
@@ -144,7 +144,7 @@ pub struct MetricsAudit {
     pub samples: usize,
     /// Malformed lines.
     pub malformed: u64,
-    /// The seed's families and what covers them.
+    /// The workflow's families and what covers them.
     pub recommended: Vec<Recommended>,
     /// Histograms checked.
     pub histograms_checked: usize,

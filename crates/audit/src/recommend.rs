@@ -1,6 +1,6 @@
 //! The prioritised plan: one recommendation per area below the standard,
 //! ordered by what it would add to the score (area weight × gap), each with
-//! the seed's effort and impact and the evidence that triggered it.
+//! the workflow's effort and impact and the evidence that triggered it.
 
 use super::dashboards::DashboardsAudit;
 use super::logs::LogScan;
@@ -19,7 +19,7 @@ pub struct Recommendation {
     pub title: String,
     /// How, in one sentence.
     pub detail: String,
-    /// Effort (the seed's estimates).
+    /// Effort (the workflow's estimates).
     pub effort: String,
     /// Impact.
     pub impact: String,
@@ -55,7 +55,7 @@ pub fn plan(
         let (title, detail, effort, impact, evidence): (&str, String, &str, &str, Vec<String>) = match a.area.as_str() {
             "structured logging" => (
                 "Structured logging",
-                "Emit one JSON object per line with timestamp, level, logger, message and request_id (the seed's format).".into(),
+                "Emit one JSON object per line with timestamp, level, logger, message and request_id (one JSON object per line).".into(),
                 "2-3 hours",
                 "High (enables log parsing, Loki/Grafana queries)",
                 scan.files.iter().filter(|f| f.counts.structured() * 2 < f.counts.lines).map(|f| format!("{}: {} of {} lines unstructured", f.file, f.counts.lines - f.counts.structured(), f.counts.lines)).collect(),

@@ -1,4 +1,4 @@
-//! The audit as text, in the seed's layout: current state with the grade
+//! The audit as text, in the workflow's layout: current state with the grade
 //! and its rule, what is good, what is missing, the measured findings, the
 //! standards comparison table (Feature | Current | Standard | Gap) and the
 //! prioritised recommendations with effort, impact and evidence.

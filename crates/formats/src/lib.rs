@@ -24,7 +24,7 @@
 //!   for trace and token analysis.
 //! * [`genericlog`]: any service's lines: structured or not, standard
 //!   fields, levels, request ids (`srtlog audit`, `srtlog request`).
-//! * [`requests`]: per-request JSON-lines logs (the seed's format, AIPerf
+//! * [`requests`]: per-request JSON-lines logs (the workflow's format, AIPerf
 //!   `profile_export.jsonl`, SGLang request-metrics exports).
 #![warn(missing_docs)]
 

@@ -18,7 +18,7 @@
 //!   hand to their page.
 //! * [`text`]: the one number formatter, shared by the reports and the
 //!   terminal tables so both show the same digits.
-//! * [`table`]: terminal tables (the seed's rounded boxes).
+//! * [`table`]: terminal tables (the workflow's rounded boxes).
 //! * [`output`]: writing a report atomically (a temporary file renamed into
 //!   place), so a failed run never leaves an empty or partial report.
 //!

@@ -1,5 +1,5 @@
 //! Per-request log analytics: the library behind `srtlog requests`, and the
-//! seed's `InferenceLogAnalyzer` ([`RequestAnalyzer`]).
+//! workflow's `InferenceLogAnalyzer` ([`RequestAnalyzer`]).
 //!
 //! Inputs are JSON-lines request logs of any source that
 //! [`srtlog_formats::requests`] decodes, loaded into one canonical
@@ -20,7 +20,7 @@
 //! * [`report_data`]: everything the HTML report shows, in one call.
 //!
 //! Memory: the table holds every request (about 160 bytes each for the
-//! seed's schema); percentiles are exact (values sorted, numpy's linear
+//! workflow's schema); percentiles are exact (values sorted, numpy's linear
 //! method). No analysis uses a sketch.
 #![warn(missing_docs)]
 
@@ -127,7 +127,7 @@ pub fn metric<'t>(t: &'t RequestTable, metric: &str) -> Result<&'t [f64], Unknow
     }
 }
 
-/// The seed's `InferenceLogAnalyzer`: load, filter, analyse, export.
+/// The workflow's `InferenceLogAnalyzer`: load, filter, analyse, export.
 ///
 /// ```no_run
 /// use srtlog_requests::RequestAnalyzer;

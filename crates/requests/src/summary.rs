@@ -50,7 +50,7 @@ pub struct RequestSummary {
 /// The result of [`summary`].
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct SummaryReport {
-    /// Over all requests (the seed's names at the top level in JSON).
+    /// Over all requests (the workflow's names at the top level in JSON).
     #[serde(flatten)]
     pub all: RequestSummary,
     /// Per model (requests without a model under `""`).

@@ -1,8 +1,8 @@
-//! `window --from T1 --to T2`: the seed's latency-spike investigation.
+//! `window --from T1 --to T2`: the workflow's latency-spike investigation.
 //!
 //! For the requests in the window and for the rest of the run: count,
 //! latency, error rate, mean batch size, GPU utilisation and memory, and
-//! two concurrency figures: the seed's "max concurrent" (most requests
+//! two concurrency figures: the workflow's "max concurrent" (most requests
 //! sharing one timestamp, here one second) and the most requests in flight
 //! at once (intervals `[start, start + latency]`, when latencies exist).
 

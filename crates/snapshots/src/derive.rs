@@ -32,7 +32,7 @@ pub enum Source {
 pub struct Quantity {
     /// Field name in JSON/CSV.
     pub key: &'static str,
-    /// Label in the text output (the seed's wording).
+    /// Label in the text output (the workflow's wording).
     pub label: &'static str,
     /// Seconds (printed with `s`) or a count.
     pub seconds: bool,

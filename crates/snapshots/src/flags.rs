@@ -1,5 +1,5 @@
 //! What makes a pair's deltas untrustworthy, as short codes with reasons
-//! (the seed's troubleshooting section, automated).
+//! (the workflow's troubleshooting section, automated).
 //!
 //! * `overlap`: another request's snapshot window intersects this one, so
 //!   the deltas include its work (the other ids are listed);
@@ -7,7 +7,7 @@
 //!   `_created` / `process_start_time_seconds` value changed (a restart);
 //! * `multi_count`: a per-request histogram's `_count` moved by more than
 //!   one (several requests finished inside the window);
-//! * `all_zero`: no counter or histogram moved (the seed: "metrics might not
+//! * `all_zero`: no counter or histogram moved (the workflow: "metrics might not
 //!   have changed", snapshots taken too close or of the wrong server);
 //! * `time_reversed`: the after snapshot is older than the before one.
 

@@ -1,5 +1,5 @@
 //! Prometheus metrics snapshots taken before and after each request (the
-//! seed's "metrics snapshots" workflow), turned into per-request timings.
+//! workflow's "metrics snapshots" workflow), turned into per-request timings.
 //!
 //! * [`naming`] parses `{request_id}_{before|after}_{YYYYMMDD_HHMMSS_micro}.txt`;
 //! * [`snapshot`]: one parsed snapshot (parser: `srtlog_formats::prom`);

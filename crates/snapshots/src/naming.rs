@@ -1,5 +1,5 @@
 //! Snapshot file names: `{request_id}_{before|after}_{YYYYMMDD_HHMMSS_micro}.txt`
-//! (the seed's naming), and a time found anywhere in a periodic scrape's
+//! (the workflow's naming), and a time found anywhere in a periodic scrape's
 //! name (`--interval`).
 //!
 //! The request id may itself contain `_` (`chatcmpl-abc_1`), so the name is
@@ -15,7 +15,7 @@ pub struct SnapshotName {
     pub request_id: String,
     /// Before or after the request.
     pub stage: Stage,
-    /// Microseconds since 1970-01-01 in the clock of the writer (the seed
+    /// Microseconds since 1970-01-01 in the clock of the writer (the workflow
     /// writes local time without a zone; only differences matter here).
     pub time_us: i64,
 }

@@ -1,5 +1,5 @@
-//! `srtlog scrape`: the collector that replaces the seed's background
-//! `curl`. One snapshot named like the seed's
+//! `srtlog scrape`: the collector that replaces the workflow's background
+//! `curl`. One snapshot named like the workflow's
 //! (`{request_id}_{before|after}_{YYYYMMDD_HHMMSS_micro}.txt`) or periodic
 //! ones (`{prefix}_{YYYYMMDD_HHMMSS_micro}.txt`), with:
 //!
@@ -14,10 +14,10 @@
 //!   folder, is synced, then renamed, so a snapshot is complete or absent;
 //! * drift-free periodic scheduling: tick `k` is due at `start + k·every`;
 //!   a scrape that overruns skips the ticks it missed instead of bursting;
-//! * `--keep`: snapshots older than the given age are removed (the seed's
+//! * `--keep`: snapshots older than the given age are removed (the workflow's
 //!   "Cleaning Up Old Snapshots" `find -mtime +7 -delete`).
 //!
-//! Times in file names are UTC (the seed used local time; only differences
+//! Times in file names are UTC (the workflow used local time; only differences
 //! matter to `srtlog snapshots`).
 
 use crate::naming::{format_time, parse_name, time_in_name, Stage};
@@ -151,7 +151,7 @@ pub fn run_periodic(
     Ok((ok, failed))
 }
 
-/// Removes the snapshots of `dir` (files whose name is a seed snapshot name
+/// Removes the snapshots of `dir` (files whose name is a snapshot name of the before/after workflow
 /// or holds a time) last modified more than `keep` ago. Other files are
 /// never touched.
 pub fn cleanup(dir: &Path, keep: Duration) -> Result<usize, ScrapeError> {

@@ -1,4 +1,4 @@
-//! The library API of the seed's Python `NodeAnalyzer`.
+//! The library API of the workflow's Python `NodeAnalyzer`.
 //!
 //! ```no_run
 //! use srtlog_workers::NodeAnalyzer;

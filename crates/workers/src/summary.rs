@@ -249,7 +249,7 @@ pub struct TypeRow {
     /// The type.
     pub worker_type: WorkerType,
     /// The backend, when the run has vLLM workers (`None`: all SGLang, the
-    /// seed's layout).
+    /// workflow's layout).
     pub backend: Option<Backend>,
     /// Workers of this type.
     pub count: usize,
@@ -380,7 +380,7 @@ impl RunSummary {
     }
 }
 
-/// Formats a duration like the seed's table: `67m 50s`, `45s`, `2h 05m 03s`.
+/// Formats a duration like the workflow's table: `67m 50s`, `45s`, `2h 05m 03s`.
 pub fn format_duration(secs: f64) -> String {
     let s = secs.max(0.0).round() as u64;
     let (h, m, sec) = (s / 3600, s / 60 % 60, s % 60);
@@ -393,7 +393,7 @@ pub fn format_duration(secs: f64) -> String {
     }
 }
 
-/// Formats a time range like the seed: `16:10:37 → 17:18:27 (67m 50s)`, with
+/// Formats a time range like the worker-log summary: `16:10:37 → 17:18:27 (67m 50s)`, with
 /// dates when the range spans more than one day.
 pub fn format_range(r: Option<(Timestamp, Timestamp)>) -> String {
     let Some((a, b)) = r else {

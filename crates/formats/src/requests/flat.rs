@@ -3,7 +3,7 @@
 //! Why not `serde_json::Value`: it allocates a `String` per key and a map per
 //! line, which halves throughput (crates.md, "JSON-lines parsing": `Value`
 //! ≈ 210 MB/s against ≈ 520 MB/s for borrowed typed structs). Request logs of
-//! the seed's schema are flat, so the visitor below keeps keys and strings
+//! the workflow's schema are flat, so the visitor below keeps keys and strings
 //! borrowed from the line and only materialises a `Value` for nested objects
 //! and arrays (AIPerf's `metadata`/`metrics`, which are small files).
 
@@ -285,7 +285,7 @@ fn fast_num(b: &[u8], i: usize) -> Option<(Scalar<'static>, usize)> {
 /// Parses a *flat* object (scalar values only, no escapes in strings) with
 /// a hand-written scanner; `None` for anything else — nested values,
 /// escapes, non-standard tokens, invalid JSON — which the caller hands to
-/// serde_json. The seed's request lines always take this path; it yields
+/// serde_json. The workflow's request lines always take this path; it yields
 /// exactly what [`Flat`]'s serde visitor would (checked by a differential
 /// test), at about twice the speed.
 pub fn parse_flat_fast(b: &[u8]) -> Option<Flat<'_>> {

@@ -1,4 +1,4 @@
-//! Flat request objects: the seed's format and any schema with mapped names.
+//! Flat request objects: the workflow's format and any schema with mapped names.
 //!
 //! Default names (first match wins per key): `timestamp`/`time`/`ts`,
 //! `request_id`/`id`/`rid`, `model`/`model_name`, `status`, `error`, and

@@ -1,7 +1,7 @@
 //! Per-request JSON-lines logs: one line in, one canonical request out.
 //!
 //! Sources (formats.md §3.2 and §4), one module each:
-//! * [`generic`]: flat objects such as the seed's recommended format
+//! * [`generic`]: flat objects such as the workflow's recommended format
 //!   (`timestamp`, `request_id`, `model`, `latency_ms`, `batch_size`,
 //!   `status`, `gpu_util`, `memory_used_gb`), with field names mappable.
 //! * [`aiperf`]: AIPerf `profile_export.jsonl` records of every schema
@@ -13,7 +13,7 @@
 //! lines and AIPerf GPU telemetry samples — are recognised and rejected as
 //! [`LineError::NotPerRequest`] rather than misread as requests.
 //!
-//! Flat lines (the seed's format) are read by a small scanner
+//! Flat lines (the workflow's format) are read by a small scanner
 //! ([`flat::parse_flat_fast`]); anything else goes to serde_json.
 //! The schema is recognised per line from its keys (cheap: the keys are
 //! parsed anyway), so a folder mixing sources reads correctly. Parsing is
@@ -105,7 +105,7 @@ impl Num {
 /// Which source a line came from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Schema {
-    /// A flat object (the seed's format or any other with mapped fields).
+    /// A flat object (the workflow's format or any other with mapped fields).
     Generic,
     /// An AIPerf `profile_export.jsonl` record.
     AiPerf,
