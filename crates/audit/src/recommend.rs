@@ -55,7 +55,7 @@ pub fn plan(
         let (title, detail, effort, impact, evidence): (&str, String, &str, &str, Vec<String>) = match a.area.as_str() {
             "structured logging" => (
                 "Structured logging",
-                "Emit one JSON object per line with timestamp, level, logger, message and request_id (one JSON object per line).".into(),
+                "Emit one JSON object per line with timestamp, level, logger, message and request_id.".into(),
                 "2-3 hours",
                 "High (enables log parsing, Loki/Grafana queries)",
                 scan.files.iter().filter(|f| f.counts.structured() * 2 < f.counts.lines).map(|f| format!("{}: {} of {} lines unstructured", f.file, f.counts.lines - f.counts.structured(), f.counts.lines)).collect(),
