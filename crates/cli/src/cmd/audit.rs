@@ -1,6 +1,7 @@
 //! `srtlog audit PATH... [--metrics FILE|URL] [--dashboards DIR]`: the
 //! logging and metrics audit with a grade ([`srtlog::audit`]), as a text
-//! report, `--json`, `-o FILE.html`, gates over the `--json` keys
+//! report, `--json`, `-o FILE.html`, the findings table as `--csv FILE` /
+//! `--parquet FILE` ([`srtlog::audit::table::findings_batch`]), gates over the `--json` keys
 //! (`--fail-if 'score < 83'`; `--fail-under GRADE` is the previous form),
 //! and `--grafana-out DIR` for dashboards built from the metrics present.
 //!
@@ -36,6 +37,12 @@ pub struct Args {
     /// JSON output (grade, score, findings, recommendations, measurements).
     #[arg(long)]
     pub json: bool,
+    /// Write the findings table as CSV (`-` for stdout instead of the report).
+    #[arg(long, value_name = "FILE")]
+    pub csv: Option<PathBuf>,
+    /// Write the findings table as Parquet (`-` for stdout instead of the report).
+    #[arg(long, value_name = "FILE")]
+    pub parquet: Option<PathBuf>,
     /// Write the report as an HTML page.
     #[arg(short, long, value_name = "FILE.html")]
     pub output: Option<PathBuf>,
@@ -54,6 +61,7 @@ const EXAMPLES: &str = "Examples:
   srtlog audit logs/ --metrics metrics.txt --dashboards grafana/ -o audit.html
   srtlog audit logs/ --metrics http://localhost:8000/metrics --grafana-out dashboards/
   srtlog audit logs/ --metrics m.txt --fail-if 'score < 83'  # CI gate: exit 3 below a B
+  srtlog audit logs/ --csv findings.csv                     # one row per check (`-`: stdout)
   srtlog audit logs/ --json | jq '.findings[] | select(.status != \"good\")'
 
 Areas and weights: structured logging 20, log levels 15, request tracing 20, error tracking 10,
@@ -94,10 +102,13 @@ pub fn run(mut a: Args, quiet: bool) -> Result<ExitCode> {
             None => logging::warning("no metrics were read: no Grafana dashboards written"),
         }
     }
+    let on_stdout = flags::write_tables(&a.csv, &a.parquet, || {
+        audit::table::findings_batch(&report)
+    })?;
     let text = audit::render::text(&report);
     if a.json {
         print_json(&report)?;
-    } else {
+    } else if !on_stdout {
         std::io::stdout().lock().write_all(text.as_bytes())?;
     }
     if let Some(p) = &a.output {

@@ -7,7 +7,7 @@
 //! warnings); 1 no worker log was found; 2 usage errors and missing paths.
 
 use anyhow::Result;
-use clap::{Args, ValueEnum};
+use clap::ValueEnum;
 use srtlog::check::{self, CheckOptions, Finding, Level, Report, Severity};
 use std::io::Write;
 use std::path::PathBuf;
@@ -19,7 +19,7 @@ pub const EXIT_FINDINGS: u8 = 3;
 const EXIT_NOTHING: u8 = 1;
 
 /// Arguments of `srtlog check`.
-#[derive(Debug, Args)]
+#[derive(Debug, clap::Args)]
 #[command(after_help = EXAMPLES)]
 pub struct Args {
     /// The run folder (or its logs/ folder, or worker log files).

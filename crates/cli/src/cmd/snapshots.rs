@@ -19,10 +19,10 @@
 //!
 //! A value no metric provides is `null`.
 
-use crate::flags::{self, write_output, Gates};
+use crate::flags::{self, Gates};
 use crate::logging;
 use anyhow::{Context, Result};
-use srtlog::snapshots::csv::{column_summaries, write_interval_csv, write_pairs_csv};
+use srtlog::snapshots::csv::{column_summaries, interval_batch};
 use srtlog::snapshots::derive::QUANTITIES;
 use srtlog::snapshots::interval::{interval_dir, IntervalTable};
 use srtlog::snapshots::snapshot::Snapshot;
@@ -40,7 +40,7 @@ pub struct Args {
     #[arg(required_unless_present = "show")]
     pub dir: Option<PathBuf>,
     /// Describe one snapshot file: its families with type, help and series count.
-    #[arg(long, value_name = "FILE", conflicts_with_all = ["dir", "interval", "csv", "output"])]
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["dir", "interval", "csv", "parquet", "output"])]
     pub show: Option<PathBuf>,
     /// Print JSON on stdout (for scripts).
     #[arg(long)]
@@ -48,6 +48,9 @@ pub struct Args {
     /// Write CSV: one row per request (or per interval); `-` or no FILE for stdout.
     #[arg(long, value_name = "FILE", num_args = 0..=1, default_missing_value = "-")]
     pub csv: Option<PathBuf>,
+    /// Write the same table as Parquet (`-` for stdout).
+    #[arg(long, value_name = "FILE")]
+    pub parquet: Option<PathBuf>,
     /// Periodic scrapes: deltas between consecutive files as time series.
     #[arg(long)]
     pub interval: bool,
@@ -73,6 +76,7 @@ const EXAMPLES: &str = "Examples:
   srtlog snapshots ./metrics_snapshots/               # per-request blocks and the summary
   srtlog snapshots ./metrics_snapshots/ --json | jq '.requests[] | {request_id, ttft_s, trusted, flags}'
   srtlog snapshots ./metrics_snapshots/ --csv requests.csv      # --csv alone: stdout
+  srtlog snapshots ./metrics_snapshots/ --parquet requests.parquet
   srtlog snapshots ./metrics_snapshots/ -o snapshots.html
   srtlog snapshots ./metrics_snapshots/ --fail-if 'untrusted > 0' --fail-if 'summary.ttft_s.mean > 0.5'
   srtlog snapshots --show ./metrics_snapshots/chatcmpl-abc_after_20251106_225055_789012.txt
@@ -100,10 +104,7 @@ pub fn run(mut a: Args, quiet: bool) -> Result<ExitCode> {
         return interval(&dir, &a, quiet);
     }
     let an = analyze_dir(&dir)?;
-    let csv_out = a.csv.as_deref().is_some_and(flags::is_stdout);
-    if let Some(p) = &a.csv {
-        write_output(p, |w| write_pairs_csv(&an, w))?;
-    }
+    let csv_out = flags::write_tables(&a.csv, &a.parquet, || srtlog::snapshots::table::record_batch(&an))?;
     let text = text(&an);
     if a.json {
         let mut out = std::io::stdout().lock();
@@ -320,10 +321,7 @@ fn interval(dir: &Path, a: &Args, quiet: bool) -> Result<ExitCode> {
         ));
     }
     let t = interval_dir(dir)?;
-    let csv_out = a.csv.as_deref().is_some_and(flags::is_stdout);
-    if let Some(p) = &a.csv {
-        write_output(p, |w| write_interval_csv(&t, w))?;
-    }
+    let csv_out = flags::write_tables(&a.csv, &a.parquet, || interval_batch(&t))?;
     if a.json {
         flags::print_json(&t)?;
     } else if !csv_out {

@@ -574,33 +574,13 @@ fn export(a: ExportArgs, quiet: bool) -> Result<ExitCode> {
     outs.extend(a.parquet.iter().map(|p| (p.clone(), Format::Parquet)));
     let (log, t) = common_load(&a.common, quiet)?;
     for (p, fmt) in &outs {
-        if flags::is_stdout(p) {
-            export_to_stdout(&t, *fmt)?;
-            continue;
-        }
+        // `-` is stdout; the library's one export path handles both.
         export::export(&t, p, *fmt)?;
-        if !quiet {
+        if !quiet && !flags::is_stdout(p) {
             logging::info(format_args!("wrote {} rows to {}", t.len(), p.display()));
         }
     }
     gate_summary(&a.common, &log, &t, quiet)
-}
-
-/// `-` as an export target: the library writes files, so the table goes
-/// through a private temporary file, copied to stdout and removed.
-fn export_to_stdout(t: &RequestTable, fmt: Format) -> Result<()> {
-    let tmp = std::env::temp_dir().join(format!(".srtlog-export-{}.tmp", std::process::id()));
-    let result = export::export(t, &tmp, fmt)
-        .map_err(anyhow::Error::from)
-        .and_then(|()| {
-            let mut f = std::fs::File::open(&tmp)?;
-            let mut out = std::io::stdout().lock();
-            std::io::copy(&mut f, &mut out)?;
-            std::io::Write::flush(&mut out)?;
-            Ok(())
-        });
-    let _ = std::fs::remove_file(&tmp);
-    result
 }
 
 fn agg_of(a: AggArg) -> Agg {
