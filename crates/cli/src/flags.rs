@@ -165,21 +165,6 @@ pub fn is_stdout(p: &Path) -> bool {
     p == Path::new("-")
 }
 
-/// Writes an output: to stdout for `-`, else atomically to the file
-/// (complete or absent, the previous file kept until the new one is whole).
-pub fn write_output(p: &Path, f: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> Result<()> {
-    if is_stdout(p) {
-        let mut out = std::io::stdout().lock();
-        f(&mut out)?;
-        out.flush()?;
-        return Ok(());
-    }
-    let mut file = srtlog::io::AtomicFile::create(p)?;
-    f(&mut file).with_context(|| format!("writing {}", p.display()))?;
-    file.commit()?;
-    Ok(())
-}
-
 /// Writes a job's table (`--csv FILE`, `--parquet FILE`) through the one
 /// export path of every command ([`srtlog::table::export::write_to`]): `-`
 /// is stdout, a file is written atomically, and NaN/inf follow the export

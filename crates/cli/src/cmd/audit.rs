@@ -102,9 +102,8 @@ pub fn run(mut a: Args, quiet: bool) -> Result<ExitCode> {
             None => logging::warning("no metrics were read: no Grafana dashboards written"),
         }
     }
-    let on_stdout = flags::write_tables(&a.csv, &a.parquet, || {
-        audit::table::findings_batch(&report)
-    })?;
+    let on_stdout =
+        flags::write_tables(&a.csv, &a.parquet, || audit::table::findings_batch(&report))?;
     let text = audit::render::text(&report);
     if a.json {
         print_json(&report)?;

@@ -104,7 +104,9 @@ pub fn run(mut a: Args, quiet: bool) -> Result<ExitCode> {
         return interval(&dir, &a, quiet);
     }
     let an = analyze_dir(&dir)?;
-    let csv_out = flags::write_tables(&a.csv, &a.parquet, || srtlog::snapshots::table::record_batch(&an))?;
+    let csv_out = flags::write_tables(&a.csv, &a.parquet, || {
+        srtlog::snapshots::table::record_batch(&an)
+    })?;
     let text = text(&an);
     if a.json {
         let mut out = std::io::stdout().lock();
