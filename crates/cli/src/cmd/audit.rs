@@ -51,6 +51,14 @@ pub struct Args {
     /// Previous form of `--fail-if 'score < N'`: fail when the grade is below GRADE.
     #[arg(long, value_name = "GRADE", value_parser = grade_gate, hide = true)]
     pub fail_under: Option<srtlog::stats::gate::Gate>,
+    /// Extra header of a live --metrics scrape, `Name: value` (repeatable).
+    #[arg(
+        long = "header",
+        short = 'H',
+        value_name = "NAME: VALUE",
+        requires = "metrics"
+    )]
+    pub headers: Vec<String>,
     /// Timeout of a live --metrics scrape.
     #[arg(long, default_value = "5s", value_parser = duration)]
     pub timeout: Duration,
@@ -60,6 +68,7 @@ const EXAMPLES: &str = "Examples:
   srtlog audit logs/                                        # logs only
   srtlog audit logs/ --metrics metrics.txt --dashboards grafana/ -o audit.html
   srtlog audit logs/ --metrics http://localhost:8000/metrics --grafana-out dashboards/
+  srtlog audit logs/ --metrics https://host/metrics --header 'Authorization: Bearer TOKEN'
   srtlog audit logs/ --metrics m.txt --fail-if 'score < 83'  # CI gate: exit 3 below a B
   srtlog audit logs/ --csv findings.csv                     # one row per check (`-`: stdout)
   srtlog audit logs/ --json | jq '.findings[] | select(.status != \"good\")'
@@ -84,6 +93,7 @@ pub fn run(mut a: Args, quiet: bool) -> Result<ExitCode> {
         metrics: a.metrics.as_deref().map(MetricsSource::parse),
         dashboards: a.dashboards.clone(),
         timeout: Some(a.timeout),
+        headers: a.headers.clone(),
     };
     let report = audit::run(&opts)?;
     if report.logs.totals.lines == 0 {
