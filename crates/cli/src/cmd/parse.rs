@@ -4,7 +4,7 @@
 use crate::flags::Gates;
 use crate::logging;
 use crate::progress::{dir_size, Progress};
-use crate::render::{Align, BoxTable};
+use srtlog_report::table::{Align, BoxTable};
 use anyhow::Result;
 use srtlog::run::{parse_run, CacheStatus, ParseOutcome, ParseRequest};
 use srtlog::summary::{format_range, RunSummary};

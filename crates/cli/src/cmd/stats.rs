@@ -19,7 +19,7 @@
 use crate::flags::{self, print_json};
 use crate::logging;
 use crate::progress::{dir_size, Progress};
-use crate::render::{Align, BoxTable};
+use srtlog_report::table::{Align, BoxTable};
 use anyhow::Result;
 use srtlog::series::{SeriesOptions, SeriesSet, Side, StatRow};
 use srtlog::viz::{build, VizError, VizOutcome, VizRequest};

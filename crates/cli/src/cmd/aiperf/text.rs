@@ -2,7 +2,7 @@
 //! analysis (same headings and units as `analyze_trace_data.py`), and the
 //! sweep table. Pure formatting of [`srtlog::aiperf::Analysis`].
 
-use crate::render::{Align, BoxTable};
+use srtlog_report::table::{Align, BoxTable};
 use srtlog::aiperf::{format_kind, Analysis, Dist, Kind, SweepRow, Verdict};
 use std::fmt::Write as _;
 

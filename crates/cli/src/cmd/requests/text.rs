@@ -1,7 +1,7 @@
 //! Terminal tables of `srtlog requests`: pure formatting of the library's
 //! reports (no figure is computed here).
 
-use crate::render::{Align, BoxTable};
+use srtlog_report::table::{Align, BoxTable};
 use srtlog::requests::anomalies::AnomalyReport;
 use srtlog::requests::breakdown::BreakdownReport;
 use srtlog::requests::correlate::CorrelationReport;
