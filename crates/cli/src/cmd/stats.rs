@@ -19,11 +19,11 @@
 use crate::flags::{self, print_json};
 use crate::logging;
 use crate::progress::{dir_size, Progress};
-use srtlog_report::table::{Align, BoxTable};
 use anyhow::Result;
 use srtlog::series::{SeriesOptions, SeriesSet, Side, StatRow};
 use srtlog::viz::{build, VizError, VizOutcome, VizRequest};
 use srtlog::WorkerType;
+use srtlog_report::table::{Align, BoxTable};
 use srtlog_report::text::format_value;
 use std::io::Write;
 use std::path::PathBuf;

@@ -2,8 +2,8 @@
 //! analysis (same headings and units as `analyze_trace_data.py`), and the
 //! sweep table. Pure formatting of [`srtlog::aiperf::Analysis`].
 
-use srtlog_report::table::{Align, BoxTable};
 use srtlog::aiperf::{format_kind, Analysis, Dist, Kind, SweepRow, Verdict};
+use srtlog_report::table::{Align, BoxTable};
 use std::fmt::Write as _;
 
 const RULE: &str =

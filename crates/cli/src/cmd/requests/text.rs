@@ -1,13 +1,13 @@
 //! Terminal tables of `srtlog requests`: pure formatting of the library's
 //! reports (no figure is computed here).
 
-use srtlog_report::table::{Align, BoxTable};
 use srtlog::requests::anomalies::AnomalyReport;
 use srtlog::requests::breakdown::BreakdownReport;
 use srtlog::requests::correlate::CorrelationReport;
 use srtlog::requests::summary::{RequestSummary, SummaryReport};
 use srtlog::requests::trends::TrendReport;
 use srtlog::requests::window::{Side, WindowReport};
+use srtlog_report::table::{Align, BoxTable};
 use srtlog_report::text::format_value;
 
 fn pct(x: f64) -> String {
