@@ -27,6 +27,7 @@ use srtlog::snapshots::derive::QUANTITIES;
 use srtlog::snapshots::interval::{interval_dir, IntervalTable};
 use srtlog::snapshots::snapshot::Snapshot;
 use srtlog::snapshots::{analyze_dir, write_json, Analysis};
+use srtlog_report::text::format_unit;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -151,17 +152,12 @@ pub fn run(mut a: Args, quiet: bool) -> Result<ExitCode> {
 
 const RULE: &str = "======================================================================";
 
-/// Seconds with three decimals, counts without a fraction when whole.
+/// A derived value: seconds or a count ([`srtlog_report::text`]).
 fn fmt_value(v: f64, seconds: bool) -> String {
-    if seconds && v.abs() < 0.1 && v != 0.0 {
-        // Inter-token latencies are milliseconds: keep their digits.
-        format!("{v:.6}s")
-    } else if seconds {
-        format!("{v:.3}s")
-    } else if v.fract() == 0.0 && v.abs() < 1e15 {
-        format!("{v:.0}")
+    if seconds {
+        srtlog_report::text::format_seconds(v)
     } else {
-        format!("{v:.3}")
+        srtlog_report::text::format_plain(v)
     }
 }
 
@@ -180,7 +176,7 @@ pub fn text(an: &Analysis) -> String {
         let _ = writeln!(w, "{RULE}\nRequest: {}\n{RULE}", r.request_id);
         let _ = writeln!(w, "Snapshot (before): {}", r.before.display());
         let _ = writeln!(w, "Snapshot (after):  {}", r.after.display());
-        let _ = writeln!(w, "Window: {:.3}s\n", r.window_s());
+        let _ = writeln!(w, "Window: {}\n", format_unit(r.window_s(), 3, "s"));
         let _ = writeln!(w, "CALCULATED METRICS:");
         let mut any = false;
         for (i, q) in QUANTITIES.iter().enumerate() {
@@ -365,10 +361,10 @@ fn interval_text(t: &IntervalTable) -> String {
     let resets = t.resets.iter().filter(|&&r| r > 0).count();
     let _ = writeln!(
         s,
-        "{} scrapes, {} intervals over {:.3}s, {} with a counter reset (server restart?)\n",
+        "{} scrapes, {} intervals over {}, {} with a counter reset (server restart?)\n",
         t.files.len(),
         t.t_s.len(),
-        t.t_s.last().copied().unwrap_or(0.0),
+        format_unit(t.t_s.last().copied().unwrap_or(0.0), 3, "s"),
         resets
     );
     let width = t
