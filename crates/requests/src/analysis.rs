@@ -288,6 +288,17 @@ mod tests {
         t
     }
 
+    fn csv_of(b: &RecordBatch) -> String {
+        let out = srtlog_table::export::write_table(
+            srtlog_table::export::Format::Csv,
+            Vec::new(),
+            b.schema(),
+            [b],
+        )
+        .expect("in memory");
+        String::from_utf8_lossy(&out).into_owned()
+    }
+
     #[test]
     fn defaults_and_preconditions() {
         assert_eq!(Method::Iqr.default_threshold(), 1.5);
@@ -299,11 +310,10 @@ mod tests {
         let r = trends_of(&t, "nope", 60, Agg::Count).expect("count reads no column");
         assert_eq!(r.rows.len(), 1);
         assert_eq!(r.rows[0].requests, 4);
-        let mut csv = Vec::new();
-        write_trends_csv(&r, &mut csv).expect("in memory");
+        let b = trends_batch(&r).expect("batch");
         assert_eq!(
-            String::from_utf8_lossy(&csv),
-            "timestamp,requests,value\n2026-01-01T00:00:00.000Z,4,4\n"
+            csv_of(&b),
+            "timestamp,requests,value\n2026-01-01T00:00:00.000Z,4,4.0\n"
         );
         assert!(matches!(
             window_of(&t, 5, 5),
@@ -320,11 +330,11 @@ mod tests {
         // Throughput: 4 requests from 00:00:00 to the end of the last one
         // (00:00:03 + 400 ms), 4 / 3.4 s.
         let g = compare_of(&t, "batch_size").expect("a column");
-        let mut csv = Vec::new();
-        write_groups_csv("batch_size", &g, &mut csv).expect("in memory");
+        let b = groups_batch("batch_size", &g).expect("batch");
+        // Floats as arrow-csv writes them (the one export path).
         assert_eq!(
-            String::from_utf8_lossy(&csv),
-            "batch_size,total_requests,errors,error_rate,avg_latency_ms,p50_latency_ms,p99_latency_ms,throughput_rps\n4,4,0,0,250,250,397,1.1764705882352942\n"
+            csv_of(&b),
+            "batch_size,total_requests,errors,error_rate,avg_latency_ms,p50_latency_ms,p99_latency_ms,throughput_rps\n4,4,0,0.0,250.0,250.0,397.0,1.1764705882352942\n"
         );
     }
 }
