@@ -65,6 +65,8 @@ pub struct Options {
     pub dashboards: Option<PathBuf>,
     /// Timeout of a live scrape.
     pub timeout: Option<Duration>,
+    /// Extra headers of a live scrape, `Name: value` each (a bearer token).
+    pub headers: Vec<String>,
 }
 
 /// How an area or check stands.
@@ -262,9 +264,11 @@ fn read_metrics(opts: &Options, unchecked: &mut Vec<String>) -> Option<metrics::
             }
         },
         Some(MetricsSource::Url(u)) => {
-            let got = srtlog_io::http::Target::parse(u).and_then(|t| {
-                srtlog_io::http::fetch(&t, opts.timeout.unwrap_or(Duration::from_secs(5)))
-            });
+            let got = srtlog_io::http::Target::parse(u)
+                .and_then(|t| (opts.headers.iter()).try_fold(t, |t, h| t.with_header_line(h)))
+                .and_then(|t| {
+                    srtlog_io::http::fetch(&t, opts.timeout.unwrap_or(Duration::from_secs(5)))
+                });
             match got {
                 Ok(b) => Some(metrics::audit(&b, u)),
                 Err(e) => {

@@ -33,6 +33,7 @@ fn json_service_grades_a() {
         metrics: Some(MetricsSource::File(t.metrics.clone())),
         dashboards: Some(t.dashboards.clone()),
         timeout: None,
+        headers: Vec::new(),
     })
     .expect("audit");
     assert_eq!(a.grade, "A+", "{:#?}", a.areas);
@@ -63,6 +64,7 @@ fn print_service_grades_low_with_the_right_plan() {
         metrics: Some(MetricsSource::File(t.metrics.clone())),
         dashboards: Some(t.dashboards.clone()),
         timeout: None,
+        headers: Vec::new(),
     })
     .expect("audit");
     assert_eq!(a.grade, "F");
@@ -215,6 +217,7 @@ fn unreachable_metrics_url_still_audits_the_logs() {
         ))),
         dashboards: None,
         timeout: Some(std::time::Duration::from_millis(500)),
+        headers: Vec::new(),
     })
     .expect("audit");
     assert!(a.metrics.is_none());
@@ -262,6 +265,7 @@ fn real_sglang_pd_and_vllm_logs_with_vllm_metrics() {
         metrics: Some(MetricsSource::File(metrics)),
         dashboards: None,
         timeout: None,
+        headers: Vec::new(),
     })
     .expect("audit");
     let t = &a.logs.totals;

@@ -165,19 +165,44 @@ pub fn is_stdout(p: &Path) -> bool {
     p == Path::new("-")
 }
 
-/// Writes an output: to stdout for `-`, else atomically to the file
-/// (complete or absent, the previous file kept until the new one is whole).
-pub fn write_output(p: &Path, f: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> Result<()> {
-    if is_stdout(p) {
-        let mut out = std::io::stdout().lock();
-        f(&mut out)?;
-        out.flush()?;
-        return Ok(());
+/// Writes a job's table (`--csv FILE`, `--parquet FILE`) through the one
+/// export path of every command ([`srtlog::table::export::write_to`]): `-`
+/// is stdout, a file is written atomically, and NaN/inf follow the export
+/// module's policy (null in CSV, kept in Parquet).
+pub fn write_table(
+    p: &Path,
+    format: srtlog::table::export::Format,
+    schema: srtlog::table::arrow_schema::SchemaRef,
+    batches: &[srtlog::table::arrow_array::RecordBatch],
+) -> Result<()> {
+    srtlog::table::export::write_to(p, Some(format), schema, batches)
+        .with_context(|| format!("writing {}", p.display()))
+}
+
+/// Writes a command's `--csv FILE` and `--parquet FILE` outputs of one
+/// table; `batch` is built only when one of them is asked for. True when
+/// one went to stdout (the command then prints nothing else there).
+pub fn write_tables<E>(
+    csv: &Option<PathBuf>,
+    parquet: &Option<PathBuf>,
+    batch: impl FnOnce() -> std::result::Result<srtlog::table::arrow_array::RecordBatch, E>,
+) -> Result<bool>
+where
+    E: std::error::Error + Send + Sync + 'static,
+{
+    use srtlog::table::export::Format;
+    if csv.is_none() && parquet.is_none() {
+        return Ok(false);
     }
-    let mut file = srtlog::io::AtomicFile::create(p)?;
-    f(&mut file).with_context(|| format!("writing {}", p.display()))?;
-    file.commit()?;
-    Ok(())
+    let batch = batch()?;
+    let mut on_stdout = false;
+    for (p, f) in [(csv, Format::Csv), (parquet, Format::Parquet)] {
+        if let Some(p) = p {
+            write_table(p, f, batch.schema(), std::slice::from_ref(&batch))?;
+            on_stdout |= is_stdout(p);
+        }
+    }
+    Ok(on_stdout)
 }
 
 /// Serialises `v` and prints it as pretty JSON on stdout. Serialised first:

@@ -12,7 +12,6 @@ mod cmd;
 mod flags;
 mod logging;
 mod progress;
-mod render;
 
 use args::Command;
 use clap::Parser;

@@ -389,12 +389,12 @@ fn csv_outputs_are_files_or_stdout() {
         .success();
     assert_eq!(
         std::fs::read_to_string(&csv).unwrap(),
-        "timestamp,requests,value\n2026-01-01T10:00:00.000Z,4,25\n"
+        "timestamp,requests,value\n2026-01-01T10:00:00.000Z,4,25.0\n"
     );
     let out = stdout_of(&["requests", "trends", f, "--window", "1m", "--csv", "-"]);
     assert_eq!(
         out,
-        "timestamp,requests,value\n2026-01-01T10:00:00.000Z,4,25\n"
+        "timestamp,requests,value\n2026-01-01T10:00:00.000Z,4,25.0\n"
     );
     let leftovers: Vec<_> = std::fs::read_dir(d.path())
         .unwrap()

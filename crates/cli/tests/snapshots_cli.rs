@@ -137,8 +137,15 @@ fn json_and_csv() {
     let csv = String::from_utf8(csv).unwrap();
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(lines.len(), 5);
-    assert!(lines[0].starts_with("request_id,before,after,window_s,prefill_time_s,decode_time_s,ttft_s,queue_time_s,inference_time_s,e2e_latency_s,prompt_tokens,generation_tokens,itl_s,tpot_s,estimated,trusted,flags,overlaps_with"));
-    assert_eq!(csv.matches(",false,overlap;multi_count,").count(), 2);
+    // The CSV is the pair table of `srtlog_snapshots::table` (the same
+    // columns as --parquet), written by the one export path.
+    assert!(lines[0].starts_with("request_id,before,after,before_time,after_time,window_s,prefill_time_s,decode_time_s,ttft_s,queue_time_s,inference_time_s,e2e_latency_s,prompt_tokens,generation_tokens,itl_s,tpot_s,trusted,flag_overlap,flag_counter_reset,flag_multi_count,flag_all_zero,flag_time_reversed,flags,estimated,overlaps_with,moved_series,reset_series"), "{}", lines[0]);
+    assert_eq!(
+        csv.matches(",false,true,false,true,false,false,\"overlap,multi_count\",")
+            .count(),
+        2,
+        "{csv}"
+    );
 }
 
 #[test]
@@ -304,7 +311,8 @@ fn interval_mode_and_report() {
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(lines.len(), 8);
     assert!(lines[0].contains("sglang:e2e_request_latency_seconds:p90"));
-    assert!(lines[5].starts_with("5,1,"), "{}", lines[5]);
+    // Floats as arrow-csv writes them (the one export path).
+    assert!(lines[5].starts_with("5.0,1.0,"), "{}", lines[5]);
     let html = std::fs::read_to_string(&report).unwrap();
     assert!(html.contains("Content-Security-Policy"));
     // The charts are drawn by the shared uPlot page (see snapshots_browser.rs).

@@ -1,9 +1,9 @@
-//! Terminal tables in the seed's style: rounded box, a title line, a header
+//! Terminal tables: rounded box, a title line, a header
 //! rule and an optional rule before a footer (total) row. The output layer's
 //! one table renderer, for every command's text output; numbers in cells
 //! come from [`crate::text`].
 //!
-//! Hand-written because the seed's layout (one rule before the total, not
+//! Hand-written because this layout (one rule before the total, not
 //! between every row) is not a preset of the table crates, and the renderer is
 //! forty lines. Widths count `char`s: every glyph srtlog prints is one cell.
 //!
@@ -147,7 +147,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn seed_layout() {
+    fn box_layout() {
         let t = BoxTable::new(&["Worker Type", "Count", "Time Range"])
             .title("4401463")
             .align(&[Align::Left, Align::Right, Align::Left])

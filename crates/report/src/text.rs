@@ -13,7 +13,12 @@
 //! * [`format_duration`]: seconds as `45s`, `67m 50s`, `2h 05m 00s`;
 //! * [`format_in`]: a value in its reading unit ([`Unit`]: µs/ms/s, B/KB/MB,
 //!   or a plain number), as the AIPerf tables show it;
-//! * [`format_percent`]: a fraction as a percentage.
+//! * [`format_percent`]: a fraction as a percentage;
+//! * [`format_seconds`] and [`format_plain`]: a time in seconds and a
+//!   count or quantity without separators, as the snapshots report prints
+//!   them (text meant to be compared with a scrape, or pasted);
+//! * [`format_unit`]: a value with fixed decimals and a unit suffix
+//!   (`12.50 GB`, `3.2%`), `-` when there is none.
 
 /// Magnitudes below this are floating-point noise around zero (sums and
 /// differences of milliseconds, tokens or fractions leave residues of about
@@ -138,6 +143,60 @@ pub fn format_percent(fraction: f64, decimals: usize) -> String {
         fraction * 100.0
     };
     format!("{v:.decimals$}%")
+}
+
+/// Seconds with three decimals (`0.250s`), six below 0.1 s so inter-token
+/// latencies keep their digits (`0.012345s`); `–` for NaN/inf.
+///
+/// ```
+/// use srtlog_report::text::format_seconds;
+/// assert_eq!(format_seconds(1.5), "1.500s");
+/// assert_eq!(format_seconds(0.0123456), "0.012346s");
+/// assert_eq!(format_seconds(0.0), "0.000s");
+/// ```
+pub fn format_seconds(v: f64) -> String {
+    if !v.is_finite() {
+        "–".into()
+    } else if v.abs() < 0.1 && v != 0.0 {
+        format!("{v:.6}s")
+    } else {
+        format!("{v:.3}s")
+    }
+}
+
+/// A count or quantity without thousands separators: whole values without
+/// decimals (`1017`), others with three (`0.333`); `–` for NaN/inf.
+///
+/// ```
+/// use srtlog_report::text::format_plain;
+/// assert_eq!(format_plain(1017.0), "1017");
+/// assert_eq!(format_plain(1.0 / 3.0), "0.333");
+/// ```
+pub fn format_plain(v: f64) -> String {
+    if !v.is_finite() {
+        "–".into()
+    } else if v.fract() == 0.0 && v.abs() < 1e15 {
+        format!("{v:.0}")
+    } else {
+        format!("{v:.3}")
+    }
+}
+
+/// `v` with `decimals` decimals and `suffix` (`12.50 GB`, `3.2%`), `-`
+/// for NaN (a value the input does not have), as the request tables show
+/// it.
+///
+/// ```
+/// use srtlog_report::text::format_unit;
+/// assert_eq!(format_unit(12.5, 2, " GB"), "12.50 GB");
+/// assert_eq!(format_unit(f64::NAN, 1, "%"), "-");
+/// ```
+pub fn format_unit(v: f64, decimals: usize, suffix: &str) -> String {
+    if v.is_nan() {
+        "-".into()
+    } else {
+        format!("{v:.decimals$}{suffix}")
+    }
 }
 
 /// The reading unit of a value.

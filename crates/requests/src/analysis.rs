@@ -12,8 +12,12 @@ use crate::filter::Filter;
 use crate::trends::{self, Agg, TrendReport};
 use crate::window::{self, WindowReport};
 use crate::{metric, RequestLog, UnknownMetric};
+use srtlog_table::arrow_array::builder::{Float64Builder, StringBuilder, UInt64Builder};
+use srtlog_table::arrow_array::{ArrayRef, RecordBatch};
+use srtlog_table::arrow_schema::{DataType, Field, Schema};
 use srtlog_table::requests::RequestTable;
-use std::io::{self, Write};
+use srtlog_table::TableError;
+use std::sync::Arc;
 
 /// Why an analysis cannot run on the requests given.
 #[derive(Debug, thiserror::Error)]
@@ -98,77 +102,118 @@ pub fn trends_of(
     Ok(trends::trends(t, metric_name, col, window_s, agg))
 }
 
-/// Writes trend rows as CSV: `timestamp,requests,value`, an empty value for
-/// a window without one.
-pub fn write_trends_csv(r: &TrendReport, w: &mut dyn Write) -> io::Result<()> {
-    writeln!(w, "timestamp,requests,value")?;
+/// Trend rows as one Arrow batch, the table of `trends --csv/--parquet`:
+/// `timestamp` (utf8, the window's start as ISO-8601 UTC), `requests`
+/// (uint64), `value` (float64; null for a window without one). Written
+/// through [`srtlog_table::export`] (NaN/inf are null in CSV).
+pub fn trends_batch(r: &TrendReport) -> Result<RecordBatch, TableError> {
+    let mut ts = StringBuilder::new();
+    let mut n = UInt64Builder::new();
+    let mut v = Float64Builder::new();
     for row in &r.rows {
-        if row.value.is_nan() {
-            writeln!(w, "{},{},", row.timestamp, row.requests)?;
-        } else {
-            writeln!(w, "{},{},{}", row.timestamp, row.requests, row.value)?;
-        }
+        ts.append_value(&row.timestamp);
+        n.append_value(row.requests);
+        v.append_value(row.value);
     }
-    Ok(())
+    batch(
+        &[
+            ("timestamp", DataType::Utf8),
+            ("requests", DataType::UInt64),
+            ("value", DataType::Float64),
+        ],
+        vec![
+            Arc::new(ts.finish()),
+            Arc::new(n.finish()),
+            Arc::new(v.finish()),
+        ],
+    )
 }
 
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_owned()
-    }
+fn batch(fields: &[(&str, DataType)], cols: Vec<ArrayRef>) -> Result<RecordBatch, TableError> {
+    let schema = Schema::new(
+        fields
+            .iter()
+            .map(|(n, t)| Field::new(*n, t.clone(), true))
+            .collect::<Vec<_>>(),
+    );
+    Ok(RecordBatch::try_new(Arc::new(schema), cols)?)
 }
 
-fn csv_num(x: f64) -> String {
-    if x.is_nan() {
-        String::new()
-    } else {
-        x.to_string()
-    }
-}
-
-/// Writes the anomalies as CSV: `request_id,timestamp,model,value,score`.
-pub fn write_anomalies_csv(r: &AnomalyReport, w: &mut dyn Write) -> io::Result<()> {
-    writeln!(w, "request_id,timestamp,model,value,score")?;
+/// The anomalies as one Arrow batch (`anomalies --csv/--parquet`):
+/// `request_id`, `timestamp`, `model` (utf8), `value`, `score` (float64).
+pub fn anomalies_batch(r: &AnomalyReport) -> Result<RecordBatch, TableError> {
+    let mut s: [StringBuilder; 3] = std::array::from_fn(|_| StringBuilder::new());
+    let mut f: [Float64Builder; 2] = std::array::from_fn(|_| Float64Builder::new());
     for a in &r.anomalies {
-        writeln!(
-            w,
-            "{},{},{},{},{}",
-            csv_field(a.request_id.as_deref().unwrap_or("")),
-            a.timestamp.as_deref().unwrap_or(""),
-            csv_field(a.model.as_deref().unwrap_or("")),
-            csv_num(a.value),
-            csv_num(a.score)
-        )?;
+        s[0].append_option(a.request_id.as_deref());
+        s[1].append_option(a.timestamp.as_deref());
+        s[2].append_option(a.model.as_deref());
+        f[0].append_value(a.value);
+        f[1].append_value(a.score);
     }
-    Ok(())
+    let [mut id, mut ts, mut model] = s;
+    let [mut value, mut score] = f;
+    batch(
+        &[
+            ("request_id", DataType::Utf8),
+            ("timestamp", DataType::Utf8),
+            ("model", DataType::Utf8),
+            ("value", DataType::Float64),
+            ("score", DataType::Float64),
+        ],
+        vec![
+            Arc::new(id.finish()),
+            Arc::new(ts.finish()),
+            Arc::new(model.finish()),
+            Arc::new(value.finish()),
+            Arc::new(score.finish()),
+        ],
+    )
 }
 
-/// Writes `compare` groups as CSV: the group key (column named `by`), then
-/// requests, errors, error rate, latency mean/p50/p99 and throughput.
-pub fn write_groups_csv(by: &str, groups: &[Group], w: &mut dyn Write) -> io::Result<()> {
-    writeln!(
-        w,
-        "{},total_requests,errors,error_rate,avg_latency_ms,p50_latency_ms,p99_latency_ms,throughput_rps",
-        csv_field(by)
-    )?;
+/// `compare` groups as one Arrow batch (`compare --csv/--parquet`): the
+/// group key (utf8, column named `by`), `total_requests`, `errors`
+/// (uint64), then error rate, latency mean/p50/p99 and throughput
+/// (float64).
+pub fn groups_batch(by: &str, groups: &[Group]) -> Result<RecordBatch, TableError> {
+    let mut key = StringBuilder::new();
+    let mut counts: [UInt64Builder; 2] = std::array::from_fn(|_| UInt64Builder::new());
+    let mut f: [Float64Builder; 5] = std::array::from_fn(|_| Float64Builder::new());
     for g in groups {
         let s = &g.summary;
-        writeln!(
-            w,
-            "{},{},{},{},{},{},{},{}",
-            csv_field(&g.key),
-            s.total_requests,
-            s.errors,
-            csv_num(s.error_rate),
-            csv_num(s.avg_latency_ms),
-            csv_num(s.p50_latency_ms),
-            csv_num(s.p99_latency_ms),
-            csv_num(s.throughput_rps)
-        )?;
+        key.append_value(&g.key);
+        counts[0].append_value(s.total_requests);
+        counts[1].append_value(s.errors);
+        let vals = [
+            s.error_rate,
+            s.avg_latency_ms,
+            s.p50_latency_ms,
+            s.p99_latency_ms,
+            s.throughput_rps,
+        ];
+        for (b, v) in f.iter_mut().zip(vals) {
+            b.append_value(v);
+        }
     }
-    Ok(())
+    let mut fields = vec![
+        (by, DataType::Utf8),
+        ("total_requests", DataType::UInt64),
+        ("errors", DataType::UInt64),
+    ];
+    fields.extend(
+        [
+            "error_rate",
+            "avg_latency_ms",
+            "p50_latency_ms",
+            "p99_latency_ms",
+            "throughput_rps",
+        ]
+        .map(|n| (n, DataType::Float64)),
+    );
+    let mut cols: Vec<ArrayRef> = vec![Arc::new(key.finish())];
+    cols.extend(counts.iter_mut().map(|b| Arc::new(b.finish()) as ArrayRef));
+    cols.extend(f.iter_mut().map(|b| Arc::new(b.finish()) as ArrayRef));
+    batch(&fields, cols)
 }
 
 /// Correlations of `metrics`, or of every numeric field with values when
@@ -243,6 +288,17 @@ mod tests {
         t
     }
 
+    fn csv_of(b: &RecordBatch) -> String {
+        let out = srtlog_table::export::write_table(
+            srtlog_table::export::Format::Csv,
+            Vec::new(),
+            b.schema(),
+            [b],
+        )
+        .expect("in memory");
+        String::from_utf8_lossy(&out).into_owned()
+    }
+
     #[test]
     fn defaults_and_preconditions() {
         assert_eq!(Method::Iqr.default_threshold(), 1.5);
@@ -254,11 +310,10 @@ mod tests {
         let r = trends_of(&t, "nope", 60, Agg::Count).expect("count reads no column");
         assert_eq!(r.rows.len(), 1);
         assert_eq!(r.rows[0].requests, 4);
-        let mut csv = Vec::new();
-        write_trends_csv(&r, &mut csv).expect("in memory");
+        let b = trends_batch(&r).expect("batch");
         assert_eq!(
-            String::from_utf8_lossy(&csv),
-            "timestamp,requests,value\n2026-01-01T00:00:00.000Z,4,4\n"
+            csv_of(&b),
+            "timestamp,requests,value\n2026-01-01T00:00:00.000Z,4,4.0\n"
         );
         assert!(matches!(
             window_of(&t, 5, 5),
@@ -275,11 +330,11 @@ mod tests {
         // Throughput: 4 requests from 00:00:00 to the end of the last one
         // (00:00:03 + 400 ms), 4 / 3.4 s.
         let g = compare_of(&t, "batch_size").expect("a column");
-        let mut csv = Vec::new();
-        write_groups_csv("batch_size", &g, &mut csv).expect("in memory");
+        let b = groups_batch("batch_size", &g).expect("batch");
+        // Floats as arrow-csv writes them (the one export path).
         assert_eq!(
-            String::from_utf8_lossy(&csv),
-            "batch_size,total_requests,errors,error_rate,avg_latency_ms,p50_latency_ms,p99_latency_ms,throughput_rps\n4,4,0,0,250,250,397,1.1764705882352942\n"
+            csv_of(&b),
+            "batch_size,total_requests,errors,error_rate,avg_latency_ms,p50_latency_ms,p99_latency_ms,throughput_rps\n4,4,0,0.0,250.0,250.0,397.0,1.1764705882352942\n"
         );
     }
 }

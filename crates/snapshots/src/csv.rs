@@ -1,74 +1,49 @@
-//! The tables of `srtlog snapshots` as CSV (RFC 4180 quoting; an empty field
-//! for no value), and the per-column summary of periodic scrapes that the
+//! The tables of `srtlog snapshots` as Arrow batches, for `--csv` and
+//! `--parquet` through [`srtlog_table::export`] (one writer and one NaN/inf
+//! policy for every srtlog table: null in CSV and JSON lines, kept in
+//! Parquet), and the per-column summary of periodic scrapes that the
 //! terminal table shows.
+//!
+//! The per-request (pair) table is [`crate::table::record_batch`]; the
+//! interval time series is [`interval_batch`].
 
-use crate::derive::QUANTITIES;
 use crate::interval::IntervalTable;
-use crate::Analysis;
 use serde::Serialize;
-use std::io::{self, Write};
+use srtlog_table::arrow_array::builder::{Float64Builder, UInt64Builder};
+use srtlog_table::arrow_array::{ArrayRef, Float64Array, RecordBatch};
+use srtlog_table::arrow_schema::{DataType, Field, Schema};
+use srtlog_table::TableError;
+use std::sync::Arc;
 
-fn field(s: &str) -> String {
-    if s.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
+/// One row per interval of periodic scrapes: `t_s` (end of the interval,
+/// seconds since the first scrape), `dt_s` (its length), `resets` (counter
+/// resets seen), then every column of `t` (`metric:stat`), float64 with
+/// null where the column has no value.
+pub fn interval_batch(t: &IntervalTable) -> Result<RecordBatch, TableError> {
+    let n = t.t_s.len();
+    let mut fields = vec![
+        Field::new("t_s", DataType::Float64, true),
+        Field::new("dt_s", DataType::Float64, true),
+        Field::new("resets", DataType::UInt64, true),
+    ];
+    let mut resets = UInt64Builder::with_capacity(n);
+    for r in &t.resets {
+        resets.append_value(*r as u64);
     }
-}
-
-fn num(v: Option<f64>) -> String {
-    v.filter(|x| x.is_finite())
-        .map_or(String::new(), |x| x.to_string())
-}
-
-/// One row per request (pair): its files, window, every derived quantity,
-/// which are estimates, trust, flags and overlapping requests.
-pub fn write_pairs_csv(an: &Analysis, w: &mut dyn Write) -> io::Result<()> {
-    let mut head = String::from("request_id,before,after,window_s");
-    for q in QUANTITIES {
-        head.push(',');
-        head.push_str(q.key);
-    }
-    writeln!(w, "{head},estimated,trusted,flags,overlaps_with")?;
-    for r in &an.requests {
-        let mut row = vec![
-            field(&r.request_id),
-            field(&r.before.display().to_string()),
-            field(&r.after.display().to_string()),
-            r.window_s().to_string(),
-        ];
-        for i in 0..QUANTITIES.len() {
-            row.push(num(r.derived.values.get(i).copied().flatten()));
-        }
-        row.push(field(&r.derived.estimated.join(";")));
-        row.push(r.trusted().to_string());
-        row.push(field(
-            &r.flags.iter().map(|f| f.code).collect::<Vec<_>>().join(";"),
-        ));
-        row.push(field(&r.overlaps_with.join(";")));
-        writeln!(w, "{}", row.join(","))?;
-    }
-    Ok(())
-}
-
-/// One row per interval: its end time, length, counter resets and every
-/// column.
-pub fn write_interval_csv(t: &IntervalTable, w: &mut dyn Write) -> io::Result<()> {
-    let mut head = String::from("t_s,dt_s,resets");
+    let mut cols: Vec<ArrayRef> = vec![
+        Arc::new(Float64Array::from(t.t_s.clone())),
+        Arc::new(Float64Array::from(t.dt_s.clone())),
+        Arc::new(resets.finish()),
+    ];
     for c in &t.columns {
-        head.push(',');
-        head.push_str(&field(&c.name));
-    }
-    writeln!(w, "{head}")?;
-    for i in 0..t.t_s.len() {
-        let mut row = format!("{},{},{}", t.t_s[i], t.dt_s[i], t.resets[i]);
-        for c in &t.columns {
-            row.push(',');
-            row.push_str(&num(c.values.get(i).copied().flatten()));
+        fields.push(Field::new(&c.name, DataType::Float64, true));
+        let mut b = Float64Builder::with_capacity(n);
+        for i in 0..n {
+            b.append_option(c.values.get(i).copied().flatten());
         }
-        writeln!(w, "{row}")?;
+        cols.push(Arc::new(b.finish()));
     }
-    Ok(())
+    Ok(RecordBatch::try_new(Arc::new(Schema::new(fields)), cols)?)
 }
 
 /// Count, mean, min, max and last value of one interval column.
@@ -134,11 +109,17 @@ mod tests {
             ],
             ..IntervalTable::default()
         };
-        let mut out = Vec::new();
-        write_interval_csv(&t, &mut out).expect("in memory");
+        let b = interval_batch(&t).unwrap();
+        let out = srtlog_table::export::write_table(
+            srtlog_table::export::Format::Csv,
+            Vec::new(),
+            b.schema(),
+            [&b],
+        )
+        .unwrap();
         assert_eq!(
             String::from_utf8_lossy(&out),
-            "t_s,dt_s,resets,a:rate,\"b,c\"\n1,1,0,2,0\n2,1,1,,0\n"
+            "t_s,dt_s,resets,a:rate,\"b,c\"\n1.0,1.0,0,2.0,0.0\n2.0,1.0,1,,0.0\n"
         );
         let s = column_summaries(&t);
         assert_eq!(s.len(), 1);

@@ -1,6 +1,7 @@
 //! `srtlog audit PATH... [--metrics FILE|URL] [--dashboards DIR]`: the
 //! logging and metrics audit with a grade ([`srtlog::audit`]), as a text
-//! report, `--json`, `-o FILE.html`, gates over the `--json` keys
+//! report, `--json`, `-o FILE.html`, the findings table as `--csv FILE` /
+//! `--parquet FILE` ([`srtlog::audit::table::findings_batch`]), gates over the `--json` keys
 //! (`--fail-if 'score < 83'`; `--fail-under GRADE` is the previous form),
 //! and `--grafana-out DIR` for dashboards built from the metrics present.
 //!
@@ -36,6 +37,12 @@ pub struct Args {
     /// JSON output (grade, score, findings, recommendations, measurements).
     #[arg(long)]
     pub json: bool,
+    /// Write the findings table as CSV (`-` for stdout instead of the report).
+    #[arg(long, value_name = "FILE")]
+    pub csv: Option<PathBuf>,
+    /// Write the findings table as Parquet (`-` for stdout instead of the report).
+    #[arg(long, value_name = "FILE")]
+    pub parquet: Option<PathBuf>,
     /// Write the report as an HTML page.
     #[arg(short, long, value_name = "FILE.html")]
     pub output: Option<PathBuf>,
@@ -44,6 +51,14 @@ pub struct Args {
     /// Previous form of `--fail-if 'score < N'`: fail when the grade is below GRADE.
     #[arg(long, value_name = "GRADE", value_parser = grade_gate, hide = true)]
     pub fail_under: Option<srtlog::stats::gate::Gate>,
+    /// Extra header of a live --metrics scrape, `Name: value` (repeatable).
+    #[arg(
+        long = "header",
+        short = 'H',
+        value_name = "NAME: VALUE",
+        requires = "metrics"
+    )]
+    pub headers: Vec<String>,
     /// Timeout of a live --metrics scrape.
     #[arg(long, default_value = "5s", value_parser = duration)]
     pub timeout: Duration,
@@ -53,7 +68,9 @@ const EXAMPLES: &str = "Examples:
   srtlog audit logs/                                        # logs only
   srtlog audit logs/ --metrics metrics.txt --dashboards grafana/ -o audit.html
   srtlog audit logs/ --metrics http://localhost:8000/metrics --grafana-out dashboards/
+  srtlog audit logs/ --metrics https://host/metrics --header 'Authorization: Bearer TOKEN'
   srtlog audit logs/ --metrics m.txt --fail-if 'score < 83'  # CI gate: exit 3 below a B
+  srtlog audit logs/ --csv findings.csv                     # one row per check (`-`: stdout)
   srtlog audit logs/ --json | jq '.findings[] | select(.status != \"good\")'
 
 Areas and weights: structured logging 20, log levels 15, request tracing 20, error tracking 10,
@@ -76,6 +93,7 @@ pub fn run(mut a: Args, quiet: bool) -> Result<ExitCode> {
         metrics: a.metrics.as_deref().map(MetricsSource::parse),
         dashboards: a.dashboards.clone(),
         timeout: Some(a.timeout),
+        headers: a.headers.clone(),
     };
     let report = audit::run(&opts)?;
     if report.logs.totals.lines == 0 {
@@ -94,10 +112,12 @@ pub fn run(mut a: Args, quiet: bool) -> Result<ExitCode> {
             None => logging::warning("no metrics were read: no Grafana dashboards written"),
         }
     }
+    let on_stdout =
+        flags::write_tables(&a.csv, &a.parquet, || audit::table::findings_batch(&report))?;
     let text = audit::render::text(&report);
     if a.json {
         print_json(&report)?;
-    } else {
+    } else if !on_stdout {
         std::io::stdout().lock().write_all(text.as_bytes())?;
     }
     if let Some(p) = &a.output {

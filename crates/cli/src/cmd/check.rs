@@ -9,6 +9,7 @@
 use anyhow::Result;
 use clap::ValueEnum;
 use srtlog::check::{self, CheckOptions, Finding, Level, Report, Severity};
+use srtlog_report::text::format_unit;
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -153,16 +154,16 @@ fn steady_line(r: &Report) -> String {
     let s = &r.steady;
     let mut parts = vec![format!("{} worker logs", s.workers)];
     if let Some(v) = s.serving_s {
-        parts.push(format!("{v:.0} s serving"));
+        parts.push(format_unit(v, 0, " s serving"));
     }
     if let Some(v) = s.gen_throughput {
-        parts.push(format!("{v:.0} tok/s generated"));
+        parts.push(format_unit(v, 0, " tok/s generated"));
     }
     if let Some(v) = s.running_req {
-        parts.push(format!("{v:.0} requests running"));
+        parts.push(format_unit(v, 0, " requests running"));
     }
     if let Some(v) = s.token_usage {
-        parts.push(format!("token usage {v:.2}"));
+        parts.push(format!("token usage {}", format_unit(v, 2, "")));
     }
     parts.join(", ")
 }

@@ -4,11 +4,11 @@
 use crate::flags::Gates;
 use crate::logging;
 use crate::progress::{dir_size, Progress};
-use crate::render::{Align, BoxTable};
 use anyhow::Result;
 use srtlog::run::{parse_run, CacheStatus, ParseOutcome, ParseRequest};
 use srtlog::summary::{format_range, RunSummary};
 use srtlog::worker::{Backend, ParseOptions};
+use srtlog_report::table::{Align, BoxTable};
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;

@@ -23,8 +23,11 @@ use std::time::Duration;
 #[derive(Debug, clap::Args)]
 #[command(after_help = EXAMPLES)]
 pub struct Args {
-    /// Metrics endpoint: `http://host:port/metrics` (plain HTTP; `host:port` is enough).
+    /// Metrics endpoint: `http://host:port/metrics` or `https://…` (`host:port` is enough).
     pub url: String,
+    /// Extra request header `Name: value` (repeatable), e.g. `Authorization: Bearer TOKEN`.
+    #[arg(long = "header", short = 'H', value_name = "NAME: VALUE")]
+    pub headers: Vec<String>,
     /// Folder to write snapshots into (created if missing).
     #[arg(long, short)]
     pub out: PathBuf,
@@ -64,6 +67,7 @@ const EXAMPLES: &str = "Examples:
   srtlog scrape http://localhost:8000/metrics --out snaps --request-id chatcmpl-abc --stage before
   srtlog scrape http://localhost:8000/metrics --out snaps --request-id chatcmpl-abc --stage after
   srtlog scrape localhost:8000 --out scrapes --every 1s --for 10m --keep 7d
+  srtlog scrape https://host/metrics --header 'Authorization: Bearer TOKEN' --out snaps --every 5s
   srtlog snapshots snaps/                 # per-request timings
   srtlog snapshots scrapes/ --interval    # time series; -o scrapes.html for charts
 
@@ -74,9 +78,16 @@ fn duration(s: &str) -> Result<Duration, String> {
     parse_duration(s).ok_or_else(|| format!("not a duration: {s:?} (examples: 500ms, 1s, 10m, 7d)"))
 }
 
+/// Adds every `--header 'Name: value'` to `target`.
+pub(crate) fn with_headers(target: Target, headers: &[String]) -> Result<Target> {
+    headers
+        .iter()
+        .try_fold(target, |t, h| Ok(t.with_header_line(h)?))
+}
+
 /// Runs the command.
 pub fn run(a: Args, quiet: bool) -> Result<ExitCode> {
-    let target = Target::parse(&a.url)?;
+    let target = with_headers(Target::parse(&a.url)?, &a.headers)?;
     if a.prefix.is_empty() || a.prefix.contains(['/', '\\']) {
         bail!("--prefix must be a non-empty file-name part");
     }

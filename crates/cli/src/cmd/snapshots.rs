@@ -19,14 +19,15 @@
 //!
 //! A value no metric provides is `null`.
 
-use crate::flags::{self, write_output, Gates};
+use crate::flags::{self, Gates};
 use crate::logging;
 use anyhow::{Context, Result};
-use srtlog::snapshots::csv::{column_summaries, write_interval_csv, write_pairs_csv};
+use srtlog::snapshots::csv::{column_summaries, interval_batch};
 use srtlog::snapshots::derive::QUANTITIES;
 use srtlog::snapshots::interval::{interval_dir, IntervalTable};
 use srtlog::snapshots::snapshot::Snapshot;
 use srtlog::snapshots::{analyze_dir, write_json, Analysis};
+use srtlog_report::text::format_unit;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -40,7 +41,7 @@ pub struct Args {
     #[arg(required_unless_present = "show")]
     pub dir: Option<PathBuf>,
     /// Describe one snapshot file: its families with type, help and series count.
-    #[arg(long, value_name = "FILE", conflicts_with_all = ["dir", "interval", "csv", "output"])]
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["dir", "interval", "csv", "parquet", "output"])]
     pub show: Option<PathBuf>,
     /// Print JSON on stdout (for scripts).
     #[arg(long)]
@@ -48,6 +49,9 @@ pub struct Args {
     /// Write CSV: one row per request (or per interval); `-` or no FILE for stdout.
     #[arg(long, value_name = "FILE", num_args = 0..=1, default_missing_value = "-")]
     pub csv: Option<PathBuf>,
+    /// Write the same table as Parquet (`-` for stdout).
+    #[arg(long, value_name = "FILE")]
+    pub parquet: Option<PathBuf>,
     /// Periodic scrapes: deltas between consecutive files as time series.
     #[arg(long)]
     pub interval: bool,
@@ -73,6 +77,7 @@ const EXAMPLES: &str = "Examples:
   srtlog snapshots ./metrics_snapshots/               # per-request blocks and the summary
   srtlog snapshots ./metrics_snapshots/ --json | jq '.requests[] | {request_id, ttft_s, trusted, flags}'
   srtlog snapshots ./metrics_snapshots/ --csv requests.csv      # --csv alone: stdout
+  srtlog snapshots ./metrics_snapshots/ --parquet requests.parquet
   srtlog snapshots ./metrics_snapshots/ -o snapshots.html
   srtlog snapshots ./metrics_snapshots/ --fail-if 'untrusted > 0' --fail-if 'summary.ttft_s.mean > 0.5'
   srtlog snapshots --show ./metrics_snapshots/chatcmpl-abc_after_20251106_225055_789012.txt
@@ -100,10 +105,9 @@ pub fn run(mut a: Args, quiet: bool) -> Result<ExitCode> {
         return interval(&dir, &a, quiet);
     }
     let an = analyze_dir(&dir)?;
-    let csv_out = a.csv.as_deref().is_some_and(flags::is_stdout);
-    if let Some(p) = &a.csv {
-        write_output(p, |w| write_pairs_csv(&an, w))?;
-    }
+    let csv_out = flags::write_tables(&a.csv, &a.parquet, || {
+        srtlog::snapshots::table::record_batch(&an)
+    })?;
     let text = text(&an);
     if a.json {
         let mut out = std::io::stdout().lock();
@@ -148,17 +152,12 @@ pub fn run(mut a: Args, quiet: bool) -> Result<ExitCode> {
 
 const RULE: &str = "======================================================================";
 
-/// Seconds with three decimals, counts without a fraction when whole.
+/// A derived value: seconds or a count ([`srtlog_report::text`]).
 fn fmt_value(v: f64, seconds: bool) -> String {
-    if seconds && v.abs() < 0.1 && v != 0.0 {
-        // Inter-token latencies are milliseconds: keep their digits.
-        format!("{v:.6}s")
-    } else if seconds {
-        format!("{v:.3}s")
-    } else if v.fract() == 0.0 && v.abs() < 1e15 {
-        format!("{v:.0}")
+    if seconds {
+        srtlog_report::text::format_seconds(v)
     } else {
-        format!("{v:.3}")
+        srtlog_report::text::format_plain(v)
     }
 }
 
@@ -177,7 +176,7 @@ pub fn text(an: &Analysis) -> String {
         let _ = writeln!(w, "{RULE}\nRequest: {}\n{RULE}", r.request_id);
         let _ = writeln!(w, "Snapshot (before): {}", r.before.display());
         let _ = writeln!(w, "Snapshot (after):  {}", r.after.display());
-        let _ = writeln!(w, "Window: {:.3}s\n", r.window_s());
+        let _ = writeln!(w, "Window: {}\n", format_unit(r.window_s(), 3, "s"));
         let _ = writeln!(w, "CALCULATED METRICS:");
         let mut any = false;
         for (i, q) in QUANTITIES.iter().enumerate() {
@@ -320,10 +319,7 @@ fn interval(dir: &Path, a: &Args, quiet: bool) -> Result<ExitCode> {
         ));
     }
     let t = interval_dir(dir)?;
-    let csv_out = a.csv.as_deref().is_some_and(flags::is_stdout);
-    if let Some(p) = &a.csv {
-        write_output(p, |w| write_interval_csv(&t, w))?;
-    }
+    let csv_out = flags::write_tables(&a.csv, &a.parquet, || interval_batch(&t))?;
     if a.json {
         flags::print_json(&t)?;
     } else if !csv_out {
@@ -365,10 +361,10 @@ fn interval_text(t: &IntervalTable) -> String {
     let resets = t.resets.iter().filter(|&&r| r > 0).count();
     let _ = writeln!(
         s,
-        "{} scrapes, {} intervals over {:.3}s, {} with a counter reset (server restart?)\n",
+        "{} scrapes, {} intervals over {}, {} with a counter reset (server restart?)\n",
         t.files.len(),
         t.t_s.len(),
-        t.t_s.last().copied().unwrap_or(0.0),
+        format_unit(t.t_s.last().copied().unwrap_or(0.0), 3, "s"),
         resets
     );
     let width = t

@@ -19,11 +19,11 @@
 use crate::flags::{self, print_json};
 use crate::logging;
 use crate::progress::{dir_size, Progress};
-use crate::render::{Align, BoxTable};
 use anyhow::Result;
 use srtlog::series::{SeriesOptions, SeriesSet, Side, StatRow};
 use srtlog::viz::{build, VizError, VizOutcome, VizRequest};
 use srtlog::WorkerType;
+use srtlog_report::table::{Align, BoxTable};
 use srtlog_report::text::format_value;
 use std::io::Write;
 use std::path::PathBuf;
@@ -35,6 +35,7 @@ const EXAMPLES: &str = "Examples:
   srtlog stats /path/to/job_12345/
   srtlog stats logs/ --json | jq '.stats[] | select(.metric == \"gen_throughput\")'
   srtlog stats logs/ --csv stats.csv           # the table as CSV (`-`: stdout)
+  srtlog stats logs/ --parquet stats.parquet   # the same table as Parquet
   srtlog parse logs/ --stats                   # summary table, then this table
 
 Values are per scheduler (one per DP rank of a worker; TP/PP duplicate lines excluded)
@@ -56,6 +57,9 @@ pub struct Args {
     /// Write the statistics table as CSV (`-` for stdout instead of the table).
     #[arg(long, value_name = "FILE")]
     pub csv: Option<PathBuf>,
+    /// Write the statistics table as Parquet (`-` for stdout instead of the table).
+    #[arg(long, value_name = "FILE")]
+    pub parquet: Option<PathBuf>,
     /// Time bucket width (`1s`, `10s`, `1m`); default 1 s, doubled until the run fits 10,000 buckets.
     #[arg(long, value_parser = flags::parse_bucket)]
     pub bucket: Option<u32>,
@@ -72,13 +76,10 @@ pub fn run(a: Args, quiet: bool) -> Result<ExitCode> {
     };
     let outcome = analyse(&a.paths, opts, a.year, quiet || a.json)?;
     warn(&outcome);
-    if let Some(p) = &a.csv {
-        flags::write_output(p, |w| {
-            srtlog::workers::stats_csv::write_stats_csv(&outcome.series.stats, w)
-        })?;
-        if flags::is_stdout(p) {
-            return Ok(ExitCode::SUCCESS);
-        }
+    if flags::write_tables(&a.csv, &a.parquet, || {
+        srtlog::workers::stats_csv::stats_batch(&outcome.series.stats)
+    })? {
+        return Ok(ExitCode::SUCCESS);
     }
     if a.json {
         print_json(&json_of(&outcome))?;

@@ -2,7 +2,8 @@
 //!
 //! The analysis is [`srtlog::aiperf`]; this module renders it: the text
 //! sections ([`text`]), `--json` (the whole [`srtlog::aiperf::Analysis`]),
-//! `--csv` (the per-request table, [`srtlog::aiperf::rows_csv`]),
+//! `--csv`/`--parquet` (the per-request table,
+//! [`srtlog::aiperf::rows_csv::rows_batch`], through the one export path),
 //! `-o report.html` ([`srtlog_report::aiperf`]) and gates over the `--json`
 //! keys.
 //!
@@ -21,7 +22,7 @@ mod text;
 use crate::flags::{self, Gates};
 use crate::logging;
 use anyhow::Result;
-use srtlog::aiperf::rows_csv::write_rows_csv;
+use srtlog::aiperf::rows_csv::rows_batch;
 use srtlog::aiperf::{analyze_path, AiperfError, AiperfOptions, Analysis, Outcome, SweepRow};
 use std::io::Write;
 use std::path::PathBuf;
@@ -37,6 +38,7 @@ use std::sync::Arc;
   srtlog aiperf artifacts/                        # several runs: a sweep table
   srtlog aiperf run/ --json > analysis.json
   srtlog aiperf run/ --csv requests.csv -o report.html
+  srtlog aiperf run/ --parquet requests.parquet     # the same table as Parquet (`-`: stdout)
   srtlog aiperf run/ --fail-if 'overview.errors > 0' --fail-if 'distributions.ttft_ms.p99 > 500'
   srtlog aiperf new/ --baseline analysis.json --fail-if 'request_throughput < -5%'
 
@@ -50,6 +52,9 @@ pub struct Args {
     /// Write the per-request table as CSV (`-` for stdout).
     #[arg(long, value_name = "FILE")]
     pub csv: Option<PathBuf>,
+    /// Write the per-request table as Parquet (`-` for stdout).
+    #[arg(long, value_name = "FILE")]
+    pub parquet: Option<PathBuf>,
     /// Write a self-contained HTML report (distributions, per-request timeline).
     #[arg(short, long, value_name = "FILE.html")]
     pub output: Option<PathBuf>,
@@ -64,7 +69,7 @@ pub struct Args {
 pub fn run(a: Args, quiet: bool) -> Result<ExitCode> {
     let opts = AiperfOptions {
         include_warmup: a.include_warmup,
-        rows: a.csv.is_some() || a.output.is_some(),
+        rows: a.csv.is_some() || a.parquet.is_some() || a.output.is_some(),
     };
     let total = crate::progress::dir_size(&a.path);
     let counter = Arc::new(AtomicU64::new(0));
@@ -91,14 +96,11 @@ pub fn run(a: Args, quiet: bool) -> Result<ExitCode> {
     if !quiet {
         runs.iter().for_each(|r| warn(r));
     }
-    if let Some(csv) = &a.csv {
-        flags::write_output(csv, |w| write_rows_csv(&runs, w))?;
-    }
+    let table_on_stdout = flags::write_tables(&a.csv, &a.parquet, || rows_batch(&runs))?;
     if let Some(out) = &a.output {
         let html = srtlog_report::aiperf::render_aiperf_html(&runs)?;
         flags::write_html(out, &html, quiet)?;
     }
-    let csv_on_stdout = a.csv.as_deref().is_some_and(flags::is_stdout);
     let doc = if a.json || a.gates.any() {
         match &outcome {
             Outcome::Run(r) => serde_json::to_value(r.as_ref())?,
@@ -112,7 +114,7 @@ pub fn run(a: Args, quiet: bool) -> Result<ExitCode> {
     };
     if a.json {
         flags::print_json(&doc)?;
-    } else if !csv_on_stdout {
+    } else if !table_on_stdout {
         let out = match &outcome {
             Outcome::Run(r) => text::render_text(r),
             Outcome::Sweep(v) => text::render_sweep(v),

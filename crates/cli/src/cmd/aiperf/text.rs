@@ -2,8 +2,9 @@
 //! analysis (same headings and units as `analyze_trace_data.py`), and the
 //! sweep table. Pure formatting of [`srtlog::aiperf::Analysis`].
 
-use crate::render::{Align, BoxTable};
-use srtlog::aiperf::{format_kind, Analysis, Dist, Kind, SweepRow, Verdict};
+use srtlog::aiperf::{Analysis, Dist, Kind, SweepRow, Verdict};
+use srtlog_report::table::{Align, BoxTable};
+use srtlog_report::text::{format_in, format_unit, group, Unit};
 use std::fmt::Write as _;
 
 const RULE: &str =
@@ -18,7 +19,18 @@ fn kv(o: &mut String, label: &str, value: impl std::fmt::Display) {
 }
 
 fn n(v: u64) -> String {
-    srtlog::aiperf::dist::group(v as i64)
+    group(i64::try_from(v).unwrap_or(i64::MAX))
+}
+
+/// A value of a distribution in its reading unit (the output layer's
+/// [`format_in`], as the HTML report shows it).
+fn format_kind(kind: Kind, v: f64) -> String {
+    let unit = match kind {
+        Kind::Millis => Unit::Millis,
+        Kind::Bytes => Unit::Bytes,
+        Kind::Number => Unit::Number,
+    };
+    format_in(unit, v)
 }
 
 fn opt(kind: Kind, v: Option<f64>) -> String {
@@ -26,7 +38,7 @@ fn opt(kind: Kind, v: Option<f64>) -> String {
 }
 
 fn pct(v: Option<f64>) -> String {
-    v.map_or_else(|| "N/A".into(), |v| format!("{:.1}%", v * 100.0))
+    v.map_or_else(|| "N/A".into(), |v| format_unit(v * 100.0, 1, "%"))
 }
 
 /// One distribution table: min, max, mean, p50, p90, p95, p99 (and total).
@@ -214,13 +226,13 @@ fn correlation(o: &mut String, a: &Analysis) {
         o,
         "Avg chunks per token",
         c.avg_chunks_per_token
-            .map_or("N/A".into(), |v| format!("{v:.3}")),
+            .map_or("N/A".into(), |v| format_unit(v, 3, "")),
     );
     kv4(
         o,
         "Avg tokens per chunk",
         c.avg_tokens_per_chunk
-            .map_or("N/A".into(), |v| format!("{v:.2}")),
+            .map_or("N/A".into(), |v| format_unit(v, 2, "")),
     );
     o.push_str("\n  Network Efficiency:\n");
     kv4(
@@ -259,7 +271,7 @@ fn correlation(o: &mut String, a: &Analysis) {
         o,
         "Transfer/Processing ratio",
         c.transfer_processing_ratio
-            .map_or("N/A".into(), |r| format!("{r:.2}x")),
+            .map_or("N/A".into(), |r| format_unit(r, 2, "x")),
     );
 }
 
@@ -296,19 +308,20 @@ fn aiperf_metrics(o: &mut String, a: &Analysis) {
     kv(
         o,
         "Benchmark duration",
-        a.duration_s.map_or("N/A".into(), |d| format!("{d:.2}s")),
+        a.duration_s
+            .map_or("N/A".into(), |d| format_unit(d, 2, "s")),
     );
     kv(
         o,
         "Request throughput",
         a.request_throughput
-            .map_or("N/A".into(), |v| format!("{v:.2} req/s")),
+            .map_or("N/A".into(), |v| format_unit(v, 2, " req/s")),
     );
     kv(
         o,
         "Output token throughput",
         a.output_token_throughput
-            .map_or("N/A".into(), |v| format!("{v:.2} tok/s")),
+            .map_or("N/A".into(), |v| format_unit(v, 2, " tok/s")),
     );
     if let Some(layout) = a.summary_layout {
         let bad: Vec<_> = a.mismatches().collect();
@@ -350,7 +363,7 @@ fn input(o: &mut String, a: &Analysis) {
 }
 
 fn f2(v: Option<f64>) -> String {
-    v.map_or_else(|| "-".into(), |v| format!("{v:.2}"))
+    v.map_or_else(|| "-".into(), |v| format_unit(v, 2, ""))
 }
 
 /// The sweep table.

@@ -14,7 +14,7 @@
 
 mod text;
 
-use crate::flags::{self, print, print_json, write_output, Gates};
+use crate::flags::{self, print, print_json, Gates};
 use crate::logging;
 use anyhow::{bail, Result};
 use clap::{Subcommand, ValueEnum};
@@ -188,6 +188,9 @@ pub struct AnomalyArgs {
     /// Write the anomalies as CSV (`-` for stdout).
     #[arg(long, value_name = "FILE")]
     csv: Option<PathBuf>,
+    /// Write the same table as Parquet (`-` for stdout).
+    #[arg(long, value_name = "FILE")]
+    parquet: Option<PathBuf>,
 }
 
 /// Outlier tests.
@@ -218,6 +221,9 @@ pub struct TrendArgs {
     /// Also write the rows as CSV (`-` for stdout instead of the table).
     #[arg(long, value_name = "FILE")]
     csv: Option<PathBuf>,
+    /// Write the same table as Parquet (`-` for stdout).
+    #[arg(long, value_name = "FILE")]
+    parquet: Option<PathBuf>,
 }
 
 /// Aggregations.
@@ -265,6 +271,9 @@ pub struct CompareArgs {
     /// Write the groups as CSV (`-` for stdout).
     #[arg(long, value_name = "FILE")]
     csv: Option<PathBuf>,
+    /// Write the same table as Parquet (`-` for stdout).
+    #[arg(long, value_name = "FILE")]
+    parquet: Option<PathBuf>,
 }
 
 /// `window` arguments.
@@ -445,22 +454,16 @@ pub fn run(a: Args, quiet: bool) -> Result<ExitCode> {
                 MethodArg::Mad => Method::Mad,
             };
             let r = an::anomalies_of(&t, &a.metric, method, a.threshold)?;
-            if let Some(p) = &a.csv {
-                write_output(p, |w| an::write_anomalies_csv(&r, w))?;
-                if flags::is_stdout(p) {
-                    return gate(&a.common.gates, &r, None, quiet);
-                }
+            if flags::write_tables(&a.csv, &a.parquet, || an::anomalies_batch(&r))? {
+                return gate(&a.common.gates, &r, None, quiet);
             }
             finish(&a.common, &r, || text::anomalies(&r, a.limit), quiet)
         }
         Analysis::Trends(a) => {
             let (_, t) = common_load(&a.common, quiet)?;
             let r = an::trends_of(&t, &a.metric, a.window, agg_of(a.agg))?;
-            if let Some(p) = &a.csv {
-                write_output(p, |w| an::write_trends_csv(&r, w))?;
-                if flags::is_stdout(p) {
-                    return gate(&a.common.gates, &r, None, quiet);
-                }
+            if flags::write_tables(&a.csv, &a.parquet, || an::trends_batch(&r))? {
+                return gate(&a.common.gates, &r, None, quiet);
             }
             finish(&a.common, &r, || text::trends(&r), quiet)
         }
@@ -477,11 +480,8 @@ pub fn run(a: Args, quiet: bool) -> Result<ExitCode> {
         Analysis::Compare(a) => {
             let (_, t) = common_load(&a.common, quiet)?;
             let groups = an::compare_of(&t, &a.by)?;
-            if let Some(p) = &a.csv {
-                write_output(p, |w| an::write_groups_csv(&a.by, &groups, w))?;
-                if flags::is_stdout(p) {
-                    return gate(&a.common.gates, &groups, None, quiet);
-                }
+            if flags::write_tables(&a.csv, &a.parquet, || an::groups_batch(&a.by, &groups))? {
+                return gate(&a.common.gates, &groups, None, quiet);
             }
             let table = || {
                 text::group_table(
@@ -574,33 +574,13 @@ fn export(a: ExportArgs, quiet: bool) -> Result<ExitCode> {
     outs.extend(a.parquet.iter().map(|p| (p.clone(), Format::Parquet)));
     let (log, t) = common_load(&a.common, quiet)?;
     for (p, fmt) in &outs {
-        if flags::is_stdout(p) {
-            export_to_stdout(&t, *fmt)?;
-            continue;
-        }
+        // `-` is stdout; the library's one export path handles both.
         export::export(&t, p, *fmt)?;
-        if !quiet {
+        if !quiet && !flags::is_stdout(p) {
             logging::info(format_args!("wrote {} rows to {}", t.len(), p.display()));
         }
     }
     gate_summary(&a.common, &log, &t, quiet)
-}
-
-/// `-` as an export target: the library writes files, so the table goes
-/// through a private temporary file, copied to stdout and removed.
-fn export_to_stdout(t: &RequestTable, fmt: Format) -> Result<()> {
-    let tmp = std::env::temp_dir().join(format!(".srtlog-export-{}.tmp", std::process::id()));
-    let result = export::export(t, &tmp, fmt)
-        .map_err(anyhow::Error::from)
-        .and_then(|()| {
-            let mut f = std::fs::File::open(&tmp)?;
-            let mut out = std::io::stdout().lock();
-            std::io::copy(&mut f, &mut out)?;
-            std::io::Write::flush(&mut out)?;
-            Ok(())
-        });
-    let _ = std::fs::remove_file(&tmp);
-    result
 }
 
 fn agg_of(a: AggArg) -> Agg {

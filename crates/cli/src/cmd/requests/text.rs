@@ -1,21 +1,17 @@
 //! Terminal tables of `srtlog requests`: pure formatting of the library's
 //! reports (no figure is computed here).
 
-use crate::render::{Align, BoxTable};
 use srtlog::requests::anomalies::AnomalyReport;
 use srtlog::requests::breakdown::BreakdownReport;
 use srtlog::requests::correlate::CorrelationReport;
 use srtlog::requests::summary::{RequestSummary, SummaryReport};
 use srtlog::requests::trends::TrendReport;
 use srtlog::requests::window::{Side, WindowReport};
-use srtlog_report::text::format_value;
+use srtlog_report::table::{Align, BoxTable};
+use srtlog_report::text::{format_unit, format_value};
 
 fn pct(x: f64) -> String {
-    if x.is_nan() {
-        "-".into()
-    } else {
-        format!("{:.2}%", x * 100.0)
-    }
+    format_unit(x * 100.0, 2, "%")
 }
 
 fn ms(x: f64) -> String {
@@ -176,7 +172,7 @@ pub fn anomalies(r: &AnomalyReport, limit: usize) -> String {
                         x.timestamp.clone().unwrap_or_default(),
                         x.model.clone().unwrap_or_default(),
                         format_value(x.value),
-                        format!("{:.2}", x.score),
+                        format_unit(x.score, 2, ""),
                     ]
                 })
                 .collect(),
@@ -232,13 +228,7 @@ pub fn correlations(r: &CorrelationReport, min_pairs: u64) -> String {
                     .zip(m)
                     .map(|(n, row)| {
                         std::iter::once(n.clone())
-                            .chain(row.iter().map(|v| {
-                                if v.is_nan() {
-                                    "-".into()
-                                } else {
-                                    format!("{v:.3}")
-                                }
-                            }))
+                            .chain(row.iter().map(|v| format_unit(*v, 3, "")))
                             .collect()
                     })
                     .collect(),
@@ -251,14 +241,6 @@ pub fn correlations(r: &CorrelationReport, min_pairs: u64) -> String {
         "pairs (requests with both values): min {min_pairs}\n"
     ));
     s
-}
-
-fn or_dash(v: f64, f: impl Fn(f64) -> String) -> String {
-    if v.is_nan() {
-        "-".into()
-    } else {
-        f(v)
-    }
 }
 
 /// The window against the rest of the run.
@@ -274,11 +256,9 @@ pub fn window(r: &WindowReport) -> String {
             s.max_requests_per_second.to_string()
         }),
         row("Max in flight", &|s| s.max_in_flight.to_string()),
-        row("GPU utilization", &|s| {
-            or_dash(s.avg_gpu_util, |v| format!("{v:.1}%"))
-        }),
+        row("GPU utilization", &|s| format_unit(s.avg_gpu_util, 1, "%")),
         row("Memory usage", &|s| {
-            or_dash(s.avg_memory_used_gb, |v| format!("{v:.2} GB"))
+            format_unit(s.avg_memory_used_gb, 2, " GB")
         }),
     ];
     BoxTable {

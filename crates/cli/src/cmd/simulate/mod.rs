@@ -8,6 +8,7 @@
 //! number writes the same files.
 
 pub mod aiperf;
+pub mod inject;
 pub mod requests;
 pub mod service;
 pub mod snapshots;

@@ -16,7 +16,12 @@ const EXAMPLES: &str = "Examples:
   srtlog simulate workers /tmp/agg --mode agg --workers 4 --variant 2026 --dp 8 --tp 8 --ep 8
   srtlog simulate workers /tmp/gz --compress gz --variant v053
   srtlog simulate workers /tmp/vllm --variant vllm --mode agg --workers 2 --dp 2 --spec-decoding
-  srtlog simulate workers /tmp/vbig --variant vllm --size 1GB      # dense: a statistics line every 0.1 s";
+  srtlog simulate workers /tmp/vbig --variant vllm --size 1GB      # dense: a statistics line every 0.1 s
+  srtlog simulate workers /tmp/oom --inject cuda-oom && srtlog check /tmp/oom   # a failed run
+
+--inject KIND writes the run with one failure (SGLang, disaggregated, uncompressed), plus the
+client files (benchmark.out, result JSON, metrics snapshots) that `srtlog check` compares with
+the logs; `--help` lists the kinds.";
 
 /// Serving layout.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -107,6 +112,9 @@ pub struct Args {
     /// vLLM V1: a `SpecDecoding metrics:` line after every engine statistics line.
     #[arg(long)]
     pub spec_decoding: bool,
+    /// Inject one failure, for `srtlog check` demos (see the kinds below; needs disagg SGLang, no --compress).
+    #[arg(long, value_enum, value_name = "KIND", conflicts_with = "compress")]
+    pub inject: Option<super::inject::Inject>,
     /// Print the ground-truth manifest as JSON.
     #[arg(long)]
     pub json: bool,
@@ -153,8 +161,11 @@ pub fn run(a: Args, quiet: bool) -> Result<ExitCode> {
     };
     let cfg = config(&a);
     let started = std::time::Instant::now();
-    let m = srtlog_sim::write_run(&out_dir, &cfg)
-        .with_context(|| format!("writing the run to {}", out_dir.display()))?;
+    let m = match a.inject {
+        None => srtlog_sim::write_run(&out_dir, &cfg),
+        Some(k) => srtlog_sim::failures::write_failed_run(&out_dir, &cfg, Some(k.0)),
+    }
+    .with_context(|| format!("writing the run to {}", out_dir.display()))?;
     let secs = started.elapsed().as_secs_f64();
     let mut out = std::io::stdout().lock();
     if a.json {
@@ -186,7 +197,8 @@ pub fn run(a: Args, quiet: bool) -> Result<ExitCode> {
             out_dir.join("logs").display(),
             secs
         )?;
-        writeln!(out, "Next: srtlog parse {}", out_dir.display())?;
+        let next = if a.inject.is_some() { "check" } else { "parse" };
+        writeln!(out, "Next: srtlog {next} {}", out_dir.display())?;
     }
     Ok(ExitCode::SUCCESS)
 }
