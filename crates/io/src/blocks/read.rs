@@ -266,6 +266,25 @@ fn extend_to_line_end(
     Ok((pos, over, eof))
 }
 
+/// Whether `b` holds a line longer than `cap` bytes (its `\n` included).
+///
+/// Jumps from line end to line end: the last `\n` within `cap` bytes after
+/// the previous one is found with `memrchr`, which scans backwards from the
+/// window's end and so usually stops after a few bytes. A window with no
+/// `\n` holds the start of an overlong line, unless it is the unterminated
+/// tail of the buffer and no longer than `cap`.
+pub(super) fn has_overlong(b: &[u8], cap: usize) -> bool {
+    let cap = cap.max(1);
+    let mut start = 0;
+    while b.len() - start > cap {
+        match memchr::memrchr(b'\n', &b[start..start + cap]) {
+            Some(i) => start += i + 1,
+            None => return true,
+        }
+    }
+    false
+}
+
 /// Replaces every line of `buf[from..]` longer than `cap` by an empty line
 /// (in place: the bytes after it move up), records their 0-based indexes
 /// relative to `from`, and returns the new end and the number of `\n`.
@@ -275,6 +294,12 @@ pub(super) fn blank_overlong(
     cap: usize,
     out: &mut Vec<u64>,
 ) -> (usize, u64) {
+    // The common case, no overlong line, costs one SIMD count of `\n`
+    // and a jump of about `cap` bytes at a time: no per-line work here, the
+    // job's own scan loop is the only pass over the lines.
+    if !has_overlong(&buf[from..], cap) {
+        return (buf.len(), count_newlines(&buf[from..]));
+    }
     let mut newlines = 0u64;
     let mut read = from;
     let mut write = from;
@@ -300,4 +325,50 @@ pub(super) fn blank_overlong(
     }
     buf.truncate(write);
     (write, newlines)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The definition: some line (its `\n` included, or the unterminated
+    /// tail) is longer than `cap`.
+    fn naive(b: &[u8], cap: usize) -> bool {
+        b.split_inclusive(|&c| c == b'\n').any(|l| l.len() > cap)
+    }
+
+    #[test]
+    fn the_jump_search_agrees_with_the_definition() {
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        for n in 0..3000 {
+            let len = n % 97;
+            let b: Vec<u8> = (0..len)
+                .map(|_| {
+                    x ^= x << 13;
+                    x ^= x >> 7;
+                    x ^= x << 17;
+                    if x % 5 == 0 {
+                        b'\n'
+                    } else {
+                        b'a'
+                    }
+                })
+                .collect();
+            for cap in [1, 2, 3, 5, 8, 13, 40] {
+                assert_eq!(has_overlong(&b, cap), naive(&b, cap), "{b:?} cap {cap}");
+            }
+        }
+    }
+
+    #[test]
+    fn blank_overlong_fast_path_counts_lines() {
+        let mut b = b"ab\ncd\nef".to_vec();
+        let mut out = Vec::new();
+        assert_eq!(blank_overlong(&mut b, 0, 16, &mut out), (8, 2));
+        assert!(out.is_empty());
+        let mut b = b"ab\ncdefgh\ni\n".to_vec();
+        assert_eq!(blank_overlong(&mut b, 0, 4, &mut out), (6, 3));
+        assert_eq!(out, vec![1]);
+        assert_eq!(b, b"ab\n\ni\n");
+    }
 }
