@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Benchmark of `srtlog aiperf` against the Python baseline the seed
+# Benchmark of `srtlog aiperf` against the Python baseline the AIPerf workflow
 # describes (bench/aiperf_baseline.py: json.loads per line, the same
 # statistics from sorted lists), on one simulated export with trace data in
 # the released layout. Prints size, wall time, MB/s and peak RSS of each,
@@ -16,7 +16,7 @@ mkdir -p "$DIR"
 cargo build --release --quiet --bin srtlog
 BIN=target/release/srtlog
 if [ ! -f "$FILE" ]; then
-    "$BIN" simulate-aiperf "$FILE" --size "$SIZE" --output-tokens 200 --concurrency 32
+    "$BIN" simulate aiperf "$FILE" --size "$SIZE" --output-tokens 200 --concurrency 32
 fi
 BYTES=$(stat -c %s "$FILE")
 MB=$(python3 -c "print($BYTES/1e6)")

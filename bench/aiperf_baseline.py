@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
 """Python baseline for the `srtlog aiperf` benchmark (bench/aiperf.sh).
 
-What the seed's analyze_trace_data.py does, on the released trace layout:
+What the AIPerf workflow's analyze_trace_data.py does, on the released trace layout:
 every line is loaded with `json.loads`, per-request values are collected
 into lists, and the statistics are computed from sorted lists. Unlike the
-seed script it does not keep every record in memory (`records.append`),
+workflow's script it does not keep every record in memory (`records.append`),
 which would need several times the file size in RAM; this favours Python.
 Percentiles are numpy's linear method (as srtlog), written in Python.
 

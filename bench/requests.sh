@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Benchmark of `srtlog requests` on a generated JSON-lines request log in
-# the seed's schema (not a timed test).
+# the request-log workflow's schema (not a timed test).
 #
 #   bench/requests.sh [SIZE] [FILE]        (default 1GB, /tmp/srtlog-requests.jsonl)
 #
@@ -22,7 +22,7 @@ FILE=${2:-/tmp/srtlog-requests.jsonl}
 # SRTLOG_BIN=path uses an existing binary instead of building one.
 BIN=${SRTLOG_BIN:-target/release/srtlog}
 [ -n "${SRTLOG_BIN:-}" ] || cargo build --release -p srtlog-cli --locked -q
-[ -f "$FILE" ] || "$BIN" simulate-requests "$FILE" --size "$SIZE" -q
+[ -f "$FILE" ] || "$BIN" simulate requests "$FILE" --size "$SIZE" -q
 BYTES=$(stat -c %s "$FILE")
 cat "$FILE" > /dev/null  # warm the page cache: we measure parsing, not the disk
 echo "input: $((BYTES / 1000000)) MB, $(wc -l < "$FILE") requests, $(nproc) cores"
