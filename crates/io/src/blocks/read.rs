@@ -287,18 +287,21 @@ pub(super) fn has_overlong(b: &[u8], cap: usize) -> bool {
 
 /// Replaces every line of `buf[from..]` longer than `cap` by an empty line
 /// (in place: the bytes after it move up), records their 0-based indexes
-/// relative to `from`, and returns the new end and the number of `\n`.
+/// relative to `from`, and returns the new end and, when it had to walk
+/// the lines, the number of `\n` (`None`: no line was overlong and none
+/// were counted).
 pub(super) fn blank_overlong(
     buf: &mut Vec<u8>,
     from: usize,
     cap: usize,
     out: &mut Vec<u64>,
-) -> (usize, u64) {
-    // The common case, no overlong line, costs one SIMD count of `\n`
-    // and a jump of about `cap` bytes at a time: no per-line work here, the
-    // job's own scan loop is the only pass over the lines.
+) -> (usize, Option<u64>) {
+    // The common case, no overlong line, costs a jump of about `cap` bytes
+    // at a time and no count: no per-line work and no pass over the bytes
+    // here, so the job's own scan loop is the only one (the caller counts
+    // lines only when the job does not, `BlockJob::newlines`).
     if !has_overlong(&buf[from..], cap) {
-        return (buf.len(), count_newlines(&buf[from..]));
+        return (buf.len(), None);
     }
     let mut newlines = 0u64;
     let mut read = from;
@@ -324,7 +327,7 @@ pub(super) fn blank_overlong(
         read = end;
     }
     buf.truncate(write);
-    (write, newlines)
+    (write, Some(newlines))
 }
 
 #[cfg(test)]
@@ -364,10 +367,11 @@ mod tests {
     fn blank_overlong_fast_path_counts_lines() {
         let mut b = b"ab\ncd\nef".to_vec();
         let mut out = Vec::new();
-        assert_eq!(blank_overlong(&mut b, 0, 16, &mut out), (8, 2));
+        assert_eq!(blank_overlong(&mut b, 0, 16, &mut out), (8, None));
+        assert_eq!(count_newlines(&b), 2);
         assert!(out.is_empty());
         let mut b = b"ab\ncdefgh\ni\n".to_vec();
-        assert_eq!(blank_overlong(&mut b, 0, 4, &mut out), (6, 3));
+        assert_eq!(blank_overlong(&mut b, 0, 4, &mut out), (6, Some(3)));
         assert_eq!(out, vec![1]);
         assert_eq!(b, b"ab\n\ni\n");
     }

@@ -77,6 +77,13 @@ impl BlockJob for WorkerJob<'_> {
     fn parse(&self, file: usize, block: &[u8], _last: bool) -> Self::Out {
         scan_part(block, self.keep, self.files[file].backend)
     }
+
+    /// The scan loop counts physical lines (an unterminated last one too),
+    /// so the engine need not count `\n` again.
+    fn newlines(&self, block: &[u8], out: &Self::Out) -> Option<u64> {
+        let unterminated = !block.is_empty() && block.last() != Some(&b'\n');
+        Some(out.0.lines.saturating_sub(u64::from(unterminated)))
+    }
 }
 
 /// Scans a buffer of whole lines; with `keep`, also builds its table part
