@@ -13,7 +13,6 @@
 use crate::finding::evidence_text;
 use crate::patterns::{Matcher, Rule, PATTERNS};
 use crate::series::{Kind, Sample, Series};
-use memchr::memchr_iter;
 use srtlog_formats::line::normalize;
 use srtlog_formats::sglang::BatchRecord;
 use srtlog_formats::sglang::MemoryRecord;
@@ -204,6 +203,9 @@ struct Sink<'a> {
     base: u64,
     last_line: u64,
     first_us: Option<i64>,
+    matcher: &'a Matcher,
+    /// Pattern hits: offset in the buffer, line within the buffer, row.
+    hits: Vec<(usize, u64, usize)>,
 }
 
 impl RecordSink for Sink<'_> {
@@ -219,6 +221,12 @@ impl RecordSink for Sink<'_> {
     }
     #[inline]
     fn memory(&mut self, _: u64, _: &MemoryRecord) {}
+    #[inline]
+    fn other_line(&mut self, line: u64, start: usize, raw: &[u8]) {
+        let hits = &mut self.hits;
+        self.matcher
+            .for_each(raw, |off, row| hits.push((start + off, line, row)));
+    }
     #[inline]
     fn stats(&mut self, line: u64, r: &StatsRecord<'_>, at: LocalTime, _pid: Option<u32>) {
         let Some(t) = at.at.with_year(VLLM_YEAR) else {
@@ -368,6 +376,14 @@ impl BlockJob for CheckJob<'_> {
         fs.series.finish();
         fs
     }
+
+    /// The worker-log scan inside `scan_block` counts physical lines (an
+    /// unterminated last one too), so the engine need not count `\n` again:
+    /// the same shortcut the worker-log job takes.
+    fn newlines(&self, block: &[u8], out: &FileScan) -> Option<u64> {
+        let unterminated = !block.is_empty() && block.last() != Some(&b'\n');
+        Some(out.lines.saturating_sub(u64::from(unterminated)))
+    }
 }
 
 /// A scan of nothing yet.
@@ -405,15 +421,20 @@ fn empty_scan_in(f: &WorkerFile, year: i32) -> FileScan {
 /// Scans one block of whole lines.
 fn scan_block(fs: &mut FileScan, buf: &[u8], matcher: &Matcher) {
     let base = fs.lines;
-    let (st, block_last, first_us) = {
+    // The patterns are matched inside the scan, on the lines that are not
+    // batch or engine-statistics records: the scan knows each line's number,
+    // and the bulk of a log's bytes (the batch lines) is searched once.
+    let (st, block_last, first_us, hits) = {
         let mut sink = Sink {
             series: &mut fs.series,
             base,
             last_line: 0,
             first_us: None,
+            matcher,
+            hits: Vec::new(),
         };
         let st = scan_buffer_as(buf, fs.source.backend, &mut sink);
-        (st, sink.last_line, sink.first_us)
+        (st, sink.last_line, sink.first_us, sink.hits)
     };
     fs.server_ready |= st.server_ready;
     fs.access_ok += st
@@ -441,18 +462,23 @@ fn scan_block(fs: &mut FileScan, buf: &[u8], matcher: &Matcher) {
     // blocks before.
     let carried = fs.last_us;
     let mut scratch = Vec::new();
-    // Line counting follows the hits through the block.
-    let (mut pos, mut line) = (0usize, base + 1);
-    matcher.for_each(buf, |off, row| {
-        line += memchr_iter(b'\n', &buf[pos..off]).count() as u64;
-        pos = off;
-        record_hit(fs, buf, off, line, row, (year, carried), &mut scratch);
-    });
+    for (off, line, row) in hits {
+        record_hit(
+            fs,
+            buf,
+            off,
+            base + line,
+            row,
+            (year, carried),
+            &mut scratch,
+        );
+    }
     fs.lines = base + st.lines;
     if let Some(t) = last_time(buf, year, &mut scratch) {
         fs.last_us = Some(fs.last_us.map_or(t, |l| l.max(t)));
     }
-    if let Some((no, text)) = last_line(buf) {
+    let unterminated = !buf.is_empty() && buf.last() != Some(&b'\n');
+    if let Some((no, text)) = last_line(buf, st.lines.saturating_sub(u64::from(unterminated))) {
         fs.last_line = Some((base + no, text));
     }
 }
@@ -556,9 +582,11 @@ fn last_time(buf: &[u8], year: i32, scratch: &mut Vec<u8>) -> Option<i64> {
         .find_map(|l| line_time(l, year, scratch))
 }
 
-/// The last non-empty line of a block and its 1-based number in the block.
-fn last_line(buf: &[u8]) -> Option<(u64, String)> {
-    let mut no = memchr_iter(b'\n', buf).count() as u64 + 2;
+/// The last non-empty line of a block and its 1-based number in the block,
+/// given the block's count of `\n` (the scan's, so the block is not counted
+/// again).
+fn last_line(buf: &[u8], newlines: u64) -> Option<(u64, String)> {
+    let mut no = newlines + 2;
     for l in buf.rsplit(|&b| b == b'\n') {
         no = no.saturating_sub(1);
         if l.iter().any(|b| !b.is_ascii_whitespace()) {
@@ -593,7 +621,7 @@ mod tests {
 
     #[test]
     fn last_line_numbers() {
-        assert_eq!(last_line(b"a\nb\n\n"), Some((2, "b".into())));
-        assert_eq!(last_line(b"a\nb"), Some((2, "b".into())));
+        assert_eq!(last_line(b"a\nb\n\n", 3), Some((2, "b".into())));
+        assert_eq!(last_line(b"a\nb", 1), Some((2, "b".into())));
     }
 }

@@ -40,6 +40,13 @@ pub trait RecordSink {
         _pid: Option<u32>,
     ) {
     }
+    /// Any other line: every line that is not a batch (SGLang) or engine
+    /// statistics, speculative-decoding or prefix-cache record (vLLM), as
+    /// raw bytes with its offset in the buffer. `srtlog check` matches its
+    /// failure patterns here, so it searches the few lines that can hold
+    /// them instead of the whole buffer again.
+    #[inline]
+    fn other_line(&mut self, _line: u64, _start: usize, _raw: &[u8]) {}
 }
 
 /// A sink that keeps nothing (summary-only parsing).

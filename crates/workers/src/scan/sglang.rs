@@ -26,10 +26,15 @@ pub fn scan<S: RecordSink>(buf: &[u8], sink: &mut S) -> ChunkStats {
     while start < buf.len() {
         let end = memchr::memchr(b'\n', &buf[start..]).map_or(buf.len(), |i| start + i + 1);
         let raw = &buf[start..end];
+        let raw_start = start;
         start = end;
         line_no += 1;
         let line = normalize(raw, &mut scratch);
-        match decode_line(line) {
+        let record = decode_line(line);
+        if !matches!(record, Record::Batch(_)) {
+            sink.other_line(line_no, raw_start, raw);
+        }
+        match record {
             Record::Batch(r) => {
                 let key = (r.kind, r.prefix.ranks);
                 let ts = r.prefix.ts;

@@ -90,7 +90,14 @@ pub(crate) fn scan<S: RecordSink>(buf: &[u8], sink: &mut S) -> ChunkStats {
         if line.iter().any(|b| !b.is_ascii_whitespace()) {
             last_nonblank = Some((line_no, raw_start, end));
         }
-        match decode_line(line) {
+        let record = decode_line(line);
+        if !matches!(
+            record,
+            Record::Stats(..) | Record::Spec(..) | Record::PrefixCache(..)
+        ) {
+            sink.other_line(line_no, raw_start, raw);
+        }
+        match record {
             Record::Stats(p, r) => {
                 let at = observe(&mut st, &p);
                 match &mut cur {
