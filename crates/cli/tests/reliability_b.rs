@@ -241,19 +241,28 @@ fn item21_aiperf_icl_falls_back_to_aiperf_list() {
 
 // ---- item 22 ----------------------------------------------------------
 
+/// One file's prefill, decode and statistics lines per second.
+type FileRates = (String, f64, f64, f64);
+
 /// Per-scheduler prefill/decode line rates from the simulator's manifest
 /// (its ground truth: counts and first/last timestamps), and the mean
 /// printed throughputs from `srtlog stats --json`.
-fn rates(dir: &Path, args: &[&str]) -> (Vec<(String, f64, f64)>, f64, f64) {
+fn rates(dir: &Path, args: &[&str]) -> (Vec<FileRates>, f64, f64) {
     let mut a = vec!["simulate", "workers", "run", "--json", "-q"];
     a.extend_from_slice(args);
     let o = srtlog_in(dir, &a);
     assert!(o.status.success(), "{}", text(&o.stderr));
     let m = json(&o);
     let secs = |s: &str| -> f64 {
-        // `YYYY-MM-DD HH:MM:SS` within one run: seconds of the day plus days.
+        // `YYYY-MM-DD HH:MM:SS` (SGLang) or `MM-DD HH:MM:SS` (vLLM) within
+        // one year: days since New Year (not a leap year) and the time.
+        const BEFORE: [f64; 12] = [
+            0.0, 31.0, 59.0, 90.0, 120.0, 151.0, 181.0, 212.0, 243.0, 273.0, 304.0, 334.0,
+        ];
         let (d, t) = s.split_once(' ').unwrap();
-        let day: f64 = d[8..10].parse().unwrap();
+        let md = &d[d.len() - 5..];
+        let month: usize = md[..2].parse().unwrap();
+        let day = BEFORE[month - 1] + md[3..].parse::<f64>().unwrap();
         let p: Vec<f64> = t.split(':').map(|x| x.parse().unwrap()).collect();
         day * 86400.0 + p[0] * 3600.0 + p[1] * 60.0 + p[2]
     };
@@ -268,6 +277,7 @@ fn rates(dir: &Path, args: &[&str]) -> (Vec<(String, f64, f64)>, f64, f64) {
                 f["file"].as_str().unwrap().to_string(),
                 f["prefill_lines"].as_f64().unwrap() / span,
                 f["decode_lines"].as_f64().unwrap() / span,
+                f["stat_lines"].as_f64().unwrap() / span,
             )
         })
         .collect();
@@ -291,10 +301,18 @@ fn item22_simulator_rates_are_those_of_real_logs_at_any_size() {
     // The ranges of the real logs (srtlog_sim::REAL_RATES, measured with
     // `srtlog parse --json` and `srtlog stats --json` on ../shared/data).
     let r = srtlog_sim::REAL_RATES;
-    for args in [&[][..], &["--size", "40MB"][..]] {
+    let vllm = ["--variant", "vllm", "--mode", "agg"];
+    let vllm_sized = ["--variant", "vllm", "--mode", "agg", "--size", "20MB"];
+    for args in [&[][..], &["--size", "40MB"][..], &vllm[..], &vllm_sized[..]] {
         let d = tempfile::tempdir().unwrap();
         let (files, input, gen) = rates(d.path(), args);
-        for (f, p, dcd) in files {
+        for (f, p, dcd, st) in files {
+            if st > 0.0 {
+                assert!(
+                    (r.stats_lines_per_s.0..=r.stats_lines_per_s.1).contains(&st),
+                    "{args:?} {f}: {st} statistics lines/s"
+                );
+            }
             if p > 0.0 {
                 assert!(
                     (r.prefill_lines_per_s.0..=r.prefill_lines_per_s.1).contains(&p),

@@ -193,9 +193,7 @@ fn is_worker_log(head: &[u8]) -> bool {
     {
         return true;
     }
-    head.split(|&b| b == b'\n')
-        .take(2000)
-        .any(|l| is_server_line(l))
+    head.split(|&b| b == b'\n').take(2000).any(is_server_line)
 }
 
 fn is_server_line(line: &[u8]) -> bool {

@@ -206,7 +206,11 @@ fn write_benchmark(path: &Path, cfg: &SimConfig, t: &Timing, plans: &[FilePlan])
     // full load (RUN_FULL_MAX per decode-side scheduler), so its token
     // count agrees with what the worker logs print (issue 17 item 22).
     let _ = rng.pick(&[64u32, 128, 256, 512, 1024]); // keeps later draws as they were
-    let schedulers = plans.iter().filter(|p| p.kind != Kind::Prefill).count().max(1) as u32
+    let schedulers = plans
+        .iter()
+        .filter(|p| p.kind != Kind::Prefill)
+        .count()
+        .max(1) as u32
         * cfg.dp.max(1);
     let conc = schedulers * crate::sglang::RUN_FULL_MAX as u32;
     let dur = t.duration_us as f64 / 1e6;

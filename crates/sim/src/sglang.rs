@@ -526,8 +526,7 @@ FutureWarning: the 'pynvml' module is deprecated; install 'nvidia-ml-py' instead
         // (`REAL_RATES`: generation means up to ~4,000 tokens/s).
         self.k.run_full = (self.k.per_sched_max * 0.85)
             .min(run_by_kv)
-            .min(RUN_FULL_MAX)
-            .max(2.0);
+            .clamp(2.0, RUN_FULL_MAX);
         self.k.arrivals = self.k.run_full / (self.facts.osl / self.k.tps0).max(1.0) / 3.0;
         let graphs = self.plan.kind != Kind::Prefill || y26;
         let mut rank0_final = 0.0;
