@@ -64,8 +64,13 @@ pub struct Correlation {
     pub avg_time_per_token_ms: Option<f64>,
     /// Mean output tokens.
     pub avg_output_tokens: Option<f64>,
-    /// Mean inter-chunk latency (trace), ms.
+    /// Mean inter-chunk latency, ms: from the trace's chunk timestamps, or
+    /// else from AIPerf's own per-SSE-message `inter_chunk_latency` list.
     pub avg_inter_chunk_latency_ms: Option<f64>,
+    /// Where [`Self::avg_inter_chunk_latency_ms`] comes from: the
+    /// distribution's name (`inter_chunk_latency_ms` from the trace,
+    /// `aiperf_inter_chunk_latency_ms` from AIPerf's list).
+    pub inter_chunk_latency_source: Option<&'static str>,
     /// Mean chunks per token.
     pub avg_chunks_per_token: Option<f64>,
     /// Mean tokens per chunk.
@@ -200,7 +205,26 @@ fn ratio(a: u64, b: u64) -> Option<f64> {
     (a + b > 0).then(|| a as f64 / (a + b) as f64)
 }
 
+/// The inter-chunk latency to report: the trace's (chunk timestamps, what
+/// the workflow measures) when there is one, else AIPerf's per-SSE-message
+/// `inter_chunk_latency` list (issue 17 item 21: exports without trace data
+/// still carry it).
+fn icl_dist(dd: &BTreeMap<&'static str, DistStats>) -> Dist {
+    if dd.contains_key(Dist::InterChunkMs.name()) {
+        Dist::InterChunkMs
+    } else {
+        Dist::AiperfIcl
+    }
+}
+
 impl Analysis {
+    /// The inter-chunk latency distribution to show and which one it is
+    /// ([`Dist::InterChunkMs`] from the trace, else [`Dist::AiperfIcl`]).
+    pub fn icl(&self) -> Option<(Dist, &DistStats)> {
+        let d = icl_dist(&self.distributions);
+        self.dist(d).map(|s| (d, s))
+    }
+
     /// Finishes `acc`.
     pub fn finish(name: String, files: Vec<String>, mut acc: Accum) -> Analysis {
         // Distributions are independent: summarised in parallel, each
@@ -230,7 +254,8 @@ impl Analysis {
             avg_tokens_per_second: mean_of(dd, Dist::TokensPerSecond),
             avg_time_per_token_ms: mean_of(dd, Dist::TimePerTokenMs),
             avg_output_tokens: mean_of(dd, Dist::OutputTokens),
-            avg_inter_chunk_latency_ms: mean_of(dd, Dist::InterChunkMs),
+            avg_inter_chunk_latency_ms: mean_of(dd, icl_dist(dd)),
+            inter_chunk_latency_source: dd.get(icl_dist(dd).name()).map(|_| icl_dist(dd).name()),
             avg_chunks_per_token: mean_of(dd, Dist::ChunksPerToken),
             avg_tokens_per_chunk: mean_of(dd, Dist::TokensPerChunk),
             avg_bytes_per_token: mean_of(dd, Dist::BytesPerToken),
@@ -476,7 +501,7 @@ fn streaming_findings(a: &Analysis, f: &mut Vec<Finding>) {
     let mut add = |rule, value: f64, display: String, verdict, message: String| {
         push(f, rule, value, display, verdict, message)
     };
-    if let Some(t) = a.dist(Dist::InterChunkMs) {
+    if let Some((d, t)) = a.icl() {
         if t.p50 > 0.0 {
             let r = t.p99 / t.p50;
             let (v, m) = if r <= 2.0 {
@@ -495,10 +520,28 @@ fn streaming_findings(a: &Analysis, f: &mut Vec<Finding>) {
                     "bursty streaming: inter-chunk latency p99/p50 above 5",
                 )
             };
-            add("icl_consistency", r, format!("{r:.2}x"), v, m.into());
+            let m = if d == Dist::AiperfIcl {
+                format!("{m} (from AIPerf's per-SSE-message inter_chunk_latency)")
+            } else {
+                m.to_string()
+            };
+            add("icl_consistency", r, format!("{r:.2}x"), v, m);
         }
     }
     if let Some(r) = a.correlation.transfer_processing_ratio {
+        if a.overview.streaming == 0 {
+            // A non-streaming response arrives in one piece after the
+            // server has generated it all: its transfer time says nothing
+            // about server versus network (issue 17 item 21).
+            add(
+                "transfer_processing_ratio",
+                r,
+                "n/a".to_string(),
+                Verdict::Info,
+                "not applicable to non-streaming responses (the body arrives in one piece once generation is done)".to_string(),
+            );
+            return;
+        }
         let (v, m) = if r < 0.5 {
             (
                 Verdict::Warn,
@@ -591,12 +634,20 @@ fn generation_findings(a: &Analysis, f: &mut Vec<Finding>) {
         add("bytes_per_token", b, format!("{b:.2}B"), v, m.into());
     }
     if let Some(t) = a.dist(Dist::TokensPerChunk) {
-        let (v, m) = if t.mean < 1.0 {
+        // Judged on the value as displayed (two decimals), so the words
+        // never contradict the figure (`1.00 – fewer than 1` did).
+        let shown = (t.mean * 100.0).round() / 100.0;
+        let (v, m) = if shown < 1.0 {
             (
                 Verdict::Info,
-                "fewer than 1 token per chunk: very fine-grained streaming (may have overhead)",
+                "fewer than 1 token per chunk: some chunks carry no token (role, usage or keep-alive messages)",
             )
-        } else if t.mean > 10.0 {
+        } else if shown == 1.0 {
+            (
+                Verdict::Good,
+                "about 1 token per chunk: token-by-token streaming",
+            )
+        } else if shown > 10.0 {
             (Verdict::Info, "more than 10 tokens per chunk: coarse-grained batching (better throughput, higher latency)")
         } else {
             (Verdict::Good, "1-10 tokens per chunk")

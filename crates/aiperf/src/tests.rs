@@ -117,3 +117,97 @@ fn run_names_give_load() {
     );
     assert_eq!(load_from_name("qwen_concurrency2"), (Some(2.0), None));
 }
+
+/// One traced record: `tokens` output tokens in `chunks` response chunks
+/// 1 ms apart, TTFT given or not (a non-streaming response has none).
+fn record(tokens: u32, chunks: u32, ttft: bool) -> String {
+    let list: Vec<String> = (0..chunks)
+        .map(|i| format!("[{},10]", 4_000_000 + u64::from(i) * 1_000_000))
+        .collect();
+    let ttft = if ttft {
+        r#""time_to_first_token":{"value":3.0,"unit":"ms"},"#
+    } else {
+        ""
+    };
+    format!(
+        r#"{{"metadata":{{"request_start_ns":1000000,"request_end_ns":{end},"benchmark_phase":"profiling"}},"metrics":{{{ttft}"output_sequence_length":{{"value":{tokens},"unit":"tokens"}},"request_latency":{{"value":9.0,"unit":"ms"}}}},"trace_data":{{"request_send_start_ns":1000000,"request_send_end_ns":2000000,"request_chunks":[[1500000,100]],"response_chunks":[{list}]}}}}"#,
+        end = 4_000_000 + u64::from(chunks) * 1_000_000,
+        list = list.join(",")
+    )
+}
+
+#[test]
+fn tokens_per_chunk_words_match_the_figure() {
+    // issue 17 item 21: 499 tokens in 500 chunks is 0.998 per chunk,
+    // displayed 1.00: the words said "fewer than 1 token per chunk".
+    let a = run(&record(499, 500, true), false);
+    let f = a
+        .findings
+        .iter()
+        .find(|f| f.rule == "tokens_per_chunk")
+        .unwrap();
+    assert_eq!(f.display, "1.00");
+    assert!(!f.message.contains("fewer than 1"), "{}", f.message);
+    assert!(
+        f.message.contains("about 1 token per chunk"),
+        "{}",
+        f.message
+    );
+    // Half a token per chunk is fewer than one, and says so.
+    let a = run(&record(250, 500, true), false);
+    let f = a
+        .findings
+        .iter()
+        .find(|f| f.rule == "tokens_per_chunk")
+        .unwrap();
+    assert_eq!(f.display, "0.50");
+    assert!(f.message.contains("fewer than 1"), "{}", f.message);
+}
+
+#[test]
+fn non_streaming_runs_get_no_server_bound_verdict() {
+    // issue 17 item 21: a non-streaming response (no TTFT, the body in one
+    // chunk) has a transfer/processing ratio near 0, which is no sign of a
+    // server-bound run.
+    let a = run(&record(100, 1, false), false);
+    assert_eq!((a.overview.streaming, a.overview.non_streaming), (0, 1));
+    let f = a
+        .findings
+        .iter()
+        .find(|f| f.rule == "transfer_processing_ratio")
+        .unwrap();
+    assert_eq!(f.verdict, Verdict::Info);
+    assert_eq!(f.display, "n/a");
+    assert!(f.message.contains("not applicable"), "{}", f.message);
+    assert!(!f.message.contains("server-bound"), "{}", f.message);
+}
+
+#[test]
+fn inter_chunk_latency_falls_back_to_aiperf_icl() {
+    // issue 17 item 21: without trace data, the correlation section said
+    // N/A while AIPerf's per-SSE-message list is in the records.
+    let plain = r#"{"metadata":{"request_start_ns":0},"metrics":{"time_to_first_token":{"value":5.0,"unit":"ms"},"output_sequence_length":{"value":4,"unit":"tokens"},"request_latency":{"value":100.0,"unit":"ms"},"inter_chunk_latency":{"value":[10.0,20.0,30.0],"unit":"ms"}}}"#;
+    let a = run(plain, false);
+    assert_eq!(a.overview.with_trace, 0);
+    assert_eq!(a.correlation.avg_inter_chunk_latency_ms, Some(20.0));
+    assert_eq!(
+        a.correlation.inter_chunk_latency_source,
+        Some("aiperf_inter_chunk_latency_ms")
+    );
+    let f = a
+        .findings
+        .iter()
+        .find(|f| f.rule == "icl_consistency")
+        .unwrap();
+    assert!(
+        f.message.contains("AIPerf's per-SSE-message"),
+        "{}",
+        f.message
+    );
+    // With a trace, the trace's chunk timestamps are used.
+    let t = run(TRACED, false);
+    assert_eq!(
+        t.correlation.inter_chunk_latency_source,
+        Some("inter_chunk_latency_ms")
+    );
+}

@@ -211,6 +211,12 @@ pub fn run(opts: &Options) -> srtlog_io::Result<Audit> {
     log_levels(&scan, &mut findings, &mut areas);
     request_tracing(&scan, &tracing_stats, &mut findings, &mut areas);
     error_tracking(&scan, &mut findings, &mut areas);
+    if areas
+        .iter()
+        .any(|a| a.area == "error tracking" && a.score.is_none())
+    {
+        unchecked.push(format!("error tracking: {}", errors::NO_ERRORS));
+    }
     findings.push(volume_finding(&scan));
     findings.extend(skipped_input_finding(&scan));
     metrics_area(metrics.as_ref(), &mut findings, &mut areas);
@@ -458,14 +464,17 @@ fn error_tracking(scan: &logs::LogScan, findings: &mut Vec<Finding>, areas: &mut
     areas.push(AreaScore {
         area: "error tracking".into(),
         weight: grade::weight("error tracking"),
-        score: Some(er_score),
-        current: format!(
-            "{} error groups, {} tracebacks",
-            scan.errors.len(),
-            scan.totals.tracebacks
-        ),
+        score: er_score,
+        current: match er_score {
+            Some(_) => format!(
+                "{} error groups, {} tracebacks",
+                scan.errors.len(),
+                scan.totals.tracebacks
+            ),
+            None => "no errors logged (not checked)".into(),
+        },
         standard: "errors leveled and grouped".into(),
-        gap: Status::of(er_score),
+        gap: er_score.map_or(Status::NotChecked, Status::of),
     });
 }
 

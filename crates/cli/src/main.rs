@@ -51,6 +51,35 @@ fn json_requested() -> bool {
             .any(|w| w[0] == "--log-format" && w[1] == "json")
 }
 
+/// Subcommands of `srtlog requests`, which a user may type without it
+/// (`srtlog summary req.jsonl`).
+const REQUESTS_SUBCOMMANDS: [&str; 9] = [
+    "summary",
+    "anomalies",
+    "trends",
+    "correlate",
+    "compare",
+    "window",
+    "breakdown",
+    "report",
+    "export",
+];
+
+/// For `srtlog summary …` and the like: the command meant (issue 17 item
+/// 23).
+fn misplaced_subcommand(e: &clap::Error) -> Option<String> {
+    if e.kind() != clap::error::ErrorKind::InvalidSubcommand {
+        return None;
+    }
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let pos = args.iter().position(|a| !a.starts_with('-'))?;
+    let name = args[pos].as_str();
+    REQUESTS_SUBCOMMANDS.contains(&name).then(|| {
+        let rest = args[pos + 1..].join(" ");
+        format!("`{name}` is a subcommand of `srtlog requests`: `srtlog requests {name} {rest}` (per-request logs); worker logs: `srtlog parse {rest}`")
+    })
+}
+
 fn main() -> ExitCode {
     let cli = match args::Cli::try_parse() {
         Ok(c) => c,
@@ -64,10 +93,21 @@ fn main() -> ExitCode {
                 .unwrap_or("usage error")
                 .replace("For more information, try '--help'.", "");
             let msg = msg.trim_start_matches("error: ");
-            logging::error(msg.split_whitespace().collect::<Vec<_>>().join(" "));
+            let mut msg = msg.split_whitespace().collect::<Vec<_>>().join(" ");
+            if let Some(tip) = misplaced_subcommand(&e) {
+                msg = format!("{msg}; {tip}");
+            }
+            logging::error(msg);
             return ExitCode::from(EXIT_USAGE);
         }
-        Err(e) => e.exit(),
+        Err(e) => {
+            if let Some(tip) = misplaced_subcommand(&e) {
+                let _ = e.print();
+                eprintln!("\ntip: {tip}");
+                return ExitCode::from(EXIT_USAGE);
+            }
+            e.exit()
+        }
     };
     logging::init(cli.log_format, cli.quiet);
     if let Some((old, new)) = cli.command.renamed() {

@@ -26,6 +26,8 @@
 //!   fields, levels, request ids (`srtlog audit`, `srtlog request`).
 //! * [`requests`]: per-request JSON-lines logs (the workflow's format, AIPerf
 //!   `profile_export.jsonl`, SGLang request-metrics exports).
+//! * [`sniff`]: which of these kinds a file is, from its head (so a command
+//!   given the wrong kind names the one that reads it).
 #![warn(missing_docs)]
 
 pub mod access;
@@ -38,6 +40,7 @@ pub mod num;
 pub mod prom;
 pub mod requests;
 pub mod sglang;
+pub mod sniff;
 pub mod swar;
 pub mod timestamp;
 pub mod vllm;

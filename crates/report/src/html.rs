@@ -247,10 +247,12 @@ fn summary_section(h: &mut String, r: &Report<'_>) {
         "Disaggregation mode",
         &per_type(s, |w| {
             // ServerArgs prints Python's None for aggregated serving.
-            w.config.disaggregation_mode.as_deref().map(|m| match m {
-                "null" | "None" => "none (aggregated)".to_string(),
-                m => m.to_string(),
-            })
+            match (w.config.disaggregation_mode.as_deref(), w.config.aggregated) {
+                (None | Some("null" | "None"), Some(true)) | (Some("null" | "None"), _) => {
+                    Some("none (aggregated)".to_string())
+                }
+                (m, _) => m.map(str::to_string),
+            }
         }),
     );
     let grouping = match ss.group_by {
@@ -374,6 +376,7 @@ fn side_title(side: Side) -> &'static str {
     match side {
         Side::Prefill => "prefill batches",
         Side::Decode => "decode batches",
+        Side::Engine => "engine statistics (whole engine)",
         Side::Memory => "memory snapshots",
     }
 }

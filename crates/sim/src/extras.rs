@@ -202,7 +202,17 @@ fn write_benchmark(path: &Path, cfg: &SimConfig, t: &Timing, plans: &[FilePlan])
     let nl = eol(cfg);
     let facts = RunFacts::new(cfg, t.duration_us);
     let mut rng = Rng::derive(cfg.seed, 0xbe);
-    let conc = *rng.pick(&[64u32, 128, 256, 512, 1024]);
+    // The client keeps as many requests in flight as the servers run at
+    // full load (RUN_FULL_MAX per decode-side scheduler), so its token
+    // count agrees with what the worker logs print (issue 17 item 22).
+    let _ = rng.pick(&[64u32, 128, 256, 512, 1024]); // keeps later draws as they were
+    let schedulers = plans
+        .iter()
+        .filter(|p| p.kind != Kind::Prefill)
+        .count()
+        .max(1) as u32
+        * cfg.dp.max(1);
+    let conc = schedulers * crate::sglang::RUN_FULL_MAX as u32;
     let dur = t.duration_us as f64 / 1e6;
     let reqs = ((dur * conc as f64 / (facts.osl / 40.0 + 1.0)) * 0.8).max(1.0) as u64;
     let router = plans.first().map(|p| p.router_ip).unwrap_or([10, 0, 0, 1]);

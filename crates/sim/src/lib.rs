@@ -252,9 +252,11 @@ pub struct SimConfig {
     /// Length of the serving window in simulated seconds (startup adds ~150 s
     /// before it). With [`SimConfig::target_bytes`] this is only the starting point.
     pub duration_s: u64,
-    /// When set, the run is scaled (first by line density up to 100×, then by
-    /// duration) so that the worker logs total roughly this many
-    /// **uncompressed** bytes (±10 %). Works up to many GB: files are streamed.
+    /// When set, the run is scaled **by duration** so that the worker logs
+    /// total roughly this many **uncompressed** bytes (±10 %). Line rates
+    /// and token throughputs per scheduler stay those of the real logs
+    /// ([`REAL_RATES`]) at any size: a larger run is a longer run, not a
+    /// denser one (issue 17 item 22). Works up to many GB: files are streamed.
     pub target_bytes: Option<u64>,
     /// Seed of every random choice; equal configs give byte-identical runs.
     pub seed: u64,
@@ -372,7 +374,8 @@ pub struct Manifest {
     pub total_uncompressed_bytes: u64,
     /// Serving-window length actually simulated (after `target_bytes` scaling).
     pub effective_duration_s: u64,
-    /// Line-density multiplier actually used (1.0 unless `target_bytes` asked for more).
+    /// Line-density multiplier used: always 1.0 (sizes scale the duration;
+    /// kept for the JSON manifest's readers).
     pub density: f64,
 }
 
@@ -453,8 +456,37 @@ pub(crate) struct Timing {
 
 /// Seconds of startup before the serving window opens.
 pub(crate) const STARTUP_S: i64 = 150;
-/// Largest density multiplier before `target_bytes` extends the duration.
-pub(crate) const MAX_DENSITY: f64 = 100.0;
+/// The per-scheduler rates of the real logs in `../shared/data`, measured
+/// with `srtlog parse --json` (batch lines over each log's first-to-last
+/// line) and `srtlog stats --json` (mean of the printed throughputs), with
+/// some margin: the simulator's runs fall inside them at any size
+/// (`tests.rs`, `rates_are_those_of_real_logs`). Measured (2026-12-03):
+/// prefill lines/s per scheduler 0.009 (SGLang DP8 v0.5.5) to 1.05
+/// (Llama 4 on MI300, TP8); decode lines/s 0.036 (2026 SGLang, one GPU)
+/// to 1.71 (PD decode v0.5.3); vLLM statistics lines every 10 s (0.05 to
+/// 0.10/s); mean input throughput 109 to 4,074 tokens/s; mean generation
+/// throughput 21 to 4,060 tokens/s.
+pub struct RealRates {
+    /// Prefill batch lines per second per scheduler.
+    pub prefill_lines_per_s: (f64, f64),
+    /// Decode batch lines per second per scheduler.
+    pub decode_lines_per_s: (f64, f64),
+    /// vLLM statistics lines per second per engine.
+    pub stats_lines_per_s: (f64, f64),
+    /// Mean printed input (prefill) throughput per scheduler, tokens/s.
+    pub input_tokens_per_s: (f64, f64),
+    /// Mean printed generation throughput per scheduler, tokens/s.
+    pub gen_tokens_per_s: (f64, f64),
+}
+
+/// The ranges of [`RealRates`].
+pub const REAL_RATES: RealRates = RealRates {
+    prefill_lines_per_s: (0.005, 1.1),
+    decode_lines_per_s: (0.03, 1.8),
+    stats_lines_per_s: (0.05, 0.11),
+    input_tokens_per_s: (50.0, 6000.0),
+    gen_tokens_per_s: (10.0, 5000.0),
+};
 
 fn invalid(msg: &str) -> io::Error {
     io::Error::new(io::ErrorKind::InvalidInput, msg.to_string())
@@ -585,7 +617,7 @@ pub(crate) fn generate_into<W: io::Write>(
     }
 }
 
-/// Choose duration and density so the worker logs total ≈ `target` bytes.
+/// Choose the duration so the worker logs total ≈ `target` bytes.
 fn calibrate(
     cfg: &SimConfig,
     plans: &[FilePlan],
@@ -619,13 +651,8 @@ fn calibrate(
     let rate = var as f64 / pilot_us as f64;
     let want = target.saturating_sub(fixed) as f64;
     let scale = want / (rate * d0 as f64);
-    let (density, duration_us) = if scale <= 1.0 {
-        (1.0, (d0 as f64 * scale).max(1_000_000.0))
-    } else if scale <= MAX_DENSITY {
-        (scale, d0 as f64)
-    } else {
-        (MAX_DENSITY, d0 as f64 * scale / MAX_DENSITY)
-    };
+    // Size is duration: the rates stay those of real logs (REAL_RATES).
+    let (density, duration_us) = (1.0, (d0 as f64 * scale).max(1_000_000.0));
     Ok(Timing {
         density,
         duration_us: duration_us as i64,

@@ -109,6 +109,10 @@ impl Startup {
     }
 }
 
+/// Requests in flight per scheduler at full load, at most (see
+/// `crate::REAL_RATES`).
+pub(crate) const RUN_FULL_MAX: f64 = 32.0;
+
 /// Per-file constants.
 struct Consts {
     kind: Kind,
@@ -517,7 +521,12 @@ FutureWarning: the 'pynvml' module is deprecated; install 'nvidia-ml-py' instead
         let cap = ((kv_gb * 1024.0 * 1024.0 * 1024.0) / per_tok).max(4096.0) as u64;
         self.k.cap = cap;
         let run_by_kv = 0.8 * cap as f64 / self.k.ctx_mean;
-        self.k.run_full = (self.k.per_sched_max * 0.85).min(run_by_kv).max(2.0);
+        // At most RUN_FULL_MAX requests in flight per scheduler at full
+        // load, so that the printed throughputs are those of real logs
+        // (`REAL_RATES`: generation means up to ~4,000 tokens/s).
+        self.k.run_full = (self.k.per_sched_max * 0.85)
+            .min(run_by_kv)
+            .clamp(2.0, RUN_FULL_MAX);
         self.k.arrivals = self.k.run_full / (self.facts.osl / self.k.tps0).max(1.0) / 3.0;
         let graphs = self.plan.kind != Kind::Prefill || y26;
         let mut rank0_final = 0.0;
@@ -963,8 +972,10 @@ FutureWarning: the 'pynvml' module is deprecated; install 'nvidia-ml-py' instead
         ((rng.range(2.0, 5.0) / density) * 1e6).max(1000.0) as i64
     }
 
+    /// About one prefill line every 2–4 s per scheduler at full load (real
+    /// logs: at most ~1 per second, `REAL_RATES`).
     fn gap_prefill(density: f64, load: f64, rng: &mut Rng) -> i64 {
-        ((rng.range(0.3, 1.5) / (0.1 + load) / density) * 1e6).max(1000.0) as i64
+        ((rng.range(1.0, 4.0) / (0.1 + load) / density) * 1e6).max(1000.0) as i64
     }
 
     fn serve(&mut self) -> io::Result<()> {

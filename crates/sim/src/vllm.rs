@@ -526,9 +526,14 @@ impl<W: Write> Gen<'_, W> {
         let end = self.timing.serve_start_us + self.timing.duration_us;
         let ctx = self.facts.isl + self.facts.osl * 0.5;
         let max_seqs = 256.0 / dp as f64 * 4.0;
-        let run_full = (0.75 * cap as f64 / ctx).min(max_seqs * 0.8).max(2.0);
+        // In flight per engine at full load: at most RUN_FULL_MAX, as the
+        // SGLang generator, so throughputs are those of real logs
+        // (`crate::REAL_RATES`, issue 17 item 22).
+        let run_full = (0.75 * cap as f64 / ctx)
+            .min(max_seqs * 0.8)
+            .clamp(2.0, crate::sglang::RUN_FULL_MAX);
         let tps = self.rng.range(30.0, 80.0);
-        let arrivals = run_full / (self.facts.osl / tps).max(1.0);
+        let arrivals = run_full / (self.facts.osl / tps).max(1.0) / 2.0;
         let kind = self.plan.kind;
         // access lines per stats line: fixed (density-independent) so size scales linearly
         let access_per_tick = (arrivals * 10.0 * 0.05).min(3.0);
@@ -843,9 +848,9 @@ impl<W: Write> Gen<'_, W> {
         let start = self.timing.serve_start_us + self.rng.below(interval_us as u64) as i64;
         let end = self.timing.serve_start_us + self.timing.duration_us;
         let ctx = self.facts.isl + self.facts.osl * 0.5;
-        let run_full = (0.75 * cap as f64 / ctx).clamp(2.0, 256.0 * 0.8);
+        let run_full = (0.75 * cap as f64 / ctx).clamp(2.0, crate::sglang::RUN_FULL_MAX);
         let tps = self.rng.range(30.0, 80.0);
-        let arrivals = run_full / (self.facts.osl / tps).max(1.0);
+        let arrivals = run_full / (self.facts.osl / tps).max(1.0) / 2.0;
         let access_per_tick = (arrivals * 10.0 * 0.05).min(3.0);
         let dt = interval_us as f64 / 1e6;
         let a = 1.0 - (-dt / 8.0).exp();

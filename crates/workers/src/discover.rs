@@ -9,6 +9,10 @@
 //! `.gz`/`.zst` files are sniffed after decompression. Folders are walked by
 //! [`srtlog_io::walk`](mod@srtlog_io::walk) (each file once, loops and FIFOs reported).
 //!
+//! A benchmark client's console log that quotes a server line or two is not
+//! a worker ([`srtlog_formats::sniff::is_client_log`]): it is skipped with
+//! [`CLIENT_LOG`] as the reason.
+//!
 //! The backend of every worker file, whatever its name (srt-slurm writes
 //! vLLM workers to `{node}_{mode}_w{i}.out` too, formats.md §1.9), is decided
 //! from its head by [`sniff_backend`].
@@ -18,6 +22,7 @@ use crate::types::{Backend, WorkerType};
 use memchr::memmem;
 use srtlog_formats::line::normalize;
 use srtlog_formats::naming::{parse_worker_name, strip_compression, Role};
+use srtlog_formats::sniff::is_client_log;
 use srtlog_io::walk::{walk, Walk, WalkOptions};
 use srtlog_io::{Warning, WarningKind};
 use std::path::{Path, PathBuf};
@@ -222,6 +227,16 @@ pub fn discover(paths: &[PathBuf]) -> Result<Discovery> {
     Ok(d)
 }
 
+/// Why a benchmark client's log is not taken (`-v`, `--json`).
+pub const CLIENT_LOG: &str =
+    "a benchmark client's log (it quotes a few server lines; mostly not a server's): not a worker log";
+
+/// Skips a benchmark client's log, saying so.
+fn client_log(path: PathBuf, d: &mut Discovery) {
+    tracing::info!("{}: {CLIENT_LOG}", path.display());
+    d.skipped.push((path, CLIENT_LOG));
+}
+
 /// Classifies the files a walk found; its warnings are reported.
 fn take(w: Walk, d: &mut Discovery) {
     for warning in w.warnings {
@@ -243,8 +258,17 @@ fn take(w: Walk, d: &mut Discovery) {
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
         let file = if f.given {
-            // Files named explicitly are parsed whatever their content.
-            WorkerFile::from_path(&path)
+            // Files named explicitly are parsed whatever their content,
+            // except a benchmark client's log (issue 17 item 14): it is no
+            // worker, and the command says what it is.
+            match srtlog_io::open::read_decoded_head(&path, BACKEND_SNIFF_BYTES) {
+                Ok(head) if is_client_log(&head) => {
+                    client_log(path, d);
+                    continue;
+                }
+                Ok(head) => WorkerFile::with_head(&path, &head),
+                Err(_) => WorkerFile::from_path(&path),
+            }
         } else {
             match parse_worker_name(&name) {
                 Some(w) if w.role == Role::Frontend => {
@@ -257,6 +281,10 @@ fn take(w: Walk, d: &mut Discovery) {
                     continue;
                 }
                 None => match srtlog_io::open::read_decoded_head(&path, SNIFF_BYTES) {
+                    Ok(head) if is_client_log(&head) => {
+                        client_log(path, d);
+                        continue;
+                    }
                     Ok(head) if sniff_backend(&head).is_some() => {
                         WorkerFile::with_head(&path, &head)
                     }

@@ -290,3 +290,23 @@ fn hybrid_swa_speculative_2026() {
         .collect();
     assert!(kv.len() >= 2, "one KV line per pool");
 }
+
+#[test]
+fn sglang_2026_config_comes_from_server_args_not_the_usage_hint() {
+    // issue 17 item 13: line 3 of the file is the deprecation warning's
+    // `  Example: sglang serve --model-path <model> [options]`; line 13 is
+    // `server_args=ServerArgs(model_path='poolside/Laguna-S-2.1-INT4', …,
+    // disaggregation_mode='null', …)` (grep -n model_path).
+    let Some(path) = shared_file("dgx-spark-sostrowsk/sglang-int4.log") else {
+        return;
+    };
+    let n = &NodeAnalyzer::new().parse_run_logs(&path).unwrap()[0];
+    assert_eq!(
+        n.config.model_path.as_deref(),
+        Some("poolside/Laguna-S-2.1-INT4")
+    );
+    assert_eq!(n.config.disaggregation_mode, None);
+    assert_eq!(n.config.aggregated, Some(true));
+    assert_eq!((n.config.tp_size, n.config.dp_size), (Some(1), Some(1)));
+    assert_eq!(n.worker_type, WorkerType::Agg);
+}

@@ -336,19 +336,24 @@ fn dgx_spark_oom_run_without_error_line() {
 }
 
 #[test]
-fn benchmark_client_log_with_one_server_line() {
-    // The author's benchmark script log quotes one SpecDecoding line of the
-    // server: it is read as a vLLM log whose companion line follows no
-    // statistics line (a `stats_extra` row).
-    let Some(n) = node("dgx-spark-sostrowsk/bench-qwen38-int4.log", Some(2026)) else {
+fn benchmark_client_log_with_one_server_line_is_not_a_worker() {
+    // issue 17 item 14: the author's benchmark script log (35 non-empty
+    // lines) quotes one `SpecDecoding metrics:` line of the server; the rest
+    // are its own `ttft=… decode=… tok/s` figures. It used to be listed as
+    // an "Agg (vLLM)" worker; it is skipped, and the reason says what it is.
+    let Some(p) = shared_file("dgx-spark-sostrowsk/bench-qwen38-int4.log") else {
         return;
     };
-    assert_eq!(n.summary.backend, "vllm");
+    let d = srtlog_workers::discover::discover(std::slice::from_ref(&p)).unwrap();
+    assert!(d.files.is_empty(), "{:?}", d.files);
     assert_eq!(
-        (n.summary.stats_lines, n.summary.spec_decoding_lines),
-        (Some(0), 1)
+        d.skipped,
+        vec![(p.clone(), srtlog_workers::discover::CLIENT_LOG)]
     );
-    assert!(n.stats.is_empty());
+    assert!(matches!(
+        NodeAnalyzer::new().parse_run_logs(&p),
+        Err(srtlog_workers::Error::NoWorkerLogs { .. })
+    ));
 }
 
 #[test]
@@ -367,10 +372,15 @@ fn mixed_real_folder_discovers_both_backends() {
             )
         })
         .collect();
+    // Not bench-qwen38-int4.log: a benchmark client's log (item 14).
+    assert!(d
+        .skipped
+        .iter()
+        .any(|(p, why)| p.ends_with("bench-qwen38-int4.log")
+            && *why == srtlog_workers::discover::CLIENT_LOG));
     assert_eq!(
         found,
         BTreeMap::from([
-            ("bench-qwen38-int4.log".to_string(), Backend::Vllm),
             ("gemma4-int4.log".to_string(), Backend::Vllm),
             ("sglang-int4.log".to_string(), Backend::Sglang),
             ("sglang.log".to_string(), Backend::Sglang),
@@ -414,4 +424,48 @@ fn sglang_access_lines_are_counted_too() {
         assert_eq!(per_s, n, "{rel}: every SGLang access line has its own time");
         assert_eq!(WorkerSummary::from_log(&w).access.get("200"), Some(&n));
     }
+}
+
+#[test]
+fn vllm_engine_gauges_are_drawn_once() {
+    // issue 17 item 15: the 65 statistics lines of one vLLM engine were
+    // split into a prefill and a decode row of running_req, queue_req and
+    // token_usage with identical values (two overlapping lines). Only the
+    // throughputs split by side; the gauges belong to the engine.
+    let Some(p) = shared_file("dgx-spark-sostrowsk/vllm.log") else {
+        return;
+    };
+    let mut req = srtlog_workers::viz::VizRequest::new(vec![p]);
+    req.options.year = Some(2026);
+    let o = srtlog_workers::viz::build(&req, &std::sync::atomic::AtomicU64::new(0)).unwrap();
+    use srtlog_workers::series::Side;
+    let sides = |m: &str| -> Vec<Side> {
+        o.series
+            .stats
+            .iter()
+            .filter(|r| r.metric == m)
+            .map(|r| r.side)
+            .collect()
+    };
+    for gauge in ["running_req", "queue_req", "token_usage"] {
+        assert_eq!(sides(gauge), vec![Side::Engine], "{gauge}");
+        let c = o
+            .series
+            .charts
+            .iter()
+            .find(|c| c.metric.column == gauge)
+            .unwrap();
+        assert_eq!(c.series.len(), 1, "{gauge}: one line");
+        assert!(c.missing.is_empty(), "{gauge}: {:?}", c.missing);
+    }
+    assert_eq!(sides("input_throughput"), vec![Side::Prefill]);
+    assert_eq!(sides("gen_throughput"), vec![Side::Decode]);
+    // One value per statistics line (`grep -c 'Avg prompt throughput'`: 65).
+    let running = o
+        .series
+        .stats
+        .iter()
+        .find(|r| r.metric == "running_req")
+        .unwrap();
+    assert_eq!(running.summary.count, 65);
 }

@@ -5,10 +5,12 @@ use crate::flags::Gates;
 use crate::logging;
 use crate::progress::{dir_size, Progress};
 use anyhow::Result;
+use srtlog::formats::sniff::InputKind;
 use srtlog::run::{parse_run, CacheStatus, ParseOutcome, ParseRequest};
 use srtlog::summary::{format_range, RunSummary};
 use srtlog::worker::{Backend, ParseOptions};
 use srtlog_report::table::{Align, BoxTable};
+use srtlog_report::text::group;
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -75,7 +77,26 @@ pub fn run(a: Args, quiet: bool) -> Result<ExitCode> {
     let started = std::time::Instant::now();
     let outcome = parse_run(&req, &counter);
     bar.finish();
-    let outcome = outcome?;
+    let outcome = match outcome {
+        Ok(o) => o,
+        Err(e @ srtlog::Error::NoWorkerLogs { .. }) => {
+            return Err(
+                match super::hint::wrong_tool(&a.paths, InputKind::WorkerLog) {
+                    Some(h) => anyhow::anyhow!("{h}"),
+                    None => e.into(),
+                },
+            )
+        }
+        Err(e) => return Err(e.into()),
+    };
+    // Nothing but start-up lines, or files that are not worker logs at all
+    // (a request log given to `parse`): name the command that reads them.
+    if holds_no_records(&outcome.summary) {
+        if let Some(h) = super::hint::wrong_tool(&a.paths, InputKind::WorkerLog) {
+            logging::error(h);
+            return Ok(ExitCode::from(1));
+        }
+    }
     tracing::info!(
         elapsed_ms = started.elapsed().as_millis() as u64,
         "parse finished"
@@ -94,6 +115,7 @@ pub fn run(a: Args, quiet: bool) -> Result<ExitCode> {
     } else {
         None
     };
+    notes_on_skipped(&outcome.discovery.skipped);
     for w in &outcome.summary.workers {
         for m in &w.warnings {
             logging::warning(format_args!("{}: {m}", w.file));
@@ -163,7 +185,7 @@ pub fn summary_table(s: &RunSummary) -> BoxTable {
                 (None, Some(Backend::Vllm)) => "no engine statistics".to_string(),
                 (range, _) => format_range(range),
             };
-            vec![label, r.count.to_string(), range]
+            vec![label, group(r.count as i64), range]
         })
         .collect();
     BoxTable {
@@ -192,14 +214,14 @@ fn per_file_table(s: &RunSummary) -> BoxTable {
                 file,
                 w.backend.clone(),
                 w.worker_type.as_str().to_string(),
-                w.prefill_batches.to_string(),
-                w.decode_batches.to_string(),
+                group(w.prefill_batches as i64),
+                group(w.decode_batches as i64),
                 w.stats_lines
-                    .map_or_else(|| "-".to_string(), |n| n.to_string()),
-                w.duplicate_lines.to_string(),
-                w.memory_snapshots.to_string(),
+                    .map_or_else(|| "-".to_string(), |n| group(n as i64)),
+                group(w.duplicate_lines as i64),
+                group(w.memory_snapshots as i64),
                 w.schedulers.to_string(),
-                w.coverage.unparsed_lines.to_string(),
+                group(w.coverage.unparsed_lines as i64),
                 match (w.time_range(), w.stats_lines) {
                     (None, Some(_)) => "no engine statistics".to_string(),
                     (range, _) => format_range(range),
@@ -243,13 +265,13 @@ fn per_file_table(s: &RunSummary) -> BoxTable {
             format!("{} files", t.workers),
             String::new(),
             String::new(),
-            t.prefill_batches.to_string(),
-            t.decode_batches.to_string(),
-            t.stats_lines.to_string(),
-            t.duplicate_lines.to_string(),
-            t.memory_snapshots.to_string(),
+            group(t.prefill_batches as i64),
+            group(t.decode_batches as i64),
+            group(t.stats_lines as i64),
+            group(t.duplicate_lines as i64),
+            group(t.memory_snapshots as i64),
             String::new(),
-            t.unparsed_lines.to_string(),
+            group(t.unparsed_lines as i64),
             format_range(s.time_range()),
         ]],
     }
@@ -295,4 +317,20 @@ fn json_of(o: &ParseOutcome) -> serde_json::Value {
         m.insert("skipped".into(), serde_json::Value::Array(skipped));
     }
     v
+}
+
+/// No batch, statistics or memory line in any file.
+fn holds_no_records(s: &RunSummary) -> bool {
+    let t = &s.totals;
+    t.prefill_batches + t.decode_batches + t.stats_lines + t.memory_snapshots == 0
+}
+
+/// Files skipped for what they are, said without `-v`: a benchmark client's
+/// log beside the workers (issue 17 item 14).
+pub(crate) fn notes_on_skipped(skipped: &[(PathBuf, &'static str)]) {
+    for (p, why) in skipped {
+        if *why == srtlog::discover::CLIENT_LOG {
+            logging::note(format_args!("{}: {why}; skipped", p.display()));
+        }
+    }
 }

@@ -22,6 +22,7 @@
 use crate::flags::{self, Gates};
 use crate::logging;
 use anyhow::{Context, Result};
+use srtlog::formats::sniff::InputKind;
 use srtlog::snapshots::csv::{column_summaries, interval_batch};
 use srtlog::snapshots::derive::QUANTITIES;
 use srtlog::snapshots::interval::{interval_dir, IntervalTable};
@@ -98,6 +99,19 @@ pub fn run(mut a: Args, quiet: bool) -> Result<ExitCode> {
     let Some(dir) = a.dir.clone() else {
         anyhow::bail!(flags::UsageError("a folder is required".into()));
     };
+    if dir.is_file() {
+        // A file where a folder is read (issue 17 item 23): one snapshot is
+        // `--show`n; another kind of input is named with its command.
+        let d = dir.display().to_string();
+        let mut msg = format!("{d} is a file, and `srtlog snapshots` reads a folder of before/after snapshots; to show one snapshot: `srtlog snapshots --show {d}`");
+        if let Some(k) = super::hint::kind_of(&dir)
+            .filter(|k| !matches!(k, InputKind::PromSnapshot | InputKind::Unknown))
+        {
+            msg = format!("{msg}; but {}", k.hint(&d));
+        }
+        logging::error(msg);
+        return Ok(ExitCode::from(1));
+    }
     if a.report.is_some() {
         a.output = a.report.take();
     }

@@ -20,11 +20,12 @@ use crate::flags::{self, print_json};
 use crate::logging;
 use crate::progress::{dir_size, Progress};
 use anyhow::Result;
+use srtlog::formats::sniff::InputKind;
 use srtlog::series::{SeriesOptions, SeriesSet, Side, StatRow};
 use srtlog::viz::{build, VizError, VizOutcome, VizRequest};
 use srtlog::WorkerType;
 use srtlog_report::table::{Align, BoxTable};
-use srtlog_report::text::format_value;
+use srtlog_report::text::{format_grouped, group};
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -118,15 +119,30 @@ pub(crate) fn analyse(
         elapsed_ms = started.elapsed().as_millis() as u64,
         "analysis finished"
     );
-    outcome.map_err(|e| match e {
-        // Unwrapped so that a missing path keeps its exit code (2).
-        VizError::Parse(inner) => anyhow::Error::from(inner),
-        other => anyhow::Error::from(other),
+    outcome.map_err(|e| {
+        // Nothing to chart: the inputs may be another kind (a request log);
+        // then the error names the command that reads them.
+        let nothing = matches!(
+            e,
+            VizError::NoBatches { .. } | VizError::Parse(srtlog::Error::NoWorkerLogs { .. })
+        );
+        if let Some(h) = nothing
+            .then(|| super::hint::wrong_tool(paths, InputKind::WorkerLog))
+            .flatten()
+        {
+            return anyhow::anyhow!("{h}");
+        }
+        match e {
+            // Unwrapped so that a missing path keeps its exit code (2).
+            VizError::Parse(inner) => anyhow::Error::from(inner),
+            other => anyhow::Error::from(other),
+        }
     })
 }
 
 /// Prints the parse warnings of the files (as `srtlog parse` does).
 pub(crate) fn warn(o: &VizOutcome) {
+    super::parse::notes_on_skipped(&o.discovery.skipped);
     for w in &o.summary.workers {
         for m in &w.warnings {
             logging::warning(format_args!("{}: {m}", w.file));
@@ -170,13 +186,13 @@ pub fn stats_table(s: &SeriesSet, title: &str) -> BoxTable {
                 source(r),
                 r.metric.clone(),
                 r.unit.clone(),
-                m.count.to_string(),
+                group(m.count as i64),
             ];
             row.extend(
                 [
                     m.mean, m.median, m.std, m.min, m.max, m.p25, m.p75, m.p95, m.p99,
                 ]
-                .map(format_value),
+                .map(format_grouped),
             );
             row
         })

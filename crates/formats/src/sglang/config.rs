@@ -21,8 +21,14 @@ pub struct ConfigFacts<'a> {
     pub ep_size: Option<u32>,
     /// Pipeline-parallel size.
     pub pp_size: Option<u32>,
-    /// `prefill`, `decode` or `null` (aggregated).
+    /// `prefill` or `decode`; `None` for aggregated serving (SGLang prints
+    /// `disaggregation_mode='null'`, which is not a mode: see
+    /// [`ConfigFacts::aggregated`]).
     pub disaggregation_mode: Option<&'a [u8]>,
+    /// `Some(true)` when the configuration says the server is not
+    /// disaggregated (`disaggregation_mode='null'` or `None`), `Some(false)`
+    /// when it names a mode.
+    pub aggregated: Option<bool>,
     /// Model path or name.
     pub model_path: Option<&'a [u8]>,
     /// Whether DP attention is enabled.
@@ -37,6 +43,7 @@ impl<'a> ConfigFacts<'a> {
         self.ep_size = self.ep_size.or(other.ep_size);
         self.pp_size = self.pp_size.or(other.pp_size);
         self.disaggregation_mode = self.disaggregation_mode.or(other.disaggregation_mode);
+        self.aggregated = self.aggregated.or(other.aggregated);
         self.model_path = self.model_path.or(other.model_path);
         self.enable_dp_attention = self.enable_dp_attention.or(other.enable_dp_attention);
     }
@@ -48,11 +55,59 @@ impl<'a> ConfigFacts<'a> {
 }
 
 /// Does this unprefixed line echo an SGLang launch command?
+///
+/// A usage hint that only shows the syntax (SGLang 2026 prints
+/// `  Example: sglang serve --model-path <model> [options]` under a
+/// deprecation warning) is not a launch: its values are placeholders.
 pub fn is_launch_command(line: &[u8]) -> bool {
     (memmem::find(line, b"sglang.launch_server").is_some()
         || memmem::find(line, b"sglang serve").is_some()
         || memmem::find(line, b"dynamo.sglang").is_some())
         && memmem::find(line, b" --").is_some()
+        && !is_usage_hint(line)
+}
+
+/// `Example: …`, `Usage: …`, or a line whose values are `<placeholders>`.
+fn is_usage_hint(line: &[u8]) -> bool {
+    let t = line.trim_ascii_start();
+    [
+        &b"Example:"[..],
+        b"Examples:",
+        b"Usage:",
+        b"usage:",
+        b"e.g.",
+    ]
+    .iter()
+    .any(|p| t.starts_with(p))
+        || memmem::find_iter(line, b" <").any(|i| {
+            // `<model>`, `<tp-size>`: a word in angle brackets (not a shell
+            // redirection such as `< /dev/null 2>&1`).
+            let rest = &line[i + 2..];
+            let n = rest
+                .iter()
+                .take_while(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-'))
+                .count();
+            n > 0 && rest.get(n) == Some(&b'>')
+        })
+}
+
+/// A placeholder such as `<model>` or `[options]`, never a real value.
+fn is_placeholder(v: &[u8]) -> bool {
+    matches!(
+        (v.first(), v.last()),
+        (Some(b'<'), Some(b'>')) | (Some(b'['), Some(b']')) | (Some(b'{'), Some(b'}'))
+    )
+}
+
+/// Splits SGLang's disaggregation mode into a mode (`prefill`, `decode`)
+/// and whether the server is aggregated: `'null'` and Python's `None` are
+/// the absence of a mode, not a mode named "null".
+fn disaggregation(v: Option<&[u8]>) -> (Option<&[u8]>, Option<bool>) {
+    match v {
+        None => (None, None),
+        Some(b"null" | b"None" | b"") => (None, Some(true)),
+        Some(m) => (Some(m), Some(false)),
+    }
 }
 
 /// Extracts configuration facts from a `ServerArgs(...)` dump or a launch
@@ -64,7 +119,7 @@ pub fn parse_config(s: &[u8]) -> ConfigFacts<'_> {
         c.dp_size = kv_u32(s, b"dp_size=");
         c.ep_size = kv_u32(s, b"ep_size=");
         c.pp_size = kv_u32(s, b"pp_size=");
-        c.disaggregation_mode = kv_str(s, b"disaggregation_mode=");
+        (c.disaggregation_mode, c.aggregated) = disaggregation(kv_str(s, b"disaggregation_mode="));
         c.model_path = kv_str(s, b"model_path=");
         c.enable_dp_attention = kv_str(s, b"enable_dp_attention=").map(|v| v == b"True");
     } else {
@@ -72,7 +127,8 @@ pub fn parse_config(s: &[u8]) -> ConfigFacts<'_> {
         c.dp_size = flag_u32(s, &[b"--dp-size", b"--data-parallel-size", b"--dp"]);
         c.ep_size = flag_u32(s, &[b"--ep-size", b"--expert-parallel-size", b"--ep"]);
         c.pp_size = flag_u32(s, &[b"--pp-size", b"--pipeline-parallel-size", b"--pp"]);
-        c.disaggregation_mode = flag_str(s, b"--disaggregation-mode");
+        (c.disaggregation_mode, c.aggregated) =
+            disaggregation(flag_str(s, b"--disaggregation-mode"));
         c.model_path = flag_str(s, b"--model-path").or_else(|| flag_str(s, b"--model"));
         if memmem::find(s, b"--enable-dp-attention").is_some() {
             c.enable_dp_attention = Some(true);
@@ -145,7 +201,7 @@ fn flag_u32(s: &[u8], flags: &[&[u8]]) -> Option<u32> {
 }
 
 fn flag_str<'a>(s: &'a [u8], flag: &[u8]) -> Option<&'a [u8]> {
-    flag_value(s, flag).filter(|v| !v.is_empty() && !v.starts_with(b"--"))
+    flag_value(s, flag).filter(|v| !v.is_empty() && !v.starts_with(b"--") && !is_placeholder(v))
 }
 
 #[cfg(test)]
@@ -163,6 +219,34 @@ mod tests {
         assert_eq!(c.disaggregation_mode, Some(&b"prefill"[..]));
         assert_eq!(c.model_path, Some(&b"/data/DeepSeek-R1"[..]));
         assert_eq!(c.enable_dp_attention, Some(true));
+        assert_eq!(c.aggregated, Some(false));
+    }
+
+    #[test]
+    fn null_mode_is_aggregated_not_a_mode() {
+        // issue 17 item 13: SGLang prints `disaggregation_mode='null'`.
+        let c = parse_config(b"server_args=ServerArgs(model_path='poolside/Laguna-S-2.1-INT4', tp_size=1, disaggregation_mode='null', x=1)");
+        assert_eq!(c.disaggregation_mode, None);
+        assert_eq!(c.aggregated, Some(true));
+        assert_eq!(c.model_path, Some(&b"poolside/Laguna-S-2.1-INT4"[..]));
+    }
+
+    #[test]
+    fn usage_hints_are_not_launch_commands() {
+        // issue 17 item 13: the 2026 deprecation warning's example line.
+        assert!(!is_launch_command(
+            b"  Example: sglang serve --model-path <model> [options]"
+        ));
+        assert!(!is_launch_command(
+            b"sglang serve --model-path <model> --tp-size <n>"
+        ));
+        assert!(is_launch_command(
+            b"python -m sglang.launch_server --model-path /m --tp 2 < /dev/null 2>&1"
+        ));
+        assert_eq!(
+            parse_config(b"python -m sglang.launch_server --model-path <model>").model_path,
+            None
+        );
     }
 
     #[test]

@@ -128,8 +128,12 @@ pub struct ServerConfig {
     pub ep_size: Option<u32>,
     /// Pipeline-parallel size.
     pub pp_size: Option<u32>,
-    /// `prefill`, `decode` or `null`.
+    /// `prefill` or `decode`; null for aggregated serving (SGLang's
+    /// `disaggregation_mode='null'` is the absence of a mode, [`Self::aggregated`]).
     pub disaggregation_mode: Option<String>,
+    /// True when the server's configuration says it is not disaggregated.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub aggregated: Option<bool>,
     /// Model path.
     pub model_path: Option<String>,
     /// DP attention enabled.
@@ -169,6 +173,7 @@ impl ServerConfig {
         if self.disaggregation_mode.is_none() {
             self.disaggregation_mode = c.disaggregation_mode.map(s);
         }
+        self.aggregated = self.aggregated.or(c.aggregated);
         if self.model_path.is_none() {
             self.model_path = c.model_path.map(s);
         }
@@ -208,6 +213,7 @@ impl ServerConfig {
         if self.disaggregation_mode.is_none() {
             self.disaggregation_mode.clone_from(&o.disaggregation_mode);
         }
+        self.aggregated = self.aggregated.or(o.aggregated);
         if self.model_path.is_none() {
             self.model_path.clone_from(&o.model_path);
         }

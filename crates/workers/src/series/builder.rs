@@ -219,8 +219,8 @@ impl SeriesBuilder {
         let n = rows.ts.len();
         // Scheduler ids per row and side, looked up once per row (and not
         // at all for runs of rows from the same rank).
-        let mut mids: Vec<[u32; 3]> = Vec::with_capacity(n);
-        let mut last: Option<(Kind, Ranks, [u32; 3])> = None;
+        let mut mids: Vec<[u32; 4]> = Vec::with_capacity(n);
+        let mut last: Option<(Kind, Ranks, [u32; 4])> = None;
         for i in 0..n {
             let k = rows.kind[i];
             let r = rows.ranks[i];
@@ -230,12 +230,12 @@ impl SeriesBuilder {
                     continue;
                 }
             }
-            let mut m = [NONE; 3];
+            let mut m = [NONE; 4];
             match k {
                 Kind::Batch(s) => m[s.index()] = acc.member(s, r),
                 Kind::Memory => m[Side::Memory.index()] = acc.member(Side::Memory, r),
                 Kind::Other => {
-                    for s in Side::ALL {
+                    for s in [Side::Prefill, Side::Decode, Side::Engine] {
                         m[s.index()] = acc.member(s, r);
                     }
                 }
@@ -265,7 +265,8 @@ impl SeriesBuilder {
             let other_sides: &[Side] = match self.metrics[mi].applies {
                 Applies::Prefill => &[Side::Prefill],
                 Applies::Decode => &[Side::Decode],
-                Applies::Both | Applies::Any => &[Side::Prefill, Side::Decode],
+                // The engine's own gauges: once, on the engine side.
+                Applies::Both | Applies::Any => &[Side::Engine],
                 Applies::Memory => &[Side::Memory],
             };
             for (i, (kind, mid)) in rows.kind.iter().zip(&mids).enumerate() {
@@ -426,6 +427,12 @@ impl SeriesBuilder {
                 continue;
             };
             lines.sort_by_key(|(k, _)| *k);
+            // A group whose engine line holds the metric misses no side line.
+            let engine: Vec<(WorkerType, Option<u32>, Option<u16>)> = lines
+                .iter()
+                .filter(|(k, _)| k.side == Side::Engine)
+                .map(|(k, _)| (k.ty, k.worker, k.dp))
+                .collect();
             let mut series = Vec::new();
             for (k, cells) in lines {
                 let Some(c) = cells.last() else {
@@ -449,6 +456,7 @@ impl SeriesBuilder {
             let missing = expected
                 .iter()
                 .filter(|k| sides.contains(&k.side))
+                .filter(|k| !engine.contains(&(k.ty, k.worker, k.dp)))
                 .map(|k| labeler.label(k))
                 .filter(|l| !present.contains(l))
                 .collect();

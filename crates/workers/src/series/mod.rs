@@ -14,8 +14,12 @@
 //!    `batch_type`; a `memory` row the memory side; a row of any other record
 //!    kind (vLLM engine `stats` rows) feeds the sides its metric belongs to
 //!    ([`Applies`]): prompt throughput the prefill side, generation throughput
-//!    the decode side, running requests both. An aggregated worker (or a vLLM
-//!    engine) is thus split into a prefill and a decode line. Metrics are
+//!    the decode side, and the engine's gauges (running and queued requests,
+//!    KV-cache usage) the engine side, once: they describe the whole engine,
+//!    not either half. An aggregated SGLang worker, whose prefill and decode
+//!    batches print their own gauges, is split into a prefill and a decode
+//!    line; a vLLM engine into prefill and decode throughputs and one line
+//!    per gauge. Metrics are
 //!    chosen by column name ([`catalogue`]), and a numeric column the
 //!    catalogue does not know is charted too, so new record kinds and new
 //!    fields need no change here.
@@ -123,6 +127,10 @@ pub enum Side {
     Prefill,
     /// Decode batches (and the decode half of engine statistics).
     Decode,
+    /// The whole engine: gauges of an engine-statistics row that belong to
+    /// neither half (running and queued requests, KV-cache usage of a vLLM
+    /// engine), drawn once, not once per side (issue 17 item 15).
+    Engine,
     /// Memory snapshots.
     Memory,
 }
@@ -133,6 +141,7 @@ impl Side {
         match self {
             Side::Prefill => "prefill",
             Side::Decode => "decode",
+            Side::Engine => "engine",
             Side::Memory => "memory",
         }
     }
@@ -141,7 +150,7 @@ impl Side {
         self as usize
     }
 
-    const ALL: [Side; 3] = [Side::Prefill, Side::Decode, Side::Memory];
+    const ALL: [Side; 4] = [Side::Prefill, Side::Decode, Side::Engine, Side::Memory];
 }
 
 /// How schedulers are combined within a group and bucket.

@@ -320,7 +320,17 @@ fn engine_stats_rows_feed_the_sides_of_their_metrics() {
     let sides = |col: &str| -> Vec<Side> { chart(&s, col).series.iter().map(|l| l.side).collect() };
     assert_eq!(sides("input_throughput"), vec![Side::Prefill]);
     assert_eq!(sides("gen_throughput"), vec![Side::Decode]);
-    assert_eq!(sides("running_req"), vec![Side::Prefill, Side::Decode]);
+    // The engine's gauge is drawn once (issue 17 item 15), and no side
+    // line of the worker is then reported missing.
+    assert_eq!(sides("running_req"), vec![Side::Engine]);
+    assert!(chart(&s, "running_req").missing.is_empty());
+    let running: Vec<_> = s
+        .stats
+        .iter()
+        .filter(|r| r.metric == "running_req")
+        .collect();
+    assert_eq!(running.len(), 1);
+    assert_eq!(running[0].side, Side::Engine);
     // A column this version's catalogue does not know: charted, on the
     // prefill side only (a prefix-cache rate), averaged.
     let c = chart(&s, "prefix_cache_hit_rate");

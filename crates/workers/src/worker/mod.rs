@@ -222,7 +222,9 @@ pub(crate) fn decide_type(f: &WorkerFile, st: &ChunkStats) -> WorkerType {
     match st.config.disaggregation_mode.as_deref() {
         Some("prefill") => return WorkerType::Prefill,
         Some("decode") => return WorkerType::Decode,
+        // `null` / `None`: caches written before the mode was normalised.
         Some("null") | Some("None") => return WorkerType::Agg,
+        _ if st.config.aggregated == Some(true) => return WorkerType::Agg,
         _ => {}
     }
     let has = |k| st.ranks.keys().any(|(kind, _)| *kind == k);

@@ -75,6 +75,9 @@ fn table(o: &mut String, a: &Analysis, d: Dist, total: bool) {
     }
 }
 
+const ICL_FALLBACK: &str =
+    "  Inter-chunk latency from AIPerf's own inter_chunk_latency (per SSE message) instead:\n";
+
 const NO_TRACE: &str =
     "  No trace data in these records (AIPerf writes it with --export-http-trace).\n";
 
@@ -141,6 +144,12 @@ fn network(o: &mut String, a: &Analysis) {
         section(o, title);
         if !traced {
             o.push_str(NO_TRACE);
+            if title == "STREAMING STATISTICS" && a.dist(Dist::AiperfIcl).is_some() {
+                // AIPerf's own per-SSE-message latencies are in the records
+                // even without a trace: shown, with their source named.
+                o.push_str(ICL_FALLBACK);
+                table(o, a, Dist::AiperfIcl, false);
+            }
             continue;
         }
         match title {
@@ -158,6 +167,10 @@ fn network(o: &mut String, a: &Analysis) {
                 table(o, a, Dist::ChunksPerRequest, false);
                 if a.dist(Dist::InterChunkMs).is_none() {
                     o.push_str("\nInter-Chunk Latency (ICL): no chunk timestamps (the export has chunk counts only)\n");
+                    if a.dist(Dist::AiperfIcl).is_some() {
+                        o.push_str(ICL_FALLBACK);
+                        table(o, a, Dist::AiperfIcl, false);
+                    }
                 } else {
                     table(o, a, Dist::InterChunkMs, false);
                     table(o, a, Dist::ChunkBytes, false);
@@ -222,6 +235,9 @@ fn correlation(o: &mut String, a: &Analysis) {
         "Avg inter-chunk latency",
         opt(Kind::Millis, c.avg_inter_chunk_latency_ms),
     );
+    if c.inter_chunk_latency_source == Some(Dist::AiperfIcl.name()) {
+        o.push_str("      (from AIPerf's per-SSE-message inter_chunk_latency: the records have no trace)\n");
+    }
     kv4(
         o,
         "Avg chunks per token",

@@ -21,6 +21,7 @@ use clap::{Subcommand, ValueEnum};
 use serde::Serialize;
 use srtlog::formats::requests::time::parse_iso_ns;
 use srtlog::formats::requests::FieldMap;
+use srtlog::formats::sniff::InputKind;
 use srtlog::requests::analysis as an;
 use srtlog::requests::anomalies::Method;
 use srtlog::requests::export::{self, Format};
@@ -359,7 +360,20 @@ fn load(i: &Inputs, filter: &Filter, quiet: bool) -> Result<(RequestLog, Request
         warn_files(&log);
     }
     let names: Vec<String> = i.paths.iter().map(|p| p.display().to_string()).collect();
-    let t = an::select(&log, filter, &names.join(", "))?;
+    let t = match an::select(&log, filter, &names.join(", ")) {
+        Ok(t) => t,
+        // No request at all: a worker log or a snapshot given by mistake is
+        // named, with the command that reads it (issue 17 item 23).
+        Err(e @ an::AnalysisError::NoRequests(_)) => {
+            return Err(
+                match super::hint::wrong_tool(&i.paths, InputKind::RequestLog) {
+                    Some(h) => anyhow::anyhow!("{e}: {h}"),
+                    None => e.into(),
+                },
+            )
+        }
+        Err(e) => return Err(e.into()),
+    };
     Ok((log, t))
 }
 

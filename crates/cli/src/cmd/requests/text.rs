@@ -8,7 +8,7 @@ use srtlog::requests::summary::{RequestSummary, SummaryReport};
 use srtlog::requests::trends::TrendReport;
 use srtlog::requests::window::{Side, WindowReport};
 use srtlog_report::table::{Align, BoxTable};
-use srtlog_report::text::{format_unit, format_value};
+use srtlog_report::text::{format_grouped, format_unit, group};
 
 fn pct(x: f64) -> String {
     format_unit(x * 100.0, 2, "%")
@@ -18,7 +18,7 @@ fn ms(x: f64) -> String {
     if x.is_nan() {
         "-".into()
     } else {
-        format!("{} ms", format_value(x))
+        format!("{} ms", format_grouped(x))
     }
 }
 
@@ -36,9 +36,9 @@ fn header(cells: &[&str]) -> Vec<String> {
 pub fn summary_table(s: &SummaryReport) -> String {
     let a = &s.all;
     let rows: Vec<(&str, String)> = vec![
-        ("Total requests", a.total_requests.to_string()),
-        ("Successes", a.successes.to_string()),
-        ("Errors", a.errors.to_string()),
+        ("Total requests", group(a.total_requests as i64)),
+        ("Successes", group(a.successes as i64)),
+        ("Errors", group(a.errors as i64)),
         ("Error rate", pct(a.error_rate)),
         ("Average latency", ms(a.avg_latency_ms)),
         ("P50 latency", ms(a.p50_latency_ms)),
@@ -55,7 +55,7 @@ pub fn summary_table(s: &SummaryReport) -> String {
         ),
         (
             "Throughput",
-            format!("{} req/s", format_value(a.throughput_rps)),
+            format!("{} req/s", format_grouped(a.throughput_rps)),
         ),
     ];
     let mut out = BoxTable {
@@ -86,12 +86,12 @@ pub fn summary_table(s: &SummaryReport) -> String {
             .map(|(k, st)| {
                 vec![
                     k.clone(),
-                    st.count.to_string(),
-                    format_value(st.mean),
-                    format_value(st.median),
-                    format_value(st.p95),
-                    format_value(st.p99),
-                    format_value(st.max),
+                    group(st.count as i64),
+                    format_grouped(st.mean),
+                    format_grouped(st.median),
+                    format_grouped(st.p95),
+                    format_grouped(st.p99),
+                    format_grouped(st.max),
                 ]
             })
             .collect(),
@@ -126,10 +126,10 @@ pub fn group_table<'a>(
                     } else {
                         k.to_owned()
                     },
-                    g.total_requests.to_string(),
+                    group(g.total_requests as i64),
                     ms(g.avg_latency_ms),
                     ms(g.p99_latency_ms),
-                    format!("{} req/s", format_value(g.throughput_rps)),
+                    format!("{} req/s", format_grouped(g.throughput_rps)),
                     pct(g.error_rate),
                 ]
             })
@@ -148,8 +148,8 @@ pub fn anomalies(r: &AnomalyReport, limit: usize) -> String {
         r.tested,
         r.method,
         r.threshold,
-        format_value(r.center),
-        format_value(r.scale)
+        format_grouped(r.center),
+        format_grouped(r.scale)
     );
     s.push_str(
         &BoxTable {
@@ -171,7 +171,7 @@ pub fn anomalies(r: &AnomalyReport, limit: usize) -> String {
                         x.request_id.clone().unwrap_or_default(),
                         x.timestamp.clone().unwrap_or_default(),
                         x.model.clone().unwrap_or_default(),
-                        format_value(x.value),
+                        format_grouped(x.value),
                         format_unit(x.score, 2, ""),
                     ]
                 })
@@ -201,8 +201,8 @@ pub fn trends(r: &TrendReport) -> String {
             .map(|x| {
                 vec![
                     x.timestamp.clone(),
-                    x.requests.to_string(),
-                    format_value(x.value),
+                    group(x.requests as i64),
+                    format_grouped(x.value),
                 ]
             })
             .collect(),
@@ -247,15 +247,15 @@ pub fn correlations(r: &CorrelationReport, min_pairs: u64) -> String {
 pub fn window(r: &WindowReport) -> String {
     let row = |k: &str, f: &dyn Fn(&Side) -> String| vec![k.to_owned(), f(&r.window), f(&r.rest)];
     let rows = vec![
-        row("Requests", &|s| s.summary.total_requests.to_string()),
+        row("Requests", &|s| group(s.summary.total_requests as i64)),
         row("Average latency", &|s| ms(s.summary.avg_latency_ms)),
         row("P99 latency", &|s| ms(s.summary.p99_latency_ms)),
         row("Error rate", &|s| pct(s.summary.error_rate)),
-        row("Average batch size", &|s| format_value(s.avg_batch_size)),
+        row("Average batch size", &|s| format_grouped(s.avg_batch_size)),
         row("Max requests in one second", &|s| {
-            s.max_requests_per_second.to_string()
+            group(s.max_requests_per_second as i64)
         }),
-        row("Max in flight", &|s| s.max_in_flight.to_string()),
+        row("Max in flight", &|s| group(s.max_in_flight as i64)),
         row("GPU utilization", &|s| format_unit(s.avg_gpu_util, 1, "%")),
         row("Memory usage", &|s| {
             format_unit(s.avg_memory_used_gb, 2, " GB")
@@ -283,20 +283,20 @@ pub fn breakdown(r: &BreakdownReport) -> String {
             .map(|c| {
                 vec![
                     c.name.to_owned(),
-                    format_value(c.stats.mean),
-                    format_value(c.stats.median),
-                    format_value(c.stats.p95),
-                    format_value(c.stats.p99),
+                    format_grouped(c.stats.mean),
+                    format_grouped(c.stats.median),
+                    format_grouped(c.stats.p95),
+                    format_grouped(c.stats.p99),
                     pct(c.share),
                 ]
             })
             .collect(),
         footer: vec![vec![
             "latency".into(),
-            format_value(r.latency.mean),
-            format_value(r.latency.median),
-            format_value(r.latency.p95),
-            format_value(r.latency.p99),
+            format_grouped(r.latency.mean),
+            format_grouped(r.latency.median),
+            format_grouped(r.latency.p95),
+            format_grouped(r.latency.p99),
             String::new(),
         ]],
     }

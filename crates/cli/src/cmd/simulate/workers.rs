@@ -16,7 +16,7 @@ const EXAMPLES: &str = "Examples:
   srtlog simulate workers /tmp/agg --mode agg --workers 4 --variant 2026 --dp 8 --tp 8 --ep 8
   srtlog simulate workers /tmp/gz --compress gz --variant v053
   srtlog simulate workers /tmp/vllm --variant vllm --mode agg --workers 2 --dp 2 --spec-decoding
-  srtlog simulate workers /tmp/vbig --variant vllm --size 1GB      # dense: a statistics line every 0.1 s
+  srtlog simulate workers /tmp/vbig --variant vllm --size 1GB      # a long run: one statistics line every 10 s
   srtlog simulate workers /tmp/oom --inject cuda-oom && srtlog check /tmp/oom   # a failed run
 
 --inject KIND writes the run with one failure (SGLang, disaggregated, uncompressed), plus the
@@ -91,7 +91,8 @@ pub struct Args {
     /// Simulated duration (`90s`, `10m`, `2h`).
     #[arg(long, default_value = "10m", value_parser = flags::parse_duration)]
     pub duration: u64,
-    /// Approximate total size of the worker logs (`500MB`, `1GB`); extends the run.
+    /// Approximate total size of the worker logs (`500MB`, `1GB`); extends the run (line rates and
+    /// throughputs stay those of real logs).
     #[arg(long, value_parser = flags::parse_size)]
     pub size: Option<u64>,
     /// State of the random number generator (the same number writes the same files).
