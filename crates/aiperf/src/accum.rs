@@ -75,6 +75,11 @@ pub struct Accum {
     pub truncated_last_line: bool,
     /// Records with at least one `null` metric value.
     pub with_nulls: u64,
+    /// Fields of the wrong shape, left out of their (kept) record, by field.
+    pub bad_fields: BTreeMap<&'static str, u64>,
+    /// Values left out of a distribution because they are not finite or
+    /// impossible (negative), by distribution name.
+    pub excluded: BTreeMap<&'static str, u64>,
     /// First bad lines.
     pub bad_examples: Vec<BadLine>,
     /// Records with trace data.
@@ -152,11 +157,22 @@ impl Accum {
         }
     }
 
+    /// Adds a value to a distribution. NaN is "missing"; an infinite or
+    /// negative value (every distribution here is a duration, a size or a
+    /// count) is impossible: left out of the statistics and counted per
+    /// field, so `-inf` is never printed and a negative TTFB never averaged.
     #[inline]
     fn push(&mut self, d: Dist, v: f64) {
-        if !v.is_nan() {
+        if v >= 0.0 && v.is_finite() {
             self.dists[d as usize].push(v);
+        } else if !v.is_nan() {
+            self.exclude(d);
         }
+    }
+
+    #[cold]
+    fn exclude(&mut self, d: Dist) {
+        *self.excluded.entry(d.name()).or_default() += 1;
     }
 
     /// Reads every line of `block`; `first_line` is the 1-based number of
@@ -220,6 +236,11 @@ impl Accum {
     /// Adds one record.
     pub fn record(&mut self, r: &Record<'_>, opts: AccumOptions) {
         self.records += 1;
+        // Counted for every record read, warm-up included: it is the input's
+        // coverage, like the bad lines.
+        for f in r.trace.iter().flat_map(|t| &t.bad_fields) {
+            *self.bad_fields.entry(f).or_default() += 1;
+        }
         let warmup = r.metadata.phase() == Phase::Warmup;
         if warmup && !opts.include_warmup {
             self.warmup_excluded += 1;
@@ -244,7 +265,11 @@ impl Accum {
             self.first_start_ns = Some(self.first_start_ns.map_or(s, |f| f.min(s)));
         }
         let end = r.metadata.request_end_ns.or_else(|| {
-            let lat = m.opt(Metric::RequestLatency)?;
+            // An infinite or negative latency has no end (it used to
+            // saturate to 2262 and stretch the run's duration to 292 years).
+            let lat = m
+                .opt(Metric::RequestLatency)
+                .filter(|l| *l >= 0.0 && *l < 9.2e12)?;
             Some(start?.saturating_add((lat * 1e6) as i64))
         });
         if let (Some(e), false) = (end, failed) {
@@ -363,7 +388,14 @@ impl Accum {
             Dist::TokensPerSecondPerUser,
             m.get(Metric::OutputTokenThroughputPerUser),
         );
-        self.dists[Dist::AiperfIcl as usize].extend_from_slice(&m.inter_chunk_latency);
+        let icl = &m.inter_chunk_latency;
+        if icl.iter().all(|&x| x >= 0.0 && x.is_finite()) {
+            self.dists[Dist::AiperfIcl as usize].extend_from_slice(icl);
+        } else {
+            for &x in icl {
+                self.push(Dist::AiperfIcl, x);
+            }
+        }
         if opts.rows {
             self.rows.push(self.row(r, warmup, row_trace));
         }
@@ -422,6 +454,12 @@ impl Accum {
         }
         self.truncated_last_line |= o.truncated_last_line;
         self.with_nulls += o.with_nulls;
+        for (k, v) in o.bad_fields {
+            *self.bad_fields.entry(k).or_default() += v;
+        }
+        for (k, v) in o.excluded {
+            *self.excluded.entry(k).or_default() += v;
+        }
         let room = MAX_BAD_EXAMPLES.saturating_sub(self.bad_examples.len());
         self.bad_examples
             .extend(o.bad_examples.into_iter().take(room));

@@ -177,3 +177,98 @@ fn trend_windows_out_of_range_are_usage_errors() {
         .sum();
     assert_eq!(total, 1000);
 }
+
+// ---- items 9 and 12: AIPerf bad fields and impossible values ----
+
+/// Runs `aiperf --json` on `text` written as a `profile_export.jsonl`.
+fn aiperf_json(dir: &Path, text: &str) -> (serde_json::Value, String) {
+    let p = dir.join("profile_export.jsonl");
+    std::fs::write(&p, text).unwrap();
+    let o = srtlog(&["aiperf", p.to_str().unwrap(), "--json"]);
+    (json(&o), stderr(&o))
+}
+
+/// A simulated export with one record's `request_chunks` replaced by
+/// `"abc"`: the record is kept and the bad field counted, not the whole
+/// line dropped as "not JSON".
+#[test]
+fn aiperf_record_with_a_bad_list_is_kept() {
+    let d = tempfile::tempdir().unwrap();
+    let sim = d.path().join("sim.jsonl");
+    let o = srtlog(&[
+        "simulate",
+        "aiperf",
+        sim.to_str().unwrap(),
+        "--count",
+        "50",
+        "-q",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = std::fs::read_to_string(&sim).unwrap();
+    let records = text.lines().filter(|l| !l.trim().is_empty()).count();
+    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
+    let i = lines
+        .iter()
+        .position(|l| l.contains("\"request_chunks\":["))
+        .expect("a record with request_chunks");
+    let l = &lines[i];
+    let start = l.find("\"request_chunks\":[").unwrap() + "\"request_chunks\":".len();
+    let end = start + l[start..].find("]]").unwrap() + 2;
+    lines[i] = format!("{}\"abc\"{}", &l[..start], &l[end..]);
+    let (v, err) = aiperf_json(d.path(), &(lines.join("\n") + "\n"));
+    let input = &v["input"];
+    assert_eq!(input["bad_json"], 0, "{input}");
+    assert_eq!(input["records"].as_u64().unwrap(), records as u64);
+    assert_eq!(
+        input["bad_fields"]["trace_data.request_chunks"], 1,
+        "{input}"
+    );
+    assert!(err.contains("trace_data.request_chunks 1"), "{err}");
+}
+
+/// `-Infinity` TTFT, a negative latency and a first byte before the request
+/// was sent: left out of the statistics, counted per field, never `-inf`.
+#[test]
+fn aiperf_impossible_values_are_excluded_and_counted() {
+    let d = tempfile::tempdir().unwrap();
+    let mut text = String::new();
+    for i in 0..10i64 {
+        let start = 1_000_000_000 + i * 100_000_000;
+        let (ttft, lat) = match i {
+            0 => ("-Infinity".to_string(), "20.0".to_string()),
+            1 => ("5.0".to_string(), "-3.0".to_string()),
+            2 => ("5.0".to_string(), "Infinity".to_string()),
+            _ => (format!("{}", 4 + i), format!("{}", 20 + i)),
+        };
+        // Record 3's first byte comes before its request was sent.
+        let first = if i == 3 {
+            start - 1_000_000
+        } else {
+            start + 3_000_000
+        };
+        text.push_str(&format!(
+            r#"{{"metadata":{{"request_start_ns":{start}}},"metrics":{{"output_sequence_length":{{"value":4,"unit":"tokens"}},"time_to_first_token":{{"value":{ttft},"unit":"ms"}},"request_latency":{{"value":{lat},"unit":"ms"}}}},"trace_data":{{"request_send_start_ns":{start},"request_send_end_ns":{},"response_chunks":[[{first},30],[{},10]]}}}}"#,
+            start + 1_000_000,
+            start + 9_000_000
+        ));
+        text.push('\n');
+    }
+    let (v, err) = aiperf_json(d.path(), &text);
+    let ex = &v["input"]["excluded_values"];
+    assert_eq!(ex["time_to_first_token_ms"], 1, "{ex}");
+    assert_eq!(ex["request_latency_ms"], 2, "{ex}");
+    assert_eq!(ex["ttfb_ms"], 1, "{ex}");
+    assert!(err.contains("request_latency_ms 2"), "{err}");
+    let all = v.to_string();
+    assert!(!all.contains("-inf") && !all.contains("Infinity"), "{all}");
+    // The infinite latency has no end: the run lasts 10 × 0.1 s, not 292 years.
+    let dur = v["duration_s"].as_f64().unwrap();
+    assert!(dur < 2.0, "{dur}");
+    let o = srtlog(&[
+        "aiperf",
+        d.path().join("profile_export.jsonl").to_str().unwrap(),
+    ]);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success());
+    assert!(!out.contains("-inf") && !out.contains("NaN"), "{out}");
+}
