@@ -272,3 +272,42 @@ fn aiperf_impossible_values_are_excluded_and_counted() {
     assert!(o.status.success());
     assert!(!out.contains("-inf") && !out.contains("NaN"), "{out}");
 }
+
+// ---- item 10: CR-only line endings ----
+
+/// `tr '\n' '\r'` on a simulated decode log: `parse` reads every batch (it
+/// read 1 of 174 before) and says the file ends its lines with CR.
+#[test]
+fn cr_only_worker_log_gives_all_its_batches() {
+    let d = tempfile::tempdir().unwrap();
+    let run = d.path().join("base");
+    let o = srtlog(&["simulate", run.to_str().unwrap(), "-q"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let logs = run.join("logs");
+    let decode = std::fs::read_dir(&logs)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.to_string_lossy().contains("_decode_"))
+        .unwrap();
+    let text = std::fs::read(&decode).unwrap();
+    // The truth: grep -c 'Decode batch' on the original.
+    let want = text
+        .split(|&b| b == b'\n')
+        .filter(|l| l.windows(12).any(|w| w == b"Decode batch"))
+        .count() as u64;
+    assert!(want > 100, "{want}");
+    let only = d.path().join("cr");
+    std::fs::create_dir(&only).unwrap();
+    let name = decode.file_name().unwrap();
+    let cr: Vec<u8> = text
+        .iter()
+        .map(|&b| if b == b'\n' { b'\r' } else { b })
+        .collect();
+    std::fs::write(only.join(name), &cr).unwrap();
+    let o = srtlog(&["parse", only.to_str().unwrap(), "--json", "--no-cache"]);
+    let v = json(&o);
+    let w = &v["workers"][0];
+    assert_eq!(w["decode_lines"].as_u64().unwrap(), want, "{w}");
+    let err = stderr(&o);
+    assert!(err.contains("CR"), "{err}");
+}
