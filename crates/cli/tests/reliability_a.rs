@@ -311,3 +311,100 @@ fn cr_only_worker_log_gives_all_its_batches() {
     let err = stderr(&o);
     assert!(err.contains("CR"), "{err}");
 }
+
+// ---- item 9: worker-log values that do not fit their column ----
+
+/// Two decode lines of a simulated log get `#running-req: 99999999999`
+/// (past i32) and one `#token: nan`: those values are null and counted per
+/// field (they were clamped to 2147483647 and turned into 0), the lines
+/// are still batches, and the statistics see only the values that fit.
+#[test]
+fn worker_values_that_do_not_fit_are_null_and_counted() {
+    let d = tempfile::tempdir().unwrap();
+    let run = d.path().join("base");
+    let o = srtlog(&["simulate", run.to_str().unwrap(), "-q"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let decode = std::fs::read_dir(run.join("logs"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.to_string_lossy().contains("_decode_"))
+        .unwrap();
+    let text = std::fs::read_to_string(&decode).unwrap();
+    let mut n_batch = 0;
+    let mut max_running = 0u64;
+    let mut out = String::new();
+    for l in text.split_inclusive('\n') {
+        if !l.contains("Decode batch") {
+            out.push_str(l);
+            continue;
+        }
+        n_batch += 1;
+        let running: u64 = l
+            .split("#running-req: ")
+            .nth(1)
+            .and_then(|r| r.split(',').next())
+            .unwrap()
+            .parse()
+            .unwrap();
+        let (a, b) = (
+            l.find("#running-req: ").unwrap(),
+            l.find("#token: ").unwrap(),
+        );
+        match n_batch {
+            10 | 20 => out.push_str(&format!(
+                "{}#running-req: 99999999999, {}",
+                &l[..a],
+                &l[b..]
+            )),
+            30 => {
+                max_running = max_running.max(running);
+                let e = b + l[b..].find(',').unwrap();
+                out.push_str(&format!("{}#token: nan{}", &l[..b], &l[e..]));
+            }
+            _ => {
+                max_running = max_running.max(running);
+                out.push_str(l);
+            }
+        }
+    }
+    std::fs::write(&decode, out).unwrap();
+    let logs = run.join("logs");
+    let v = json(&srtlog(&[
+        "parse",
+        logs.to_str().unwrap(),
+        "--json",
+        "--no-cache",
+    ]));
+    let w = v["workers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|w| w["worker_type"] == "decode")
+        .unwrap();
+    assert_eq!(w["decode_lines"].as_u64().unwrap(), n_batch, "{w}");
+    let r = &w["coverage"]["rejected_values"];
+    assert_eq!(r["running_req"], 2, "{w}");
+    assert_eq!(r["num_tokens"], 1, "{w}");
+    assert!(
+        w["warnings"].to_string().contains("running_req 2"),
+        "{}",
+        w["warnings"]
+    );
+    let s = json(&srtlog(&["stats", logs.to_str().unwrap(), "--json"]));
+    let row = |m: &str| {
+        s["stats"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["metric"] == m && r["side"] == "decode")
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(
+        row("running_req")["max"].as_f64().unwrap(),
+        max_running as f64
+    );
+    assert_eq!(row("running_req")["count"].as_u64().unwrap(), n_batch - 2);
+    assert_eq!(row("num_tokens")["count"].as_u64().unwrap(), n_batch - 1);
+    assert!(row("num_tokens")["min"].as_f64().unwrap() > 0.0);
+}
