@@ -408,3 +408,138 @@ fn worker_values_that_do_not_fit_are_null_and_counted() {
     assert_eq!(row("num_tokens")["count"].as_u64().unwrap(), n_batch - 1);
     assert!(row("num_tokens")["min"].as_f64().unwrap() > 0.0);
 }
+
+// ---- item 11: snapshots ----
+
+/// Replaces the value of the first sample line starting with `prefix`.
+fn set_sample(path: &Path, prefix: &str, value: &str) {
+    let t = std::fs::read_to_string(path).unwrap();
+    let mut done = false;
+    let out: Vec<String> = t
+        .lines()
+        .map(|l| {
+            if !done && l.starts_with(prefix) {
+                done = true;
+                let cut = l.rfind(' ').unwrap();
+                format!("{} {value}", &l[..cut])
+            } else {
+                l.to_string()
+            }
+        })
+        .collect();
+    assert!(done, "{prefix} in {path:?}");
+    std::fs::write(path, out.join("\n") + "\n").unwrap();
+}
+
+#[test]
+fn broken_snapshots_are_flagged_and_a_bare_before_is_a_zero_baseline() {
+    let d = tempfile::tempdir().unwrap();
+    let dir = d.path().join("snaps");
+    let o = srtlog(&[
+        "simulate",
+        "snapshots",
+        dir.to_str().unwrap(),
+        "--count",
+        "3",
+        "-q",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "txt"))
+        .collect();
+    files.sort();
+    let id = |p: &PathBuf| {
+        let n = p.file_name().unwrap().to_string_lossy().into_owned();
+        n[..n.find("_after_").or(n.find("_before_")).unwrap()].to_string()
+    };
+    let after = |i: usize| {
+        files
+            .iter()
+            .filter(|p| p.to_string_lossy().contains("_after_"))
+            .nth(i)
+            .unwrap()
+            .clone()
+    };
+    // Request 0: a histogram `_sum` of NaN after; request 1: a counter of +Inf.
+    set_sample(&after(0), "vllm:time_to_first_token_seconds_sum", "NaN");
+    set_sample(&after(1), "vllm:generation_tokens_total", "+Inf");
+    let v = json(&srtlog(&["snapshots", dir.to_str().unwrap(), "--json"]));
+    let reqs = v["requests"].as_array().unwrap();
+    assert_eq!(reqs.len(), 3, "problems: {}", v["problems"]);
+    assert!(
+        !v["problems"].to_string().contains("no_samples"),
+        "{}",
+        v["problems"]
+    );
+    let by_id = |p: &PathBuf| {
+        reqs.iter()
+            .find(|r| r["request_id"] == id(p).as_str())
+            .unwrap()
+            .clone()
+    };
+    for i in [0, 1] {
+        let r = by_id(&after(i));
+        assert_eq!(r["trusted"], false, "{}", r["flags"]);
+        assert!(
+            r["flags"].to_string().contains("non_finite"),
+            "{}",
+            r["flags"]
+        );
+    }
+    assert_eq!(v["untrusted"], 2);
+    assert_eq!(by_id(&after(2))["trusted"], true);
+
+    // A before-snapshot taken right after start-up: families declared, no
+    // sample yet. It is a zero baseline (it was discarded as `no_samples`,
+    // and the first request lost).
+    let dir = d.path().join("first");
+    std::fs::create_dir(&dir).unwrap();
+    let fams = [
+        ("vllm:prompt_tokens_total", "counter"),
+        ("vllm:request_prompt_tokens", "histogram"),
+        ("vllm:e2e_request_latency_seconds", "histogram"),
+    ];
+    let bare: String = fams
+        .iter()
+        .map(|(n, t)| format!("# HELP {n} x.\n# TYPE {n} {t}\n"))
+        .collect();
+    std::fs::write(dir.join("req1_before_20251106_224700_000000.txt"), bare).unwrap();
+    let after_text = "# TYPE vllm:prompt_tokens_total counter
+vllm:prompt_tokens_total{model_name=\"m\"} 120.0
+# TYPE vllm:request_prompt_tokens histogram
+vllm:request_prompt_tokens_bucket{le=\"1000.0\",model_name=\"m\"} 1.0
+vllm:request_prompt_tokens_bucket{le=\"+Inf\",model_name=\"m\"} 1.0
+vllm:request_prompt_tokens_sum{model_name=\"m\"} 120.0
+vllm:request_prompt_tokens_count{model_name=\"m\"} 1.0
+# TYPE vllm:e2e_request_latency_seconds histogram
+vllm:e2e_request_latency_seconds_bucket{le=\"10.0\",model_name=\"m\"} 1.0
+vllm:e2e_request_latency_seconds_bucket{le=\"+Inf\",model_name=\"m\"} 1.0
+vllm:e2e_request_latency_seconds_sum{model_name=\"m\"} 2.5
+vllm:e2e_request_latency_seconds_count{model_name=\"m\"} 1.0
+";
+    std::fs::write(
+        dir.join("req1_after_20251106_224705_000000.txt"),
+        after_text,
+    )
+    .unwrap();
+    let v = json(&srtlog(&["snapshots", dir.to_str().unwrap(), "--json"]));
+    assert_eq!(v["problems"], serde_json::json!([]), "{v}");
+    let r = &v["requests"][0];
+    assert_eq!(r["request_id"], "req1");
+    assert_eq!(r["trusted"], true, "{}", r["flags"]);
+    assert_eq!(r["prompt_tokens"], 120.0);
+    assert_eq!(r["e2e_latency_s"], 2.5);
+}
+
+/// `snapshots --show /dev/zero` read 2.1 GB before; now a bounded read
+/// ends with a clear error.
+#[test]
+fn snapshot_show_reads_with_a_cap() {
+    let o = srtlog(&["snapshots", "--show", "/dev/zero"]);
+    assert!(!o.status.success());
+    let e = stderr(&o);
+    assert!(e.contains("larger than"), "{e}");
+    assert!(!e.contains("panicked"), "{e}");
+}
