@@ -6,7 +6,11 @@
 
 use super::dist::Dist;
 use serde::Serialize;
-use srtlog_formats::aiperf::{decode_record, Dns, Metric, Phase, Record, RecordError};
+use srtlog_formats::aiperf::{decode_record, Dns, Metric, Phase, Record, RecordError, Trace};
+
+/// The transport figures of one row: send, TTFB, TTLB, chunks, response
+/// bytes, connection reused.
+type RowTrace = (f64, f64, f64, f64, f64, f64);
 use std::collections::BTreeMap;
 
 /// How many bad lines are kept with their line number and message.
@@ -278,7 +282,7 @@ impl Accum {
 
         // Connection and DNS figures come from every traced record, failed
         // or not: the connection was made either way.
-        let mut row_trace = (f64::NAN, f64::NAN, f64::NAN, f64::NAN, f64::NAN, f64::NAN);
+        let mut row_trace: RowTrace = (f64::NAN, f64::NAN, f64::NAN, f64::NAN, f64::NAN, f64::NAN);
         let out_tok = m.get(Metric::OutputTokens);
         let mut streaming = !m.get(Metric::Ttft).is_nan() || !m.inter_chunk_latency.is_empty();
         if let Some(t) = &r.trace {
@@ -305,50 +309,7 @@ impl Accum {
                 self.http_failures += 1;
             }
             if !failed {
-                let chunks = t.chunk_count.map_or(f64::NAN, |c| c as f64);
-                streaming = chunks > 1.0 || (chunks.is_nan() && streaming);
-                let (send, ttfb, ttlb, recv) = (
-                    ms(t.sending()),
-                    ms(t.ttfb()),
-                    ms(t.ttlb()),
-                    ms(t.receiving()),
-                );
-                self.push(Dist::SendingMs, send);
-                self.push(Dist::TtfbMs, ttfb);
-                self.push(Dist::TtlbMs, ttlb);
-                self.push(Dist::ReceivingMs, recv);
-                self.push(Dist::ChunksPerRequest, chunks);
-                for w in t.response_chunks.windows(2) {
-                    // Integer difference first: f64 timestamps would lose ns.
-                    self.dists[Dist::InterChunkMs as usize]
-                        .push(w[1].0.saturating_sub(w[0].0) as f64 / 1e6);
-                }
-                if !t.response_chunks.is_empty() && self.chunk_size_counts.is_empty() {
-                    self.chunk_size_counts = vec![0; SIZE_BINS];
-                }
-                for c in &t.response_chunks {
-                    match usize::try_from(c.1) {
-                        Ok(i) if i < SIZE_BINS => self.chunk_size_counts[i] += 1,
-                        _ => self.dists[Dist::ChunkBytes as usize].push(c.1 as f64),
-                    }
-                }
-                let req_b = t.request_bytes.map_or(f64::NAN, |b| b as f64);
-                let resp_b = t.response_bytes.map_or(f64::NAN, |b| b as f64);
-                self.push(Dist::RequestBytes, req_b);
-                self.push(Dist::ResponseBytes, resp_b);
-                if out_tok > 0.0 {
-                    self.push(Dist::BytesPerToken, resp_b / out_tok);
-                    self.push(Dist::ChunksPerToken, chunks / out_tok);
-                    if !resp_b.is_nan() {
-                        self.tokens_with_bytes += out_tok;
-                        self.bytes_with_tokens += resp_b;
-                    }
-                }
-                if chunks > 0.0 && out_tok >= 0.0 {
-                    self.push(Dist::TokensPerChunk, out_tok / chunks);
-                }
-                let reused = t.reused.map_or(f64::NAN, |r| f64::from(u8::from(r)));
-                row_trace = (send, ttfb, ttlb, chunks, resp_b, reused);
+                row_trace = self.ok_trace(t, out_tok, &mut streaming);
             }
         }
         if failed {
@@ -401,7 +362,56 @@ impl Accum {
         }
     }
 
-    fn row(&self, r: &Record<'_>, warmup: bool, t: (f64, f64, f64, f64, f64, f64)) -> Row {
+    /// The transport figures of a traced request that did not fail; the
+    /// row's `(send, ttfb, ttlb, chunks, response bytes, reused)`.
+    fn ok_trace(&mut self, t: &Trace, out_tok: f64, streaming: &mut bool) -> RowTrace {
+        let chunks = t.chunk_count.map_or(f64::NAN, |c| c as f64);
+        *streaming = chunks > 1.0 || (chunks.is_nan() && *streaming);
+        let (send, ttfb, ttlb, recv) = (
+            ms(t.sending()),
+            ms(t.ttfb()),
+            ms(t.ttlb()),
+            ms(t.receiving()),
+        );
+        self.push(Dist::SendingMs, send);
+        self.push(Dist::TtfbMs, ttfb);
+        self.push(Dist::TtlbMs, ttlb);
+        self.push(Dist::ReceivingMs, recv);
+        self.push(Dist::ChunksPerRequest, chunks);
+        for w in t.response_chunks.windows(2) {
+            // Integer difference first: f64 timestamps would lose ns.
+            self.dists[Dist::InterChunkMs as usize]
+                .push(w[1].0.saturating_sub(w[0].0) as f64 / 1e6);
+        }
+        if !t.response_chunks.is_empty() && self.chunk_size_counts.is_empty() {
+            self.chunk_size_counts = vec![0; SIZE_BINS];
+        }
+        for c in &t.response_chunks {
+            match usize::try_from(c.1) {
+                Ok(i) if i < SIZE_BINS => self.chunk_size_counts[i] += 1,
+                _ => self.dists[Dist::ChunkBytes as usize].push(c.1 as f64),
+            }
+        }
+        let req_b = t.request_bytes.map_or(f64::NAN, |b| b as f64);
+        let resp_b = t.response_bytes.map_or(f64::NAN, |b| b as f64);
+        self.push(Dist::RequestBytes, req_b);
+        self.push(Dist::ResponseBytes, resp_b);
+        if out_tok > 0.0 {
+            self.push(Dist::BytesPerToken, resp_b / out_tok);
+            self.push(Dist::ChunksPerToken, chunks / out_tok);
+            if !resp_b.is_nan() {
+                self.tokens_with_bytes += out_tok;
+                self.bytes_with_tokens += resp_b;
+            }
+        }
+        if chunks > 0.0 && out_tok >= 0.0 {
+            self.push(Dist::TokensPerChunk, out_tok / chunks);
+        }
+        let reused = t.reused.map_or(f64::NAN, |r| f64::from(u8::from(r)));
+        (send, ttfb, ttlb, chunks, resp_b, reused)
+    }
+
+    fn row(&self, r: &Record<'_>, warmup: bool, t: RowTrace) -> Row {
         let m = &r.metrics;
         Row {
             request_id: r.metadata.x_request_id.as_deref().unwrap_or("").to_string(),
