@@ -149,10 +149,13 @@ fn raw_decoded_head(path: &Path, n: usize) -> Result<Vec<u8>> {
     read_head_of(path, n, open_raw)
 }
 
+/// [`open_decoded`] or [`open_raw`].
+type Opener = fn(&Path) -> Result<(Encoding, Box<dyn Read + Send>)>;
+
 fn read_head_of(
     path: &Path,
     n: usize,
-    open: fn(&Path) -> Result<(Encoding, Box<dyn Read + Send>)>,
+    open: Opener,
 ) -> Result<Vec<u8>> {
     let (_, r) = open(path)?;
     let mut buf = Vec::new();

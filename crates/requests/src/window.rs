@@ -44,7 +44,7 @@ fn is_zero(n: &u64) -> bool {
 fn end_ns(ts: i64, latency_ms: f64) -> Option<i64> {
     let ns = latency_ms * 1e6;
     // 2^63 is exact in f64: anything below it converts without saturating.
-    if !(ns >= 0.0 && ns < 9_223_372_036_854_775_808.0) {
+    if !(0.0..9_223_372_036_854_775_808.0).contains(&ns) {
         return None;
     }
     ts.checked_add(ns as i64)
