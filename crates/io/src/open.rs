@@ -152,11 +152,7 @@ fn raw_decoded_head(path: &Path, n: usize) -> Result<Vec<u8>> {
 /// [`open_decoded`] or [`open_raw`].
 type Opener = fn(&Path) -> Result<(Encoding, Box<dyn Read + Send>)>;
 
-fn read_head_of(
-    path: &Path,
-    n: usize,
-    open: Opener,
-) -> Result<Vec<u8>> {
+fn read_head_of(path: &Path, n: usize, open: Opener) -> Result<Vec<u8>> {
     let (_, r) = open(path)?;
     let mut buf = Vec::new();
     let mut r = r.take(n as u64);

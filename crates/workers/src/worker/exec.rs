@@ -234,7 +234,7 @@ fn finish_file(
         warnings.push(Warning {
             file: name.clone(),
             message: format!(
-                "{n} values did not fit their column and were left null: {}",
+                "{n} value(s) did not fit their column and were left null: {}",
                 per.join(", ")
             ),
         });
