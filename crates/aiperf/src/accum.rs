@@ -6,7 +6,11 @@
 
 use super::dist::Dist;
 use serde::Serialize;
-use srtlog_formats::aiperf::{decode_record, Dns, Metric, Phase, Record, RecordError};
+use srtlog_formats::aiperf::{decode_record, Dns, Metric, Phase, Record, RecordError, Trace};
+
+/// The transport figures of one row: send, TTFB, TTLB, chunks, response
+/// bytes, connection reused.
+type RowTrace = (f64, f64, f64, f64, f64, f64);
 use std::collections::BTreeMap;
 
 /// How many bad lines are kept with their line number and message.
@@ -75,6 +79,11 @@ pub struct Accum {
     pub truncated_last_line: bool,
     /// Records with at least one `null` metric value.
     pub with_nulls: u64,
+    /// Fields of the wrong shape, left out of their (kept) record, by field.
+    pub bad_fields: BTreeMap<&'static str, u64>,
+    /// Values left out of a distribution because they are not finite or
+    /// impossible (negative), by distribution name.
+    pub excluded: BTreeMap<&'static str, u64>,
     /// First bad lines.
     pub bad_examples: Vec<BadLine>,
     /// Records with trace data.
@@ -152,11 +161,22 @@ impl Accum {
         }
     }
 
+    /// Adds a value to a distribution. NaN is "missing"; an infinite or
+    /// negative value (every distribution here is a duration, a size or a
+    /// count) is impossible: left out of the statistics and counted per
+    /// field, so `-inf` is never printed and a negative TTFB never averaged.
     #[inline]
     fn push(&mut self, d: Dist, v: f64) {
-        if !v.is_nan() {
+        if v >= 0.0 && v.is_finite() {
             self.dists[d as usize].push(v);
+        } else if !v.is_nan() {
+            self.exclude(d);
         }
+    }
+
+    #[cold]
+    fn exclude(&mut self, d: Dist) {
+        *self.excluded.entry(d.name()).or_default() += 1;
     }
 
     /// Reads every line of `block`; `first_line` is the 1-based number of
@@ -220,6 +240,11 @@ impl Accum {
     /// Adds one record.
     pub fn record(&mut self, r: &Record<'_>, opts: AccumOptions) {
         self.records += 1;
+        // Counted for every record read, warm-up included: it is the input's
+        // coverage, like the bad lines.
+        for f in r.trace.iter().flat_map(|t| &t.bad_fields) {
+            *self.bad_fields.entry(f).or_default() += 1;
+        }
         let warmup = r.metadata.phase() == Phase::Warmup;
         if warmup && !opts.include_warmup {
             self.warmup_excluded += 1;
@@ -244,7 +269,11 @@ impl Accum {
             self.first_start_ns = Some(self.first_start_ns.map_or(s, |f| f.min(s)));
         }
         let end = r.metadata.request_end_ns.or_else(|| {
-            let lat = m.opt(Metric::RequestLatency)?;
+            // An infinite or negative latency has no end (it used to
+            // saturate to 2262 and stretch the run's duration to 292 years).
+            let lat = m
+                .opt(Metric::RequestLatency)
+                .filter(|l| *l >= 0.0 && *l < 9.2e12)?;
             Some(start?.saturating_add((lat * 1e6) as i64))
         });
         if let (Some(e), false) = (end, failed) {
@@ -253,7 +282,7 @@ impl Accum {
 
         // Connection and DNS figures come from every traced record, failed
         // or not: the connection was made either way.
-        let mut row_trace = (f64::NAN, f64::NAN, f64::NAN, f64::NAN, f64::NAN, f64::NAN);
+        let mut row_trace: RowTrace = (f64::NAN, f64::NAN, f64::NAN, f64::NAN, f64::NAN, f64::NAN);
         let out_tok = m.get(Metric::OutputTokens);
         let mut streaming = !m.get(Metric::Ttft).is_nan() || !m.inter_chunk_latency.is_empty();
         if let Some(t) = &r.trace {
@@ -280,50 +309,7 @@ impl Accum {
                 self.http_failures += 1;
             }
             if !failed {
-                let chunks = t.chunk_count.map_or(f64::NAN, |c| c as f64);
-                streaming = chunks > 1.0 || (chunks.is_nan() && streaming);
-                let (send, ttfb, ttlb, recv) = (
-                    ms(t.sending()),
-                    ms(t.ttfb()),
-                    ms(t.ttlb()),
-                    ms(t.receiving()),
-                );
-                self.push(Dist::SendingMs, send);
-                self.push(Dist::TtfbMs, ttfb);
-                self.push(Dist::TtlbMs, ttlb);
-                self.push(Dist::ReceivingMs, recv);
-                self.push(Dist::ChunksPerRequest, chunks);
-                for w in t.response_chunks.windows(2) {
-                    // Integer difference first: f64 timestamps would lose ns.
-                    self.dists[Dist::InterChunkMs as usize]
-                        .push(w[1].0.saturating_sub(w[0].0) as f64 / 1e6);
-                }
-                if !t.response_chunks.is_empty() && self.chunk_size_counts.is_empty() {
-                    self.chunk_size_counts = vec![0; SIZE_BINS];
-                }
-                for c in &t.response_chunks {
-                    match usize::try_from(c.1) {
-                        Ok(i) if i < SIZE_BINS => self.chunk_size_counts[i] += 1,
-                        _ => self.dists[Dist::ChunkBytes as usize].push(c.1 as f64),
-                    }
-                }
-                let req_b = t.request_bytes.map_or(f64::NAN, |b| b as f64);
-                let resp_b = t.response_bytes.map_or(f64::NAN, |b| b as f64);
-                self.push(Dist::RequestBytes, req_b);
-                self.push(Dist::ResponseBytes, resp_b);
-                if out_tok > 0.0 {
-                    self.push(Dist::BytesPerToken, resp_b / out_tok);
-                    self.push(Dist::ChunksPerToken, chunks / out_tok);
-                    if !resp_b.is_nan() {
-                        self.tokens_with_bytes += out_tok;
-                        self.bytes_with_tokens += resp_b;
-                    }
-                }
-                if chunks > 0.0 && out_tok >= 0.0 {
-                    self.push(Dist::TokensPerChunk, out_tok / chunks);
-                }
-                let reused = t.reused.map_or(f64::NAN, |r| f64::from(u8::from(r)));
-                row_trace = (send, ttfb, ttlb, chunks, resp_b, reused);
+                row_trace = self.ok_trace(t, out_tok, &mut streaming);
             }
         }
         if failed {
@@ -363,13 +349,69 @@ impl Accum {
             Dist::TokensPerSecondPerUser,
             m.get(Metric::OutputTokenThroughputPerUser),
         );
-        self.dists[Dist::AiperfIcl as usize].extend_from_slice(&m.inter_chunk_latency);
+        let icl = &m.inter_chunk_latency;
+        if icl.iter().all(|&x| x >= 0.0 && x.is_finite()) {
+            self.dists[Dist::AiperfIcl as usize].extend_from_slice(icl);
+        } else {
+            for &x in icl {
+                self.push(Dist::AiperfIcl, x);
+            }
+        }
         if opts.rows {
             self.rows.push(self.row(r, warmup, row_trace));
         }
     }
 
-    fn row(&self, r: &Record<'_>, warmup: bool, t: (f64, f64, f64, f64, f64, f64)) -> Row {
+    /// The transport figures of a traced request that did not fail; the
+    /// row's `(send, ttfb, ttlb, chunks, response bytes, reused)`.
+    fn ok_trace(&mut self, t: &Trace, out_tok: f64, streaming: &mut bool) -> RowTrace {
+        let chunks = t.chunk_count.map_or(f64::NAN, |c| c as f64);
+        *streaming = chunks > 1.0 || (chunks.is_nan() && *streaming);
+        let (send, ttfb, ttlb, recv) = (
+            ms(t.sending()),
+            ms(t.ttfb()),
+            ms(t.ttlb()),
+            ms(t.receiving()),
+        );
+        self.push(Dist::SendingMs, send);
+        self.push(Dist::TtfbMs, ttfb);
+        self.push(Dist::TtlbMs, ttlb);
+        self.push(Dist::ReceivingMs, recv);
+        self.push(Dist::ChunksPerRequest, chunks);
+        for w in t.response_chunks.windows(2) {
+            // Integer difference first: f64 timestamps would lose ns.
+            self.dists[Dist::InterChunkMs as usize]
+                .push(w[1].0.saturating_sub(w[0].0) as f64 / 1e6);
+        }
+        if !t.response_chunks.is_empty() && self.chunk_size_counts.is_empty() {
+            self.chunk_size_counts = vec![0; SIZE_BINS];
+        }
+        for c in &t.response_chunks {
+            match usize::try_from(c.1) {
+                Ok(i) if i < SIZE_BINS => self.chunk_size_counts[i] += 1,
+                _ => self.dists[Dist::ChunkBytes as usize].push(c.1 as f64),
+            }
+        }
+        let req_b = t.request_bytes.map_or(f64::NAN, |b| b as f64);
+        let resp_b = t.response_bytes.map_or(f64::NAN, |b| b as f64);
+        self.push(Dist::RequestBytes, req_b);
+        self.push(Dist::ResponseBytes, resp_b);
+        if out_tok > 0.0 {
+            self.push(Dist::BytesPerToken, resp_b / out_tok);
+            self.push(Dist::ChunksPerToken, chunks / out_tok);
+            if !resp_b.is_nan() {
+                self.tokens_with_bytes += out_tok;
+                self.bytes_with_tokens += resp_b;
+            }
+        }
+        if chunks > 0.0 && out_tok >= 0.0 {
+            self.push(Dist::TokensPerChunk, out_tok / chunks);
+        }
+        let reused = t.reused.map_or(f64::NAN, |r| f64::from(u8::from(r)));
+        (send, ttfb, ttlb, chunks, resp_b, reused)
+    }
+
+    fn row(&self, r: &Record<'_>, warmup: bool, t: RowTrace) -> Row {
         let m = &r.metrics;
         Row {
             request_id: r.metadata.x_request_id.as_deref().unwrap_or("").to_string(),
@@ -422,6 +464,12 @@ impl Accum {
         }
         self.truncated_last_line |= o.truncated_last_line;
         self.with_nulls += o.with_nulls;
+        for (k, v) in o.bad_fields {
+            *self.bad_fields.entry(k).or_default() += v;
+        }
+        for (k, v) in o.excluded {
+            *self.excluded.entry(k).or_default() += v;
+        }
         let room = MAX_BAD_EXAMPLES.saturating_sub(self.bad_examples.len());
         self.bad_examples
             .extend(o.bad_examples.into_iter().take(room));

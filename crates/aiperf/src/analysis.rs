@@ -150,8 +150,20 @@ pub struct Lines {
     pub truncated_last_line: bool,
     /// Records with a `null` metric value.
     pub with_nulls: u64,
+    /// Fields of the wrong shape, left out of their records (which were
+    /// kept), by field (`trace_data.request_chunks`).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub bad_fields: BTreeMap<String, u64>,
+    /// Values left out of the statistics because they are infinite or
+    /// negative, by distribution (`ttfb_ms`, `request_latency_ms`).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub excluded_values: BTreeMap<String, u64>,
     /// First bad lines.
     pub bad_examples: Vec<BadLine>,
+}
+
+fn names(m: &BTreeMap<&'static str, u64>) -> BTreeMap<String, u64> {
+    m.iter().map(|(k, v)| ((*k).to_string(), *v)).collect()
 }
 
 /// A whole run's analysis.
@@ -294,6 +306,8 @@ impl Analysis {
                 not_aiperf: acc.not_aiperf,
                 truncated_last_line: acc.truncated_last_line,
                 with_nulls: acc.with_nulls,
+                bad_fields: names(&acc.bad_fields),
+                excluded_values: names(&acc.excluded),
                 bad_examples: acc.bad_examples,
             },
             overview: Overview {

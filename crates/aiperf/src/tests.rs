@@ -211,3 +211,34 @@ fn inter_chunk_latency_falls_back_to_aiperf_icl() {
         Some("inter_chunk_latency_ms")
     );
 }
+
+/// Issue 17 items 9 and 12: a record whose `request_chunks` is a string is
+/// kept (its other figures analysed) and the bad field counted; non-finite
+/// and negative timings are left out of the statistics and counted per
+/// field, instead of printing `-inf` or averaging a negative TTFB.
+#[test]
+fn bad_fields_and_impossible_values_are_counted_per_field() {
+    let text = r#"{"metadata":{"request_start_ns":1000000,"request_end_ns":21000000},"metrics":{"output_sequence_length":{"value":4,"unit":"tokens"},"time_to_first_token":{"value":5.0,"unit":"ms"},"request_latency":{"value":20.0,"unit":"ms"}},"trace_data":{"request_send_start_ns":1000000,"request_send_end_ns":2000000,"request_chunks":"abc","response_chunks":[[4000000,30],[10000000,10]]}}
+{"metadata":{"request_start_ns":2000000},"metrics":{"output_sequence_length":{"value":2,"unit":"tokens"},"time_to_first_token":{"value":-Infinity,"unit":"ms"},"request_latency":{"value":-3.0,"unit":"ms"}},"trace_data":{"request_send_start_ns":3000000,"request_send_end_ns":9000000,"response_chunks":[[5000000,20],[9500000,20]]}}
+{"metadata":{"request_start_ns":3000000},"metrics":{"output_sequence_length":{"value":2,"unit":"tokens"},"time_to_first_token":{"value":7.0,"unit":"ms"},"request_latency":{"value":Infinity,"unit":"ms"}}}
+"#;
+    let a = run(text, false);
+    assert_eq!(a.input.bad_json, 0, "{:?}", a.input.bad_examples);
+    assert_eq!(a.input.records, 3);
+    assert_eq!(a.overview.records, 3);
+    assert_eq!(
+        a.input.bad_fields.get("trace_data.request_chunks"),
+        Some(&1)
+    );
+    // Record 1 keeps its trace: TTFB 4.0 - 2.0 = 2 ms. Record 2's TTFB is
+    // 5.0 - 9.0 = -4 ms (first byte before the request was sent): excluded.
+    let d = |x: Dist| a.dist(x).unwrap().clone();
+    assert_eq!((d(Dist::TtfbMs).count, d(Dist::TtfbMs).min), (1, 2.0));
+    assert_eq!((d(Dist::Ttft).count, d(Dist::Ttft).min), (2, 5.0));
+    assert_eq!(d(Dist::RequestLatency).count, 1);
+    assert_eq!(d(Dist::RequestLatency).max, 20.0);
+    let ex = &a.input.excluded_values;
+    assert_eq!(ex.get("ttfb_ms"), Some(&1));
+    assert_eq!(ex.get("time_to_first_token_ms"), Some(&1));
+    assert_eq!(ex.get("request_latency_ms"), Some(&2));
+}

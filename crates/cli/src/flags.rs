@@ -13,7 +13,16 @@ use std::process::ExitCode;
 /// Exit code of a failed `--fail-if` gate.
 pub const EXIT_GATE: u8 = 3;
 
-/// Parses `90s`, `10m`, `2h`, `1d` or plain seconds.
+/// The longest duration a flag takes, in seconds (ten years, as
+/// [`srtlog::scrape::MAX_DURATION`]): longer values are typing mistakes,
+/// and nanosecond arithmetic on them would overflow.
+pub const MAX_DURATION_S: u64 = 3650 * 86_400;
+
+/// The largest size a flag takes: 1 PB. Larger values are typing mistakes
+/// (and `18446744073709551615B` used to wrap to 0 in the simulator).
+pub const MAX_SIZE: u64 = 1_000_000_000_000_000;
+
+/// Parses `90s`, `10m`, `2h`, `1d` or plain seconds, up to [`MAX_DURATION_S`].
 pub fn parse_duration(s: &str) -> Result<u64, String> {
     let s = s.trim();
     let (num, mult) = match s.chars().last() {
@@ -23,15 +32,29 @@ pub fn parse_duration(s: &str) -> Result<u64, String> {
         Some('d') => (&s[..s.len() - 1], 86_400),
         _ => (s, 1),
     };
-    let n = num
-        .trim()
-        .parse::<u64>()
-        .map_err(|_| format!("not a duration: {s:?} (try 90s, 10m, 2h)"))?;
+    let num = num.trim();
+    let out_of_range = || format!("duration out of range: {s:?} (at most 3650d)");
+    let n = match num.parse::<u64>() {
+        Ok(n) => n,
+        // All digits but too many for a u64: a range error, not a syntax one.
+        Err(_) if !num.is_empty() && num.bytes().all(|b| b.is_ascii_digit()) => {
+            return Err(out_of_range())
+        }
+        Err(_) => return Err(format!("not a duration: {s:?} (try 90s, 10m, 2h)")),
+    };
     n.checked_mul(mult)
-        .ok_or_else(|| format!("duration too long: {s:?}"))
+        .filter(|&v| v <= MAX_DURATION_S)
+        .ok_or_else(out_of_range)
 }
 
-/// Parses `500MB`, `1GB`, `2GiB`, `123` (bytes).
+/// Parses a duration with a fraction or milliseconds (`500ms`, `1.5s`,
+/// `10m`, `7d`) for the scraper's flags, through the one parser of
+/// [`srtlog::scrape::parse_duration`] (range-checked, never a panic).
+pub fn parse_span(s: &str) -> Result<std::time::Duration, String> {
+    srtlog::scrape::parse_duration(s).map_err(|e| e.to_string())
+}
+
+/// Parses `500MB`, `1GB`, `2GiB`, `123` (bytes), up to [`MAX_SIZE`].
 pub fn parse_size(s: &str) -> Result<u64, String> {
     let t = s.trim().to_ascii_uppercase();
     let units: [(&str, f64); 8] = [
@@ -44,19 +67,23 @@ pub fn parse_size(s: &str) -> Result<u64, String> {
         ("G", 1e9),
         ("M", 1e6),
     ];
+    let out_of_range = || format!("size out of range: {s:?} (at most 1PB)");
     for (u, m) in units {
         if let Some(n) = t.strip_suffix(u) {
             return match n.trim().parse::<f64>() {
-                // 2^64 is exactly representable: anything below it fits.
-                Ok(x) if x >= 0.0 && x * m < 18_446_744_073_709_551_616.0 => Ok((x * m) as u64),
-                Ok(_) => Err(format!("size out of range: {s:?}")),
+                Ok(x) if x >= 0.0 && x * m <= MAX_SIZE as f64 => Ok((x * m) as u64),
+                Ok(_) => Err(out_of_range()),
                 Err(_) => Err(format!("not a size: {s:?}")),
             };
         }
     }
-    t.trim_end_matches('B')
-        .parse::<u64>()
-        .map_err(|_| format!("not a size: {s:?} (try 500MB, 1GB)"))
+    let n = t.strip_suffix('B').unwrap_or(&t).trim();
+    match n.parse::<u64>() {
+        Ok(v) if v <= MAX_SIZE => Ok(v),
+        Ok(_) => Err(out_of_range()),
+        Err(_) if !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) => Err(out_of_range()),
+        Err(_) => Err(format!("not a size: {s:?} (try 500MB, 1GB)")),
+    }
 }
 
 /// Parses a bucket width: a duration of at least one second.
@@ -64,6 +91,15 @@ pub fn parse_bucket(s: &str) -> Result<u32, String> {
     match parse_duration(s)? {
         0 => Err("the bucket width must be at least 1s".into()),
         n => u32::try_from(n).map_err(|_| format!("bucket width too large: {s:?}")),
+    }
+}
+
+/// Parses a trend window: a duration of at least one second (a window of
+/// 0 used to become 1 s silently).
+pub fn parse_window(s: &str) -> Result<u64, String> {
+    match parse_duration(s)? {
+        0 => Err("the window must be at least 1s".into()),
+        n => Ok(n),
     }
 }
 
@@ -246,6 +282,31 @@ mod tests {
         assert_eq!(parse_size("100"), Ok(100));
         assert!(parse_size("lots").is_err());
         assert!(parse_size("18446744073709551615GB").is_err());
+        // Issue 17 item 5: these wrapped or panicked.
+        for bad in [
+            "18446744073709551615B",
+            "18446744073709551616",
+            "1000001GB",
+            "2000000000MiB",
+        ] {
+            assert!(
+                parse_size(bad).unwrap_err().contains("out of range"),
+                "{bad}"
+            );
+        }
+        assert_eq!(parse_size("1000000000000000B"), Ok(MAX_SIZE));
+        for bad in ["18446744073709551616s", "3651d", "315360001"] {
+            assert!(
+                parse_duration(bad).unwrap_err().contains("out of range"),
+                "{bad}"
+            );
+        }
+        assert_eq!(parse_duration("3650d"), Ok(MAX_DURATION_S));
+        assert!(parse_window("0s").is_err());
+        assert_eq!(parse_window("1m"), Ok(60));
+        assert!(parse_span("18446744073709551615s")
+            .unwrap_err()
+            .contains("out of range"));
         assert_eq!(parse_bucket("1m"), Ok(60));
         assert!(parse_bucket("0s").is_err());
     }

@@ -146,6 +146,55 @@ pub fn leading_u64(s: &[u8]) -> Option<(u64, usize)> {
     (n > 0).then_some((v, n))
 }
 
+/// Whether `v` fits a 32-bit integer column exactly enough (NaN and ±inf
+/// do not; `as i32` would turn NaN into 0 and clamp the rest silently).
+#[inline]
+pub fn fits_i32(v: f64) -> bool {
+    (-2_147_483_648.0..=2_147_483_647.0).contains(&v)
+}
+
+/// Whether `v` fits a 64-bit integer column (2^63 is exact in `f64`).
+#[inline]
+pub fn fits_i64(v: f64) -> bool {
+    (-9_223_372_036_854_775_808.0..9_223_372_036_854_775_808.0).contains(&v)
+}
+
+/// The columns of one line whose printed value did not fit (an integer
+/// past its column's range, `nan` for a count, `inf`): left null by the
+/// decoder and counted per column by the caller. Up to eight names are
+/// kept; [`Rejected::len`] counts them all.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Rejected {
+    names: [&'static str; 8],
+    n: u8,
+}
+
+impl Rejected {
+    /// Notes a rejected value of `column`.
+    #[cold]
+    pub fn push(&mut self, column: &'static str) {
+        if let Some(slot) = self.names.get_mut(usize::from(self.n)) {
+            *slot = column;
+        }
+        self.n = self.n.saturating_add(1);
+    }
+
+    /// The columns noted (the first eight).
+    pub fn iter(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.names[..usize::from(self.n).min(8)].iter().copied()
+    }
+
+    /// Values rejected on the line.
+    pub fn len(&self) -> usize {
+        usize::from(self.n)
+    }
+
+    /// True when every value fitted.
+    pub fn is_empty(&self) -> bool {
+        self.n == 0
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -200,6 +249,19 @@ mod tests {
         assert_eq!(leading_decimal(b".5"), None);
         assert_eq!(leading_decimal(b"True"), None);
         assert_eq!(leading_decimal(b"1234567890123456"), None);
+    }
+
+    #[test]
+    fn column_ranges() {
+        assert!(fits_i32(2_147_483_647.0) && fits_i32(-2_147_483_648.0));
+        assert!(!fits_i32(2_147_483_648.0) && !fits_i32(f64::NAN));
+        assert!(!fits_i32(f64::INFINITY));
+        assert!(fits_i64(1e18) && !fits_i64(1e19) && !fits_i64(f64::NAN));
+        let mut r = Rejected::default();
+        for _ in 0..9 {
+            r.push("x");
+        }
+        assert_eq!((r.len(), r.iter().count()), (9, 8));
     }
 
     #[test]

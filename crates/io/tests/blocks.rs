@@ -187,3 +187,56 @@ fn unreadable_files_are_warnings() {
     assert_eq!(got.warnings, [WarningKind::Unreadable]);
     assert_eq!(got.lines, [(1, 1, "a".into()), (1, 2, "b".into())]);
 }
+
+/// Issue 17 item 10: a file whose lines end with CR alone (old Mac tools,
+/// some `script` captures) is read with CR as the line end, plain or
+/// compressed, whatever the block size; `\r\n` stays one line end; a file
+/// with LF line ends keeps its `\r` bytes (tqdm progress states).
+#[test]
+fn cr_only_files_are_read_line_by_line() {
+    let d = tempfile::tempdir().unwrap();
+    let lf = text(500, 0, 0);
+    let want = read(
+        &[{
+            let p = d.path().join("lf.log");
+            std::fs::write(&p, &lf).unwrap();
+            p
+        }],
+        &BlockOptions::default(),
+    );
+    assert_eq!(want.lines.len(), 500);
+    let cr = lf.replace('\n', "\r");
+    let plain = d.path().join("cr.log");
+    std::fs::write(&plain, &cr).unwrap();
+    let zipped = d.path().join("cr.log.gz");
+    gz(&zipped, cr.as_bytes());
+    for p in [&plain, &zipped] {
+        for mode in [StreamMode::OneTask, StreamMode::Parallel] {
+            for block in [64, 1000, 1 << 20] {
+                let got = read(std::slice::from_ref(p), &opts(block, 1 << 20, mode));
+                assert_eq!(got.lines, want.lines, "{p:?} {mode:?} {block}");
+                assert!(got.warnings.is_empty());
+            }
+        }
+    }
+    // An LF past the first MiB after a CR (a CR LF pair): one line end.
+    let mut big = "0123456789abcdef\r".repeat(70_000);
+    big.push_str("x\r\ny\r");
+    let mixed = d.path().join("mixed.log");
+    std::fs::write(&mixed, &big).unwrap();
+    let got = read(&[mixed], &BlockOptions::default());
+    assert_eq!(got.lines.len(), 70_002);
+    assert_eq!(got.lines[70_000], (0, 70_001, "x".to_string()));
+    assert_eq!(got.lines[70_001], (0, 70_002, "y".to_string()));
+    // A file with LF line ends keeps its CRs: `a\rb\r` is one line.
+    let lf_file = d.path().join("lf2.log");
+    std::fs::write(&lf_file, "a\rb\r\nc\rd").unwrap();
+    let got = read(&[lf_file], &BlockOptions::default());
+    assert_eq!(got.lines.len(), 2);
+    // tqdm states inside an LF file stay inside their line.
+    let tqdm = d.path().join("tqdm.log");
+    std::fs::write(&tqdm, "start\n 10%|#\r 50%|#####\r100%|##########\ndone\n").unwrap();
+    let got = read(&[tqdm], &BlockOptions::default());
+    assert_eq!(got.lines.len(), 3);
+    assert_eq!(got.lines[1].2, " 10%|#\r 50%|#####\r100%|##########");
+}

@@ -70,7 +70,13 @@ pub fn trends(
     window_s: u64,
     agg: Agg,
 ) -> TrendReport {
-    let w = (window_s.max(1) as i64) * 1_000_000_000;
+    // Checked: a window past ~292 years does not fit i64 nanoseconds and
+    // becomes one window holding everything, never a wrapped negative width.
+    // The CLI refuses 0 and absurd lengths before this (`--window`).
+    let w = i64::try_from(window_s.max(1))
+        .ok()
+        .and_then(|s| s.checked_mul(1_000_000_000))
+        .unwrap_or(i64::MAX);
     let mut buckets: BTreeMap<i64, (u64, u64, Vec<f64>)> = BTreeMap::new();
     let mut without = 0;
     for i in 0..t.len() {
@@ -78,7 +84,9 @@ pub fn trends(
             without += 1;
             continue;
         };
-        let b = buckets.entry(ts.div_euclid(w) * w).or_default();
+        let b = buckets
+            .entry(ts.div_euclid(w).saturating_mul(w))
+            .or_default();
         b.0 += 1;
         if t.ok(i) == Some(false) {
             b.1 += 1;
@@ -129,5 +137,43 @@ pub fn trends(
         window_s,
         without_timestamp: without,
         rows,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use srtlog_formats::requests::{decode_line, FieldMap};
+
+    fn table() -> RequestTable {
+        let mut t = RequestTable::new();
+        for l in [
+            r#"{"timestamp": "2025-01-01T00:00:00Z", "latency_ms": 10}"#,
+            r#"{"timestamp": "2025-01-01T00:00:30Z", "latency_ms": 30}"#,
+            r#"{"timestamp": "2025-01-01T00:01:10Z", "latency_ms": 50}"#,
+        ] {
+            let r = decode_line(l.as_bytes(), &FieldMap::default())
+                .expect("valid")
+                .expect("row");
+            t.push(&r);
+        }
+        t
+    }
+
+    /// Issue 17 item 5: `window_s as i64 * 1e9` wrapped for huge windows
+    /// (u64::MAX became -1 s); now one window holds every request.
+    #[test]
+    fn huge_windows_do_not_overflow() {
+        let t = table();
+        for w in [u64::MAX, 1 << 63, 10_000_000_000] {
+            let r = trends(&t, "latency_ms", None, w, Agg::Count);
+            assert_eq!(r.rows.len(), 1, "{w}");
+            assert_eq!(r.rows[0].requests, 3);
+        }
+        let r = trends(&t, "latency_ms", None, 60, Agg::Count);
+        assert_eq!(
+            r.rows.iter().map(|r| r.requests).collect::<Vec<_>>(),
+            [2, 1]
+        );
     }
 }

@@ -9,7 +9,10 @@
 //!   one (several requests finished inside the window);
 //! * `all_zero`: no counter or histogram moved (the workflow: "metrics might not
 //!   have changed", snapshots taken too close or of the wrong server);
-//! * `time_reversed`: the after snapshot is older than the before one.
+//! * `time_reversed`: the after snapshot is older than the before one;
+//! * `non_finite`: a counter or histogram value is `NaN` or infinite in
+//!   either snapshot (an exporter bug): its delta, and the timings derived
+//!   from it, mean nothing.
 
 use super::delta::Deltas;
 use super::derive::Derived;
@@ -19,7 +22,7 @@ use super::pairing::Pair;
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct Flag {
     /// Short code (`overlap`, `counter_reset`, `multi_count`, `all_zero`,
-    /// `time_reversed`).
+    /// `time_reversed`, `non_finite`).
     pub code: &'static str,
     /// A human-readable reason.
     pub reason: String,
@@ -69,6 +72,30 @@ pub fn own_flags(p: &Pair, d: &Deltas, derived: &Derived) -> Vec<Flag> {
             reason: format!(
                 "more than one request finished inside the window: {}",
                 parts.join(", ")
+            ),
+        });
+    }
+    let bad: Vec<String> = d
+        .series
+        .iter()
+        .filter(|s| !(s.before.is_finite() && s.after.is_finite()))
+        .map(|s| {
+            let v = if s.after.is_finite() {
+                s.before
+            } else {
+                s.after
+            };
+            format!("{} = {v}", s.name)
+        })
+        .collect();
+    if !bad.is_empty() {
+        let names: Vec<&str> = bad.iter().map(String::as_str).collect();
+        f.push(Flag {
+            code: "non_finite",
+            reason: format!(
+                "{} counter or histogram value(s) are NaN or infinite: {}",
+                bad.len(),
+                preview(&names)
             ),
         });
     }
@@ -161,5 +188,26 @@ mod tests {
         let f = own_flags(&pairs[4], &d, &Derived::default());
         let codes: Vec<_> = f.iter().map(|f| f.code).collect();
         assert_eq!(codes, ["time_reversed", "all_zero"]);
+    }
+
+    /// Issue 17 item 11: a histogram `_sum` of NaN or a counter of +Inf in
+    /// the after snapshot left the pair trusted, with null timings.
+    #[test]
+    fn non_finite_values_are_flagged() {
+        use crate::snapshot::Snapshot;
+        let snap = |t: &str| Snapshot::from_bytes(std::path::Path::new("x"), t.as_bytes());
+        let b = snap("# TYPE c_total counter\nc_total 5\n# TYPE h histogram\nh_sum 1\nh_count 1\n");
+        for a in [
+            "# TYPE c_total counter\nc_total 6\n# TYPE h histogram\nh_sum NaN\nh_count 2\n",
+            "# TYPE c_total counter\nc_total +Inf\n# TYPE h histogram\nh_sum 2\nh_count 2\n",
+        ] {
+            let d = Deltas::between(&b, &snap(a));
+            let f = own_flags(&p("a", "000000", "000010"), &d, &Derived::default());
+            let codes: Vec<_> = f.iter().map(|f| f.code).collect();
+            assert_eq!(codes, ["non_finite"], "{a}");
+        }
+        let d = Deltas::between(&b, &b);
+        let f = own_flags(&p("a", "000000", "000010"), &d, &Derived::default());
+        assert!(f.iter().all(|f| f.code != "non_finite"));
     }
 }

@@ -303,7 +303,7 @@ fn analyze_pair(p: &Pair, b: &Snapshot, a: &Snapshot, all: &[Pair], ov: &[usize]
 /// Whether a file is a usable snapshot; a warning when it has malformed
 /// lines (they are skipped, the rest is used).
 fn check(path: &Path) -> Result<Option<Problem>, Problem> {
-    let data = std::fs::read(path).map_err(|e| Problem {
+    let data = snapshot::read_capped(path, snapshot::MAX_SNAPSHOT_BYTES).map_err(|e| Problem {
         file: path.to_path_buf(),
         code: "unreadable",
         detail: e.to_string(),
@@ -316,7 +316,10 @@ fn check(path: &Path) -> Result<Option<Problem>, Problem> {
         });
     }
     let e = srtlog_formats::prom::parse(&data);
-    if e.sample_count() == 0 {
+    // Families declared without samples (a scrape right after start-up) are
+    // a zero baseline: every series starts at zero, as Prometheus counts a
+    // new series, and the first request is kept.
+    if e.sample_count() == 0 && e.families.is_empty() {
         return Err(Problem {
             file: path.to_path_buf(),
             code: "no_samples",

@@ -180,24 +180,46 @@ pub fn cleanup(dir: &Path, keep: Duration) -> Result<usize, ScrapeError> {
     Ok(removed)
 }
 
-/// Parses `500ms`, `1s`, `1.5s`, `10m`, `2h`, `7d` (a bare number is seconds).
-pub fn parse_duration(s: &str) -> Option<Duration> {
-    let s = s.trim();
-    let split = s
-        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
-        .unwrap_or(s.len());
-    let (num, unit) = s.split_at(split);
-    let v: f64 = num.parse().ok()?;
+/// The longest duration any flag takes: ten years. Longer values are
+/// typing mistakes, and `Instant + Duration` panics past the clock's range.
+pub const MAX_DURATION: Duration = Duration::from_secs(3650 * 86_400);
+
+/// Why a duration was refused.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum DurationError {
+    /// Not a number followed by a known unit.
+    #[error("not a duration: {0:?} (examples: 500ms, 1s, 10m, 7d)")]
+    Invalid(String),
+    /// Negative, not finite, or longer than [`MAX_DURATION`].
+    #[error("duration out of range: {0:?} (at most 3650d)")]
+    OutOfRange(String),
+}
+
+/// Parses `500ms`, `1s`, `1.5s`, `10m`, `2h`, `7d` (a bare number is
+/// seconds), up to [`MAX_DURATION`]; never panics, whatever the text.
+pub fn parse_duration(s: &str) -> Result<Duration, DurationError> {
+    let t = s.trim();
+    let split = t
+        .find(|c: char| !(c.is_ascii_digit() || c == '.' || c == 'e' || c == 'E'))
+        .unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    // `1e400` parses as infinity: out of range, not a syntax error.
+    let v: f64 = num
+        .parse()
+        .map_err(|_| DurationError::Invalid(s.to_string()))?;
     let mul = match unit.trim() {
         "ms" => 1e-3,
         "" | "s" => 1.0,
         "m" | "min" => 60.0,
         "h" => 3600.0,
         "d" => 86400.0,
-        _ => return None,
+        _ => return Err(DurationError::Invalid(s.to_string())),
     };
     let secs = v * mul;
-    (secs.is_finite() && secs >= 0.0).then(|| Duration::from_secs_f64(secs))
+    if !(secs >= 0.0 && secs <= MAX_DURATION.as_secs_f64()) {
+        return Err(DurationError::OutOfRange(s.to_string()));
+    }
+    Duration::try_from_secs_f64(secs).map_err(|_| DurationError::OutOfRange(s.to_string()))
 }
 
 #[cfg(test)]
@@ -225,11 +247,37 @@ mod tests {
         assert_eq!((t.tls, t.port), (true, 443));
         assert!(Target::parse("ftp://x/metrics").is_err());
         assert!(Target::parse("http://x:port/").is_err());
-        assert_eq!(parse_duration("500ms"), Some(Duration::from_millis(500)));
-        assert_eq!(parse_duration("7d"), Some(Duration::from_secs(7 * 86400)));
-        assert_eq!(parse_duration("1.5s"), Some(Duration::from_millis(1500)));
-        assert_eq!(parse_duration("10m"), Some(Duration::from_secs(600)));
-        assert_eq!(parse_duration("x"), None);
+        assert_eq!(parse_duration("500ms"), Ok(Duration::from_millis(500)));
+        assert_eq!(parse_duration("7d"), Ok(Duration::from_secs(7 * 86400)));
+        assert_eq!(parse_duration("1.5s"), Ok(Duration::from_millis(1500)));
+        assert_eq!(parse_duration("10m"), Ok(Duration::from_secs(600)));
+        assert!(matches!(
+            parse_duration("x"),
+            Err(DurationError::Invalid(_))
+        ));
+        assert!(matches!(
+            parse_duration("5 weeks"),
+            Err(DurationError::Invalid(_))
+        ));
+    }
+
+    /// Issue 17 item 5: `Duration::from_secs_f64` panicked on these.
+    #[test]
+    fn absurd_durations_are_errors_not_panics() {
+        for s in [
+            "18446744073709551615s",
+            "1e400s",
+            "99999999999d",
+            "3651d",
+            "1e300",
+        ] {
+            assert_eq!(
+                parse_duration(s),
+                Err(DurationError::OutOfRange(s.to_string())),
+                "{s}"
+            );
+        }
+        assert_eq!(parse_duration("3650d"), Ok(MAX_DURATION));
     }
 
     fn serve_once(reply: &'static [u8], delay: Duration) -> u16 {

@@ -60,6 +60,31 @@ impl SeriesValue {
     }
 }
 
+/// The largest snapshot read: the scraper's body cap
+/// ([`srtlog_io::http::MAX_BODY`]), since no scrape writes more. A larger
+/// file (or `/dev/zero`) is refused after reading that much, not read whole.
+pub const MAX_SNAPSHOT_BYTES: usize = srtlog_io::http::MAX_BODY;
+
+/// Reads at most `cap` bytes of `path`; an error naming the file when it
+/// holds more.
+pub fn read_capped(path: &Path, cap: usize) -> srtlog_io::Result<Vec<u8>> {
+    use std::io::Read;
+    let f = std::fs::File::open(path).map_err(|e| srtlog_io::Error::io(path, e))?;
+    let mut data = Vec::new();
+    f.take(cap as u64 + 1)
+        .read_to_end(&mut data)
+        .map_err(|e| srtlog_io::Error::io(path, e))?;
+    if data.len() > cap {
+        return Err(srtlog_io::Error::io(
+            path,
+            std::io::Error::other(format!(
+                "larger than {cap} bytes, the most a metrics snapshot holds: not a snapshot"
+            )),
+        ));
+    }
+    Ok(data)
+}
+
 /// A loaded snapshot.
 #[derive(Clone, Debug, Default)]
 pub struct Snapshot {
@@ -126,9 +151,9 @@ impl Snapshot {
         snap
     }
 
-    /// Reads and parses a file.
+    /// Reads and parses a file of at most [`MAX_SNAPSHOT_BYTES`].
     pub fn load(path: &Path) -> srtlog_io::Result<Snapshot> {
-        let data = std::fs::read(path).map_err(|e| srtlog_io::Error::io(path, e))?;
+        let data = read_capped(path, MAX_SNAPSHOT_BYTES)?;
         Ok(Snapshot::from_bytes(path, &data))
     }
 
@@ -142,5 +167,23 @@ impl Snapshot {
         self.index
             .get(&(name.to_string(), labels.to_string()))
             .map(|&i| &self.series[i])
+    }
+}
+
+#[cfg(test)]
+mod cap_tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    /// Issue 17 item 11: `--show` read a file whole (2.1 GB of `/dev/zero`).
+    #[test]
+    fn reads_are_capped() {
+        let d = tempfile::tempdir().unwrap();
+        let p = d.path().join("big.txt");
+        std::fs::write(&p, vec![b'#'; 101]).unwrap();
+        let e = read_capped(&p, 100).unwrap_err().to_string();
+        assert!(e.contains("larger than 100 bytes"), "{e}");
+        assert!(e.contains("big.txt"), "{e}");
+        assert_eq!(read_capped(&p, 101).unwrap().len(), 101);
     }
 }

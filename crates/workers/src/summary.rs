@@ -57,6 +57,10 @@ pub struct RankSummary {
 pub struct Coverage {
     /// Count.
     pub unparsed_lines: u64,
+    /// Values that did not fit their column (a count past its integer
+    /// type, `nan` for a count, `inf`), left null, by column.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub rejected_values: BTreeMap<String, u64>,
     /// The first few.
     pub examples: Vec<UnparsedExample>,
 }
@@ -186,6 +190,12 @@ impl WorkerSummary {
             ranks,
             coverage: Coverage {
                 unparsed_lines: w.stats.unparsed,
+                rejected_values: w
+                    .stats
+                    .rejected
+                    .iter()
+                    .map(|(k, v)| ((*k).to_string(), *v))
+                    .collect(),
                 examples: w.stats.examples.clone(),
             },
             warnings: w.warnings.iter().map(|x| x.message.clone()).collect(),

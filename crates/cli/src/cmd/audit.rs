@@ -12,7 +12,6 @@ use crate::flags::{self, print_json, Gates};
 use crate::logging;
 use anyhow::{bail, Result};
 use srtlog::audit::{self, MetricsSource, Options};
-use srtlog::scrape::parse_duration;
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -79,7 +78,7 @@ the score. A metrics endpoint that does not answer does not stop the audit.
 Grades by score: A 90 (A- 90, A 93, A+ 97), B 80, C 70, D 60, F below.";
 
 fn duration(s: &str) -> Result<Duration, String> {
-    parse_duration(s).ok_or_else(|| format!("not a duration: {s:?} (examples: 500ms, 5s)"))
+    flags::parse_span(s)
 }
 
 fn grade_gate(s: &str) -> Result<srtlog::stats::gate::Gate, String> {

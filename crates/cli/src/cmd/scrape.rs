@@ -9,10 +9,11 @@
 //! each failure on stderr, keeps its schedule, and exits 1 only when no
 //! scrape succeeded.
 
+use crate::flags;
 use crate::logging;
 use anyhow::{bail, Result};
 use clap::ValueEnum;
-use srtlog::scrape::{self, parse_duration, Periodic, Target, Tick};
+use srtlog::scrape::{self, Periodic, Target, Tick};
 use srtlog::snapshots::naming::Stage;
 use std::io::Write;
 use std::path::PathBuf;
@@ -75,7 +76,7 @@ Run it in the background from the request hook (`srtlog scrape … &`): it never
 up after --timeout, and writes a snapshot completely or not at all. File times are UTC.";
 
 fn duration(s: &str) -> Result<Duration, String> {
-    parse_duration(s).ok_or_else(|| format!("not a duration: {s:?} (examples: 500ms, 1s, 10m, 7d)"))
+    flags::parse_span(s)
 }
 
 /// Adds every `--header 'Name: value'` to `target`.

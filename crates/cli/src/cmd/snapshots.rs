@@ -88,8 +88,10 @@ const EXAMPLES: &str = "Examples:
 Timings come from the deltas of vLLM (V0 and V1) and SGLang histograms and counters.
 A pair is untrusted, and left out of the summary, when: its window overlaps another
 request's (overlap), a counter went down (counter_reset), a per-request histogram counted
-more than one request (multi_count), nothing moved (all_zero), or the after snapshot is
-older than the before (time_reversed). Take snapshots with `srtlog scrape`.";
+more than one request (multi_count), nothing moved (all_zero), the after snapshot is
+older than the before (time_reversed), or a counter or histogram value is NaN or infinite
+(non_finite). A before snapshot with families but no samples yet is a zero baseline.
+Take snapshots with `srtlog scrape`.";
 
 /// Runs the command.
 pub fn run(mut a: Args, quiet: bool) -> Result<ExitCode> {

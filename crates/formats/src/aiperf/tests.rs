@@ -217,3 +217,32 @@ fn long_lines_take_the_fast_path_with_the_same_result() {
     assert_eq!(r.metrics.get(Metric::OutputTokens), 200.0);
     assert_eq!(r.metadata.x_request_id.as_deref(), Some("r-1"));
 }
+
+/// Issue 17 item 12: `"request_chunks": "abc"` dropped the whole record as
+/// "not JSON"; the record is kept, its other trace figures read, and the
+/// bad field named. Every list of every layout is read the same way.
+#[test]
+fn a_list_of_the_wrong_shape_keeps_its_record() {
+    let l = r#"{"metadata":{"request_start_ns":1},"metrics":{"output_sequence_length":{"value":3,"unit":"tokens"}},"trace_data":{"request_send_start_ns":1000,"request_send_end_ns":2000,"request_chunks":"abc","response_chunks":[[5000,565],[7000,268]],"response_bytes_total":833}}"#;
+    let r = dec(l).expect("kept").expect("a record");
+    let t = r.trace.expect("trace");
+    assert_eq!(t.bad_fields, ["trace_data.request_chunks"]);
+    assert_eq!(t.layout, TraceLayout::Released);
+    assert_eq!((t.send_end_ns, t.first_byte_ns), (Some(2000), Some(5000)));
+    assert_eq!(t.response_chunks.len(), 2);
+    let l = r#"{"metadata":{"request_start_ns":1},"metrics":{},"trace_data":{"request_write_timestamps_ns":[1,2],"request_write_sizes_bytes":{"a":1},"response_receive_timestamps_ns":[5,"x"]}}"#;
+    let t = dec(l)
+        .expect("kept")
+        .expect("a record")
+        .trace
+        .expect("trace");
+    assert_eq!(
+        t.bad_fields,
+        [
+            "trace_data.request_write_sizes_bytes",
+            "trace_data.response_receive_timestamps_ns"
+        ]
+    );
+    assert_eq!(t.layout, TraceLayout::ParallelArrays);
+    assert_eq!(t.send_start_ns, Some(1));
+}

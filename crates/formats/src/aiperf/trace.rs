@@ -106,6 +106,9 @@ pub struct Trace {
     /// A transport error was traced (`error_timestamp_ns`,
     /// `request_exception_ns`).
     pub transport_error: bool,
+    /// Fields of the wrong shape, left out (`trace_data.request_chunks`
+    /// holding a string): counted by the reader, the record kept.
+    pub bad_fields: Vec<&'static str>,
 }
 
 /// Sum that saturates: sizes come from the input and may be absurd.
@@ -143,12 +146,42 @@ impl Trace {
     }
 }
 
+/// The lists of a trace, read leniently: a list of the wrong shape
+/// (`"request_chunks": "abc"`) is left out and named, so the record is kept
+/// and the bad field counted (issue 17 item 12), instead of the whole line
+/// being dropped as "not JSON".
+#[derive(Debug, Default)]
+struct Lists {
+    request_chunks: Option<Vec<(i64, i64)>>,
+    request_write_timestamps_ns: Option<Vec<i64>>,
+    request_write_sizes_bytes: Option<Vec<i64>>,
+    response_receive_timestamps_ns: Option<Vec<i64>>,
+    response_receive_sizes_bytes: Option<Vec<i64>>,
+    request_chunk_sizes: Option<Vec<i64>>,
+}
+
+/// Parses one list; `None` (and `name` added to `bad`) when it has the
+/// wrong shape; `None` alone for `null`.
+fn list<T: serde::de::DeserializeOwned>(
+    raw: Option<&RawValue>,
+    name: &'static str,
+    bad: &mut Vec<&'static str>,
+) -> Option<Vec<T>> {
+    match serde_json::from_str::<Option<Vec<T>>>(raw?.get()) {
+        Ok(v) => v,
+        Err(_) => {
+            bad.push(name);
+            None
+        }
+    }
+}
+
 /// Every key of every layout; all optional.
 #[derive(Debug, Default, Deserialize)]
 pub(crate) struct RawTrace<'a> {
     // Released.
-    #[serde(default)]
-    request_chunks: Option<Vec<(i64, i64)>>,
+    #[serde(default, borrow)]
+    request_chunks: Option<&'a RawValue>,
     /// Raw text, scanned by [`super::fastlist::pairs`] (the biggest list
     /// of a record).
     #[serde(default, borrow)]
@@ -205,21 +238,21 @@ pub(crate) struct RawTrace<'a> {
     #[serde(default, deserialize_with = "de_opt_i64")]
     connecting_ns: Option<i64>,
     // Parallel arrays (prototype models) and the script's response lists.
-    #[serde(default)]
-    request_write_timestamps_ns: Option<Vec<i64>>,
-    #[serde(default)]
-    request_write_sizes_bytes: Option<Vec<i64>>,
-    #[serde(default)]
-    response_receive_timestamps_ns: Option<Vec<i64>>,
-    #[serde(default)]
-    response_receive_sizes_bytes: Option<Vec<i64>>,
+    #[serde(default, borrow)]
+    request_write_timestamps_ns: Option<&'a RawValue>,
+    #[serde(default, borrow)]
+    request_write_sizes_bytes: Option<&'a RawValue>,
+    #[serde(default, borrow)]
+    response_receive_timestamps_ns: Option<&'a RawValue>,
+    #[serde(default, borrow)]
+    response_receive_sizes_bytes: Option<&'a RawValue>,
     // Prototype script keys.
     #[serde(default, deserialize_with = "de_opt_i64")]
     request_start_ns: Option<i64>,
     #[serde(default, deserialize_with = "de_opt_i64")]
     request_end_ns: Option<i64>,
-    #[serde(default)]
-    request_chunk_sizes: Option<Vec<i64>>,
+    #[serde(default, borrow)]
+    request_chunk_sizes: Option<&'a RawValue>,
     #[serde(default, deserialize_with = "de_opt_i64")]
     connection_queued_start_ns: Option<i64>,
     #[serde(default, deserialize_with = "de_opt_i64")]
@@ -269,21 +302,25 @@ impl RawTrace<'_> {
     }
 
     /// Send start, send end and request bytes, as `layout` records them.
-    fn request_side(&self, layout: TraceLayout) -> (Option<i64>, Option<i64>, Option<i64>) {
+    fn request_side(
+        &self,
+        l: &Lists,
+        layout: TraceLayout,
+    ) -> (Option<i64>, Option<i64>, Option<i64>) {
         let r = self;
         match layout {
             TraceLayout::Released => (
                 r.request_send_start_ns,
                 r.request_send_end_ns
-                    .or_else(|| r.request_chunks.as_ref()?.last().map(|c| c.0)),
+                    .or_else(|| l.request_chunks.as_ref()?.last().map(|c| c.0)),
                 r.request_bytes_total.or_else(|| {
-                    r.request_chunks
+                    l.request_chunks
                         .as_ref()
                         .map(|c| c.iter().fold(0i64, |a, x| a.saturating_add(x.1)))
                 }),
             ),
             TraceLayout::ParallelArrays => {
-                let ts = r.request_write_timestamps_ns.as_deref().unwrap_or(&[]);
+                let ts = l.request_write_timestamps_ns.as_deref().unwrap_or(&[]);
                 (
                     r.request_send_start_ns
                         .or(r.request_start_ns)
@@ -292,13 +329,13 @@ impl RawTrace<'_> {
                         .or(r.request_end_ns)
                         .or(ts.last().copied()),
                     r.request_bytes_total
-                        .or_else(|| r.request_write_sizes_bytes.as_ref().map(|s| sum(s))),
+                        .or_else(|| l.request_write_sizes_bytes.as_ref().map(|s| sum(s))),
                 )
             }
             TraceLayout::Script => (
                 r.request_start_ns,
                 r.request_end_ns,
-                r.request_chunk_sizes.as_ref().map(|s| sum(s)),
+                l.request_chunk_sizes.as_ref().map(|s| sum(s)),
             ),
         }
     }
@@ -309,22 +346,52 @@ impl RawTrace<'_> {
         let mut r = self;
         // `null` arrives as a raw `null`; other shapes fall back to serde.
         let prefetched = r.prefetched.take();
+        let mut bad_fields = Vec::new();
         let response_chunks_list: Option<Vec<(i64, i64)>> = prefetched.or_else(|| {
             r.response_chunks.and_then(|raw| {
-                super::fastlist::pairs(raw.get()).or_else(|| {
-                    serde_json::from_str::<Option<Vec<(i64, i64)>>>(raw.get())
-                        .ok()
-                        .flatten()
-                })
+                super::fastlist::pairs(raw.get())
+                    .or_else(|| list(Some(raw), "trace_data.response_chunks", &mut bad_fields))
             })
         });
+        let l = Lists {
+            request_chunks: list(
+                r.request_chunks,
+                "trace_data.request_chunks",
+                &mut bad_fields,
+            ),
+            request_write_timestamps_ns: list(
+                r.request_write_timestamps_ns,
+                "trace_data.request_write_timestamps_ns",
+                &mut bad_fields,
+            ),
+            request_write_sizes_bytes: list(
+                r.request_write_sizes_bytes,
+                "trace_data.request_write_sizes_bytes",
+                &mut bad_fields,
+            ),
+            response_receive_timestamps_ns: list(
+                r.response_receive_timestamps_ns,
+                "trace_data.response_receive_timestamps_ns",
+                &mut bad_fields,
+            ),
+            response_receive_sizes_bytes: list(
+                r.response_receive_sizes_bytes,
+                "trace_data.response_receive_sizes_bytes",
+                &mut bad_fields,
+            ),
+            request_chunk_sizes: list(
+                r.request_chunk_sizes,
+                "trace_data.request_chunk_sizes",
+                &mut bad_fields,
+            ),
+        };
         let layout = r.layout(response_chunks_list.is_some())?;
-        let (send_start_ns, send_end_ns, request_bytes) = r.request_side(layout);
+        let (send_start_ns, send_end_ns, request_bytes) = r.request_side(&l, layout);
         let response_chunks: Vec<(i64, i64)> = match response_chunks_list {
             Some(c) => c,
             None => {
-                let ts = r.response_receive_timestamps_ns.unwrap_or_default();
-                let sizes = r.response_receive_sizes_bytes.unwrap_or_default();
+                let ts = l.response_receive_timestamps_ns.unwrap_or_default();
+                let sizes = l.response_receive_sizes_bytes.unwrap_or_default();
                 ts.iter()
                     .enumerate()
                     .map(|(i, &t)| (t, sizes.get(i).copied().unwrap_or(0)))
@@ -411,6 +478,7 @@ impl RawTrace<'_> {
             receiving_ns: r.receiving_ns,
             status: r.response_status_code.or(r.response_status),
             transport_error: r.error_timestamp_ns.is_some() || r.request_exception_ns.is_some(),
+            bad_fields,
         })
     }
 }

@@ -33,8 +33,12 @@ pub fn epoch_float_ns(v: f64) -> Option<i64> {
         // An f64 of epoch seconds holds about microsecond precision: round
         // the fraction there, so `…600.25` gives `…600_250_000_000` exactly.
         let whole = v.trunc();
+        // Checked: seconds past 2262 (9.2e9 s) do not fit i64 nanoseconds;
+        // `None` makes the caller report the timestamp as bad.
         let us = ((v - whole) * 1e6).round() as i64;
-        return Some(whole as i64 * 1_000_000_000 + us * 1000);
+        return (whole as i64)
+            .checked_mul(1_000_000_000)?
+            .checked_add(us * 1000);
     }
     let ns = if a < 1e14 {
         v * 1e6
@@ -123,6 +127,21 @@ mod tests {
         assert_eq!(
             epoch_float_ns(1_759_522_419.5),
             Some(1_759_522_419_500_000_000)
+        );
+    }
+
+    /// Issue 17 item 5: float epoch seconds past 2262 overflowed
+    /// `whole * 1e9` (a panic in debug builds, a wrapped date in release).
+    #[test]
+    fn float_seconds_past_2262_are_rejected() {
+        assert_eq!(epoch_float_ns(9.3e9), None);
+        assert_eq!(epoch_float_ns(-9.3e9), None);
+        assert_eq!(epoch_float_ns(99_999_999_999.5), None);
+        assert_eq!(parse_iso_ns("50000000000.5"), None);
+        // The last representable second (2262-04-11T23:47:16Z) still reads.
+        assert_eq!(
+            epoch_float_ns(9_223_372_036.0),
+            Some(9_223_372_036_000_000_000)
         );
     }
 

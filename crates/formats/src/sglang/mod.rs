@@ -69,6 +69,9 @@ impl BatchKind {
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Values {
     present: u64,
+    /// Fields printed with a value that does not fit their column (a count
+    /// past `i32`, `nan` for a count, `inf`): absent, and counted by callers.
+    rejected: u64,
     vals: [f64; NFIELDS],
 }
 
@@ -76,6 +79,7 @@ impl Default for Values {
     fn default() -> Self {
         Values {
             present: 0,
+            rejected: 0,
             vals: [0.0; NFIELDS],
         }
     }
@@ -113,6 +117,19 @@ impl Values {
     #[inline]
     pub fn raw(&self) -> (u64, &[f64; NFIELDS]) {
         (self.present, &self.vals)
+    }
+
+    /// Marks `f` as printed with a value that does not fit its column; it
+    /// stays absent (null in tables).
+    #[cold]
+    pub fn reject(&mut self, f: Field) {
+        self.rejected |= 1 << f as usize;
+    }
+
+    /// The rejected fields (bit `i` = field `i`; 0 on nearly every line).
+    #[inline]
+    pub fn rejected(&self) -> u64 {
+        self.rejected
     }
 
     /// Number of fields present.
@@ -204,7 +221,11 @@ fn decode_batch(prefix: Prefix, kind: BatchKind, mut rest: &[u8]) -> Record<'_> 
     if let Some(r) = rest.strip_prefix(b"(mixed #running-req: ") {
         match leading_u64(r) {
             Some((n, used)) if r.get(used) == Some(&b')') => {
-                rec.values.set(Field::MixedRunningReq, n as f64);
+                if n as f64 <= I32_MAX {
+                    rec.values.set(Field::MixedRunningReq, n as f64);
+                } else {
+                    rec.values.reject(Field::MixedRunningReq);
+                }
                 rest = &r[used + 1..];
             }
             _ => return Record::Unparsed("bad mixed header"),
@@ -238,7 +259,14 @@ fn decode_batch(prefix: Prefix, kind: BatchKind, mut rest: &[u8]) -> Record<'_> 
                         if e == n || (rest[e] == b',' && rest.get(e + 1).is_none_or(|&b| b == b' '))
                         {
                             if let Some(f) = fields::lookup(trim(&rest[start..c]), prefill) {
-                                if matches!(f.def().kind, FieldKind::Int | FieldKind::Float) {
+                                // A count past i32 takes the slow path,
+                                // which rejects it (one compare here).
+                                let ok = match f.def().kind {
+                                    FieldKind::Float => true,
+                                    FieldKind::Int => v <= I32_MAX,
+                                    _ => false,
+                                };
+                                if ok {
                                     rec.values.set(f, v);
                                     start = e + 2;
                                     continue 'items;
@@ -302,7 +330,9 @@ fn take_item<'a>(
     let val = trim(&item[c + 1..]);
     match fields::lookup(key, prefill) {
         Some(f) => match parse_value(val, f.def().kind) {
-            Some(v) => rec.values.set(f, v),
+            Some(v) if fits(v, f.def().kind) => rec.values.set(f, v),
+            // Read, but not storable: null and counted, never clamped.
+            Some(_) => rec.values.reject(f),
             None => return Err("value does not parse"),
         },
         None => rec.extras.push(key, val),
@@ -320,6 +350,21 @@ fn trim(mut s: &[u8]) -> &[u8] {
         s = rest;
     }
     s
+}
+
+/// The largest count an `Int` column (Arrow `Int32`) holds.
+const I32_MAX: f64 = 2_147_483_647.0;
+
+/// Whether a parsed value can be stored in its column: counts within
+/// `i32` (NaN is not a count), decimals not infinite (`nan` stays: SGLang
+/// prints it for unset float gauges).
+#[inline]
+fn fits(v: f64, kind: FieldKind) -> bool {
+    match kind {
+        FieldKind::Int => crate::num::fits_i32(v),
+        FieldKind::Float | FieldKind::Percent => !v.is_infinite(),
+        FieldKind::Bool => true,
+    }
 }
 
 #[inline]

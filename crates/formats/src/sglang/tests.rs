@@ -220,3 +220,39 @@ fn capture_graph_variants_of_2026() {
         matches!(decode_line(l.as_bytes()), Record::Memory(m) if m.event == MemoryEvent::Other)
     );
 }
+
+/// Issue 17 item 9: a count past `i32` was clamped to 2147483647 by the
+/// table, and `nan` for a count became 0; now both are absent and marked
+/// rejected, `inf` for a decimal too, and the line is still a batch.
+#[test]
+fn values_that_do_not_fit_are_rejected_not_clamped() {
+    let l = "[2025-11-04 05:32:31 TP0] Decode batch, #running-req: 99999999999, #token: nan, token usage: 0.02, gen throughput (token/s): inf, #queue-req: 3, #pending-token: 2147483647, #transfer-req: -1, ";
+    let Record::Batch(b) = decode_line(l.as_bytes()) else {
+        panic!("not a batch");
+    };
+    let v = &b.values;
+    assert_eq!(v.get(Field::RunningReq), None);
+    assert_eq!(v.get(Field::NumTokens), None);
+    assert_eq!(v.get(Field::GenThroughput), None);
+    assert_eq!(v.get(Field::TokenUsage), Some(0.02));
+    assert_eq!(v.get(Field::QueueReq), Some(3.0));
+    assert_eq!(v.get(Field::PendingToken), Some(2_147_483_647.0));
+    assert_eq!(v.get(Field::TransferReq), Some(-1.0));
+    let want = (1u64 << Field::RunningReq as usize)
+        | (1 << Field::NumTokens as usize)
+        | (1 << Field::GenThroughput as usize);
+    assert_eq!(v.rejected(), want);
+    // A float gauge printed `nan` (unset) is kept as SGLang printed it.
+    let l = "[2025-11-04 05:32:31 TP0] Decode batch, #running-req: 1, accept len: nan, ";
+    let Record::Batch(b) = decode_line(l.as_bytes()) else {
+        panic!("not a batch");
+    };
+    assert!(b.values.get(Field::AcceptLen).is_some_and(f64::is_nan));
+    assert_eq!(b.values.rejected(), 0);
+    let l = "[2024-01-01 00:00:00] Prefill batch(mixed #running-req: 99999999999). #new-seq: 1, ";
+    let Record::Batch(b) = decode_line(l.as_bytes()) else {
+        panic!("not a batch");
+    };
+    assert_eq!(b.values.get(Field::MixedRunningReq), None);
+    assert_eq!(b.values.rejected(), 1 << Field::MixedRunningReq as usize);
+}

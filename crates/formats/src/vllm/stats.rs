@@ -18,7 +18,7 @@
 //! (0–100) on [`StatsRecord`]; the acceptance rate of [`SpecRecord`] is a
 //! fraction whatever the version printed.
 
-use crate::num::parse_f64;
+use crate::num::{fits_i32, fits_i64, parse_f64, Rejected};
 use memchr::memchr;
 
 pub use crate::extras::{Extras, MAX_EXTRAS};
@@ -48,6 +48,8 @@ pub struct StatsRecord<'a> {
     pub prefix_cache_hit_rate: Option<f64>,
     /// `MM cache hit rate` (V1, multimodal models), percent.
     pub mm_cache_hit_rate: Option<f64>,
+    /// Values that do not fit their column (left `None`), by column.
+    pub rejected: Rejected,
     /// Unknown items.
     pub extras: Extras<'a>,
 }
@@ -83,6 +85,8 @@ pub struct SpecRecord<'a> {
     pub num_spec_tokens: Option<f64>,
     /// `Per-position acceptance rate` values as printed (`0.793, 0.552, …`).
     pub per_position: Option<&'a [u8]>,
+    /// Values that do not fit their column (left `None`), by column.
+    pub rejected: Rejected,
     /// Unknown items.
     pub extras: Extras<'a>,
 }
@@ -132,6 +136,12 @@ fn trim(mut s: &[u8]) -> &[u8] {
         s = rest;
     }
     s
+}
+
+/// The range check of a decimal column: not infinite (`nan` is kept, as
+/// SGLang's unset gauges are).
+fn finite(x: f64) -> bool {
+    !x.is_infinite()
 }
 
 /// A value: a number, an optional unit after a space, or a `%` sign.
@@ -235,26 +245,45 @@ pub fn decode_stats(msg: &[u8]) -> Result<StatsRecord<'_>, &'static str> {
     }
     items(rest, |k, v| {
         let (x, _) = number(v).ok_or("value does not parse")?;
-        let slot = match k {
-            b"Avg prompt throughput" => &mut r.prompt_throughput,
-            b"Avg generation throughput" => &mut r.gen_throughput,
-            b"Running" => &mut r.running,
-            b"Waiting" => &mut r.waiting,
-            b"Pending" => &mut r.pending,
-            b"Swapped" => &mut r.swapped,
-            b"GPU KV cache usage" | b"KV cache usage" => &mut r.gpu_kv_usage,
-            b"CPU KV cache usage" => &mut r.cpu_kv_usage,
-            b"Prefix cache hit rate" => &mut r.prefix_cache_hit_rate,
-            b"MM cache hit rate" => &mut r.mm_cache_hit_rate,
+        // (slot, table column, the column's range check)
+        let (slot, column, fits): (_, _, fn(f64) -> bool) = match k {
+            b"Avg prompt throughput" => (&mut r.prompt_throughput, "input_throughput", finite),
+            b"Avg generation throughput" => (&mut r.gen_throughput, "gen_throughput", finite),
+            b"Running" => (&mut r.running, "running_req", fits_i32),
+            b"Waiting" => (&mut r.waiting, "queue_req", fits_i32),
+            b"Pending" => (&mut r.pending, "queue_req", fits_i32),
+            b"Swapped" => (&mut r.swapped, "swapped_req", fits_i32),
+            b"GPU KV cache usage" | b"KV cache usage" => {
+                (&mut r.gpu_kv_usage, "token_usage", finite)
+            }
+            b"CPU KV cache usage" => (&mut r.cpu_kv_usage, "cpu_kv_usage", finite),
+            b"Prefix cache hit rate" => (
+                &mut r.prefix_cache_hit_rate,
+                "prefix_cache_hit_rate",
+                finite,
+            ),
+            b"MM cache hit rate" => (&mut r.mm_cache_hit_rate, "mm_cache_hit_rate", finite),
             _ => {
                 r.extras.push(k, trim(v));
                 return Ok(());
             }
         };
-        *slot = Some(x);
+        if fits(x) {
+            *slot = Some(x);
+        } else {
+            // A count past its column or not a number, an infinite rate:
+            // null and counted, never clamped (`as i32` saturates).
+            r.rejected.push(column);
+        }
         Ok(())
     })?;
-    if r.prompt_throughput.is_none() || r.gen_throughput.is_none() {
+    // A line whose throughputs were printed but rejected is still a
+    // statistics line.
+    let rejected_tput = r
+        .rejected
+        .iter()
+        .any(|c| c == "input_throughput" || c == "gen_throughput");
+    if (r.prompt_throughput.is_none() || r.gen_throughput.is_none()) && !rejected_tput {
         return Err("stats line without both throughputs");
     }
     Ok(r)
@@ -275,28 +304,46 @@ pub fn decode_spec(body: &[u8]) -> Result<SpecRecord<'_>, &'static str> {
             return Ok(());
         }
         let (x, pct) = number(v).ok_or("value does not parse")?;
-        let slot = match k {
-            b"Mean acceptance length" => &mut r.mean_acceptance_length,
+        let (slot, column, fits): (_, _, fn(f64) -> bool) = match k {
+            b"Mean acceptance length" => (&mut r.mean_acceptance_length, "accept_len", finite),
             b"Avg Draft acceptance rate" | b"Draft acceptance rate" => {
-                r.acceptance_rate = Some(if pct { percent_to_fraction(x) } else { x });
+                if finite(x) {
+                    r.acceptance_rate = Some(if pct { percent_to_fraction(x) } else { x });
+                } else {
+                    r.rejected.push("accept_rate");
+                }
                 return Ok(());
             }
-            b"Accepted throughput" => &mut r.accepted_throughput,
-            b"Drafted throughput" => &mut r.drafted_throughput,
-            b"Accepted" | b"Number of accepted tokens" => &mut r.accepted_tokens,
-            b"Drafted" | b"Number of draft tokens" => &mut r.drafted_tokens,
-            b"Number of emitted tokens" => &mut r.emitted_tokens,
-            b"System efficiency" => &mut r.system_efficiency,
-            b"Number of speculative tokens" => &mut r.num_spec_tokens,
+            b"Accepted throughput" => (
+                &mut r.accepted_throughput,
+                "spec_accepted_throughput",
+                finite,
+            ),
+            b"Drafted throughput" => (&mut r.drafted_throughput, "spec_drafted_throughput", finite),
+            b"Accepted" | b"Number of accepted tokens" => {
+                (&mut r.accepted_tokens, "spec_accepted_tokens", fits_i64)
+            }
+            b"Drafted" | b"Number of draft tokens" => {
+                (&mut r.drafted_tokens, "spec_drafted_tokens", fits_i64)
+            }
+            b"Number of emitted tokens" => (&mut r.emitted_tokens, "spec_emitted_tokens", fits_i64),
+            b"System efficiency" => (&mut r.system_efficiency, "spec_system_efficiency", finite),
+            b"Number of speculative tokens" => {
+                (&mut r.num_spec_tokens, "spec_num_tokens", fits_i32)
+            }
             _ => {
                 r.extras.push(k, trim(v));
                 return Ok(());
             }
         };
-        *slot = Some(x);
+        if fits(x) {
+            *slot = Some(x);
+        } else {
+            r.rejected.push(column);
+        }
         Ok(())
     })?;
-    if r.mean_acceptance_length.is_none() && r.acceptance_rate.is_none() {
+    if r.mean_acceptance_length.is_none() && r.acceptance_rate.is_none() && r.rejected.is_empty() {
         return Err("speculative line without an acceptance length or rate");
     }
     Ok(r)

@@ -279,3 +279,25 @@ fn percentages_become_the_nearest_fraction() {
         assert_eq!(percent_to_fraction(p), f.parse::<f64>().unwrap(), "{p}");
     }
 }
+
+/// Issue 17 item 9: a count past its column (`Running: 99999999999`), `nan`
+/// for a count, an infinite throughput: left out and named, not clamped to
+/// 2147483647 or turned into 0 by the table; the line is still a
+/// statistics line.
+#[test]
+fn values_that_do_not_fit_are_rejected() {
+    let (_, s) = stats("INFO 03-19 06:36:30 metrics.py:349] Avg prompt throughput: inf tokens/s, Avg generation throughput: 301.2 tokens/s, Running: 99999999999 reqs, Swapped: nan reqs, Pending: 3 reqs, GPU KV cache usage: 45.1%, CPU KV cache usage: 2.5%.");
+    assert_eq!(s.prompt_throughput, None);
+    assert_eq!(s.gen_throughput, Some(301.2));
+    assert_eq!((s.running, s.swapped, s.pending), (None, None, Some(3.0)));
+    assert_eq!(
+        s.rejected.iter().collect::<Vec<_>>(),
+        ["input_throughput", "running_req", "swapped_req"]
+    );
+    let r = spec("INFO 03-19 06:36:30 metrics.py:349] SpecDecoding metrics: Mean acceptance length: 2.50, Accepted throughput: 10.00 tokens/s, Drafted throughput: 20.00 tokens/s, Accepted: 1e30 tokens, Drafted: 200 tokens");
+    assert_eq!((r.accepted_tokens, r.drafted_tokens), (None, Some(200.0)));
+    assert_eq!(
+        r.rejected.iter().collect::<Vec<_>>(),
+        ["spec_accepted_tokens"]
+    );
+}

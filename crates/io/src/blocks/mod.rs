@@ -373,7 +373,17 @@ fn plan(files: &[PathBuf], opts: &BlockOptions) -> Vec<Work> {
                 continue;
             }
         };
-        if enc != Encoding::Plain {
+        // A file ending its lines with CR alone is read as a stream, whose
+        // reader turns its CRs into LFs ([`crate::open`]); said once here,
+        // by the one engine every job reads through.
+        let cr = crate::open::cr_line_ends(path).ok().flatten();
+        if let Some(n) = cr {
+            tracing::warn!(
+                "{}: no line feed in its first MiB but {n} carriage returns: read with CR (\\r) as the line end",
+                path.display()
+            );
+        }
+        if enc != Encoding::Plain || cr.is_some() {
             work.push(Work::Stream { file });
             continue;
         }

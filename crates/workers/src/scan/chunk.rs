@@ -273,6 +273,8 @@ pub struct ChunkStats {
     pub memory: u64,
     /// Lines that looked like records but did not decode.
     pub unparsed: u64,
+    /// Values that did not fit their column (left null), by column.
+    pub rejected: BTreeMap<&'static str, u64>,
     /// First few unparsed lines (chunk-relative line numbers until merged).
     pub examples: Vec<UnparsedExample>,
     /// Configuration found.
@@ -315,6 +317,31 @@ pub struct ChunkStats {
 }
 
 impl ChunkStats {
+    /// Counts the rejected fields of a batch line (bit `i` = registry
+    /// field `i`); rare, so out of the scan loop's way.
+    #[cold]
+    pub fn count_rejected_fields(&mut self, mut mask: u64) {
+        while mask != 0 {
+            let i = mask.trailing_zeros() as usize;
+            mask &= mask - 1;
+            if let Some(f) = srtlog_formats::sglang::FIELDS.get(i) {
+                *self.rejected.entry(f.column).or_default() += 1;
+            }
+        }
+    }
+
+    /// Counts the rejected values of a vLLM line.
+    #[cold]
+    pub fn count_rejected(&mut self, r: &srtlog_formats::num::Rejected) {
+        for c in r.iter() {
+            *self.rejected.entry(c).or_default() += 1;
+        }
+        let extra = r.len().saturating_sub(r.iter().count());
+        if extra > 0 {
+            *self.rejected.entry("other").or_default() += extra as u64;
+        }
+    }
+
     /// Appends the stats of the *following* chunk; returns the year offset
     /// to add to that chunk's vLLM rows ([`Clock::merge_next`]).
     pub fn merge_next(&mut self, mut o: ChunkStats) -> i32 {
@@ -381,6 +408,9 @@ impl ChunkStats {
         self.bytes += o.bytes;
         self.memory += o.memory;
         self.unparsed += o.unparsed;
+        for (k, v) in o.rejected {
+            *self.rejected.entry(k).or_default() += v;
+        }
         let room = MAX_EXAMPLES.saturating_sub(self.examples.len());
         self.examples.extend(o.examples.into_iter().take(room));
         self.config.merge(&o.config);

@@ -52,6 +52,9 @@ pub fn scan<S: RecordSink>(buf: &[u8], sink: &mut S) -> ChunkStats {
                 last_count.lines += 1;
                 last_count.first = last_count.first.min(ts);
                 last_count.last = last_count.last.max(ts);
+                if r.values.rejected() != 0 {
+                    st.count_rejected_fields(r.values.rejected());
+                }
                 sink.batch(line_no, &r);
             }
             Record::Memory(m) => {

@@ -100,6 +100,9 @@ pub(crate) fn scan<S: RecordSink>(buf: &[u8], sink: &mut S) -> ChunkStats {
         match record {
             Record::Stats(p, r) => {
                 let at = observe(&mut st, &p);
+                if !r.rejected.is_empty() {
+                    st.count_rejected(&r.rejected);
+                }
                 match &mut cur {
                     Some((k, c)) if *k == r.engine => {
                         c.lines += 1;
@@ -123,6 +126,9 @@ pub(crate) fn scan<S: RecordSink>(buf: &[u8], sink: &mut S) -> ChunkStats {
             Record::Spec(p, r) => {
                 let at = observe(&mut st, &p);
                 st.spec_lines += 1;
+                if !r.rejected.is_empty() {
+                    st.count_rejected(&r.rejected);
+                }
                 sink.spec(line_no, &r, at, pid(&p));
             }
             Record::PrefixCache(p, r) => {

@@ -224,6 +224,21 @@ fn finish_file(
             ),
         });
     }
+    if !stats.rejected.is_empty() {
+        let n: u64 = stats.rejected.values().sum();
+        let per: Vec<String> = stats
+            .rejected
+            .iter()
+            .map(|(k, v)| format!("{k} {v}"))
+            .collect();
+        warnings.push(Warning {
+            file: name.clone(),
+            message: format!(
+                "{n} value(s) did not fit their column and were left null: {}",
+                per.join(", ")
+            ),
+        });
+    }
     if f.backend == Backend::Vllm {
         vllm_warnings(&name, &mut stats, year, &mut warnings);
     }

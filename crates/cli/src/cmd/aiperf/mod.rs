@@ -126,9 +126,31 @@ pub fn run(a: Args, quiet: bool) -> Result<ExitCode> {
         .unwrap_or(ExitCode::SUCCESS))
 }
 
-/// Bad lines and mismatches go to stderr, counted.
+/// `field N, field N` of a per-field count.
+fn per_field(m: &std::collections::BTreeMap<String, u64>) -> String {
+    m.iter()
+        .map(|(k, v)| format!("{k} {v}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Bad lines, bad fields, excluded values and mismatches go to stderr, counted.
 fn warn(a: &Analysis) {
     let i = &a.input;
+    if !i.bad_fields.is_empty() {
+        logging::warning(format_args!(
+            "{}: fields of the wrong shape left out (records kept): {}",
+            a.name,
+            per_field(&i.bad_fields)
+        ));
+    }
+    if !i.excluded_values.is_empty() {
+        logging::warning(format_args!(
+            "{}: infinite or negative values left out of the statistics: {}",
+            a.name,
+            per_field(&i.excluded_values)
+        ));
+    }
     let not: u64 = i.not_aiperf.values().sum();
     if i.bad_json > 0 || not > 0 || i.truncated_last_line {
         let examples: Vec<String> = i

@@ -373,6 +373,12 @@ fn input(o: &mut String, a: &Analysis) {
         if i.truncated_last_line { "yes" } else { "no" },
     );
     kv(o, "Records with null metrics", n(i.with_nulls));
+    for (k, v) in &i.bad_fields {
+        kv(o, &format!("Bad field {k}"), n(*v));
+    }
+    for (k, v) in &i.excluded_values {
+        kv(o, &format!("Excluded {k} (inf/negative)"), n(*v));
+    }
     for (k, v) in &a.artifacts {
         let _ = writeln!(o, "  {k}: {v}");
     }

@@ -214,7 +214,7 @@ pub struct TrendArgs {
     #[arg(long, default_value = "latency_ms")]
     metric: String,
     /// Window length (`30s`, `1m`, `1h`, `1d`).
-    #[arg(long, default_value = "1m", value_parser = flags::parse_duration)]
+    #[arg(long, default_value = "1m", value_parser = flags::parse_window)]
     window: u64,
     /// Aggregation.
     #[arg(long, value_enum, default_value_t = AggArg::Mean)]
@@ -309,7 +309,7 @@ pub struct ReportArgs {
     #[arg(long, default_value = "latency_ms")]
     metric: String,
     /// Trend window (default: about 100 windows over the run).
-    #[arg(long, value_parser = flags::parse_duration)]
+    #[arg(long, value_parser = flags::parse_window)]
     window: Option<u64>,
 }
 

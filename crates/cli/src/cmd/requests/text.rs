@@ -246,7 +246,7 @@ pub fn correlations(r: &CorrelationReport, min_pairs: u64) -> String {
 /// The window against the rest of the run.
 pub fn window(r: &WindowReport) -> String {
     let row = |k: &str, f: &dyn Fn(&Side) -> String| vec![k.to_owned(), f(&r.window), f(&r.rest)];
-    let rows = vec![
+    let mut rows = vec![
         row("Requests", &|s| group(s.summary.total_requests as i64)),
         row("Average latency", &|s| ms(s.summary.avg_latency_ms)),
         row("P99 latency", &|s| ms(s.summary.p99_latency_ms)),
@@ -261,6 +261,12 @@ pub fn window(r: &WindowReport) -> String {
             format_unit(s.avg_memory_used_gb, 2, " GB")
         }),
     ];
+    if r.window.latencies_out_of_range + r.rest.latencies_out_of_range > 0 {
+        // Counted, not hidden: latencies whose end does not fit the clock.
+        rows.push(row("Latencies out of range", &|s| {
+            s.latencies_out_of_range.to_string()
+        }));
+    }
     BoxTable {
         title: Some(format!("Window {} – {}", r.from, r.to)),
         header: header(&["", "Window", "Rest of run"]),
