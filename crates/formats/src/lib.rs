@@ -24,12 +24,15 @@
 //!   for trace and token analysis.
 //! * [`genericlog`]: any service's lines: structured or not, standard
 //!   fields, levels, request ids (`srtlog audit`, `srtlog request`).
+//! * [`bench`]: benchmark-client result files (sglang.bench_serving, vLLM
+//!   bench serve, GuideLLM), run figures and per-request rows.
 //! * [`requests`]: per-request JSON-lines logs (the workflow's format, AIPerf
 //!   `profile_export.jsonl`, SGLang request-metrics exports).
 #![warn(missing_docs)]
 
 pub mod access;
 pub mod aiperf;
+pub mod bench;
 pub mod extras;
 pub mod genericlog;
 pub mod line;
