@@ -234,6 +234,15 @@ pub fn sniff(head: &[u8]) -> Option<ClientTool> {
     if start.first() != Some(&b'{') {
         return None;
     }
+    // JSON lines decide on their first line alone (a request log's later
+    // lines must not add keys); a pretty-printed document opens with a
+    // line holding only `{` and is looked at whole.
+    let first = start.split(|&b| b == b'\n').next().unwrap_or(start);
+    let head = if first.trim_ascii() == b"{" {
+        start
+    } else {
+        first
+    };
     let has = |k: &str| memchr::memmem::find(head, k.as_bytes()).is_some();
     if has("\"benchmarks\"") && (has("generative_benchmark") || has("\"type_\"")) {
         return Some(ClientTool::GuideLlm);
