@@ -227,6 +227,15 @@ fn requests(b: &Map<String, Value>) -> Option<RequestRows> {
             push(&mut r, q, ok, status);
         }
     }
+    if r.is_empty() {
+        // Every list empty (no samples kept): run-level figures only.
+        return None;
+    }
+    // The report groups requests by status; rows go in start order (stable,
+    // requests without a start time last), as a request log's would.
+    let mut idx: Vec<usize> = (0..r.len()).collect();
+    idx.sort_by_key(|&i| (r.timestamp_ns[i].is_none(), r.timestamp_ns[i]));
+    let mut r = reorder(r, &idx);
     // Start times are epoch seconds: absolute timestamps and a relative
     // start (GuideLLM's float seconds keep about a microsecond).
     let t0 = r.timestamp_ns.iter().flatten().min().copied();
@@ -264,4 +273,25 @@ fn push(r: &mut RequestRows, q: &Map<String, Value>, ok: bool, status: &str) {
     r.input_tokens.push(f("prompt_tokens"));
     r.output_tokens.push(f("output_tokens"));
     r.itl_lists_ms.push(Vec::new());
+}
+
+/// `r` with its rows in the order `idx`.
+fn reorder(r: RequestRows, idx: &[usize]) -> RequestRows {
+    fn pick<T: Clone>(v: &[T], idx: &[usize]) -> Vec<T> {
+        idx.iter().filter_map(|&i| v.get(i).cloned()).collect()
+    }
+    RequestRows {
+        timestamp_ns: pick(&r.timestamp_ns, idx),
+        start_s: pick(&r.start_s, idx),
+        request_id: pick(&r.request_id, idx),
+        ok: pick(&r.ok, idx),
+        error: pick(&r.error, idx),
+        ttft_ms: pick(&r.ttft_ms, idx),
+        itl_ms: pick(&r.itl_ms, idx),
+        tpot_ms: pick(&r.tpot_ms, idx),
+        latency_ms: pick(&r.latency_ms, idx),
+        input_tokens: pick(&r.input_tokens, idx),
+        output_tokens: pick(&r.output_tokens, idx),
+        itl_lists_ms: pick(&r.itl_lists_ms, idx),
+    }
 }

@@ -235,13 +235,13 @@ pub fn sniff(head: &[u8]) -> Option<ClientTool> {
         return None;
     }
     // JSON lines decide on their first line alone (a request log's later
-    // lines must not add keys); a pretty-printed document opens with a
-    // line holding only `{` and is looked at whole.
+    // lines must not add keys); a pretty-printed document's first line is
+    // no complete object (it does not end in `}`) and is looked at whole.
     let first = start.split(|&b| b == b'\n').next().unwrap_or(start);
-    let head = if first.trim_ascii() == b"{" {
-        start
-    } else {
+    let head = if first.trim_ascii().ends_with(b"}") {
         first
+    } else {
+        start
     };
     let has = |k: &str| memchr::memmem::find(head, k.as_bytes()).is_some();
     if has("\"benchmarks\"") && (has("generative_benchmark") || has("\"type_\"")) {
