@@ -44,6 +44,9 @@ fn real_runs_are_placed_at_their_concurrency() {
     assert_eq!(rows[0].gpus, Some(2));
 }
 
+/// `(run, concurrency, load source, group)`.
+type Row<'a> = (&'a str, Option<f64>, Option<&'a str>, Option<usize>);
+
 fn summary_013(model: &str, concurrency: u32) -> String {
     format!(
         r#"{{"request_throughput": {{"unit": "requests/sec", "avg": 1.0}},
@@ -88,7 +91,7 @@ fn aiperf_0_13_phases_groups_and_folder_names() {
     run(dir.path(), "x-concurrency_8", None, 8);
     let runs = sweep(dir.path());
     let rows = sweep_rows(&runs);
-    let got: Vec<(&str, Option<f64>, Option<&str>, Option<usize>)> = rows
+    let got: Vec<Row<'_>> = rows
         .iter()
         .map(|r| {
             (
