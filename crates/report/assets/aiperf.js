@@ -57,6 +57,8 @@
     return [xs, ys];
   }
   function build() {
+    // A sweep's charts first: they are what a sweep report is for.
+    if (data.sweep && data.sweep.length > 1) sweepCharts(data.sweep, data.sweep_charts || []);
     data.runs.forEach(function (run, ri) {
       var r = run.rows;
       if (!r || !r.t.length) return;
@@ -73,7 +75,6 @@
         chart("cdf-" + ri + "-" + p[0], run.name + ": " + p[1] + " distribution", "ms", "% of requests", d[0], [d[1]], [p[1]], false);
       });
     });
-    if (data.sweep && data.sweep.length > 1) sweepCharts(data.sweep, data.sweep_charts || []);
   }
   /* One chart of sweep runs as points: x and y per run (runs without either
    * are left out), one line per sweep group (runs whose configuration

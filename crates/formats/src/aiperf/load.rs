@@ -12,7 +12,9 @@
 //!   rate, requests, duration}`), read from the `profiling` phase, else the
 //!   only non-warm-up phase, else the last (AIPerf's own rule for
 //!   `phases.profiling.<x>` paths, `ai-dynamo/aiperf:src/aiperf/config/sweep.py`);
-//!   before the list form (April 2026) `phases` was a map by name, and the
+//!   a real 0.13.0 run writes `{name, kind, type, requests, concurrency}`
+//!   per phase and its output folder as `artifacts.dir`; before the list
+//!   form (April 2026) `phases` was a map by name, and the
 //!   configuration envelope may nest it under `benchmark`.
 
 use serde_json::{Map, Value};
@@ -116,14 +118,16 @@ pub fn gpu_count(summary: &Value) -> Option<u32> {
 }
 
 /// Keys dropped from the configuration key: the load itself and what
-/// names the run rather than configures it.
-const LOAD_KEYS: [&str; 7] = [
+/// names the run rather than configures it (0.5 `output.artifact_directory`,
+/// 0.13 `artifacts.dir`, the command line).
+const LOAD_KEYS: [&str; 8] = [
     "concurrency",
     "request_rate",
     "rate",
     "cli_command",
     "artifact_directory",
     "output",
+    "artifacts",
     "name_suffix",
 ];
 
@@ -198,7 +202,8 @@ mod tests {
     #[test]
     fn config_key_ignores_the_load_only() {
         let a = json!({"models": ["m"], "phases": [{"name": "profiling", "concurrency": 1}], "cli_command": "x"});
-        let b = json!({"models": ["m"], "phases": [{"name": "profiling", "concurrency": 8}], "cli_command": "y"});
+        let b = json!({"models": ["m"], "phases": [{"name": "profiling", "concurrency": 8}], "cli_command": "y",
+            "artifacts": {"dir": "/tmp/run-b"}});
         let c = json!({"models": ["other"], "phases": [{"name": "profiling", "concurrency": 8}]});
         assert_eq!(config_key(&a), config_key(&b));
         assert_ne!(config_key(&a), config_key(&c));
