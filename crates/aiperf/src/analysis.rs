@@ -201,6 +201,15 @@ pub struct Analysis {
     pub concurrency: Option<f64>,
     /// Request rate of the run, from the summary or the folder name.
     pub request_rate: Option<f64>,
+    /// Where the load was read (`input_config.loadgen`,
+    /// `input_config.phases[profiling]`, `folder name`).
+    pub load_source: Option<String>,
+    /// GPUs in the summary's telemetry.
+    pub gpus: Option<u32>,
+    /// The run's configuration without its load (sweep grouping; not in
+    /// `--json`).
+    #[serde(skip)]
+    pub config_key: Option<String>,
     /// Extra artifacts found next to the records (`inputs.json`, GPU
     /// telemetry) with a one-line description.
     pub artifacts: BTreeMap<String, String>,
@@ -333,6 +342,9 @@ impl Analysis {
             summary_layout: None,
             concurrency: None,
             request_rate: None,
+            load_source: None,
+            gpus: None,
+            config_key: None,
             artifacts: BTreeMap::new(),
             rows: acc.rows,
         };
@@ -350,6 +362,9 @@ impl Analysis {
         self.summary_layout = Some(s.layout);
         self.concurrency = self.concurrency.or(s.concurrency);
         self.request_rate = self.request_rate.or(s.request_rate);
+        self.load_source = self.load_source.clone().or_else(|| s.load_source.clone());
+        self.gpus = self.gpus.or(s.gpus);
+        self.config_key = self.config_key.clone().or_else(|| s.config_key.clone());
         // The CSV has two decimals; the JSON full precision (allow float
         // noise relative to the magnitude).
         let csv = s.layout == "csv";

@@ -36,6 +36,7 @@ pub mod analysis;
 pub mod dist;
 pub mod read;
 pub mod rows_csv;
+pub mod sweep;
 pub mod table;
 
 pub use accum::{Accum, AccumOptions, BadLine, Row};
@@ -118,6 +119,23 @@ pub struct SweepRow {
     pub itl_p99_ms: Option<f64>,
     /// Mean output tokens/s per user.
     pub tokens_per_s_per_user: Option<f64>,
+    /// Where the load was read (`input_config.loadgen`,
+    /// `input_config.phases[profiling]`, `folder name`).
+    pub load_source: Option<String>,
+    /// GPUs in the run's telemetry.
+    pub gpus: Option<u32>,
+    /// Request latency p50 (else TTFT p50), ms: the latency axis of the
+    /// throughput–latency chart.
+    pub latency_p50_ms: Option<f64>,
+    /// Output tokens/s per GPU (when the GPU count is known).
+    pub output_tokens_per_gpu: Option<f64>,
+    /// Sweep group ([`sweep`]): runs of one group differ only in load;
+    /// `None`: a run of its own.
+    pub group: Option<usize>,
+    /// On the throughput–latency Pareto frontier.
+    pub pareto_latency: bool,
+    /// On the per-GPU / per-user throughput Pareto frontier.
+    pub pareto_per_gpu: bool,
 }
 
 impl SweepRow {
@@ -138,6 +156,16 @@ impl SweepRow {
             itl_p99_ms: g(Dist::Itl, |s| s.p99),
             tokens_per_s_per_user: g(Dist::TokensPerSecondPerUser, |s| s.mean)
                 .or_else(|| g(Dist::TokensPerSecond, |s| s.mean)),
+            load_source: a.load_source.clone(),
+            gpus: a.gpus,
+            latency_p50_ms: sweep::latency_p50(a),
+            output_tokens_per_gpu: a
+                .output_token_throughput
+                .zip(a.gpus.filter(|g| *g > 0))
+                .map(|(t, g)| t / f64::from(g)),
+            group: None,
+            pareto_latency: false,
+            pareto_per_gpu: false,
         }
     }
 }
@@ -209,7 +237,9 @@ fn describe_dir(dir: &Path) -> String {
 pub fn load_from_name(name: &str) -> (Option<f64>, Option<f64>) {
     let num_after = |key: &str| {
         let i = name.rfind(key)? + key.len();
-        let s: String = name[i..]
+        // `concurrency16`, `concurrency_16`, `concurrency-16`, `concurrency=16`.
+        let rest = name[i..].trim_start_matches(['_', '-', '=']);
+        let s: String = rest
             .chars()
             .take_while(|c| c.is_ascii_digit() || *c == '.')
             .collect();
@@ -302,6 +332,10 @@ pub fn analyze_run(
     };
     if let Some(s) = &summary {
         a.compare_with(s);
+    }
+    if a.concurrency.is_none() && a.request_rate.is_none() && (c.is_some() || r.is_some()) {
+        // The last resort: the artifact folder's name.
+        a.load_source = Some("folder name".into());
     }
     a.concurrency = a.concurrency.or(c);
     a.request_rate = a.request_rate.or(r);

@@ -303,3 +303,46 @@ fn mixed_generations_in_one_folder() {
     assert_eq!(v["distributions"]["time_to_first_token_ms"]["count"], 99);
     assert_eq!(v["input"]["bad_json"], 0);
 }
+
+/// The real 0.5 sweep as an HTML report: the runs are charted at their
+/// real concurrency (1 and 2, from `input_config.loadgen`), as one sweep
+/// group, with the throughput–latency and per-GPU charts.
+#[test]
+fn real_sweep_html_uses_real_concurrency() {
+    let Some(dir) = shared_file("aiperf-0.5-plot-fixtures") else {
+        return;
+    };
+    let out = tempfile::tempdir().unwrap();
+    let html = out.path().join("sweep.html");
+    srtlog()
+        .args(["aiperf", "--quiet", "-o"])
+        .arg(&html)
+        .arg(&dir)
+        .assert()
+        .success();
+    let page = std::fs::read_to_string(&html).unwrap();
+    let start = page.find("id=\"srtlog-data\"").unwrap();
+    let body = &page[start..];
+    let json = &body[body.find('>').unwrap() + 1..body.find("</script>").unwrap()];
+    let v: Value = serde_json::from_str(json).unwrap();
+    let rows = v["sweep"].as_array().unwrap();
+    let conc: Vec<f64> = rows
+        .iter()
+        .map(|r| r["concurrency"].as_f64().unwrap())
+        .collect();
+    assert_eq!(conc, [1.0, 2.0]);
+    assert!(rows
+        .iter()
+        .all(|r| r["load_source"] == "input_config.loadgen" && r["group"] == 0));
+    assert_eq!(
+        v["sweep_charts"],
+        serde_json::json!([
+            "sweep-throughput",
+            "sweep-ttft",
+            "sweep-pareto",
+            "sweep-per-gpu"
+        ])
+    );
+    let text = json_of(&[], &dir);
+    assert_eq!(text["sweep"][1]["concurrency"], 2.0);
+}

@@ -24,6 +24,8 @@
 //!   for trace and token analysis.
 //! * [`genericlog`]: any service's lines: structured or not, standard
 //!   fields, levels, request ids (`srtlog audit`, `srtlog request`).
+//! * [`bench`]: benchmark-client result files (sglang.bench_serving, vLLM
+//!   bench serve, GuideLLM), run figures and per-request rows.
 //! * [`requests`]: per-request JSON-lines logs (the workflow's format, AIPerf
 //!   `profile_export.jsonl`, SGLang request-metrics exports).
 //! * [`sniff`]: which of these kinds a file is, from its head (so a command
@@ -32,6 +34,7 @@
 
 pub mod access;
 pub mod aiperf;
+pub mod bench;
 pub mod extras;
 pub mod genericlog;
 pub mod line;

@@ -1,6 +1,8 @@
 /* srtlog AIPerf report: draws the per-request timeline, the distributions
  * (as cumulative distribution curves of the per-request values) and, for a
- * sweep, throughput and latency against load, with uPlot. Writes the same
+ * sweep, throughput and latency against each run's load, throughput against
+ * latency and per GPU against per user, as points per run with lines only
+ * within a sweep group and the Pareto frontier dashed, with uPlot. Writes the same
  * self-check as report.js (a JSON script element with the id
  * "srtlog-rendered": charts, drawn flags, series points, resources fetched,
  * script errors), through page.js (srtlogPage). Never writes to the console. */
@@ -27,8 +29,12 @@
     try {
       var series = [{ label: xlabel }];
       ys.forEach(function (_, i) {
-        var s = { label: labels[i], stroke: PALETTE[i % PALETTE.length], width: 1.5, spanGaps: false };
-        if (scatter) { s.paths = function () { return null; }; s.points = { show: true, size: 4, fill: PALETTE[i % PALETTE.length] }; }
+        var col = PALETTE[i % PALETTE.length];
+        var style = Array.isArray(scatter) ? scatter[i] : (scatter ? "points" : "line");
+        var s = { label: labels[i], stroke: col, width: 1.5, spanGaps: false };
+        if (style === "points") { s.paths = function () { return null; }; s.points = { show: true, size: 6, fill: col }; }
+        if (style === "line") { if (Array.isArray(scatter)) { s.spanGaps = true; s.points = { show: true, size: 6, fill: col }; } }
+        if (style === "frontier") { s.spanGaps = true; s.dash = [6, 4]; s.stroke = "#000"; s.points = { show: true, size: 9, fill: "transparent", stroke: "#000" }; }
         series.push(s);
       });
       c.u = new uPlot({
@@ -51,6 +57,8 @@
     return [xs, ys];
   }
   function build() {
+    // A sweep's charts first: they are what a sweep report is for.
+    if (data.sweep && data.sweep.length > 1) sweepCharts(data.sweep, data.sweep_charts || []);
     data.runs.forEach(function (run, ri) {
       var r = run.rows;
       if (!r || !r.t.length) return;
@@ -67,13 +75,53 @@
         chart("cdf-" + ri + "-" + p[0], run.name + ": " + p[1] + " distribution", "ms", "% of requests", d[0], [d[1]], [p[1]], false);
       });
     });
-    if (data.sweep && data.sweep.length > 1) {
-      var s = data.sweep;
-      var x = s.map(function (row, i) { return row.concurrency != null ? row.concurrency : (row.request_rate != null ? row.request_rate : i + 1); });
-      chart("sweep-throughput", "Sweep: output token throughput", "concurrency / request rate", "tokens/s", x, [s.map(function (r) { return r.output_token_throughput; })], ["output tokens/s"], false);
-      chart("sweep-ttft", "Sweep: TTFT", "concurrency / request rate", "ms", x, [s.map(function (r) { return r.ttft_p50_ms; }), s.map(function (r) { return r.ttft_p99_ms; })], ["TTFT p50", "TTFT p99"], false);
-      chart("sweep-itl", "Sweep: ITL", "concurrency / request rate", "ms", x, [s.map(function (r) { return r.itl_p50_ms; }), s.map(function (r) { return r.itl_p99_ms; })], ["ITL p50", "ITL p99"], false);
+  }
+  /* One chart of sweep runs as points: x and y per run (runs without either
+   * are left out), one line per sweep group (runs whose configuration
+   * differs in load alone, joined in x order), lone points for the other
+   * runs, and the Pareto frontier (flag `front` per run) as a dashed line.
+   * Rows without a group are never joined to anything. */
+  function groupChart(id, title, xlabel, ylabel, rows, xf, yf, front) {
+    var pts = rows.map(function (r, i) { return { r: r, i: i, x: xf(r), y: yf(r) }; })
+      .filter(function (p) { return p.x != null && p.y != null && isFinite(p.x) && isFinite(p.y); });
+    var xs = pts.map(function (p) { return p.x; }).sort(function (a, b) { return a - b; })
+      .filter(function (v, k, a) { return k === 0 || v !== a[k - 1]; });
+    function column(sel) {
+      return xs.map(function (x) {
+        var hit = pts.filter(function (p) { return p.x === x && sel(p); });
+        return hit.length ? hit[0].y : null;
+      });
     }
+    var groups = [];
+    pts.forEach(function (p) { if (p.r.group != null && groups.indexOf(p.r.group) < 0) groups.push(p.r.group); });
+    var ys = [], labels = [], styles = [];
+    groups.forEach(function (g) {
+      ys.push(column(function (p) { return p.r.group === g; }));
+      labels.push("sweep " + (g + 1));
+      styles.push("line");
+    });
+    if (pts.some(function (p) { return p.r.group == null; })) {
+      ys.push(column(function (p) { return p.r.group == null; }));
+      labels.push("other runs");
+      styles.push("points");
+    }
+    if (front) {
+      ys.push(column(function (p) { return !!p.r[front]; }));
+      labels.push("Pareto frontier");
+      styles.push("frontier");
+    }
+    chart(id, title, xlabel, ylabel, xs, ys, labels, styles);
+  }
+  function sweepCharts(s, ids) {
+    var load = function (r) { return r.concurrency != null ? r.concurrency : r.request_rate; };
+    var loadLabel = s.every(function (r) { return r.concurrency != null; }) ? "concurrency" :
+      (s.every(function (r) { return r.request_rate != null; }) ? "request rate (req/s)" : "concurrency / request rate");
+    ids.forEach(function (id) {
+      if (id === "sweep-throughput") groupChart(id, "Sweep: output token throughput against load", loadLabel, "tokens/s", s, load, function (r) { return r.output_token_throughput; }, null);
+      if (id === "sweep-ttft") groupChart(id, "Sweep: TTFT p99 against load", loadLabel, "ms", s, load, function (r) { return r.ttft_p99_ms; }, null);
+      if (id === "sweep-pareto") groupChart(id, "Sweep: throughput against latency (request latency p50)", "latency p50 (ms)", "output tokens/s", s, function (r) { return r.latency_p50_ms; }, function (r) { return r.output_token_throughput; }, "pareto_latency");
+      if (id === "sweep-per-gpu") groupChart(id, "Sweep: throughput per GPU against throughput per user", "output tokens/s per user", "output tokens/s per GPU", s, function (r) { return r.tokens_per_s_per_user; }, function (r) { return r.output_tokens_per_gpu; }, "pareto_per_gpu");
+    });
   }
   function writeCheck() {
     srtlogPage.writeCheck(charts.map(function (c) {

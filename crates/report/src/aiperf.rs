@@ -60,7 +60,36 @@ struct RunData<'a> {
 struct Payload<'a> {
     runs: Vec<RunData<'a>>,
     sweep: Vec<SweepRow>,
+    /// The sweep charts to draw, by id (decided here so that the page's
+    /// self-check knows how many to expect).
+    sweep_charts: Vec<&'static str>,
     expected_charts: usize,
+}
+
+/// The sweep charts `rows` supports: against load when some runs state
+/// their load; throughput against latency when some have both; throughput
+/// per GPU against per user when every run knows its GPU count.
+fn sweep_charts(rows: &[SweepRow]) -> Vec<&'static str> {
+    let mut c = Vec::new();
+    if rows.len() < 2 {
+        return c;
+    }
+    if rows
+        .iter()
+        .any(|r| r.concurrency.or(r.request_rate).is_some())
+    {
+        c.extend(["sweep-throughput", "sweep-ttft"]);
+    }
+    if rows
+        .iter()
+        .any(|r| r.latency_p50_ms.is_some() && r.output_token_throughput.is_some())
+    {
+        c.push("sweep-pareto");
+    }
+    if rows.iter().all(|r| r.output_tokens_per_gpu.is_some()) {
+        c.push("sweep-per-gpu");
+    }
+    c
 }
 
 fn some(v: f64) -> Option<f64> {
@@ -113,14 +142,16 @@ pub fn render_aiperf_html(runs: &[&Analysis]) -> Result<String, ReportError> {
         });
     }
     let sweep: Vec<SweepRow> = if runs.len() > 1 {
-        expected += 3;
-        runs.iter().map(|a| SweepRow::of(a)).collect()
+        srtlog::aiperf::sweep::sweep_rows(runs.iter().copied())
     } else {
         Vec::new()
     };
+    let charts = sweep_charts(&sweep);
+    expected += charts.len();
     let payload = Payload {
         runs: data,
         sweep,
+        sweep_charts: charts,
         expected_charts: expected,
     };
     let json = script_json(&payload)?;
@@ -153,15 +184,17 @@ fn opt2(v: Option<f64>) -> String {
 }
 
 fn sweep_table(h: &mut String, runs: &[&Analysis]) {
-    h.push_str("<h2>Sweep</h2>\n<table class=\"stats\"><thead><tr><th>Run</th><th>Concurrency</th><th>Rate</th><th>Records</th><th>Errors</th><th>Req/s</th><th>Out tok/s</th><th>TTFT p50 ms</th><th>TTFT p99 ms</th><th>ITL p50 ms</th><th>ITL p99 ms</th><th>Tok/s/user</th></tr></thead><tbody>\n");
-    for a in runs {
-        let r = SweepRow::of(a);
+    h.push_str("<h2>Sweep</h2>\n<p>Load read from each run's own configuration (the Load source column); lines in the charts join only runs whose configuration differs in load alone (same Group); ◆ marks a run on a Pareto frontier.</p>\n<table class=\"stats\"><thead><tr><th>Run</th><th>Concurrency</th><th>Rate</th><th>Load source</th><th>Group</th><th>Records</th><th>Errors</th><th>Req/s</th><th>Out tok/s</th><th>TTFT p50 ms</th><th>TTFT p99 ms</th><th>ITL p50 ms</th><th>ITL p99 ms</th><th>Tok/s/user</th></tr></thead><tbody>\n");
+    for r in srtlog::aiperf::sweep::sweep_rows(runs.iter().copied()) {
         let _ = writeln!(
             h,
-            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            "<tr><td>{}{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
             escape(&r.run),
+            if r.pareto_latency || r.pareto_per_gpu { " ◆" } else { "" },
             opt2(r.concurrency),
             opt2(r.request_rate),
+            escape(r.load_source.as_deref().unwrap_or("–")),
+            r.group.map_or_else(|| "–".into(), |g| (g + 1).to_string()),
             count(r.records),
             count(r.errors),
             opt2(r.request_throughput),

@@ -11,6 +11,17 @@ pub enum Error {
     /// The table layer failed (Arrow, Parquet).
     #[error(transparent)]
     Table(#[from] srtlog_table::TableError),
+    /// A benchmark-client result file that is recognised but malformed.
+    #[error("{}: {source}", path.display())]
+    ClientResult {
+        /// The file.
+        path: std::path::PathBuf,
+        /// What is wrong, with the line.
+        source: srtlog_formats::bench::BenchError,
+    },
+    /// A file given as a client result that no reader recognises.
+    #[error("{}: not a sglang.bench_serving, vLLM bench serve or GuideLLM result file", .0.display())]
+    NotClientResult(std::path::PathBuf),
 }
 
 impl Error {

@@ -18,6 +18,9 @@
 //! * [`filter`]: the row filter every analysis accepts.
 //! * [`table`]: the rows as an Arrow `RecordBatch`, with column docs.
 //! * [`report_data`]: everything the HTML report shows, in one call.
+//! * [`client`]: benchmark-client result files (sglang.bench_serving, vLLM
+//!   bench serve, GuideLLM) as request-level sources, and
+//!   [`client::read_client_results`] for other jobs.
 //!
 //! Memory: the table holds every request (about 160 bytes each for the
 //! workflow's schema); percentiles are exact (values sorted, numpy's linear
@@ -27,6 +30,7 @@
 pub mod analysis;
 pub mod anomalies;
 pub mod breakdown;
+pub mod client;
 pub mod compare;
 pub mod correlate;
 pub mod error;
@@ -39,6 +43,7 @@ pub mod table;
 pub mod trends;
 pub mod window;
 
+pub use client::{read_client_results, ClientResults};
 pub use error::{Error, Result};
 pub use filter::Filter;
 pub use load::{FileReport, LoadOptions};

@@ -88,6 +88,12 @@ pub struct FileReport {
     /// stream keeps the lines before); the other files are read.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// A benchmark-client result file ([`crate::client`]): its tool and,
+    /// per run, the run-level figures and whether per-request rows were
+    /// read. `lines` then counts runs, and `not_per_request` the runs with
+    /// run-level figures only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client: Option<crate::client::ClientNote>,
 }
 
 fn is_zero(n: &u64) -> bool {
@@ -151,7 +157,7 @@ fn decode_chunk(buf: &[u8], map: &FieldMap) -> Part {
         schemas: BTreeMap::new(),
     };
     p.table.reserve(buf.len() / 160);
-    let mut schema_counts = [0u64; 3];
+    let mut schema_counts = [0u64; 4];
     // memchr finds line ends a word at a time; `split` tests every byte.
     let mut start = 0;
     let ends = memchr::memchr_iter(b'\n', buf).chain(std::iter::once(buf.len()));
@@ -167,6 +173,8 @@ fn decode_chunk(buf: &[u8], map: &FieldMap) -> Part {
                     Schema::Generic => 0,
                     Schema::AiPerf => 1,
                     Schema::SglangRequestMetrics => 2,
+                    // Client result files are read whole, not by lines.
+                    Schema::ClientResult => 3,
                 }] += 1;
                 p.table.push(&r);
             }
@@ -190,6 +198,7 @@ fn decode_chunk(buf: &[u8], map: &FieldMap) -> Part {
         Schema::Generic,
         Schema::AiPerf,
         Schema::SglangRequestMetrics,
+        Schema::ClientResult,
     ]
     .into_iter()
     .zip(schema_counts)
@@ -302,7 +311,14 @@ fn finish_file(
 pub fn load(paths: &[PathBuf], opts: &LoadOptions) -> Result<RequestLog> {
     let started = std::time::Instant::now();
     let (files, _) = discover(paths)?;
-    let list: Vec<PathBuf> = files.iter().map(|(p, _)| p.clone()).collect();
+    // Benchmark-client result files are whole documents (or one run per
+    // line) read by their own decoders; the rest goes to the block engine.
+    let tools: Vec<_> = files
+        .iter()
+        .map(|(p, _)| crate::client::sniff_file(p))
+        .collect();
+    let by_lines: Vec<usize> = (0..files.len()).filter(|&i| tools[i].is_none()).collect();
+    let list: Vec<PathBuf> = by_lines.iter().map(|&i| files[i].0.clone()).collect();
     let cap = MAX_LINE.load(Ordering::Relaxed);
     let bopts = BlockOptions {
         block_bytes: CHUNK,
@@ -315,9 +331,10 @@ pub fn load(paths: &[PathBuf], opts: &LoadOptions) -> Result<RequestLog> {
     };
     let job = RequestJob { map: &opts.fields };
     let mut pending: Vec<Vec<srtlog_io::blocks::BlockDone<Part>>> =
-        files.iter().map(|_| Vec::new()).collect();
-    let mut errors: Vec<Option<String>> = vec![None; files.len()];
-    let mut results: Vec<(RequestTable, FileReport)> = Vec::with_capacity(files.len());
+        list.iter().map(|_| Vec::new()).collect();
+    let mut errors: Vec<Option<String>> = vec![None; list.len()];
+    // Indexed like `files`, so rows keep the input order.
+    let mut results: Vec<Option<(RequestTable, FileReport)>> = vec![None; files.len()];
     srtlog_io::blocks::run(
         &list,
         &job,
@@ -332,9 +349,9 @@ pub fn load(paths: &[PathBuf], opts: &LoadOptions) -> Result<RequestLog> {
             }
             if t.last {
                 let blocks = std::mem::take(&mut pending[f]);
-                results.push(finish_file(
+                results[by_lines[f]] = Some(finish_file(
                     &list[f],
-                    files[f].1,
+                    files[by_lines[f]].1,
                     blocks,
                     errors[f].take(),
                     cap,
@@ -343,6 +360,12 @@ pub fn load(paths: &[PathBuf], opts: &LoadOptions) -> Result<RequestLog> {
             Ok::<_, crate::error::Error>(())
         },
     )?;
+    for (i, tool) in tools.iter().enumerate() {
+        if let Some(tool) = tool {
+            results[i] = Some(crate::client::load_file(&files[i].0, *tool));
+        }
+    }
+    let results: Vec<(RequestTable, FileReport)> = results.into_iter().flatten().collect();
     let mut table = RequestTable::new();
     if results.len() > 1 {
         table.reserve(results.iter().map(|(t, _)| t.len()).sum());

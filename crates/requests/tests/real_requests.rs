@@ -129,7 +129,8 @@ fn aiperf_folder_with_other_artifacts() {
 }
 
 /// `sglang.bench_serving` result lines (`"request_rate": Infinity`) are run
-/// summaries: recognised, not misread as requests.
+/// summaries: recognised as client results with run-level figures only
+/// (`not_per_request` counts the run), not misread as requests.
 #[test]
 fn sglang_bench_serving_summaries_are_not_requests() {
     for rel in [

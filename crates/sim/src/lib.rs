@@ -52,6 +52,7 @@
 #![deny(missing_docs)]
 
 pub mod aiperf;
+pub mod bench;
 mod civil;
 mod extras;
 pub mod failures;

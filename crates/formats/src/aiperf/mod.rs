@@ -29,6 +29,7 @@
 mod de;
 mod fastlist;
 pub mod full;
+pub mod load;
 pub mod record;
 pub mod summary;
 pub mod trace;

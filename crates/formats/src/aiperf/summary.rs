@@ -44,10 +44,18 @@ pub struct SummaryStat {
 pub struct RunSummary {
     /// Metrics by normalised tag.
     pub metrics: BTreeMap<String, SummaryStat>,
-    /// `input_config.loadgen.concurrency`, when stated.
+    /// Concurrency, when stated (`input_config.loadgen` in 0.5,
+    /// `input_config.phases[]` in 0.13: [`super::load`]).
     pub concurrency: Option<f64>,
-    /// `input_config.loadgen.request_rate`, when stated.
+    /// Request rate, when stated (as `concurrency`).
     pub request_rate: Option<f64>,
+    /// Where the load was read, when it was.
+    pub load_source: Option<String>,
+    /// GPUs in the telemetry, when there is telemetry.
+    pub gpus: Option<u32>,
+    /// The configuration without its load ([`super::load::config_key`]);
+    /// `None` without `input_config`.
+    pub config_key: Option<String>,
     /// `aiperf_version`, when stated.
     pub aiperf_version: Option<String>,
     /// `error_summary` as `(type, count)`.
@@ -118,13 +126,14 @@ pub fn parse_summary_json(text: &[u8]) -> Result<RunSummary, String> {
     if s.metrics.is_empty() {
         return Err("a JSON object without AIPerf metric statistics".into());
     }
-    let loadgen = v.pointer("/input_config/loadgen");
-    s.concurrency = loadgen
-        .and_then(|l| l.get("concurrency"))
-        .and_then(Value::as_f64);
-    s.request_rate = loadgen
-        .and_then(|l| l.get("request_rate"))
-        .and_then(Value::as_f64);
+    if let Some(ic) = top.get("input_config") {
+        let load = super::load::run_load(ic);
+        s.concurrency = load.concurrency;
+        s.request_rate = load.request_rate;
+        s.load_source = load.source;
+        s.config_key = Some(super::load::config_key(ic));
+    }
+    s.gpus = super::load::gpu_count(&v);
     s.aiperf_version = top
         .get("aiperf_version")
         .and_then(Value::as_str)

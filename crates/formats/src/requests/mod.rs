@@ -111,6 +111,9 @@ pub enum Schema {
     AiPerf,
     /// An SGLang request-metrics export record.
     SglangRequestMetrics,
+    /// A request of a benchmark client's result file (sglang.bench_serving,
+    /// vLLM bench serve, GuideLLM: [`crate::bench`]).
+    ClientResult,
 }
 
 impl Schema {
@@ -120,6 +123,7 @@ impl Schema {
             Schema::Generic => "generic",
             Schema::AiPerf => "aiperf",
             Schema::SglangRequestMetrics => "sglang-request-metrics",
+            Schema::ClientResult => "client-result",
         }
     }
 }

@@ -23,7 +23,7 @@ use crate::flags::{self, Gates};
 use crate::logging;
 use anyhow::Result;
 use srtlog::aiperf::rows_csv::rows_batch;
-use srtlog::aiperf::{analyze_path, AiperfError, AiperfOptions, Analysis, Outcome, SweepRow};
+use srtlog::aiperf::{analyze_path, AiperfError, AiperfOptions, Analysis, Outcome};
 use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -105,7 +105,7 @@ pub fn run(a: Args, quiet: bool) -> Result<ExitCode> {
         match &outcome {
             Outcome::Run(r) => serde_json::to_value(r.as_ref())?,
             Outcome::Sweep(v) => serde_json::json!({
-                "sweep": v.iter().map(SweepRow::of).collect::<Vec<_>>(),
+                "sweep": srtlog::aiperf::sweep::sweep_rows(v.iter()),
                 "runs": v,
             }),
         }

@@ -390,11 +390,13 @@ fn f2(v: Option<f64>) -> String {
 
 /// The sweep table.
 pub fn render_sweep(runs: &[Analysis]) -> String {
-    let rows: Vec<SweepRow> = runs.iter().map(SweepRow::of).collect();
+    let rows: Vec<SweepRow> = srtlog::aiperf::sweep::sweep_rows(runs.iter());
     let header = [
         "Run",
         "Concurrency",
         "Rate",
+        "Load from",
+        "Group",
         "Records",
         "Errors",
         "Req/s",
@@ -416,9 +418,15 @@ pub fn render_sweep(runs: &[Analysis]) -> String {
             .iter()
             .map(|r| {
                 vec![
-                    r.run.clone(),
+                    if r.pareto_latency || r.pareto_per_gpu {
+                        format!("{} ◆", r.run)
+                    } else {
+                        r.run.clone()
+                    },
                     r.concurrency.map_or("-".into(), |c| format!("{c}")),
                     r.request_rate.map_or("-".into(), |c| format!("{c}")),
+                    r.load_source.clone().unwrap_or_else(|| "-".into()),
+                    r.group.map_or("-".into(), |g| (g + 1).to_string()),
                     n(r.records),
                     n(r.errors),
                     f2(r.request_throughput),
@@ -433,5 +441,10 @@ pub fn render_sweep(runs: &[Analysis]) -> String {
             .collect(),
         footer: Vec::new(),
     };
-    t.render()
+    let mut out = t.render();
+    out.push_str(
+        "Group: runs whose configuration differs in load alone (a sweep of one variable); \
+         ◆: on a Pareto frontier (throughput against latency, or per GPU against per user).\n",
+    );
+    out
 }

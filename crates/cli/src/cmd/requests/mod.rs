@@ -12,6 +12,7 @@
 //! value, score…} ] }`; the others serialise the library's report types.
 //! NaN is `null`.
 
+mod client;
 mod text;
 
 use crate::flags::{self, print, print_json, Gates};
@@ -351,6 +352,12 @@ fn filter_of(i: &Inputs, from: Option<i64>, to: Option<i64>) -> Result<Filter> {
 
 /// Loads, reports bad lines on stderr, filters; fails when nothing is left.
 fn load(i: &Inputs, filter: &Filter, quiet: bool) -> Result<(RequestLog, RequestTable)> {
+    let log = load_log(i, quiet)?;
+    select(i, log, filter)
+}
+
+/// Loads and reports bad lines (and client runs) on stderr.
+fn load_log(i: &Inputs, quiet: bool) -> Result<RequestLog> {
     let mut fields = FieldMap::default();
     for f in &i.fields {
         fields.add(f).map_err(anyhow::Error::msg)?;
@@ -359,6 +366,11 @@ fn load(i: &Inputs, filter: &Filter, quiet: bool) -> Result<(RequestLog, Request
     if !quiet {
         warn_files(&log);
     }
+    Ok(log)
+}
+
+/// Filters; fails when nothing is left.
+fn select(i: &Inputs, log: RequestLog, filter: &Filter) -> Result<(RequestLog, RequestTable)> {
     let names: Vec<String> = i.paths.iter().map(|p| p.display().to_string()).collect();
     let t = match an::select(&log, filter, &names.join(", ")) {
         Ok(t) => t,
@@ -399,7 +411,15 @@ fn warn_files(log: &RequestLog) {
                 f.path.display()
             ));
         }
-        if f.not_per_request > 0 {
+        if let Some(c) = &f.client {
+            for r in &c.runs {
+                logging::note(format_args!(
+                    "{}: {}",
+                    f.path.display(),
+                    client::run_note(c.tool.name(), r)
+                ));
+            }
+        } else if f.not_per_request > 0 {
             logging::note(format_args!(
                 "{}: {} line(s) are not per-request records (benchmark summaries or telemetry), skipped",
                 f.path.display(),
@@ -448,11 +468,34 @@ fn gate<T: Serialize>(
     Ok(g.check(&doc, base, quiet)?.unwrap_or(ExitCode::SUCCESS))
 }
 
+/// `summary` of inputs that hold benchmark-client runs with run-level
+/// figures only and no request at all: the runs' figures (text or JSON)
+/// instead of a "no requests" failure. `None` when there are requests.
+fn run_level_summary(c: &Common, log: &RequestLog, quiet: bool) -> Result<Option<ExitCode>> {
+    if !log.table.is_empty() || !client::has_run_level_only(log) {
+        return Ok(None);
+    }
+    #[derive(Serialize)]
+    struct RunLevel<'a> {
+        per_request: bool,
+        files: &'a [rq::FileReport],
+    }
+    let doc = RunLevel {
+        per_request: false,
+        files: &log.files,
+    };
+    finish(c, &doc, || client::run_level_table(log), quiet).map(Some)
+}
+
 /// Runs `srtlog requests …`.
 pub fn run(a: Args, quiet: bool) -> Result<ExitCode> {
     match a.command {
         Analysis::Summary(c) => {
-            let (log, t) = common_load(&c, quiet)?;
+            let log = load_log(&c.inputs, quiet)?;
+            if let Some(code) = run_level_summary(&c, &log, quiet)? {
+                return Ok(code);
+            }
+            let (log, t) = select(&c.inputs, log, &filter_of(&c.inputs, c.from, c.to)?)?;
             let s = rq::summary::summary(&t);
             let doc = SummaryJson {
                 summary: &s,

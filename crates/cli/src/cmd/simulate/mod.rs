@@ -1,4 +1,4 @@
-//! `srtlog simulate <workers|requests|snapshots|service|aiperf>`: simulated
+//! `srtlog simulate <workers|requests|snapshots|service|aiperf|client>`: simulated
 //! inputs for demos, tests and benchmarks, written by `srtlog-sim`. Plain
 //! `srtlog simulate OUT_DIR` is `simulate workers OUT_DIR`.
 //!
@@ -8,6 +8,7 @@
 //! number writes the same files.
 
 pub mod aiperf;
+pub mod client;
 pub mod inject;
 pub mod requests;
 pub mod service;
@@ -24,7 +25,8 @@ const EXAMPLES: &str = "Examples:
   srtlog simulate requests /tmp/requests.jsonl --count 100000
   srtlog simulate snapshots /tmp/snaps --count 20 --overlap-every 5
   srtlog simulate service /tmp/svc --style print
-  srtlog simulate aiperf /tmp/profile_export.jsonl --size 1GB";
+  srtlog simulate aiperf /tmp/profile_export.jsonl --size 1GB
+  srtlog simulate client /tmp/bench.jsonl --tool sglang --concurrency 1,4,16,64";
 
 /// Arguments of `srtlog simulate`.
 #[derive(Debug, clap::Args)]
@@ -55,6 +57,8 @@ pub enum What {
     Service(service::Args),
     /// An AIPerf profile_export.jsonl with HTTP trace data.
     Aiperf(aiperf::Args),
+    /// A benchmark client's result file (sglang.bench_serving, vLLM bench serve, GuideLLM).
+    Client(client::Args),
 }
 
 /// Runs `srtlog simulate …`.
@@ -66,5 +70,6 @@ pub fn run(a: Args, quiet: bool) -> Result<ExitCode> {
         Some(What::Snapshots(s)) => snapshots::run(s, quiet),
         Some(What::Service(s)) => service::run(s, quiet),
         Some(What::Aiperf(x)) => aiperf::run(x, quiet),
+        Some(What::Client(x)) => client::run(x, quiet),
     }
 }
