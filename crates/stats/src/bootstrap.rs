@@ -67,8 +67,12 @@ pub struct BootstrapDiff {
     pub hi: f64,
     /// The interval's level (0.95).
     pub confidence: f64,
-    /// Two-sided bootstrap p-value of "no difference".
+    /// Two-sided bootstrap p-value of "no difference" (achieved
+    /// significance level of the percentile interval).
     pub p_value: f64,
+    /// Bootstrap standard error: the standard deviation of the
+    /// replications (Efron & Tibshirani 1993, eq. 6.6).
+    pub se: f64,
     /// Bootstrap replications.
     pub resamples: usize,
 }
@@ -116,12 +120,19 @@ where
     let ge = reps.iter().filter(|&&v| v >= 0.0).count();
     let bb = reps.len() as f64;
     let p_value = (2.0 * (le.min(ge) as f64 + 1.0) / (bb + 1.0)).min(1.0);
+    let m = reps.iter().sum::<f64>() / bb;
+    let se = if reps.len() > 1 {
+        (reps.iter().map(|v| (v - m) * (v - m)).sum::<f64>() / (bb - 1.0)).sqrt()
+    } else {
+        0.0
+    };
     Some(BootstrapDiff {
         estimate,
         lo: percentile_sorted(&reps, alpha / 2.0),
         hi: percentile_sorted(&reps, 1.0 - alpha / 2.0),
         confidence,
         p_value,
+        se,
         resamples,
     })
 }
@@ -132,12 +143,9 @@ pub fn mean(v: &mut [f64]) -> f64 {
 }
 
 /// The `q`-th percentile (0–100, numpy-linear); a statistic for
-/// [`bootstrap_diff`] (it sorts the resample).
+/// [`bootstrap_diff`] (by selection: it reorders the resample).
 pub fn percentile(q: f64) -> impl Fn(&mut [f64]) -> f64 {
-    move |v: &mut [f64]| {
-        v.sort_unstable_by(f64::total_cmp);
-        percentile_sorted(v, q / 100.0)
-    }
+    move |v: &mut [f64]| crate::percentile::percentiles_select(v, [q / 100.0])[0]
 }
 
 #[cfg(test)]
@@ -159,6 +167,7 @@ mod tests {
         // distribution is about ±1.96 SE around the estimate.
         let se = (r.hi - r.lo) / (2.0 * 1.959_964);
         assert!((se - 26.908).abs() / 26.908 < 0.03, "se {se}");
+        assert!((r.se - 26.908).abs() / 26.908 < 0.02, "se {}", r.se);
         assert!(r.lo < 0.0 && r.hi > 0.0, "not significant: {r:?}");
         assert!(r.p_value > 0.2);
     }

@@ -4,6 +4,7 @@
 pub mod aiperf;
 pub mod audit;
 pub mod check;
+pub mod compare;
 pub mod follow;
 pub mod parse;
 pub mod requests;
