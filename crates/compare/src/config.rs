@@ -15,7 +15,8 @@
 //! its worker type (`decode.enable_two_batch_overlap` and
 //! `prefill.enable_two_batch_overlap` are one); when more than one variable
 //! changed between a run and the baseline, the comparison says so: its
-//! differences cannot be put down to one change.
+//! differences cannot be put down to one change. Keys that only one of the
+//! two runs has (arguments of another version) are listed, not counted.
 
 use serde::Serialize;
 use srtlog_workers::summary::RunSummary;
@@ -227,10 +228,11 @@ pub fn diff(labels: &[String], facts: &[Option<&ConfigFacts>]) -> ConfigDiff {
     if let Some(Some(base)) = facts.first() {
         for (i, f) in facts.iter().enumerate().skip(1) {
             let Some(f) = f else { continue };
-            let keys: BTreeSet<&String> = base.keys().chain(f.keys()).collect();
-            let vars: BTreeSet<String> = keys
-                .into_iter()
-                .filter(|k| base.get(*k) != f.get(*k))
+            // A key one run lacks (an argument another version does not
+            // have) is shown in the rows but is not a changed variable.
+            let vars: BTreeSet<String> = base
+                .keys()
+                .filter(|k| f.get(*k).is_some_and(|v| base.get(*k) != Some(v)))
                 .map(|k| k.split_once('.').map_or(k.as_str(), |(_, v)| v).to_string())
                 .collect();
             changes.push(ConfigChange {
@@ -280,13 +282,19 @@ mod tests {
         let mut b = a.clone();
         b.insert("decode.tp_size".into(), "8".into());
         b.insert("prefill.tp_size".into(), "8".into());
+        b.insert("decode.only_in_b".into(), "x".into());
         let mut c = b.clone();
         c.insert("decode.chunked_prefill_size".into(), "8192".into());
+        c.insert("prefill.chunked_prefill_size".into(), "8192".into());
+        let mut a = a;
+        a.insert("decode.chunked_prefill_size".into(), "4096".into());
+        a.insert("prefill.chunked_prefill_size".into(), "4096".into());
         let labels = ["a".to_string(), "b".into(), "c".into()];
         let d = diff(&labels, &[Some(&a), Some(&b), Some(&c)]);
-        assert_eq!(d.rows.len(), 3);
-        assert_eq!(d.changes[0].variables, ["tp_size"]);
+        assert_eq!(d.rows.len(), 5);
+        assert_eq!(d.changes[0].variables, ["tp_size"], "a key b alone has is not a change");
         assert!(!d.changes[0].more_than_one);
+        assert_eq!(d.changes[1].variables, ["chunked_prefill_size", "tp_size"]);
         assert!(d.changes[1].more_than_one);
     }
 }
