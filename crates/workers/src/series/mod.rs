@@ -369,12 +369,14 @@ impl SeriesSet {
 mod builder;
 mod catalogue;
 mod lines;
+mod overlay;
 mod rows;
 
 pub use builder::SeriesBuilder;
 pub use catalogue::{catalogue, SECTIONS};
 use catalogue::{default_metric, unit_from_doc, NOT_METRICS};
 pub use lines::round_sig;
+pub use overlay::overlay;
 use lines::{fill, line_points, merge, worker_labels};
 use rows::{is_numeric, FileAcc, GCell, GroupKey, Kind, Num, Rows, NONE};
 /// M4 downsampling lives in the statistics crate with its source.
