@@ -163,6 +163,7 @@ fn json_shape_gates_and_report() {
         assert!(v.get(k).is_some(), "{k}");
     }
     assert_eq!(v["runs"].as_array().unwrap().len(), 2);
+    assert!(v.get("sweep").is_none(), "two runs given are not a sweep");
     assert_eq!(v["runs"][0]["label"], "base");
     assert_eq!(v["method"]["baseline"], "base");
     assert!(v["runs"][1]["metrics"]["decode"]["decode_throughput"].is_number());
@@ -308,4 +309,40 @@ fn requests_compare_by_file() {
     assert_eq!(g[0]["total_requests"], 50);
     assert!(g[1]["key"].as_str().unwrap().ends_with("b.jsonl"));
     assert_eq!(g[1]["total_requests"], 30);
+}
+
+/// A sweep folder: the runs are its sub-folders, the concurrency is read
+/// from their names (the last resort, said so), one point per run with the
+/// Pareto frontier; a sweep of one variable.
+#[test]
+fn sweep_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    for (name, rep) in [("concurrency_16", "2"), ("concurrency_4", "1")] {
+        srtlog()
+            .args(["-q", "simulate", "workers"])
+            .arg(dir.path().join(name))
+            .args(["--client-log", "--duration", "3m", "--replicate", rep])
+            .assert()
+            .success();
+    }
+    let out = srtlog()
+        .args(["compare", "--json", "--resamples", "200", "-o"])
+        .arg(dir.path().join("sweep.html"))
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let sw = &v["sweep"];
+    let pts = sw["points"].as_array().unwrap();
+    let runs: Vec<&str> = pts.iter().map(|p| p["run"].as_str().unwrap()).collect();
+    assert_eq!(runs, ["concurrency_4", "concurrency_16"], "in swept-value order");
+    assert_eq!(pts[0]["value"]["value"], 4.0);
+    assert_eq!(pts[1]["value"]["variable"], "concurrency");
+    assert_eq!(pts[1]["value"]["source"], "folder name");
+    assert_eq!(sw["one_variable"], true);
+    assert_eq!(sw["latency_metric"], "p50_tpot_ms");
+    assert!(pts.iter().any(|p| p["pareto"] == true));
+    let page = std::fs::read_to_string(dir.path().join("sweep.html")).unwrap();
+    assert!(page.contains("\"id\":\"sweep\""), "sweep chart");
 }

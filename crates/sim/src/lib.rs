@@ -793,3 +793,5 @@ fn truth(
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_compare;
