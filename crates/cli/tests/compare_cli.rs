@@ -38,9 +38,13 @@ fn runs() -> &'static Runs {
         let sim = |name: &str, rep: &str, tbo: bool| -> PathBuf {
             let p = dir.path().join(name);
             let mut c = srtlog();
-            c.args(["-q", "simulate", "workers"])
-                .arg(&p)
-                .args(["--client-log", "--rng", "42", "--replicate", rep]);
+            c.args(["-q", "simulate", "workers"]).arg(&p).args([
+                "--client-log",
+                "--rng",
+                "42",
+                "--replicate",
+                rep,
+            ]);
             if tbo {
                 c.arg("--enable-two-batch-overlap");
             }
@@ -63,7 +67,11 @@ fn compare_json(a: &Path, b: &Path) -> Value {
         .arg(b)
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
@@ -86,7 +94,9 @@ fn verdicts(v: &Value) -> Vec<(String, String, f64)> {
 }
 
 fn verdict_of<'a>(v: &'a [(String, String, f64)], id: &str) -> &'a (String, String, f64) {
-    v.iter().find(|r| r.0 == id).unwrap_or_else(|| panic!("no row {id}: {v:?}"))
+    v.iter()
+        .find(|r| r.0 == id)
+        .unwrap_or_else(|| panic!("no row {id}: {v:?}"))
 }
 
 /// Issue 15, done-when 1: the injected +20 % decode throughput is reported
@@ -103,13 +113,17 @@ fn injected_decode_speedup_is_significant_and_nothing_else_on_prefill() {
     // What follows from faster decoding may move, in the right direction.
     assert_eq!(verdict_of(&rows, "p50_tpot_ms").1, "better");
     // Prefill side and error rate: no significant change.
-    let prefill: Vec<_> = rows.iter().filter(|r| r.0.starts_with("prefill.")).collect();
-    assert!(prefill.len() >= 3, "{rows:?}");
-    for id in prefill
+    let prefill: Vec<_> = rows
         .iter()
-        .map(|r| r.0.as_str())
-        .chain(["p50_ttft_ms", "p90_ttft_ms", "p99_ttft_ms", "error_rate"])
-    {
+        .filter(|r| r.0.starts_with("prefill."))
+        .collect();
+    assert!(prefill.len() >= 3, "{rows:?}");
+    for id in prefill.iter().map(|r| r.0.as_str()).chain([
+        "p50_ttft_ms",
+        "p90_ttft_ms",
+        "p99_ttft_ms",
+        "error_rate",
+    ]) {
         assert_eq!(verdict_of(&rows, id).1, "no_significant_change", "{id}");
     }
     // The configuration diff names the one argument that changed.
@@ -121,7 +135,10 @@ fn injected_decode_speedup_is_significant_and_nothing_else_on_prefill() {
         .find(|r| r["key"] == "decode.enable_two_batch_overlap")
         .expect("the changed argument is in the diff");
     assert_eq!(row["values"], serde_json::json!(["False", "True"]));
-    assert_eq!(cfg["changes"][0]["variables"], serde_json::json!(["enable_two_batch_overlap"]));
+    assert_eq!(
+        cfg["changes"][0]["variables"],
+        serde_json::json!(["enable_two_batch_overlap"])
+    );
     assert_eq!(cfg["changes"][0]["more_than_one"], false);
 }
 
@@ -155,9 +172,17 @@ fn json_shape_gates_and_report() {
         .args(["--fail-if", "error_rate > 0.05"])
         .output()
         .unwrap();
-    assert_eq!(out.status.code(), Some(3), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(3),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("gate failed: decode.decode_throughput > +10%"), "{err}");
+    assert!(
+        err.contains("gate failed: decode.decode_throughput > +10%"),
+        "{err}"
+    );
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     for k in ["runs", "method", "tables", "config"] {
         assert!(v.get(k).is_some(), "{k}");
@@ -170,17 +195,32 @@ fn json_shape_gates_and_report() {
     assert!(v["runs"][0]["metrics"]["p99_ttft_ms"].is_number());
     assert_eq!(v["runs"][0]["client"]["per_request"], true);
     let w = &v["runs"][0]["window"];
-    assert!(w["start_s"].as_f64().unwrap() > 150.0, "start-up is not steady state: {w}");
+    assert!(
+        w["start_s"].as_f64().unwrap() > 150.0,
+        "start-up is not steady state: {w}"
+    );
     assert!(w["end_s"].as_f64().unwrap() > w["start_s"].as_f64().unwrap() + 300.0);
     let row = &v["tables"][0]["rows"][0];
     for k in ["id", "group", "title", "unit", "good", "values", "deltas"] {
         assert!(row.get(k).is_some(), "{k}");
     }
-    for k in ["delta", "delta_pct", "ci_lo", "ci_hi", "test", "p_value", "p_adjusted", "verdict"] {
+    for k in [
+        "delta",
+        "delta_pct",
+        "ci_lo",
+        "ci_hi",
+        "test",
+        "p_value",
+        "p_adjusted",
+        "verdict",
+    ] {
         assert!(row["deltas"][0].get(k).is_some(), "{k}");
     }
     // Atomic: the report and nothing else (no temporary left behind).
-    let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    let names: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
     assert_eq!(names, [std::ffi::OsString::from("cmp.html")]);
     let page = std::fs::read_to_string(&html).unwrap();
     let data = page
@@ -195,15 +235,36 @@ fn json_shape_gates_and_report() {
         .iter()
         .find(|c| c["id"] == "w-decode.decode_throughput")
         .expect("decode throughput chart");
-    let labels: Vec<&str> = chart["series"].as_array().unwrap().iter().map(|s| s["label"].as_str().unwrap()).collect();
+    let labels: Vec<&str> = chart["series"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["label"].as_str().unwrap())
+        .collect();
     assert_eq!(labels, ["base", "tbo"]);
-    let xs: Vec<f64> = chart["x"].as_array().unwrap().iter().map(|x| x.as_f64().unwrap()).collect();
+    let xs: Vec<f64> = chart["x"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|x| x.as_f64().unwrap())
+        .collect();
     // Relative time: seconds since each run's first line (about 150 s of
     // start-up, then 600 s of serving), not epoch seconds.
-    assert!(xs[0] >= 0.0 && *xs.last().unwrap() < 1000.0, "{:?}", (xs[0], xs.last()));
+    assert!(
+        xs[0] >= 0.0 && *xs.last().unwrap() < 1000.0,
+        "{:?}",
+        (xs[0], xs.last())
+    );
     assert_eq!(chart["x_label"], "seconds since the run's first log line");
     for id in ["cdf-ttft", "cdf-tpot", "cdf-e2e"] {
-        assert!(data["charts"].as_array().unwrap().iter().any(|c| c["id"] == id), "{id}");
+        assert!(
+            data["charts"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|c| c["id"] == id),
+            "{id}"
+        );
     }
     // A gate that holds nowhere passes: exit 0.
     srtlog()
@@ -240,15 +301,28 @@ fn request_logs_compare_reproducibly() {
 
 #[test]
 fn usage_errors_and_help() {
-    srtlog().args(["compare", "/nonexistent/a", "/nonexistent/b"]).assert().code(2);
+    srtlog()
+        .args(["compare", "/nonexistent/a", "/nonexistent/b"])
+        .assert()
+        .code(2);
     let r = runs();
     srtlog().arg("compare").arg(&r.base).assert().code(2);
     let help = srtlog().args(["compare", "--help"]).output().unwrap();
     let help = String::from_utf8_lossy(&help.stdout);
-    assert!(help.contains("`srtlog requests compare`") && help.contains("GROUPS inside one request log"), "{help}");
-    let help = srtlog().args(["requests", "compare", "--help"]).output().unwrap();
+    assert!(
+        help.contains("`srtlog requests compare`")
+            && help.contains("GROUPS inside one request log"),
+        "{help}"
+    );
+    let help = srtlog()
+        .args(["requests", "compare", "--help"])
+        .output()
+        .unwrap();
     let help = String::from_utf8_lossy(&help.stdout);
-    assert!(help.contains("srtlog compare") && help.contains("RUNS"), "{help}");
+    assert!(
+        help.contains("srtlog compare") && help.contains("RUNS"),
+        "{help}"
+    );
 }
 
 /// Real SGLang logs (AMD CI, formats and values checked with grep): the
@@ -264,12 +338,21 @@ fn real_sglang_runs_config_diff() {
     let v = compare_json(&a, &b);
     let rows = v["config"]["rows"].as_array().unwrap();
     let val = |k: &str| -> Value {
-        rows.iter().find(|r| r["key"] == k).unwrap_or_else(|| panic!("{k}"))["values"].clone()
+        rows.iter()
+            .find(|r| r["key"] == k)
+            .unwrap_or_else(|| panic!("{k}"))["values"]
+            .clone()
     };
     // grep -o "mem_fraction_static=[0-9.]*": 0.68 and 0.8.
-    assert_eq!(val("agg.mem_fraction_static"), serde_json::json!(["0.68", "0.8"]));
+    assert_eq!(
+        val("agg.mem_fraction_static"),
+        serde_json::json!(["0.68", "0.8"])
+    );
     // grep -o "lora_backend='[a-z]*'": csgmv and triton.
-    assert_eq!(val("agg.lora_backend"), serde_json::json!(["csgmv", "triton"]));
+    assert_eq!(
+        val("agg.lora_backend"),
+        serde_json::json!(["csgmv", "triton"])
+    );
     assert_eq!(
         val("agg.model_path"),
         serde_json::json!([
@@ -301,7 +384,11 @@ fn requests_compare_by_file() {
         .arg(dir.path())
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     let g = v.as_array().unwrap();
     assert_eq!(g.len(), 2);
@@ -331,12 +418,20 @@ fn sweep_folder() {
         .arg(dir.path())
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     let sw = &v["sweep"];
     let pts = sw["points"].as_array().unwrap();
     let runs: Vec<&str> = pts.iter().map(|p| p["run"].as_str().unwrap()).collect();
-    assert_eq!(runs, ["concurrency_4", "concurrency_16"], "in swept-value order");
+    assert_eq!(
+        runs,
+        ["concurrency_4", "concurrency_16"],
+        "in swept-value order"
+    );
     assert_eq!(pts[0]["value"]["value"], 4.0);
     assert_eq!(pts[1]["value"]["variable"], "concurrency");
     assert_eq!(pts[1]["value"]["source"], "folder name");

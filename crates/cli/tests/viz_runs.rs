@@ -40,10 +40,18 @@ fn two_runs_days_apart_share_a_relative_axis() {
         .and_then(|s| s.split("</script>").next())
         .unwrap();
     let data: Value = serde_json::from_str(data).unwrap();
-    assert_eq!(data["run_start_us"], Value::Null, "no wall clock across runs");
+    assert_eq!(
+        data["run_start_us"],
+        Value::Null,
+        "no wall clock across runs"
+    );
     // Start-up (about 150 s) plus 120 s of serving: well under 1000 s, not
     // the 15 days between the runs.
-    assert!(data["duration_s"].as_i64().unwrap() < 1000, "{}", data["duration_s"]);
+    assert!(
+        data["duration_s"].as_i64().unwrap() < 1000,
+        "{}",
+        data["duration_s"]
+    );
     let chart = data["charts"]
         .as_array()
         .unwrap()
@@ -51,11 +59,29 @@ fn two_runs_days_apart_share_a_relative_axis() {
         .find(|c| c["column"] == "gen_throughput")
         .expect("decode throughput chart");
     let series = chart["series"].as_array().unwrap();
-    let labels: Vec<&str> = series.iter().map(|s| s["label"].as_str().unwrap()).collect();
-    assert!(labels.iter().any(|l| l.starts_with("runA · decode")), "{labels:?}");
-    assert!(labels.iter().any(|l| l.starts_with("runB · decode")), "{labels:?}");
+    let labels: Vec<&str> = series
+        .iter()
+        .map(|s| s["label"].as_str().unwrap())
+        .collect();
+    assert!(
+        labels.iter().any(|l| l.starts_with("runA · decode")),
+        "{labels:?}"
+    );
+    assert!(
+        labels.iter().any(|l| l.starts_with("runB · decode")),
+        "{labels:?}"
+    );
     for s in series {
-        let x: Vec<i64> = s["x"].as_array().unwrap().iter().map(|v| v.as_i64().unwrap()).collect();
-        assert!(x[0] >= 0 && *x.last().unwrap() < 1000, "{:?}", (x[0], x.last()));
+        let x: Vec<i64> = s["x"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_i64().unwrap())
+            .collect();
+        assert!(
+            x[0] >= 0 && *x.last().unwrap() < 1000,
+            "{:?}",
+            (x[0], x.last())
+        );
     }
 }

@@ -292,7 +292,11 @@ mod tests {
         let labels = ["a".to_string(), "b".into(), "c".into()];
         let d = diff(&labels, &[Some(&a), Some(&b), Some(&c)]);
         assert_eq!(d.rows.len(), 5);
-        assert_eq!(d.changes[0].variables, ["tp_size"], "a key b alone has is not a change");
+        assert_eq!(
+            d.changes[0].variables,
+            ["tp_size"],
+            "a key b alone has is not a change"
+        );
         assert!(!d.changes[0].more_than_one);
         assert_eq!(d.changes[1].variables, ["chunked_prefill_size", "tp_size"]);
         assert!(d.changes[1].more_than_one);

@@ -243,7 +243,11 @@ fn sweep_of(sources: &[Source], tables: &[Table]) -> Sweep {
             .and_then(|r| r.values[i])
     };
     let has_tpot = (0..sources.len()).any(|i| value("p50_tpot_ms", i).is_some());
-    let latency_metric = if has_tpot { "p50_tpot_ms" } else { "p50_e2e_ms" };
+    let latency_metric = if has_tpot {
+        "p50_tpot_ms"
+    } else {
+        "p50_e2e_ms"
+    };
     let mut points: Vec<SweepPoint> = sources
         .iter()
         .enumerate()

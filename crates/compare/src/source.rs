@@ -243,7 +243,12 @@ fn client_of_files(
         .collect();
     let requests = client_from_table(&log.table);
     Ok(Some(ClientSide::PerRequest {
-        reader: if aiperf { "AIPerf export" } else { "request log" }.into(),
+        reader: if aiperf {
+            "AIPerf export"
+        } else {
+            "request log"
+        }
+        .into(),
         files,
         count: requests.len(),
         requests,

@@ -137,15 +137,11 @@ pub struct Sweep {
 
 /// Marks the Pareto frontier (throughput up, latency down) of `points`.
 pub fn mark_pareto(points: &mut [SweepPoint]) {
-    let pts: Vec<Option<(f64, f64)>> = points
-        .iter()
-        .map(|p| p.throughput.zip(p.latency))
-        .collect();
+    let pts: Vec<Option<(f64, f64)>> = points.iter().map(|p| p.throughput.zip(p.latency)).collect();
     for (i, p) in points.iter_mut().enumerate() {
         let Some((t, l)) = pts[i] else { continue };
         p.pareto = !pts.iter().enumerate().any(|(j, q)| {
-            j != i
-                && q.is_some_and(|(t2, l2)| t2 >= t && l2 <= l && (t2 > t || l2 < l))
+            j != i && q.is_some_and(|(t2, l2)| t2 >= t && l2 <= l && (t2 > t || l2 < l))
         });
     }
 }
@@ -200,7 +196,10 @@ mod tests {
             p("c", Some(4.0), 150.0, 20.0),
         ];
         mark_pareto(&mut pts);
-        assert_eq!(pts.iter().map(|p| p.pareto).collect::<Vec<_>>(), [true, true, false]);
+        assert_eq!(
+            pts.iter().map(|p| p.pareto).collect::<Vec<_>>(),
+            [true, true, false]
+        );
         assert!(one_variable(&pts));
         pts[2].value = None;
         assert!(!one_variable(&pts));

@@ -127,13 +127,12 @@ pub fn worker_side(path: &Path, progress: &AtomicU64) -> Result<Option<WorkerSid
     let mut series = collect(&out.series);
     let window = window_of(&series, bucket_s);
     for s in &mut series {
-        let vals: Vec<f64> = s
-            .x
-            .iter()
-            .zip(&s.y)
-            .filter(|(x, _)| (**x as f64) >= window.start_s && (**x as f64) < window.end_s)
-            .map(|(_, y)| *y)
-            .collect();
+        let vals: Vec<f64> =
+            s.x.iter()
+                .zip(&s.y)
+                .filter(|(x, _)| (**x as f64) >= window.start_s && (**x as f64) < window.end_s)
+                .map(|(_, y)| *y)
+                .collect();
         s.value = if vals.is_empty() {
             f64::NAN
         } else {
@@ -166,12 +165,11 @@ fn collect(set: &SeriesSet) -> Vec<WorkerSeries> {
             if s.side.as_str() != m.side {
                 continue;
             }
-            let (x, y): (Vec<i64>, Vec<f64>) = s
-                .x
-                .iter()
-                .zip(&s.y)
-                .filter_map(|(x, y)| y.map(|v| (*x, v)))
-                .unzip();
+            let (x, y): (Vec<i64>, Vec<f64>) =
+                s.x.iter()
+                    .zip(&s.y)
+                    .filter_map(|(x, y)| y.map(|v| (*x, v)))
+                    .unzip();
             if y.is_empty() {
                 continue;
             }
@@ -192,9 +190,8 @@ fn collect(set: &SeriesSet) -> Vec<WorkerSeries> {
 
 /// MSER-5 on the reference series (see the module documentation).
 fn window_of(series: &[WorkerSeries], bucket_s: i64) -> Window {
-    let pick = |id: &str| -> Vec<&WorkerSeries> {
-        series.iter().filter(|s| s.metric.id == id).collect()
-    };
+    let pick =
+        |id: &str| -> Vec<&WorkerSeries> { series.iter().filter(|s| s.metric.id == id).collect() };
     let (refs, reference) = match pick("decode_throughput") {
         v if !v.is_empty() => (v, "decode token throughput (all decode-side workers)"),
         _ => (

@@ -41,13 +41,22 @@ struct Payload<'a> {
     charts: &'a [CompareChart],
 }
 
-fn line_chart(id: String, title: String, x_label: &str, y_label: &str, runs: Vec<(String, BTreeMap<i64, f64>)>) -> CompareChart {
+fn line_chart(
+    id: String,
+    title: String,
+    x_label: &str,
+    y_label: &str,
+    runs: Vec<(String, BTreeMap<i64, f64>)>,
+) -> CompareChart {
     let xs: BTreeSet<i64> = runs.iter().flat_map(|(_, m)| m.keys().copied()).collect();
     let series = runs
         .iter()
         .map(|(label, m)| ChartSeries {
             label: label.clone(),
-            y: xs.iter().map(|x| m.get(x).copied().and_then(finite)).collect(),
+            y: xs
+                .iter()
+                .map(|x| m.get(x).copied().and_then(finite))
+                .collect(),
         })
         .collect();
     CompareChart {
@@ -74,7 +83,11 @@ pub fn charts(cmp: &Comparison, sources: &[Source]) -> Vec<CompareChart> {
     for s in sources {
         for ser in s.workers.iter().flat_map(|w| &w.series) {
             if !ids.iter().any(|(id, _, _)| *id == ser.id) {
-                ids.push((ser.id.clone(), format!("{} · {}", ser.worker_type, ser.metric.title), ser.metric.unit.to_string()));
+                ids.push((
+                    ser.id.clone(),
+                    format!("{} · {}", ser.worker_type, ser.metric.title),
+                    ser.metric.unit.to_string(),
+                ));
             }
         }
     }
@@ -84,10 +97,19 @@ pub fn charts(cmp: &Comparison, sources: &[Source]) -> Vec<CompareChart> {
             .filter_map(|s| {
                 let w = s.workers.as_ref()?;
                 let ser = w.series.iter().find(|x| x.id == id)?;
-                Some((s.label.clone(), ser.x.iter().copied().zip(ser.y.iter().copied()).collect()))
+                Some((
+                    s.label.clone(),
+                    ser.x.iter().copied().zip(ser.y.iter().copied()).collect(),
+                ))
             })
             .collect();
-        out.push(line_chart(format!("w-{id}"), title, "seconds since the run's first log line", &unit, runs));
+        out.push(line_chart(
+            format!("w-{id}"),
+            title,
+            "seconds since the run's first log line",
+            &unit,
+            runs,
+        ));
     }
     let clients: Vec<(&str, &srtlog::compare::ClientRequests)> = sources
         .iter()
@@ -101,11 +123,27 @@ pub fn charts(cmp: &Comparison, sources: &[Source]) -> Vec<CompareChart> {
             .iter()
             .map(|(l, c)| {
                 let v = completions_per_s(c, false);
-                (l.to_string(), v.into_iter().enumerate().map(|(i, y)| (i as i64, y)).collect())
+                (
+                    l.to_string(),
+                    v.into_iter()
+                        .enumerate()
+                        .map(|(i, y)| (i as i64, y))
+                        .collect(),
+                )
             })
             .collect();
-        out.push(line_chart("c-throughput".into(), "Client: completed requests per second".into(), "seconds since the run's first request", "requests/s", runs));
-        for (key, title) in [("ttft", "TTFT"), ("tpot", "TPOT (ITL)"), ("e2e", "E2E latency")] {
+        out.push(line_chart(
+            "c-throughput".into(),
+            "Client: completed requests per second".into(),
+            "seconds since the run's first request",
+            "requests/s",
+            runs,
+        ));
+        for (key, title) in [
+            ("ttft", "TTFT"),
+            ("tpot", "TPOT (ITL)"),
+            ("e2e", "E2E latency"),
+        ] {
             out.push(cdf_chart(key, title, &clients));
         }
     }
@@ -116,7 +154,11 @@ pub fn charts(cmp: &Comparison, sources: &[Source]) -> Vec<CompareChart> {
 }
 
 /// Empirical CDFs on a shared grid of 200 latencies.
-fn cdf_chart(key: &str, title: &str, clients: &[(&str, &srtlog::compare::ClientRequests)]) -> CompareChart {
+fn cdf_chart(
+    key: &str,
+    title: &str,
+    clients: &[(&str, &srtlog::compare::ClientRequests)],
+) -> CompareChart {
     let cols: Vec<Vec<f64>> = clients
         .iter()
         .map(|(_, c)| {
@@ -130,11 +172,21 @@ fn cdf_chart(key: &str, title: &str, clients: &[(&str, &srtlog::compare::ClientR
             v
         })
         .collect();
-    let lo = cols.iter().filter_map(|v| v.first()).copied().fold(f64::INFINITY, f64::min);
-    let hi = cols.iter().filter_map(|v| v.last()).copied().fold(f64::NEG_INFINITY, f64::max);
+    let lo = cols
+        .iter()
+        .filter_map(|v| v.first())
+        .copied()
+        .fold(f64::INFINITY, f64::min);
+    let hi = cols
+        .iter()
+        .filter_map(|v| v.last())
+        .copied()
+        .fold(f64::NEG_INFINITY, f64::max);
     let n = 200;
     let x: Vec<f64> = if lo.is_finite() && hi > lo {
-        (0..=n).map(|i| lo + (hi - lo) * i as f64 / n as f64).collect()
+        (0..=n)
+            .map(|i| lo + (hi - lo) * i as f64 / n as f64)
+            .collect()
     } else {
         Vec::new()
     };
@@ -144,7 +196,9 @@ fn cdf_chart(key: &str, title: &str, clients: &[(&str, &srtlog::compare::ClientR
         .map(|((label, _), v)| ChartSeries {
             label: label.to_string(),
             y: x.iter()
-                .map(|&t| (!v.is_empty()).then(|| v.partition_point(|&a| a <= t) as f64 / v.len() as f64))
+                .map(|&t| {
+                    (!v.is_empty()).then(|| v.partition_point(|&a| a <= t) as f64 / v.len() as f64)
+                })
                 .collect(),
         })
         .collect();
@@ -184,7 +238,10 @@ fn sweep_chart(sw: &srtlog::compare::sweep::Sweep) -> CompareChart {
     CompareChart {
         chart: Chart {
             id: "sweep".into(),
-            title: format!("Sweep: output token throughput against {}", sw.latency_metric),
+            title: format!(
+                "Sweep: output token throughput against {}",
+                sw.latency_metric
+            ),
             time: false,
             bars: false,
             stacked: false,
@@ -203,7 +260,13 @@ fn tables_html(cmp: &Comparison, h: &mut String) {
     h.push_str("<h2>Runs</h2>\n<table id=\"runs\"><tr><th>run</th><th>kind</th><th>path</th><th>steady-state window (s from the first line)</th></tr>\n");
     for r in &cmp.runs {
         let w = r.window.as_ref().map_or("–".into(), |w| {
-            format!("{} → {} (warm-up {}, drain {} cut)", format_value(w.start_s), format_value(w.end_s), format_value(w.warmup_s), format_value(w.drain_s))
+            format!(
+                "{} → {} (warm-up {}, drain {} cut)",
+                format_value(w.start_s),
+                format_value(w.end_s),
+                format_value(w.warmup_s),
+                format_value(w.drain_s)
+            )
         });
         h.push_str(&format!(
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
@@ -215,17 +278,31 @@ fn tables_html(cmp: &Comparison, h: &mut String) {
     }
     h.push_str("</table>\n");
     for t in &cmp.tables {
-        h.push_str(&format!("<h2>{}</h2>\n<table class=\"cmp\"><tr><th>metric</th><th>unit</th>", escape(t.title)));
+        h.push_str(&format!(
+            "<h2>{}</h2>\n<table class=\"cmp\"><tr><th>metric</th><th>unit</th>",
+            escape(t.title)
+        ));
         for r in &cmp.runs {
             h.push_str(&format!("<th>{}</th>", escape(&r.label)));
         }
         for r in &cmp.runs[1..] {
-            h.push_str(&format!("<th>Δ {}</th><th>95% CI</th><th>p (Holm)</th><th>verdict</th>", escape(&r.label)));
+            h.push_str(&format!(
+                "<th>Δ {}</th><th>95% CI</th><th>p (Holm)</th><th>verdict</th>",
+                escape(&r.label)
+            ));
         }
         h.push_str("</tr>\n");
         for row in &t.rows {
-            let name = if row.group == "client" { row.title.clone() } else { format!("{} · {}", row.group, row.title) };
-            h.push_str(&format!("<tr><td>{}</td><td>{}</td>", escape(&name), escape(&row.unit)));
+            let name = if row.group == "client" {
+                row.title.clone()
+            } else {
+                format!("{} · {}", row.group, row.title)
+            };
+            h.push_str(&format!(
+                "<tr><td>{}</td><td>{}</td>",
+                escape(&name),
+                escape(&row.unit)
+            ));
             for v in &row.values {
                 h.push_str(&format!("<td>{}</td>", v.map_or("–".into(), format_value)));
             }

@@ -145,7 +145,16 @@ mod tests {
         let a = dir.path().join("a.jsonl");
         let b = dir.path().join("b.jsonl");
         std::fs::write(&a, [line(1, 10, "success"), line(2, 30, "error")].concat()).expect("write");
-        std::fs::write(&b, [line(3, 100, "success"), line(4, 200, "success"), line(5, 300, "success")].concat()).expect("write");
+        std::fs::write(
+            &b,
+            [
+                line(3, 100, "success"),
+                line(4, 200, "success"),
+                line(5, 300, "success"),
+            ]
+            .concat(),
+        )
+        .expect("write");
         let log = crate::load(&[dir.path().to_path_buf()], &Default::default()).expect("load");
         let g = compare_files(&log, &Filter::default()).expect("counts add up");
         assert_eq!(g.len(), 2);
@@ -154,8 +163,10 @@ mod tests {
         assert_eq!(g[1].summary.total_requests, 3);
         assert_eq!(g[1].summary.p50_latency_ms, 200.0);
         // A filter applies inside each file.
-        let mut f = Filter::default();
-        f.status = Some("error".into());
+        let f = Filter {
+            status: Some("error".into()),
+            ..Filter::default()
+        };
         let g = compare_files(&log, &f).expect("counts add up");
         assert_eq!(g.len(), 1);
         assert!(g[0].key.ends_with("a.jsonl"));

@@ -40,11 +40,15 @@ pub(crate) fn write_client_log(path: &Path, cfg: &SimConfig, timing: &Timing) ->
         std::fs::create_dir_all(dir)?;
     }
     let facts = RunFacts::new(cfg, timing.duration_us);
-    let mut rng = Rng::derive(cfg.replicate.unwrap_or(cfg.seed), 0xc11e_47);
+    let mut rng = Rng::derive(cfg.replicate.unwrap_or(cfg.seed), 0x00c1_1e47);
     let sink = FileSink::create(path, Compression::None)?;
     let mut out = Out::new(sink, false);
     let mut ts = TsCache::default();
-    let speedup = if cfg.two_batch_overlap { TBO_SPEEDUP } else { 1.0 };
+    let speedup = if cfg.two_batch_overlap {
+        TBO_SPEEDUP
+    } else {
+        1.0
+    };
     let end_s = timing.duration_us as f64 / 1e6;
     let peak = 1.5;
     let mut t_s = 0.0;
@@ -66,7 +70,8 @@ pub(crate) fn write_client_log(path: &Path, cfg: &SimConfig, timing: &Timing) ->
         } else {
             5.0 * -(1.0 - rng.f64()).ln()
         };
-        let prefill_ms = 15.0 + input * (1.0 - facts.hit) / 12_000.0 * 1000.0 * rng.range(0.8, 1.25);
+        let prefill_ms =
+            15.0 + input * (1.0 - facts.hit) / 12_000.0 * 1000.0 * rng.range(0.8, 1.25);
         let ttft = queue_ms + prefill_ms + 20.0 * rng.range(0.5, 1.5);
         let tps = 45.0 / (1.0 + 0.25 * load) * (0.08 * rng.normal()).exp();
         let tpot = 1000.0 / (tps * speedup);

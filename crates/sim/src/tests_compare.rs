@@ -64,7 +64,10 @@ fn two_batch_overlap_is_plus_20_percent_decode_only() {
         backend: Backend::Vllm,
         ..tbo
     };
-    assert!(write_run(&tmp("tbo-v"), &vllm).is_err(), "vLLM has no such argument");
+    assert!(
+        write_run(&tmp("tbo-v"), &vllm).is_err(),
+        "vLLM has no such argument"
+    );
     let _ = std::fs::remove_dir_all(&a);
     let _ = std::fs::remove_dir_all(&b);
 }
@@ -101,7 +104,9 @@ fn replicates_share_the_scenario() {
     let n = text.lines().count();
     // 5 requests/s at full load over 120 s, thinned by the load curve.
     assert!((200..=700).contains(&n), "{n}");
-    assert!(text.lines().all(|l| l.contains("\"ttft_ms\": ") && l.contains("\"itl_ms\": ")));
+    assert!(text
+        .lines()
+        .all(|l| l.contains("\"ttft_ms\": ") && l.contains("\"itl_ms\": ")));
     let ta = std::fs::read_to_string(b.join("client").join("requests.jsonl")).unwrap_or_default();
     assert_ne!(text, ta);
     let _ = std::fs::remove_dir_all(&a);

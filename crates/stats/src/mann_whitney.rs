@@ -157,7 +157,11 @@ mod tests {
         let b = [2.0, 3.0, 4.0, 4.0, 5.0, 6.0, 6.0, 7.0, 7.0, 8.0, 9.0];
         let r = mann_whitney_u(&a, &b).unwrap();
         assert_eq!(r.u1, 23.5);
-        assert!(close(r.p_value, 0.027640884214298913, 1e-6), "{}", r.p_value);
+        assert!(
+            close(r.p_value, 0.027640884214298913, 1e-6),
+            "{}",
+            r.p_value
+        );
         assert!(r.prob_second_larger > 0.5);
     }
 
@@ -168,7 +172,11 @@ mod tests {
         let b: Vec<f64> = (0..20).map(|v| f64::from(v) + 100.0).collect();
         let r = mann_whitney_u(&a, &b).unwrap();
         assert_eq!(r.u1, 0.0);
-        assert!(close(r.p_value, 6.795615128173358e-08, 1e-6), "{}", r.p_value);
+        assert!(
+            close(r.p_value, 6.795615128173358e-08, 1e-6),
+            "{}",
+            r.p_value
+        );
         assert_eq!(r.prob_second_larger, 1.0);
     }
 

@@ -15,7 +15,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::atomic::AtomicU64;
 
-const EXAMPLES: &str = "`srtlog compare` compares RUNS (each argument is one run); `srtlog requests compare`
+const EXAMPLES: &str =
+    "`srtlog compare` compares RUNS (each argument is one run); `srtlog requests compare`
 compares GROUPS inside one request log (by model, status, file, ...).
 
 Each argument is a run directory (worker logs in it or in its logs/ folder, plus the request
@@ -99,7 +100,8 @@ pub fn run(a: Args, quiet: bool) -> Result<ExitCode> {
         ));
     }
     if let (Some(file), Some(path)) = (file, &a.output) {
-        let html = srtlog_report::compare::render(&cmp, &sources).context("rendering the report")?;
+        let html =
+            srtlog_report::compare::render(&cmp, &sources).context("rendering the report")?;
         file.commit(html.as_bytes())?;
         if !quiet && a.json {
             logging::note(format_args!("wrote {}", path.display()));
@@ -185,8 +187,14 @@ pub fn render_text(c: &Comparison) -> String {
     ));
     if let Some(s) = &c.sweep {
         out.push('\n');
-        let mut t = BoxTable::new(&["run", "swept value", "output tokens/s", s.latency_metric, "Pareto"])
-            .title("Sweep (throughput against latency)");
+        let mut t = BoxTable::new(&[
+            "run",
+            "swept value",
+            "output tokens/s",
+            s.latency_metric,
+            "Pareto",
+        ])
+        .title("Sweep (throughput against latency)");
         for p in &s.points {
             let v = p.value.as_ref().map_or("–".into(), |v| {
                 format!("{} {} ({})", v.variable, format_value(v.value), v.source)
@@ -201,7 +209,9 @@ pub fn render_text(c: &Comparison) -> String {
         }
         out.push_str(&t.render());
         if !s.one_variable {
-            out.push_str("The runs are not a sweep of one variable: the report draws points, no lines.\n");
+            out.push_str(
+                "The runs are not a sweep of one variable: the report draws points, no lines.\n",
+            );
         }
     }
     out
@@ -238,7 +248,12 @@ fn row_cells(row: &Row) -> Vec<String> {
     cells.extend(row.values.iter().map(|v| num(*v)));
     for d in &row.deltas {
         cells.push(match (d.delta, d.delta_pct) {
-            (Some(v), Some(p)) => format!("{} ({}{:.1}%)", signed(v), if p > 0.0 { "+" } else { "" }, p),
+            (Some(v), Some(p)) => format!(
+                "{} ({}{:.1}%)",
+                signed(v),
+                if p > 0.0 { "+" } else { "" },
+                p
+            ),
             (Some(v), None) => signed(v),
             _ => "–".into(),
         });

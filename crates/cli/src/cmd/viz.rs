@@ -92,7 +92,14 @@ fn several_runs(
     let names: Vec<String> = sets.iter().map(|(l, _)| l.clone()).collect();
     let mut out = first.context("no run given")?;
     out.series = srtlog::series::overlay(sets).context("no run given")?;
-    out.summary = srtlog::summary::RunSummary::new(format!("{} (overlaid, time since each run's start)", names.join(" vs ")), None, workers);
+    out.summary = srtlog::summary::RunSummary::new(
+        format!(
+            "{} (overlaid, time since each run's start)",
+            names.join(" vs ")
+        ),
+        None,
+        workers,
+    );
     Ok(out)
 }
 
@@ -116,7 +123,9 @@ pub fn run(a: Args, quiet: bool) -> Result<ExitCode> {
         match super::stats::analyse(&a.paths, opts, a.year, quiet) {
             Ok(o) => o,
             // A missing input path is a usage error; say nothing more.
-            Err(e) if matches!(e.downcast_ref(), Some(srtlog::Error::NotFound(_))) => return Err(e),
+            Err(e) if matches!(e.downcast_ref(), Some(srtlog::Error::NotFound(_))) => {
+                return Err(e)
+            }
             Err(e) => return Err(e.context("no report written")),
         }
     };

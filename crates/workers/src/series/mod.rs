@@ -376,8 +376,8 @@ pub use builder::SeriesBuilder;
 pub use catalogue::{catalogue, SECTIONS};
 use catalogue::{default_metric, unit_from_doc, NOT_METRICS};
 pub use lines::round_sig;
-pub use overlay::overlay;
 use lines::{fill, line_points, merge, worker_labels};
+pub use overlay::overlay;
 use rows::{is_numeric, FileAcc, GCell, GroupKey, Kind, Num, Rows, NONE};
 /// M4 downsampling lives in the statistics crate with its source.
 pub use srtlog_stats::m4::downsample_m4;

@@ -46,7 +46,11 @@ pub fn overlay(runs: Vec<(String, SeriesSet)>) -> Option<SeriesSet> {
         out.warnings.extend(set.warnings);
         out.stats.extend(set.stats);
         for c in set.charts {
-            match out.charts.iter_mut().find(|o| o.metric.column == c.metric.column) {
+            match out
+                .charts
+                .iter_mut()
+                .find(|o| o.metric.column == c.metric.column)
+            {
                 Some(o) => {
                     o.series.extend(c.series);
                     o.missing.extend(c.missing);
@@ -61,8 +65,8 @@ pub fn overlay(runs: Vec<(String, SeriesSet)>) -> Option<SeriesSet> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::series::{Chart, GroupBy, Metric, RowCounts, Series, Side};
     use crate::series::{Applies, Combine, Reduce};
+    use crate::series::{Chart, GroupBy, Metric, RowCounts, Series, Side};
     use crate::WorkerType;
 
     fn set(start_us: i64, x: Vec<i64>) -> SeriesSet {
@@ -110,7 +114,10 @@ mod tests {
     #[test]
     fn runs_share_a_relative_axis() {
         let a = set(1_700_000_000_000_000, vec![0, 1, 2]);
-        let b = set(1_700_000_000_000_000 + 15 * 86_400 * 1_000_000, vec![0, 1, 2, 3]);
+        let b = set(
+            1_700_000_000_000_000 + 15 * 86_400 * 1_000_000,
+            vec![0, 1, 2, 3],
+        );
         let o = overlay(vec![("a".into(), a), ("b".into(), b)]).unwrap();
         assert_eq!(o.run_start_us, None);
         assert_eq!(o.charts.len(), 1);

@@ -101,14 +101,16 @@ pub enum Analysis {
     Correlate(CorrelateArgs),
     /// Average and p99 latency, throughput and error rate per group inside the requests given
     /// (by model, status, file, ...). To compare RUNS with intervals and verdicts: `srtlog compare`.
-    #[command(after_help = "`srtlog requests compare` compares GROUPS inside the requests given (one log, or the files
+    #[command(
+        after_help = "`srtlog requests compare` compares GROUPS inside the requests given (one log, or the files
 of a folder: --by file); `srtlog compare A B` compares RUNS (worker logs and client results,
 with confidence intervals, tests and verdicts).
 
 Examples:
   srtlog requests compare logs/ --by model
   srtlog requests compare logs/ --by file                          # one group per input file
-  srtlog requests compare logs/ --by batch_size --csv groups.csv   # numeric groups in numeric order")]
+  srtlog requests compare logs/ --by batch_size --csv groups.csv   # numeric groups in numeric order"
+    )]
     Compare(CompareArgs),
     /// A time window (a latency spike) against the rest of the run (the baseline of relative gates).
     #[command(after_help = "Examples:
@@ -488,8 +490,9 @@ pub fn run(a: Args, quiet: bool) -> Result<ExitCode> {
             let groups = if a.by == "file" {
                 // Rows carry no file column: groups come from the per-file counts.
                 let f = filter_of(&a.common.inputs, a.common.from, a.common.to)?;
-                rq::compare::compare_files(&log, &f)
-                    .ok_or_else(|| anyhow::anyhow!("per-file request counts do not match the table"))?
+                rq::compare::compare_files(&log, &f).ok_or_else(|| {
+                    anyhow::anyhow!("per-file request counts do not match the table")
+                })?
             } else {
                 an::compare_of(&t, &a.by)?
             };
