@@ -341,7 +341,7 @@ pub fn tables(sources: &[Source], o: &CompareOptions) -> Vec<Table> {
             .map(|d| d.p_value.unwrap_or(f64::NAN))
             .collect();
         for (d, adj) in deltas.iter_mut().zip(holm(&p)) {
-            d.p_adjusted = finite(adj).or(if adj.is_nan() { None } else { Some(adj) });
+            d.p_adjusted = finite(adj);
         }
         for ((row, _, _), d) in rows.iter_mut().zip(deltas) {
             let v = verdict(&d, row.good, o.alpha);

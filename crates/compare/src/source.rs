@@ -219,8 +219,23 @@ fn client_of_files(
             }
         }
         match taken {
-            // One client result per source: the first one found.
-            Some(c) => return Ok(Some(c)),
+            // One client result per source: the first one found; the
+            // other files are named, not read.
+            Some(c) => {
+                let others: Vec<String> = files
+                    .iter()
+                    .filter(|o| *o != f)
+                    .map(|o| o.display().to_string())
+                    .collect();
+                if !others.is_empty() {
+                    tracing::warn!(
+                        "{}: the client result of this run; not read: {}",
+                        f.display(),
+                        others.join(", ")
+                    );
+                }
+                return Ok(Some(c));
+            }
             None => rest.push(f.clone()),
         }
     }
@@ -228,6 +243,14 @@ fn client_of_files(
         return Ok(None);
     }
     let log = srtlog_requests::load(&rest, &LoadOptions::default()).map_err(Error::Requests)?;
+    for f in log.files.iter().filter(|f| f.bad_lines > 0) {
+        tracing::warn!(
+            "{}: {} of {} lines skipped (not request records)",
+            f.path.display(),
+            f.bad_lines,
+            f.lines
+        );
+    }
     if log.table.is_empty() {
         return Ok(None);
     }

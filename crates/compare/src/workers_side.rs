@@ -122,6 +122,11 @@ pub fn worker_side(path: &Path, progress: &AtomicU64) -> Result<Option<WorkerSid
             })
         }
     };
+    for w in &out.summary.workers {
+        for warning in &w.warnings {
+            tracing::warn!("{}: {warning}", w.file);
+        }
+    }
     let config = config_facts(&out.summary);
     let bucket_s = out.series.bucket_s.max(1);
     let mut series = collect(&out.series);
