@@ -52,6 +52,10 @@ pub enum Verdict {
     NoSignificantChange,
     /// Run-level figures only.
     NoPerRequestData,
+    /// Too few values for the test (a percentile needs at least 5 values
+    /// beyond it in each run, and every test at least 10 requests or 5
+    /// batch means).
+    TooFewValues,
     /// A run lacks the metric.
     Missing,
 }
@@ -66,6 +70,7 @@ impl Verdict {
             Verdict::Lower => "lower",
             Verdict::NoSignificantChange => "no significant change",
             Verdict::NoPerRequestData => "no per-request data, no significance",
+            Verdict::TooFewValues => "too few values to test",
             Verdict::Missing => "–",
         }
     }
@@ -206,6 +211,15 @@ fn client_obs(src: &Source, i: usize) -> Obs {
     }
 }
 
+/// The fewest requests per run for a bootstrap of the `q`-th percentile:
+/// 10, and at least 5 beyond the percentile (p90: 50, p99: 500), since the
+/// bootstrap of an extreme percentile of a small sample only reshuffles its
+/// few largest values.
+fn min_requests(q: Option<f64>) -> usize {
+    let tail = q.map_or(1.0, |q| 1.0 - q / 100.0).max(1e-6);
+    ((5.0 / tail).ceil() as usize).max(10)
+}
+
 /// FNV-1a of the metric id and run index: each test its own fixed seed.
 fn seed_of(id: &str, run: usize) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
@@ -234,7 +248,10 @@ fn test(a: &Obs, b: &Obs, id: &str, run: usize, run_label: &str, o: &CompareOpti
     };
     d.delta = Some(vb - va);
     d.delta_pct = (va != 0.0).then(|| 100.0 * (vb - va) / va.abs());
-    d.verdict = Verdict::NoPerRequestData;
+    d.verdict = match (&a.sample, &b.sample) {
+        (Sample::None, _) | (_, Sample::None) => Verdict::NoPerRequestData,
+        _ => Verdict::TooFewValues,
+    };
     let seed = seed_of(id, run);
     match (&a.sample, &b.sample) {
         (Sample::Batches(x), Sample::Batches(y)) if x.len() >= 5 && y.len() >= 5 => {
@@ -248,7 +265,9 @@ fn test(a: &Obs, b: &Obs, id: &str, run: usize, run_label: &str, o: &CompareOpti
                 d.test = Some("Mann-Whitney U on batch means");
             }
         }
-        (Sample::Requests(x, q), Sample::Requests(y, _)) if x.len() >= 10 && y.len() >= 10 => {
+        (Sample::Requests(x, q), Sample::Requests(y, _))
+            if x.len().min(y.len()) >= min_requests(*q) =>
+        {
             let r = match q {
                 Some(q) => bootstrap_diff(x, y, percentile(*q), o.resamples, o.confidence, seed),
                 None => bootstrap_diff(x, y, mean, o.resamples, o.confidence, seed),
@@ -369,4 +388,17 @@ pub fn tables(sources: &[Source], o: &CompareOptions) -> Vec<Table> {
         .into_iter()
         .filter(|t| !t.rows.is_empty())
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentiles_need_five_values_beyond_them() {
+        assert_eq!(min_requests(None), 10);
+        assert_eq!(min_requests(Some(50.0)), 10);
+        assert_eq!(min_requests(Some(90.0)), 50);
+        assert_eq!(min_requests(Some(99.0)), 500);
+    }
 }
