@@ -52,6 +52,9 @@ pub enum Command {
     Follow(cmd::follow::Args),
     /// Why did this run fail, and can its numbers be trusted? Findings, most severe first.
     Check(cmd::check::Args),
+    /// Compare runs (worker logs over their steady state, client latencies): deltas, intervals,
+    /// tests, verdicts, configuration diff. (`requests compare` compares groups inside one log.)
+    Compare(cmd::compare::Args),
     /// Write simulated inputs for demos, tests and benchmarks: worker logs (the default), request
     /// logs, snapshots, a service, an AIPerf export.
     Simulate(cmd::simulate::Args),

@@ -34,6 +34,7 @@ fn dispatch(command: Command, quiet: bool) -> anyhow::Result<ExitCode> {
         Command::Audit(a) => cmd::audit::run(a, quiet),
         Command::Follow(a) | Command::Request(a) => cmd::follow::run(a, quiet),
         Command::Check(a) => cmd::check::run(a, quiet),
+        Command::Compare(a) => cmd::compare::run(a, quiet),
         Command::Simulate(a) => cmd::simulate::run(a, quiet),
         Command::SimulateRequests(a) => cmd::simulate::requests::run(a, quiet),
         Command::SimulateService(a) => cmd::simulate::service::run(a, quiet),

@@ -14,6 +14,8 @@
 //!   from the figures of [`srtlog::requests::report_data`].
 //! * [`snapshots`]: the report of periodic metrics scrapes (`srtlog
 //!   snapshots --interval`).
+//! * [`compare`]: the report of `srtlog compare` (runs on relative time,
+//!   client CDFs, sweeps with their Pareto frontier).
 //! * [`chart`]: the simple chart model the request and snapshots reports
 //!   hand to their page.
 //! * [`text`]: the one number formatter, shared by the reports and the
@@ -41,6 +43,7 @@
 
 pub mod aiperf;
 pub mod chart;
+pub mod compare;
 pub mod html;
 pub mod output;
 pub mod page;

@@ -54,6 +54,7 @@
 pub mod aiperf;
 pub mod bench;
 mod civil;
+mod client;
 mod extras;
 pub mod failures;
 mod fmt;
@@ -282,6 +283,28 @@ pub struct SimConfig {
     /// vLLM V1: a `SpecDecoding metrics:` line after every statistics line
     /// (speculative decoding with three draft positions).
     pub spec_decoding: bool,
+    /// Another run of the same job: when set, the scenario (model, GPU,
+    /// prompt and output lengths, load curve, node names and each worker's
+    /// server settings) still comes from [`SimConfig::seed`], and every
+    /// per-step random draw (arrivals, noise, batch sizes) from this value.
+    /// Two runs with the same `seed` and different `replicate`s differ only
+    /// as two runs of one configuration do. `None`: everything from `seed`.
+    pub replicate: Option<u64>,
+    /// SGLang's `--enable-two-batch-overlap` on the **decode** workers (the
+    /// aggregated workers in aggregated mode): their launch command carries
+    /// the flag and their `ServerArgs` dump `enable_two_batch_overlap=True`.
+    /// The simulator maps it to **+20 % decode throughput** on that worker
+    /// type (generation throughput of each decode batch line ×1.2, and the
+    /// client's time per output token ÷1.2); prefill workers, queues,
+    /// running requests and KV usage are unchanged. Two-batch overlap
+    /// overlaps one micro-batch's communication (MoE dispatch/combine)
+    /// with the other's computation, which is where a decode speed-up of
+    /// this order comes from. SGLang only (an error with vLLM).
+    pub two_batch_overlap: bool,
+    /// Also write the benchmark client's per-request log,
+    /// `OUT/client/requests.jsonl` (listed in [`Manifest::aux_files`]; see
+    /// the `client` module for its model).
+    pub client_log: bool,
 }
 
 impl Default for SimConfig {
@@ -309,6 +332,9 @@ impl Default for SimConfig {
             ansi: false,
             threads: 2,
             spec_decoding: false,
+            replicate: None,
+            two_batch_overlap: false,
+            client_log: false,
         }
     }
 }
@@ -516,6 +542,11 @@ fn validate(cfg: &SimConfig) -> io::Result<()> {
             workers as u64
         }
     };
+    if cfg.two_batch_overlap && cfg.backend.is_vllm() {
+        return Err(invalid(
+            "two-batch overlap is an SGLang server argument; the vLLM simulator has none",
+        ));
+    }
     if workers > 4096 {
         return Err(invalid("too many workers"));
     }
@@ -721,7 +752,12 @@ pub fn write_run(out_dir: &Path, cfg: &SimConfig) -> io::Result<Manifest> {
             None => return Err(io::Error::other("worker file was not generated")),
         }
     }
-    let aux_files = extras::write_aux(&logs, cfg, &timing, &plans)?;
+    let mut aux_files = extras::write_aux(&logs, cfg, &timing, &plans)?;
+    if cfg.client_log {
+        let path = out_dir.join("client").join("requests.jsonl");
+        client::write_client_log(&path, cfg, &timing)?;
+        aux_files.push(path);
+    }
     let total_bytes = files.iter().map(|f| f.bytes).sum();
     let total_uncompressed_bytes = files.iter().map(|f| f.uncompressed_bytes).sum();
     Ok(Manifest {
@@ -785,3 +821,5 @@ fn truth(
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_compare;

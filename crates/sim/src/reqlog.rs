@@ -226,7 +226,7 @@ fn gen<W: Write>(
     Ok((w, bytes, truth))
 }
 
-fn iso(b: &mut Vec<u8>, ts: &mut TsCache, us: i64) {
+pub(crate) fn iso(b: &mut Vec<u8>, ts: &mut TsCache, us: i64) {
     let t = ts.get(us.div_euclid(1_000_000));
     b.extend_from_slice(&t[..10]);
     b.push(b'T');

@@ -214,6 +214,10 @@ pub(crate) fn generate<W: Write>(
         mem_frac: 0.85,
         avail_final: 0.0,
     };
+    if let Some(r) = cfg.replicate {
+        // Settings above come from the scenario; what follows, from the replicate.
+        g.rng = Rng::derive(r, plan.seed);
+    }
     g.startup()?;
     g.serve()?;
     let (w, bytes) = g.out.finish()?;
@@ -235,6 +239,12 @@ impl<W: Write> Gen<'_, W> {
             Kind::Decode => "decode",
             Kind::Agg => "null",
         }
+    }
+
+    /// `SimConfig::two_batch_overlap` applies to this worker (decode or
+    /// aggregated).
+    fn two_batch_overlap(&self) -> bool {
+        self.cfg.two_batch_overlap && self.plan.kind != Kind::Prefill
     }
 
     fn served_name(&self) -> &'static str {
@@ -269,6 +279,9 @@ impl<W: Write> Gen<'_, W> {
         }
         if self.topo.dp > 1 {
             b.extend_from_slice(b" --enable-dp-attention");
+        }
+        if self.two_batch_overlap() {
+            b.extend_from_slice(b" --enable-two-batch-overlap");
         }
         if self.k.pd {
             b.extend_from_slice(b" --disaggregation-mode ");
@@ -322,7 +335,12 @@ impl<W: Write> Gen<'_, W> {
             for name in FILLER_ARGS.iter() {
                 b.extend_from_slice(name.as_bytes());
                 b.push(b'=');
-                b.extend_from_slice(filler_value(name).as_bytes());
+                let value = if *name == "enable_two_batch_overlap" && self.two_batch_overlap() {
+                    "True"
+                } else {
+                    filler_value(name)
+                };
+                b.extend_from_slice(value.as_bytes());
                 b.extend_from_slice(b", ");
             }
             b.extend_from_slice(b"cuda_graph_bs=[");
@@ -377,6 +395,10 @@ impl<W: Write> Gen<'_, W> {
         } else {
             b"False"
         });
+        if self.two_batch_overlap() && !self.cfg.noise {
+            // With noise the filler arguments above carry it.
+            b.extend_from_slice(b", enable_two_batch_overlap=True");
+        }
         b.extend_from_slice(b", enable_dp_attention=");
         b.extend_from_slice(if self.topo.dp > 1 { b"True" } else { b"False" });
         b.extend_from_slice(b", disaggregation_mode='");
@@ -936,6 +958,9 @@ FutureWarning: the 'pynvml' module is deprecated; install 'nvidia-ml-py' instead
         };
         let bias = rng.range(0.88, 1.1);
         let first = self.timing.serve_start_us + rng.below(2_000_000) as i64;
+        if let Some(r) = self.cfg.replicate {
+            rng = Rng::derive(r ^ self.plan.seed, 0x7000 + d as u64);
+        }
         let (next_p, next_d) = match self.k.kind {
             Kind::Prefill => (first, i64::MAX),
             Kind::Decode => (i64::MAX, first + 500_000),
@@ -1066,7 +1091,16 @@ FutureWarning: the 'pynvml' module is deprecated; install 'nvidia-ml-py' instead
         let qn = s.rng.normal() * (0.05 * overflow + 0.3) * aq.sqrt();
         s.queue = (s.queue + (overflow * 1.5 - s.queue) * aq + qn).max(0.0);
         let cm = k.ctx_mean;
-        s.ctx = (s.ctx + s.rng.normal() * 0.03 * cm * dt.sqrt().min(3.0)).clamp(0.5 * cm, 1.6 * cm);
+        // Replicates of one job revert to the scenario's mean context
+        // length (time constant 10 s): a free random walk would make two
+        // runs of one configuration differ in KV use more than real re-runs do.
+        let revert = if self.cfg.replicate.is_some() {
+            (cm - s.ctx) * (1.0 - (-dt / 10.0).exp())
+        } else {
+            0.0
+        };
+        s.ctx = (s.ctx + revert + s.rng.normal() * 0.03 * cm * dt.sqrt().min(3.0))
+            .clamp(0.5 * cm, 1.6 * cm);
     }
 
     /// Write prefix + self.msg for the scheduler and all its duplicates.
@@ -1237,6 +1271,9 @@ FutureWarning: the 'pynvml' module is deprecated; install 'nvidia-ml-py' instead
         let graph = running <= k.cuda_graph_max_bs as u64;
         let mut gen =
             running as f64 * k.tps0 / (1.0 + running as f64 / 256.0) * s.rng.range(0.93, 1.07);
+        if self.two_batch_overlap() {
+            gen *= crate::client::TBO_SPEEDUP;
+        }
         let y26 = self.v == SglangVariant::Y2026;
         if y26 {
             s.accept_len = (s.accept_len + s.rng.normal() * 0.15).clamp(1.4, 4.8);

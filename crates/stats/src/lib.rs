@@ -19,17 +19,25 @@
 //! | [`histogram`] | quantile from cumulative buckets, linear inside the bucket | Prometheus `histogram_quantile` (`promql/quantile.go`) |
 //! | [`histogram`] | total from buckets, observations at bucket midpoints | grouped-data class marks |
 //! | [`m4`] | M4 downsampling: first, last, min, max per pixel column | Jugel, Jerzak, Hackenbroich & Markl, PVLDB 7(10), 2014 |
+//! | [`mann_whitney`] | Mann–Whitney U, two-sided, normal approximation with tie and continuity corrections | Mann & Whitney (1947); `scipy.stats.mannwhitneyu(method="asymptotic")` |
+//! | [`bootstrap`] | percentile bootstrap interval of a difference of two samples' statistic, seeded SplitMix64 | Efron & Tibshirani (1993) §8.3, §13.3; Davison & Hinkley (1997) §4.4 |
+//! | [`multiple`] | Holm's step-down adjustment of p-values | Holm (1979) |
+//! | [`mser`] | MSER-5 warm-up truncation (and drain, on the reversed series); batch means | White (1997); White, Cobb & Spratt (2000); Schmeiser (1982) |
 //! | [`gate`] | CI gates `--fail-if 'METRIC OP VALUE'` (absolute or `+10%`) | srtlog's own convention |
 //!
 //! NaN values are ignored (counted in [`Summary::nan`]), as pandas does.
 //! This crate depends on no other srtlog crate.
 #![warn(missing_docs)]
 
+pub mod bootstrap;
 pub mod correlation;
 pub mod gate;
 pub mod histogram;
 pub mod m4;
+pub mod mann_whitney;
 pub mod moments;
+pub mod mser;
+pub mod multiple;
 pub mod outliers;
 pub mod percentile;
 pub mod summary;

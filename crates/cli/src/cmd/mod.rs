@@ -4,6 +4,7 @@
 pub mod aiperf;
 pub mod audit;
 pub mod check;
+pub mod compare;
 pub mod follow;
 pub mod hint;
 pub mod parse;

@@ -20,6 +20,7 @@ const EXAMPLES: &str = "Examples:
   srtlog viz logs/ -o report.html --group-by dp            # one line per DP rank
   srtlog viz logs/ -o report.html --group-by all           # one line per worker type
   srtlog viz sglang_server.log -o r.html --max-points 0    # draw every point
+  srtlog viz runA/ runB/ -o ab.html --group-by all         # several runs overlaid
 
 The report is one HTML file that opens offline (uPlot is embedded; the page makes no
 network request): throughput, queues, KV-cache usage, memory snapshots and every other
@@ -28,7 +29,11 @@ and legend toggles, plus the run summary and the statistics table of `srtlog sta
 Aggregated workers are split into prefill and decode lines. Throughputs and request and
 token counts are summed over the schedulers a line groups; usage fractions and per-GPU
 values are averaged. Lines longer than --max-points are downsampled (M4: first, last,
-min and max per time column), and the report says so.";
+min and max per time column), and the report says so.
+
+Several run directories make one report with the runs overlaid on a time axis relative to each
+run's start (lines `{run} · {line}`), never one absolute axis across runs of different days;
+several files are one run. `srtlog compare` tests the differences between runs.";
 
 /// Grouping of report lines.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -65,6 +70,39 @@ pub struct Args {
     pub year: Option<i32>,
 }
 
+/// Several run directories: each analysed alone, then overlaid on a time
+/// axis relative to each run's start ([`srtlog::series::overlay`]).
+fn several_runs(
+    paths: &[PathBuf],
+    opts: SeriesOptions,
+    year: Option<i32>,
+    quiet: bool,
+) -> Result<srtlog::viz::VizOutcome> {
+    let mut sets = Vec::new();
+    let mut workers = Vec::new();
+    let mut first = None;
+    for p in paths {
+        let o = super::stats::analyse(std::slice::from_ref(p), opts.clone(), year, quiet)
+            .with_context(|| format!("{}: no report written", p.display()))?;
+        let label = o.summary.run_name.clone();
+        workers.extend(o.summary.workers.iter().cloned());
+        sets.push((label, o.series.clone()));
+        first.get_or_insert(o);
+    }
+    let names: Vec<String> = sets.iter().map(|(l, _)| l.clone()).collect();
+    let mut out = first.context("no run given")?;
+    out.series = srtlog::series::overlay(sets).context("no run given")?;
+    out.summary = srtlog::summary::RunSummary::new(
+        format!(
+            "{} (overlaid, time since each run's start)",
+            names.join(" vs ")
+        ),
+        None,
+        workers,
+    );
+    Ok(out)
+}
+
 /// Runs the command.
 pub fn run(a: Args, quiet: bool) -> Result<ExitCode> {
     let started = std::time::Instant::now();
@@ -79,11 +117,17 @@ pub fn run(a: Args, quiet: bool) -> Result<ExitCode> {
         max_points: a.max_points,
         ..SeriesOptions::default()
     };
-    let outcome = match super::stats::analyse(&a.paths, opts, a.year, quiet) {
-        Ok(o) => o,
-        // A missing input path is a usage error; say nothing more.
-        Err(e) if matches!(e.downcast_ref(), Some(srtlog::Error::NotFound(_))) => return Err(e),
-        Err(e) => return Err(e.context("no report written")),
+    let outcome = if a.paths.len() > 1 && a.paths.iter().all(|p| p.is_dir()) {
+        several_runs(&a.paths, opts, a.year, quiet)?
+    } else {
+        match super::stats::analyse(&a.paths, opts, a.year, quiet) {
+            Ok(o) => o,
+            // A missing input path is a usage error; say nothing more.
+            Err(e) if matches!(e.downcast_ref(), Some(srtlog::Error::NotFound(_))) => {
+                return Err(e)
+            }
+            Err(e) => return Err(e.context("no report written")),
+        }
     };
     super::stats::warn(&outcome);
     let report = Report {

@@ -101,10 +101,18 @@ pub enum Analysis {
   srtlog requests correlate logs/                     # every numeric field
   srtlog requests correlate logs/ --metrics latency_ms,batch_size,gpu_util --json")]
     Correlate(CorrelateArgs),
-    /// Average and p99 latency, throughput and error rate per group.
-    #[command(after_help = "Examples:
+    /// Average and p99 latency, throughput and error rate per group inside the requests given
+    /// (by model, status, file, ...). To compare RUNS with intervals and verdicts: `srtlog compare`.
+    #[command(
+        after_help = "`srtlog requests compare` compares GROUPS inside the requests given (one log, or the files
+of a folder: --by file); `srtlog compare A B` compares RUNS (worker logs and client results,
+with confidence intervals, tests and verdicts).
+
+Examples:
   srtlog requests compare logs/ --by model
-  srtlog requests compare logs/ --by batch_size --csv groups.csv   # numeric groups in numeric order")]
+  srtlog requests compare logs/ --by file                          # one group per input file
+  srtlog requests compare logs/ --by batch_size --csv groups.csv   # numeric groups in numeric order"
+    )]
     Compare(CompareArgs),
     /// A time window (a latency spike) against the rest of the run (the baseline of relative gates).
     #[command(after_help = "Examples:
@@ -267,7 +275,7 @@ pub struct CorrelateArgs {
 pub struct CompareArgs {
     #[command(flatten)]
     common: Common,
-    /// Field to group by (`model`, `status`, `error_type`, or a numeric field, in numeric order).
+    /// Field to group by (`model`, `status`, `error_type`, `file`: the input files, or a numeric field, in numeric order).
     #[arg(long, default_value = "model")]
     by: String,
     /// Write the groups as CSV (`-` for stdout).
@@ -535,8 +543,16 @@ pub fn run(a: Args, quiet: bool) -> Result<ExitCode> {
             )
         }
         Analysis::Compare(a) => {
-            let (_, t) = common_load(&a.common, quiet)?;
-            let groups = an::compare_of(&t, &a.by)?;
+            let (log, t) = common_load(&a.common, quiet)?;
+            let groups = if a.by == "file" {
+                // Rows carry no file column: groups come from the per-file counts.
+                let f = filter_of(&a.common.inputs, a.common.from, a.common.to)?;
+                rq::compare::compare_files(&log, &f).ok_or_else(|| {
+                    anyhow::anyhow!("per-file request counts do not match the table")
+                })?
+            } else {
+                an::compare_of(&t, &a.by)?
+            };
             if flags::write_tables(&a.csv, &a.parquet, || an::groups_batch(&a.by, &groups))? {
                 return gate(&a.common.gates, &groups, None, quiet);
             }

@@ -18,6 +18,9 @@ const EXAMPLES: &str = "Examples:
   srtlog simulate workers /tmp/vllm --variant vllm --mode agg --workers 2 --dp 2 --spec-decoding
   srtlog simulate workers /tmp/vbig --variant vllm --size 1GB      # a long run: one statistics line every 10 s
   srtlog simulate workers /tmp/oom --inject cuda-oom && srtlog check /tmp/oom   # a failed run
+  srtlog simulate workers /tmp/a --client-log --replicate 1                        # an A/B pair:
+  srtlog simulate workers /tmp/b --client-log --replicate 2 --enable-two-batch-overlap
+  srtlog compare /tmp/a /tmp/b                   # decode throughput +20 %, reported as significant
 
 --inject KIND writes the run with one failure (SGLang, disaggregated, uncompressed), plus the
 client files (benchmark.out, result JSON, metrics snapshots) that `srtlog check` compares with
@@ -116,6 +119,20 @@ pub struct Args {
     /// Inject one failure, for `srtlog check` demos (see the kinds below; needs disagg SGLang, no --compress).
     #[arg(long, value_enum, value_name = "KIND", conflicts_with = "compress")]
     pub inject: Option<super::inject::Inject>,
+    /// Another run of the same job: model, GPU, load curve and server settings come from --rng,
+    /// the per-step randomness (arrivals, noise) from N. Two runs with one --rng and different
+    /// --replicate values differ as two runs of one configuration do.
+    #[arg(long, value_name = "N")]
+    pub replicate: Option<u64>,
+    /// SGLang `--enable-two-batch-overlap` on the decode workers (aggregated workers in agg
+    /// mode): the simulator maps it to +20% decode throughput on them (generation throughput
+    /// x1.2, client time per output token /1.2); prefill is unchanged.
+    #[arg(long)]
+    pub enable_two_batch_overlap: bool,
+    /// Also write the benchmark client's per-request log, OUT_DIR/client/requests.jsonl (TTFT,
+    /// time per output token, end-to-end latency, tokens, status), for `srtlog compare`.
+    #[arg(long)]
+    pub client_log: bool,
     /// Print the ground-truth manifest as JSON.
     #[arg(long)]
     pub json: bool,
@@ -151,6 +168,9 @@ fn config(a: &Args) -> SimConfig {
         tp_duplicates: a.tp_duplicates,
         crlf: a.crlf,
         spec_decoding: a.spec_decoding,
+        replicate: a.replicate,
+        two_batch_overlap: a.enable_two_batch_overlap,
+        client_log: a.client_log,
         ..SimConfig::default()
     }
 }
