@@ -22,6 +22,7 @@
 //! *groups inside one request log* (by model, status, file, …).
 
 pub mod analysis;
+pub mod bench;
 pub mod client_side;
 pub mod config;
 pub mod error;
@@ -57,7 +58,9 @@ pub struct CompareOptions {
 impl Default for CompareOptions {
     fn default() -> Self {
         CompareOptions {
-            readers: Vec::new(),
+            // The benchmark clients' result files; more readers can be
+            // pushed by a caller.
+            readers: vec![Box::new(bench::BenchResults)],
             resamples: 2000,
             confidence: 0.95,
             alpha: 0.05,
