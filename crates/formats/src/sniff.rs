@@ -52,7 +52,9 @@ impl InputKind {
             InputKind::RequestLog => "a per-request log (JSON lines)",
             InputKind::AiperfExport => "an AIPerf export",
             InputKind::PromSnapshot => "a Prometheus metrics snapshot",
-            InputKind::BenchmarkResult => "a benchmark result",
+            InputKind::BenchmarkResult => {
+                "a benchmark result (a console summary is read by `srtlog check RUN_DIR`)"
+            }
             InputKind::Unknown => "not a format srtlog reads",
         }
     }
@@ -62,9 +64,10 @@ impl InputKind {
     pub fn command(self, path: &str) -> Option<String> {
         Some(match self {
             InputKind::WorkerLog => format!("srtlog parse {path}"),
-            InputKind::BenchmarkResult => {
-                "srtlog check RUN_DIR (it reads benchmark results beside the worker logs)".into()
-            }
+            // Result files (JSON) are request sources (and `compare`
+            // sources); a console summary is read by `check` beside the
+            // worker logs, which `describe` says.
+            InputKind::BenchmarkResult => format!("srtlog requests summary {path}"),
             InputKind::RequestLog => format!("srtlog requests summary {path}"),
             InputKind::AiperfExport => format!("srtlog aiperf {path}"),
             InputKind::PromSnapshot => format!("srtlog snapshots --show {path}"),
