@@ -211,21 +211,22 @@ def audit(paths: Union[PathLike, Sequence[PathLike]], metrics: Optional[str] = N
 class AiperfAnalysis(_Result):
     """An AIPerf export analysed: ``sections`` (connection reuse, DNS, TTFB,
     inter-chunk latency, tokens, …: every section of ``srtlog aiperf
-    --json``), ``insights`` (the key network-efficiency findings),
+    --json``), ``insights`` (the key network-efficiency findings, the
+    document's ``findings``),
     ``records`` (one row per record with its trace timings; also
     ``to_pandas()``)."""
 
     @property
     def sections(self) -> dict:
         """Every section of the analysis (a sweep: ``{"sweep", "runs"}``)."""
-        return {k: v for k, v in self._doc.items() if k not in ("insights",)}
+        return {k: v for k, v in self._doc.items() if k != "findings"}
 
     @property
     def insights(self) -> List[Any]:
-        """The key insights (for a sweep, of every run)."""
+        """The key insights: the analysis' findings (for a sweep, of every run)."""
         if "runs" in self._doc:
-            return [i for r in self._doc["runs"] for i in r.get("insights", [])]
-        return self._doc.get("insights", [])
+            return [i for r in self._doc["runs"] for i in r.get("findings", [])]
+        return self._doc.get("findings", [])
 
     @property
     def records(self) -> "AiperfAnalysis":
