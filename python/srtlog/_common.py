@@ -8,7 +8,12 @@ from __future__ import annotations
 
 import os
 import warnings
-from typing import Any, Callable, Optional
+from typing import TYPE_CHECKING, Any, Callable, Optional
+
+if TYPE_CHECKING:  # only for annotations; imported when used
+    import pandas
+    import polars
+    import pyarrow
 
 ProgressCallback = Callable[[int, int], None]
 
@@ -70,7 +75,9 @@ def to_polars(stream: Any) -> "polars.DataFrame":  # noqa: F821
         import polars as pl
     except ImportError as e:  # pragma: no cover - depends on the environment
         raise ImportError("to_polars() needs polars: pip install polars") from e
-    return pl.from_arrow(to_arrow(stream))
+    df = pl.from_arrow(to_arrow(stream))
+    assert isinstance(df, pl.DataFrame)  # a table gives a frame (a lone array would give a Series)
+    return df
 
 
 class _Tqdm:

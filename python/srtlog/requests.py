@@ -23,10 +23,15 @@ from __future__ import annotations
 import json
 import os
 from datetime import datetime, timezone
-from typing import Any, Iterable, List, Optional, Sequence, Union
+from typing import TYPE_CHECKING, Any, Iterable, List, Optional, Sequence, Union
 
 from . import _srtlog
 from ._common import ArrowMixin, ensure_parent, progress_of, to_arrow, warn
+
+if TYPE_CHECKING:  # only for annotations; imported when used
+    import pandas
+    import polars
+    import pyarrow
 
 PathLike = Union[str, "os.PathLike[str]"]
 TimeLike = Union[str, datetime, int, float, Any]
