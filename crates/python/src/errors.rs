@@ -68,7 +68,9 @@ impl From<srtlog::Error> for Failure {
         let kind = match &e {
             srtlog::Error::NotFound(_) => Kind::NotFound,
             srtlog::Error::NoWorkerLogs { .. } => Kind::Parse,
-            srtlog::Error::Io { source, .. } if source.kind() == std::io::ErrorKind::Interrupted => {
+            srtlog::Error::Io { source, .. }
+                if source.kind() == std::io::ErrorKind::Interrupted =>
+            {
                 Kind::Interrupted
             }
             srtlog::Error::Io { .. } => Kind::Io,

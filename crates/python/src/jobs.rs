@@ -68,7 +68,9 @@ pub fn scrape_once(
         target = target.with_header_line(h).map_err(bad)?;
     }
     if prefix.is_empty() || prefix.contains(['/', '\\']) {
-        return Err(crate::errors::value("prefix must be a non-empty file-name part"));
+        return Err(crate::errors::value(
+            "prefix must be a non-empty file-name part",
+        ));
     }
     let stage = match stage {
         None => None,
@@ -98,13 +100,9 @@ pub fn scrape_once(
             _ => {
                 let t = scrape::now_us();
                 let body = scrape::fetch(&target, timeout).map_err(io)?;
-                std::fs::create_dir_all(&out).map_err(|e| {
-                    Failure::new(Kind::Io, format!("{}: {e}", out.display()))
-                })?;
-                let name = format!(
-                    "{prefix}_{}.txt",
-                    srtlog::snapshots::naming::format_time(t)
-                );
+                std::fs::create_dir_all(&out)
+                    .map_err(|e| Failure::new(Kind::Io, format!("{}: {e}", out.display())))?;
+                let name = format!("{prefix}_{}.txt", srtlog::snapshots::naming::format_time(t));
                 scrape::write_atomic(&out, &name, &body).map_err(io)?
             }
         };

@@ -15,7 +15,7 @@ use srtlog::requests::analysis as an;
 use srtlog::requests::anomalies::Method;
 use srtlog::requests::summary::SummaryReport;
 use srtlog::requests::trends::Agg;
-use srtlog::requests::{self as rq, Filter, FileReport, RequestAnalyzer};
+use srtlog::requests::{self as rq, FileReport, Filter, RequestAnalyzer};
 use std::path::PathBuf;
 
 /// `srtlog requests summary --json`: the summary's keys plus `files`.
@@ -120,7 +120,7 @@ impl RequestLog {
         let opts = self.inner.options.clone();
         let p = path.clone();
         let log = wait::run(py, &job, progress.as_ref(), move || {
-            Ok(rq::load(&[p], &opts).map_err(Failure::from)?)
+            rq::load(&[p], &opts).map_err(Failure::from)
         })?;
         let files = json(&log.files)?;
         if log.table.is_empty() {
@@ -171,10 +171,15 @@ impl RequestLog {
 
     /// `srtlog requests trends --json` and its table (`timestamp`,
     /// `requests`, `value`).
-    fn trends(&self, metric: &str, window: &str, aggregation: &str) -> PyResult<(String, ArrowStream)> {
+    fn trends(
+        &self,
+        metric: &str,
+        window: &str,
+        aggregation: &str,
+    ) -> PyResult<(String, ArrowStream)> {
         let t = self.selected()?;
-        let r = an::trends_of(t, metric, duration_s(window)?, agg(aggregation)?)
-            .map_err(analysis)?;
+        let r =
+            an::trends_of(t, metric, duration_s(window)?, agg(aggregation)?).map_err(analysis)?;
         let b = an::trends_batch(&r).map_err(|e| value(chain(&e)))?;
         Ok((json(&r)?, ArrowStream::one(b)))
     }
@@ -250,8 +255,16 @@ impl RequestLog {
     fn selected(&self) -> PyResult<&rq::RequestTable> {
         let log = &self.inner.log;
         if log.table.is_empty() {
-            let names: Vec<String> = log.files.iter().map(|f| f.path.display().to_string()).collect();
-            let names = if names.is_empty() { "the loaded logs (none loaded)".to_owned() } else { names.join(", ") };
+            let names: Vec<String> = log
+                .files
+                .iter()
+                .map(|f| f.path.display().to_string())
+                .collect();
+            let names = if names.is_empty() {
+                "the loaded logs (none loaded)".to_owned()
+            } else {
+                names.join(", ")
+            };
             return Err(analysis(an::AnalysisError::NoRequests(names)));
         }
         Ok(&log.table)

@@ -109,11 +109,7 @@ pub fn parse_workers(
     year: Option<i32>,
     progress: Option<Bound<'_, PyAny>>,
 ) -> PyResult<(String, Vec<String>, Vec<ArrowStream>, Vec<String>)> {
-    let total = py.detach(|| {
-        discover(&paths)
-            .map(|d| input_bytes(&d.files))
-            .unwrap_or(0)
-    });
+    let total = py.detach(|| discover(&paths).map(|d| input_bytes(&d.files)).unwrap_or(0));
     let job = Job::new(total);
     let j = job.clone();
     let p = wait::run(py, &job, progress.as_ref(), move || parse(paths, year, &j))?;
