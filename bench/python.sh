@@ -28,8 +28,11 @@ TARGET="${CARGO_TARGET_DIR:-$ROOT/target}"
 PEER="${PY_SRTLOG_PEER:-$ROOT/../shared/peers/srtlog-python}"
 PYTHON="${PYTHON:-python3}"
 
-cargo build --release -p srtlog-cli --locked -q
-BIN="$TARGET/release/srtlog"
+# The simulator writes the inputs; SRTLOG_BIN may name a built binary.
+if [ -z "${SRTLOG_BIN:-}" ]; then
+    cargo build --release -p srtlog-cli --locked -q
+fi
+BIN="${SRTLOG_BIN:-$TARGET/release/srtlog}"
 
 VENV="$TARGET/bench-venv"
 PEER_VENV="$TARGET/bench-venv-peer"
