@@ -21,9 +21,9 @@ PYTHON="${PYTHON:-python3}"
 echo "== cargo test --workspace --locked"
 cargo test --workspace --locked
 
-echo "== the srtlog binary (the reference of the Python tests)"
-cargo build -p srtlog-cli --locked
+echo "== the srtlog binary (the reference of the Python tests; cargo test built it)"
 export SRTLOG_BIN="$TARGET/debug/srtlog"
+if [ ! -x "$SRTLOG_BIN" ]; then cargo build -p srtlog-cli --locked; fi
 
 echo "== Python: a fresh virtualenv, the wheel built and installed as a new user would"
 VENV="$TARGET/py-venv"
