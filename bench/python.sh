@@ -51,7 +51,7 @@ mkdir -p "$OUT"
 "$BIN" simulate requests "$OUT/requests.jsonl" --size "$REQ_SIZE" -q
 cat "$OUT"/run/logs/* "$OUT/requests.jsonl" > /dev/null   # warm the page cache
 
-echo "machine: $(nproc) cores; srtlog $("$VENV/bin/python" -c 'import srtlog; print(srtlog.__version__)') (release wheel)"
+echo "machine: $(nproc) cores; srtlog $("$VENV/bin/python" -c 'import srtlog; print(srtlog.__version__)') (wheel: ${MATURIN_PEP517_ARGS:-release profile})"
 "$VENV/bin/python" bench/python_bench.py srtlog-run "$OUT/run"
 "$PEER_VENV/bin/python" bench/python_bench.py peer-run "$OUT/run/logs"
 "$VENV/bin/python" bench/python_bench.py srtlog-requests "$OUT/requests.jsonl"
