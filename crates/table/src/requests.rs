@@ -129,7 +129,7 @@ impl Dict {
 }
 
 /// The request table.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct RequestTable {
     /// Request time, ns since the epoch (`None` when the line had none).
     pub timestamp_ns: Vec<Option<i64>>,
@@ -152,13 +152,30 @@ pub struct RequestTable {
     extra_index: HashMap<String, usize>,
 }
 
+impl Default for RequestTable {
+    /// An empty table, with its canonical numeric columns: a derived default
+    /// had none, so appending to it dropped every numeric value (and a
+    /// summary of it then indexed past the end).
+    fn default() -> Self {
+        RequestTable {
+            timestamp_ns: Vec::new(),
+            id_bytes: String::new(),
+            id_ends: Vec::new(),
+            model: Dict::default(),
+            status: Dict::default(),
+            error_type: Dict::default(),
+            ok: Vec::new(),
+            nums: vec![Vec::new(); Num::COUNT],
+            extra: Vec::new(),
+            extra_index: HashMap::new(),
+        }
+    }
+}
+
 impl RequestTable {
     /// An empty table.
     pub fn new() -> Self {
-        RequestTable {
-            nums: vec![Vec::new(); Num::COUNT],
-            ..Default::default()
-        }
+        Self::default()
     }
 
     /// Reserves room for `n` more rows.
@@ -402,6 +419,20 @@ mod tests {
             .flatten()
             .map(Request::into_owned)
             .expect("valid line")
+    }
+
+    #[test]
+    fn appending_to_a_default_table_keeps_the_numeric_columns() {
+        // Regression: a derived `Default` had no canonical numeric columns,
+        // so `append` zipped over none and dropped every latency, and
+        // `numeric_columns` then indexed past the end (found through the
+        // Python package, whose analyzer starts from a default table).
+        let mut b = RequestTable::new();
+        b.push(&row(r#"{"model": "m", "latency_ms": 3, "status": "success"}"#));
+        let mut a = RequestTable::default();
+        a.append(&b);
+        assert_eq!(a.column("latency_ms"), Some(&[3.0][..]));
+        assert_eq!(a.numeric_columns(), ["latency_ms"]);
     }
 
     #[test]
