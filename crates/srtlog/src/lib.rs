@@ -11,6 +11,7 @@
 //! | Prometheus snapshots and the scraper | `srtlog-snapshots` | [`snapshots`], [`scrape`] |
 //! | AIPerf exports | `srtlog-aiperf` | [`aiperf`] |
 //! | logging audit, following one request | `srtlog-audit` | [`audit`], [`follow`] |
+//! | the fleet dataset (`srtlog ingest`), per-file reads for Ray/Spark | `srtlog-dataset` | [`dataset`] |
 //!
 //! Foundations: decoders in [`formats`] (pure, sans-I/O), reading and
 //! writing in [`io`], the table model in [`table`], statistics in [`stats`].
@@ -20,6 +21,7 @@ pub use srtlog_aiperf as aiperf;
 pub use srtlog_audit as audit;
 pub use srtlog_audit::follow;
 pub use srtlog_check as check;
+pub use srtlog_dataset as dataset;
 pub use srtlog_formats as formats;
 pub use srtlog_io as io;
 pub use srtlog_requests as requests;

@@ -5,6 +5,7 @@ pub mod aiperf;
 pub mod audit;
 pub mod check;
 pub mod follow;
+pub mod ingest;
 pub mod parse;
 pub mod requests;
 pub mod scrape;
