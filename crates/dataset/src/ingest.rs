@@ -310,13 +310,18 @@ pub const RUN_COLUMNS: [&str; 16] = [
     "input_bytes",
 ];
 
-/// The `runs` table's schema.
+/// The `runs` table's schema: `run`, `path`, the [`RUN_COLUMNS`], then
+/// `concurrency` and `request_rate` (float64, null unless the run folder's
+/// name says, as AIPerf sweeps name them: `…-concurrency8`,
+/// `…-request_rate2.5`).
 pub fn runs_schema() -> SchemaRef {
     let mut f = vec![
         Field::new("run", DataType::Utf8, false),
         Field::new("path", DataType::Utf8, false),
     ];
     f.extend(RUN_COLUMNS.iter().map(|c| Field::new(*c, DataType::Int64, false)));
+    f.push(Field::new("concurrency", DataType::Float64, true));
+    f.push(Field::new("request_rate", DataType::Float64, true));
     Arc::new(Schema::new(f))
 }
 
@@ -372,6 +377,13 @@ fn write_run_tables(root: &Path, id: &str, e: &RunEntry, sum: &mut IngestSummary
         let n = v.get(c).copied().unwrap_or(0);
         cols.push(Arc::new(Int64Array::from(vec![i64::try_from(n).unwrap_or(i64::MAX)])));
     }
+    let name = Path::new(&e.path)
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let (conc, rate) = srtlog_aiperf::load_from_name(&name);
+    cols.push(Arc::new(arrow_array::Float64Array::from(vec![conc])));
+    cols.push(Arc::new(arrow_array::Float64Array::from(vec![rate])));
     let b = RecordBatch::try_new(runs_schema(), cols)?;
     let rel = run_dir("runs", id).join("part-0.parquet");
     sum.bytes_out += crate::write::write_part(&root.join(rel), runs_schema(), &[b])?;
