@@ -19,10 +19,12 @@
 //!   cache's), so a re-ingest parses only new or changed sources.
 //! * [`write`]: one partition file, atomically ([`srtlog_io::AtomicFile`]).
 //! * [`ingest`](mod@ingest): the whole ingest, [`ingest::ingest`].
+//! * [`doc`]: every table's columns documented, as data (`docs/dataset.md`).
 //!
 //! The layout and every column are documented in `docs/dataset.md`.
 #![warn(missing_docs)]
 
+pub mod doc;
 pub mod ingest;
 pub mod manifest;
 pub mod read;

@@ -8,7 +8,8 @@
 //! * a `run` column (utf8) first, so a file read without Hive inference
 //!   still says which run it holds;
 //! * dictionary strings become plain utf8 (Parquet dictionary-encodes them
-//!   anyway; Spark's Arrow path has no dictionary type);
+//!   anyway; Spark's Arrow path has no dictionary type); only the partition
+//!   files type their partition keys as dictionaries ([`crate::write`]);
 //! * unsigned integers become signed ones of the next width that holds them
 //!   (`u8`/`u16` → int32, `u32`/`u64` → int64; counts and line numbers stay
 //!   below 2^63), since Spark and Trino have no unsigned types;
