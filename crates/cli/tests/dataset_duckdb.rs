@@ -24,7 +24,11 @@ fn srtlog() -> Command {
 
 fn run_ok(args: &[&str]) -> Value {
     let out = srtlog().args(args).output().unwrap();
-    assert!(out.status.success(), "srtlog {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "srtlog {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     serde_json::from_slice(&out.stdout).unwrap_or(Value::Null)
 }
 
@@ -67,10 +71,14 @@ fn duckdb_python() -> Option<PathBuf> {
             Err(String::from_utf8_lossy(&o.stderr).into_owned())
         }
     };
-    let installed = step(std::process::Command::new("python3").args(["-m", "venv"]).arg(&venv))
-        .and_then(|()| {
-            step(std::process::Command::new(&py).args(["-m", "pip", "install", "-q", "duckdb"]))
-        });
+    let installed = step(
+        std::process::Command::new("python3")
+            .args(["-m", "venv"])
+            .arg(&venv),
+    )
+    .and_then(|()| {
+        step(std::process::Command::new(&py).args(["-m", "pip", "install", "-q", "duckdb"]))
+    });
     match installed {
         Ok(()) if has(&py) => Some(py),
         Ok(()) => fail_or_skip("duckdb installed but does not import".into()),
@@ -79,7 +87,10 @@ fn duckdb_python() -> Option<PathBuf> {
 }
 
 fn fail_or_skip(why: String) -> Option<PathBuf> {
-    assert!(!ci(), "CI=true but DuckDB's Python package cannot be installed: {why}");
+    assert!(
+        !ci(),
+        "CI=true but DuckDB's Python package cannot be installed: {why}"
+    );
     eprintln!("skipped: DuckDB's Python package cannot be installed from PyPI: {why}");
     None
 }
@@ -130,7 +141,12 @@ fn readme_queries_give_the_cli_figures() {
         let id = format!("sweep-concurrency{conc}");
         let r = d.path().join(&id);
         let sim = |args: &[&str]| {
-            let o = srtlog().arg("simulate").args(args).arg("-q").output().unwrap();
+            let o = srtlog()
+                .arg("simulate")
+                .args(args)
+                .arg("-q")
+                .output()
+                .unwrap();
             assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
         };
         sim(&["workers", s(&r), "--duration", "3m", "--rng", rng]);
@@ -145,7 +161,11 @@ fn readme_queries_give_the_cli_figures() {
     args.extend(["--into", s(&ds), "--json"]);
     run_ok(&args);
     let exp = d.path().join("expected.json");
-    std::fs::write(&exp, serde_json::to_string_pretty(&json!({ "runs": runs })).unwrap()).unwrap();
+    std::fs::write(
+        &exp,
+        serde_json::to_string_pretty(&json!({ "runs": runs })).unwrap(),
+    )
+    .unwrap();
     let dir = root().join("tests/dataset");
     let out = std::process::Command::new(&py)
         .arg(dir.join("duckdb_queries.py"))
@@ -164,7 +184,10 @@ fn readme_queries_give_the_cli_figures() {
     assert!(!text.contains("BAD"), "{text}");
     // Per run: concurrency, requests, two p99s, decode count, mean, p99,
     // prefill and decode batches of two worker types; and the run list.
-    assert!(text.lines().filter(|l| l.starts_with("ok ")).count() >= 2 * 9 + 1, "{text}");
+    assert!(
+        text.lines().filter(|l| l.starts_with("ok ")).count() > 2 * 9,
+        "{text}"
+    );
 }
 
 /// The README shows the queries the test runs, word for word.

@@ -31,8 +31,17 @@ fn run_ok(args: &[&str]) -> Value {
 }
 
 fn sim(args: &[&str]) {
-    let out = srtlog().arg("simulate").args(args).arg("-q").output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = srtlog()
+        .arg("simulate")
+        .args(args)
+        .arg("-q")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 fn s(p: &Path) -> &str {
@@ -45,13 +54,37 @@ fn two_runs(root: &Path) -> (PathBuf, PathBuf) {
     let r1 = root.join("sweep").join("conc8");
     let r2 = root.join("sweep").join("conc16");
     sim(&["workers", s(&r1), "--duration", "2m"]);
-    sim(&["requests", s(&r1.join("requests/requests.jsonl")), "--count", "1500"]);
-    std::fs::create_dir_all(r1.join("aiperf")).unwrap();
-    sim(&["aiperf", s(&r1.join("aiperf/profile_export.jsonl")), "--count", "200"]);
     sim(&[
-        "workers", s(&r2), "--mode", "agg", "--variant", "vllm", "--duration", "2m", "--rng", "7",
+        "requests",
+        s(&r1.join("requests/requests.jsonl")),
+        "--count",
+        "1500",
     ]);
-    sim(&["snapshots", s(&r2.join("metrics_snapshots")), "--count", "25"]);
+    std::fs::create_dir_all(r1.join("aiperf")).unwrap();
+    sim(&[
+        "aiperf",
+        s(&r1.join("aiperf/profile_export.jsonl")),
+        "--count",
+        "200",
+    ]);
+    sim(&[
+        "workers",
+        s(&r2),
+        "--mode",
+        "agg",
+        "--variant",
+        "vllm",
+        "--duration",
+        "2m",
+        "--rng",
+        "7",
+    ]);
+    sim(&[
+        "snapshots",
+        s(&r2.join("metrics_snapshots")),
+        "--count",
+        "25",
+    ]);
     (r1, r2)
 }
 
@@ -67,14 +100,20 @@ fn parts(ds: &Path, table: &str) -> Vec<(String, Vec<RecordBatch>)> {
     let mut out = Vec::new();
     let mut stack = vec![ds.join(table)];
     while let Some(d) = stack.pop() {
-        let Ok(rd) = std::fs::read_dir(&d) else { continue };
+        let Ok(rd) = std::fs::read_dir(&d) else {
+            continue;
+        };
         for e in rd.flatten() {
             let p = e.path();
             if p.is_dir() {
                 stack.push(p);
             } else {
                 let name = p.file_name().unwrap().to_string_lossy().into_owned();
-                assert!(!name.starts_with('.'), "a temporary file is left: {}", p.display());
+                assert!(
+                    !name.starts_with('.'),
+                    "a temporary file is left: {}",
+                    p.display()
+                );
                 let b = srtlog::table::parquet_io::read_parquet(&p, None).unwrap();
                 out.push((p.strip_prefix(ds).unwrap().display().to_string(), b));
             }
@@ -99,7 +138,11 @@ fn strings(b: &RecordBatch, col: &str) -> Vec<String> {
     let c = b.column_by_name(col).unwrap();
     if let Some(d) = c.as_dictionary_opt::<Int32Type>() {
         let v = d.values().as_string::<i32>();
-        return d.keys().iter().map(|k| v.value(k.unwrap() as usize).to_string()).collect();
+        return d
+            .keys()
+            .iter()
+            .map(|k| v.value(k.unwrap() as usize).to_string())
+            .collect();
     }
     let a = c.as_string::<i32>();
     (0..a.len()).map(|i| a.value(i).to_string()).collect()
@@ -130,11 +173,17 @@ fn parse_rows(run: &Path) -> BTreeMap<String, u64> {
     let v = run_ok(&["parse", s(run), "--json", "--no-cache"]);
     let mut m = BTreeMap::new();
     for w in v["workers"].as_array().unwrap() {
-        let n: u64 = ["prefill_lines", "decode_lines", "memory_snapshots", "stats_lines"]
-            .iter()
-            .map(|k| w[*k].as_u64().unwrap_or(0))
-            .sum();
-        *m.entry(w["worker_type"].as_str().unwrap().to_string()).or_default() += n;
+        let n: u64 = [
+            "prefill_lines",
+            "decode_lines",
+            "memory_snapshots",
+            "stats_lines",
+        ]
+        .iter()
+        .map(|k| w[*k].as_u64().unwrap_or(0))
+        .sum();
+        *m.entry(w["worker_type"].as_str().unwrap().to_string())
+            .or_default() += n;
     }
     m
 }
@@ -149,22 +198,45 @@ fn two_runs_match_the_cli_figures() {
     for (run, id) in [(&r1, "conc8"), (&r2, "conc16")] {
         for (wt, n) in parse_rows(run) {
             assert_eq!(nm.get(&(id.to_string(), wt.clone())), Some(&n), "{id} {wt}");
-            assert_eq!(sum["node_metrics_by_worker_type"][&wt].as_u64().is_some(), true);
+            // Each worker type is in one run only here: the totals equal it.
+            assert_eq!(sum["node_metrics_by_worker_type"][&wt].as_u64(), Some(n));
         }
     }
-    assert_eq!(nm.len(), 3, "prefill and decode of conc8, agg of conc16: {nm:?}");
+    assert_eq!(
+        nm.len(),
+        3,
+        "prefill and decode of conc8, agg of conc16: {nm:?}"
+    );
     // Requests: the request log and the AIPerf export, as `requests` reads them.
     let req = run_ok(&["requests", "summary", s(&r1), "--json"]);
     let rq = counts(&ds, "requests");
-    assert_eq!(rq[&("conc8".into(), String::new())], req["total_requests"].as_u64().unwrap());
-    assert_eq!(rq[&("conc8".into(), String::new())], 1700, "1500 logged + 200 AIPerf");
-    assert_eq!(counts(&ds, "aiperf_records")[&("conc8".into(), String::new())], 200);
+    assert_eq!(
+        rq[&("conc8".into(), String::new())],
+        req["total_requests"].as_u64().unwrap()
+    );
+    assert_eq!(
+        rq[&("conc8".into(), String::new())],
+        1700,
+        "1500 logged + 200 AIPerf"
+    );
+    assert_eq!(
+        counts(&ds, "aiperf_records")[&("conc8".into(), String::new())],
+        200
+    );
     let snap = run_ok(&["snapshots", s(&r2.join("metrics_snapshots")), "--json"]);
     let pairs = snap["requests"].as_array().map_or(0, |a| a.len() as u64);
     assert_eq!(pairs, 25);
-    assert_eq!(counts(&ds, "snapshot_pairs")[&("conc16".into(), String::new())], pairs);
+    assert_eq!(
+        counts(&ds, "snapshot_pairs")[&("conc16".into(), String::new())],
+        pairs
+    );
     // The summary agrees with the files, and the runs table with both.
-    for t in ["node_metrics", "requests", "aiperf_records", "snapshot_pairs"] {
+    for t in [
+        "node_metrics",
+        "requests",
+        "aiperf_records",
+        "snapshot_pairs",
+    ] {
         let files: u64 = counts(&ds, t).values().sum();
         assert_eq!(sum["rows_total"][t].as_u64().unwrap(), files, "{t}");
     }
@@ -179,7 +251,11 @@ fn two_runs_match_the_cli_figures() {
                 .as_primitive::<srtlog::table::arrow_array::types::Int64Type>()
                 .value(0) as u64
         };
-        let nm_rows: u64 = nm.iter().filter(|((r, _), _)| *r == id).map(|(_, n)| n).sum();
+        let nm_rows: u64 = nm
+            .iter()
+            .filter(|((r, _), _)| *r == id)
+            .map(|(_, n)| n)
+            .sum();
         assert_eq!(get("node_metrics_rows"), nm_rows);
         if id == "conc8" {
             assert_eq!((get("prefill_workers"), get("decode_workers")), (2, 1));
@@ -188,7 +264,13 @@ fn two_runs_match_the_cli_figures() {
     }
     // Portable types only: no unsigned integers or nanoseconds, and no
     // dictionaries but the partition keys.
-    for t in ["node_metrics", "requests", "aiperf_records", "snapshot_pairs", "runs"] {
+    for t in [
+        "node_metrics",
+        "requests",
+        "aiperf_records",
+        "snapshot_pairs",
+        "runs",
+    ] {
         for (rel, b) in parts(&ds, t) {
             let schema = b[0].schema();
             let rest: Vec<_> = schema
@@ -218,12 +300,22 @@ fn reingest_reads_only_the_new_run_and_the_changed_file() {
     assert_eq!(runs[0]["skipped"], runs[0]["sources"]);
     assert_eq!(runs[1]["parsed"], runs[1]["sources"]);
     assert_eq!(second["files_skipped"], first["files_parsed"]);
-    let rows: u64 = second["rows_written"].as_object().unwrap().values().map(|v| v.as_u64().unwrap()).sum();
-    let r2_rows: u64 = counts(&ds, "node_metrics").iter().chain(counts(&ds, "snapshot_pairs").iter())
-        .filter(|((r, _), _)| r == "conc16").map(|(_, n)| n).sum();
+    let rows: u64 = second["rows_written"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|v| v.as_u64().unwrap())
+        .sum();
+    let r2_rows: u64 = counts(&ds, "node_metrics")
+        .iter()
+        .chain(counts(&ds, "snapshot_pairs").iter())
+        .filter(|((r, _), _)| r == "conc16")
+        .map(|(_, n)| n)
+        .sum();
     assert_eq!(rows, r2_rows, "only the new run's rows are written");
     let manifest: Value =
-        serde_json::from_str(&std::fs::read_to_string(ds.join("_srtlog_manifest.json")).unwrap()).unwrap();
+        serde_json::from_str(&std::fs::read_to_string(ds.join("_srtlog_manifest.json")).unwrap())
+            .unwrap();
     let ids: Vec<&String> = manifest["runs"].as_object().unwrap().keys().collect();
     assert_eq!(ids, ["conc16", "conc8"]);
     // One request more: only that file is read again, and its part replaced.
@@ -236,14 +328,20 @@ fn reingest_reads_only_the_new_run_and_the_changed_file() {
     let third = ingest(&[&r1, &r2], &ds);
     assert_eq!(third["files_parsed"], 1, "{third}");
     assert_eq!(third["rows_written"]["requests"], 1501);
-    assert_eq!(counts(&ds, "requests")[&("conc8".into(), String::new())], 1701);
+    assert_eq!(
+        counts(&ds, "requests")[&("conc8".into(), String::new())],
+        1701
+    );
     // A run of the same name elsewhere gets an id with a hash, the first keeps its own.
     let other = d.path().join("other").join("conc8");
     sim(&["workers", s(&other), "--duration", "1m"]);
     let fourth = ingest(&[&r1, &other], &ds);
     let id = fourth["runs"][1]["id"].as_str().unwrap();
     assert_eq!(fourth["runs"][0]["id"], "conc8");
-    assert!(id.starts_with("conc8-") && id.len() == "conc8-".len() + 8, "{id}");
+    assert!(
+        id.starts_with("conc8-") && id.len() == "conc8-".len() + 8,
+        "{id}"
+    );
 }
 
 #[test]
@@ -253,9 +351,17 @@ fn corrupt_and_unreadable_files_are_warnings() {
     sim(&["workers", s(&run), "--duration", "1m"]);
     // A gzip worker log cut after its header; a FIFO and a dangling link
     // named like request logs.
-    std::fs::write(run.join("logs/n9_prefill_w0.out.gz"), b"\x1f\x8b\x08\x00\x00\x00").unwrap();
+    std::fs::write(
+        run.join("logs/n9_prefill_w0.out.gz"),
+        b"\x1f\x8b\x08\x00\x00\x00",
+    )
+    .unwrap();
     let fifo = run.join("logs/requests.jsonl");
-    assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    assert!(std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap()
+        .success());
     std::os::unix::fs::symlink(d.path().join("gone.jsonl"), run.join("logs/old.jsonl")).unwrap();
     let ds = d.path().join("fleet");
     let out = srtlog()
@@ -263,20 +369,35 @@ fn corrupt_and_unreadable_files_are_warnings() {
         .timeout(std::time::Duration::from_secs(120))
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     let w = v["warnings"].as_array().unwrap();
-    let about = |name: &str| w.iter().any(|x| x["path"].as_str().unwrap().ends_with(name));
+    let about = |name: &str| {
+        w.iter()
+            .any(|x| x["path"].as_str().unwrap().ends_with(name))
+    };
     assert!(about("n9_prefill_w0.out.gz"), "{w:?}");
     assert!(about("requests.jsonl"), "{w:?}");
     assert!(about("old.jsonl"), "{w:?}");
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("warning:") && stderr.contains("n9_prefill_w0.out.gz"), "{stderr}");
+    assert!(
+        stderr.contains("warning:") && stderr.contains("n9_prefill_w0.out.gz"),
+        "{stderr}"
+    );
     // The good workers are in; the warnings table holds the worker-log one.
-    assert_eq!(parse_rows(&run).values().sum::<u64>(), counts(&ds, "node_metrics").values().sum::<u64>());
+    assert_eq!(
+        parse_rows(&run).values().sum::<u64>(),
+        counts(&ds, "node_metrics").values().sum::<u64>()
+    );
     let wt = parts(&ds, "warnings");
     assert_eq!(wt.len(), 1);
-    assert!(strings(&wt[0].1[0], "path").iter().any(|p| p.ends_with("n9_prefill_w0.out.gz")));
+    assert!(strings(&wt[0].1[0], "path")
+        .iter()
+        .any(|p| p.ends_with("n9_prefill_w0.out.gz")));
 }
 
 #[test]
@@ -311,7 +432,12 @@ fn an_interrupted_ingest_leaves_no_half_file_and_the_next_completes() {
 fn a_missing_run_is_a_usage_error() {
     let d = tempfile::tempdir().unwrap();
     srtlog()
-        .args(["ingest", s(&d.path().join("nope")), "--into", s(&d.path().join("ds"))])
+        .args([
+            "ingest",
+            s(&d.path().join("nope")),
+            "--into",
+            s(&d.path().join("ds")),
+        ])
         .assert()
         .code(2);
 }
@@ -336,17 +462,34 @@ fn real_runs() {
     for (rel, bs) in parts(&ds, "node_metrics") {
         let h = hive(&rel);
         for b in &bs {
-            let n = strings(b, "record").iter().filter(|r| *r == "batch").count() as u64;
-            *batch.entry((h["run"].clone(), h["worker_type"].clone())).or_default() += n;
+            let n = strings(b, "record")
+                .iter()
+                .filter(|r| *r == "batch")
+                .count() as u64;
+            *batch
+                .entry((h["run"].clone(), h["worker_type"].clone()))
+                .or_default() += n;
         }
     }
     // grep -c "Prefill batch" prefill.log = 178; grep -c "Decode batch" decode.log = 396;
     // sglang_server.log: 251 "Prefill batch" + 2376 "Decode batch".
-    assert_eq!(batch[&("sglang-ci-pd-v0.5.3.post3".into(), "prefill".into())], 178);
-    assert_eq!(batch[&("sglang-ci-pd-v0.5.3.post3".into(), "decode".into())], 396);
-    assert_eq!(batch[&("sglang-ci-dp8-v0.5.5.post2".into(), "agg".into())], 251 + 2376);
+    assert_eq!(
+        batch[&("sglang-ci-pd-v0.5.3.post3".into(), "prefill".into())],
+        178
+    );
+    assert_eq!(
+        batch[&("sglang-ci-pd-v0.5.3.post3".into(), "decode".into())],
+        396
+    );
+    assert_eq!(
+        batch[&("sglang-ci-dp8-v0.5.5.post2".into(), "agg".into())],
+        251 + 2376
+    );
     // profile_export.jsonl: 100 lines, one record each.
-    assert_eq!(counts(&ds, "aiperf_records")[&("aiperf-examples-run1".into(), String::new())], 100);
+    assert_eq!(
+        counts(&ds, "aiperf_records")[&("aiperf-examples-run1".into(), String::new())],
+        100
+    );
     let nm = counts(&ds, "node_metrics");
     for run in [&pd, &dp8] {
         let id = run.file_name().unwrap().to_string_lossy().into_owned();
@@ -355,5 +498,9 @@ fn real_runs() {
         }
     }
     // The vLLM run's failed servers are warnings, not a failed ingest.
-    assert!(v["warnings"].as_array().unwrap().iter().any(|w| w["path"].as_str().unwrap().contains("vllm_serve_")));
+    assert!(v["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|w| w["path"].as_str().unwrap().contains("vllm_serve_")));
 }

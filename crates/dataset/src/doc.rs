@@ -146,7 +146,12 @@ mod tests {
     fn every_column_has_a_meaning() {
         for t in Table::ALL {
             for f in t.schema().fields() {
-                assert!(!meaning_of(t, f.name()).is_empty(), "{}.{}", t.name(), f.name());
+                assert!(
+                    !meaning_of(t, f.name()).is_empty(),
+                    "{}.{}",
+                    t.name(),
+                    f.name()
+                );
             }
         }
         assert!(!runs_markdown().contains("|  |"));

@@ -135,7 +135,9 @@ pub fn ingest(opts: &IngestOptions, progress: &AtomicU64) -> Result<IngestSummar
         for s in &entry.sources {
             *sum.rows_total.entry(s.table.clone()).or_default() += s.rows;
             if let (Some(w), true) = (&s.partition, s.table == Table::NodeMetrics.name()) {
-                *sum.node_metrics_by_worker_type.entry(w.clone()).or_default() += s.rows;
+                *sum.node_metrics_by_worker_type
+                    .entry(w.clone())
+                    .or_default() += s.rows;
             }
         }
     }
@@ -242,7 +244,8 @@ fn ingest_source(
     // The file a source had before (another worker type, or rows then and
     // none now) goes; the new one replaces it atomically.
     let part = if n > 0 {
-        sum.bytes_out += crate::write::write_part(&root.join(&rel), src.table.schema(), &read.batches)?;
+        sum.bytes_out +=
+            crate::write::write_part(&root.join(&rel), src.table.schema(), &read.batches)?;
         *sum.rows_written.entry(src.table.name().into()).or_default() += n;
         Some(rel.display().to_string())
     } else {
@@ -258,7 +261,12 @@ fn ingest_source(
         }
     }
     if part.is_none() {
-        remove(root, &part_path(src.table, id, None, &src.path).display().to_string());
+        remove(
+            root,
+            &part_path(src.table, id, None, &src.path)
+                .display()
+                .to_string(),
+        );
     }
     Ok(SourceEntry {
         table: src.table.name().into(),
@@ -319,7 +327,11 @@ pub fn runs_schema() -> SchemaRef {
         Field::new("run", DataType::Utf8, false),
         Field::new("path", DataType::Utf8, false),
     ];
-    f.extend(RUN_COLUMNS.iter().map(|c| Field::new(*c, DataType::Int64, false)));
+    f.extend(
+        RUN_COLUMNS
+            .iter()
+            .map(|c| Field::new(*c, DataType::Int64, false)),
+    );
     f.push(Field::new("concurrency", DataType::Float64, true));
     f.push(Field::new("request_rate", DataType::Float64, true));
     Arc::new(Schema::new(f))
@@ -332,7 +344,12 @@ pub fn warnings_table_schema() -> SchemaRef {
         Field::new("run", DataType::Utf8, false),
         Field::new("table", DataType::Utf8, false),
     ];
-    f.extend(crate::schema::warnings_schema().fields().iter().map(|f| f.as_ref().clone()));
+    f.extend(
+        crate::schema::warnings_schema()
+            .fields()
+            .iter()
+            .map(|f| f.as_ref().clone()),
+    );
     Arc::new(Schema::new(f))
 }
 
@@ -353,7 +370,12 @@ fn run_values(e: &RunEntry) -> BTreeMap<&'static str, u64> {
                     Some("decode") => add("decode_workers", 1),
                     _ => add("agg_workers", 1),
                 }
-                for k in ["prefill_batches", "decode_batches", "memory_snapshots", "stats_lines"] {
+                for k in [
+                    "prefill_batches",
+                    "decode_batches",
+                    "memory_snapshots",
+                    "stats_lines",
+                ] {
                     add(k, s.counts.get(k).copied().unwrap_or(0));
                 }
             }
@@ -375,7 +397,9 @@ fn write_run_tables(root: &Path, id: &str, e: &RunEntry, sum: &mut IngestSummary
     ];
     for c in RUN_COLUMNS {
         let n = v.get(c).copied().unwrap_or(0);
-        cols.push(Arc::new(Int64Array::from(vec![i64::try_from(n).unwrap_or(i64::MAX)])));
+        cols.push(Arc::new(Int64Array::from(vec![
+            i64::try_from(n).unwrap_or(i64::MAX)
+        ])));
     }
     let name = Path::new(&e.path)
         .file_name()
@@ -400,11 +424,16 @@ fn write_run_tables(root: &Path, id: &str, e: &RunEntry, sum: &mut IngestSummary
     let cols: Vec<ArrayRef> = vec![
         Arc::new(StringArray::from(vec![id; w.len()])),
         Arc::new(StringArray::from_iter_values(w.iter().map(|(t, _)| *t))),
-        Arc::new(StringArray::from_iter_values(w.iter().map(|(_, w)| w.path.as_str()))),
-        Arc::new(Int64Array::from_iter(
-            w.iter().map(|(_, w)| w.line.and_then(|l| i64::try_from(l).ok())),
+        Arc::new(StringArray::from_iter_values(
+            w.iter().map(|(_, w)| w.path.as_str()),
         )),
-        Arc::new(StringArray::from_iter_values(w.iter().map(|(_, w)| w.message.as_str()))),
+        Arc::new(Int64Array::from_iter(
+            w.iter()
+                .map(|(_, w)| w.line.and_then(|l| i64::try_from(l).ok())),
+        )),
+        Arc::new(StringArray::from_iter_values(
+            w.iter().map(|(_, w)| w.message.as_str()),
+        )),
     ];
     let b = RecordBatch::try_new(warnings_table_schema(), cols)?;
     sum.bytes_out += crate::write::write_part(&root.join(rel), warnings_table_schema(), &[b])?;

@@ -68,7 +68,9 @@ pub enum Error {
     #[error("parquet: {0}")]
     Parquet(#[from] parquet::errors::ParquetError),
     /// A table name that the dataset does not have.
-    #[error("unknown table {0:?} (tables: node_metrics, requests, aiperf_records, snapshot_pairs)")]
+    #[error(
+        "unknown table {0:?} (tables: node_metrics, requests, aiperf_records, snapshot_pairs)"
+    )]
     UnknownTable(String),
     /// A call the source does not allow (a byte range of a compressed file,
     /// of a folder, or of a table that is not split).

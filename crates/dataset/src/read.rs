@@ -100,7 +100,12 @@ fn warn(path: &Path, line: Option<u64>, message: impl Into<String>) -> SourceWar
 
 /// Reads one whole source (a file, or a snapshot folder). `progress` counts
 /// input bytes.
-pub fn read_source(table: Table, run: &str, path: &Path, progress: &AtomicU64) -> Result<SourceRead> {
+pub fn read_source(
+    table: Table,
+    run: &str,
+    path: &Path,
+    progress: &AtomicU64,
+) -> Result<SourceRead> {
     if !path.exists() {
         return Ok(SourceRead {
             warnings: vec![warn(path, None, "no such file or directory")],
@@ -140,7 +145,8 @@ fn worker_log(run: &str, path: &Path, progress: &AtomicU64) -> Result<SourceRead
     }
     for log in logs {
         for w in &log.warnings {
-            out.warnings.push(warn(Path::new(&w.file), None, w.message.clone()));
+            out.warnings
+                .push(warn(Path::new(&w.file), None, w.message.clone()));
         }
         let s = WorkerSummary::from_log(&log);
         for (k, v) in [
@@ -207,7 +213,11 @@ fn requests_batch(run: &str, b: &RecordBatch) -> Result<RecordBatch> {
         }
     }
     if let Some(e) = extras {
-        fields.push(arrow_schema::Field::new("extras", arrow_schema::DataType::Utf8, true));
+        fields.push(arrow_schema::Field::new(
+            "extras",
+            arrow_schema::DataType::Utf8,
+            true,
+        ));
         cols.push(e);
     }
     let folded = RecordBatch::try_new(Arc::new(arrow_schema::Schema::new(fields)), cols)?;
@@ -292,7 +302,12 @@ fn snapshot_folder(run: &str, path: &Path, progress: &AtomicU64) -> Result<Sourc
             .push(warn(&p.file, None, format!("{}: {}", p.code, p.detail)));
     }
     let bytes: u64 = std::fs::read_dir(path)
-        .map(|rd| rd.flatten().filter_map(|e| e.metadata().ok()).map(|m| m.len()).sum())
+        .map(|rd| {
+            rd.flatten()
+                .filter_map(|e| e.metadata().ok())
+                .map(|m| m.len())
+                .sum()
+        })
         .unwrap_or(0);
     progress.fetch_add(bytes, Ordering::Relaxed);
     out.counts.insert("bytes".into(), bytes);

@@ -134,9 +134,11 @@ pub fn dataset_type(t: &DataType) -> DataType {
 /// with its [`dataset_type`].
 pub fn dataset_schema(job: &Schema) -> SchemaRef {
     let mut f = vec![Field::new(RUN, DataType::Utf8, false)];
-    f.extend(job.fields().iter().map(|c| {
-        Field::new(c.name(), dataset_type(c.data_type()), c.is_nullable())
-    }));
+    f.extend(
+        job.fields()
+            .iter()
+            .map(|c| Field::new(c.name(), dataset_type(c.data_type()), c.is_nullable())),
+    );
     Arc::new(Schema::new(f))
 }
 
@@ -294,7 +296,11 @@ mod tests {
         let line = out.column_by_name("line").unwrap();
         let line = line.as_any().downcast_ref::<Int64Array>().unwrap();
         assert_eq!(line.values().to_vec(), [1, 2]);
-        let run = out.column(0).as_any().downcast_ref::<StringArray>().unwrap();
+        let run = out
+            .column(0)
+            .as_any()
+            .downcast_ref::<StringArray>()
+            .unwrap();
         assert_eq!(run.value(1), "r1");
         // A column the batch lacks is null.
         assert_eq!(out.column_by_name(AIPERF_ARTIFACT).unwrap().null_count(), 2);

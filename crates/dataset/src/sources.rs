@@ -93,9 +93,8 @@ pub fn discover(run: &Path) -> Result<RunSources> {
     for e in srtlog_aiperf::find_exports(run) {
         out.sources.push(single(Table::AiperfRecords, &e));
     }
-    let (requests, warnings) = srtlog_requests::load::discover(&roots).map_err(|e| {
-        crate::Error::io(run, std::io::Error::other(e.to_string()))
-    })?;
+    let (requests, warnings) = srtlog_requests::load::discover(&roots)
+        .map_err(|e| crate::Error::io(run, std::io::Error::other(e.to_string())))?;
     out.warnings.extend(warnings.iter().map(io_warning));
     for (p, _) in requests {
         let cache = p

@@ -19,13 +19,13 @@
 use crate::{Error, Result};
 use arrow_array::RecordBatch;
 use arrow_schema::{DataType, Field, Schema, SchemaRef};
-use std::sync::Arc;
 use parquet::arrow::ArrowWriter;
 use parquet::basic::{Compression, ZstdLevel};
 use parquet::file::properties::WriterProperties;
 use parquet::schema::types::ColumnPath;
 use srtlog_io::AtomicFile;
 use std::path::Path;
+use std::sync::Arc;
 
 /// Columns stored as dictionaries in the files (see the module doc).
 pub const PARTITION_KEYS: [&str; 2] = ["run", "worker_type"];

@@ -13,7 +13,9 @@ const END: &str = "<!-- end of columns -->";
 fn the_document_matches_the_schemas() {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/dataset.md");
     let text = std::fs::read_to_string(&path).unwrap();
-    let (head, rest) = text.split_once(BEGIN).expect("the generated-columns marker");
+    let (head, rest) = text
+        .split_once(BEGIN)
+        .expect("the generated-columns marker");
     let (_, tail) = rest.split_once(END).expect("the end marker");
     let want = srtlog_dataset::doc::all_markdown();
     if std::env::var_os("SRTLOG_WRITE_DATASET_DOC").is_some() {
@@ -21,5 +23,8 @@ fn the_document_matches_the_schemas() {
         return;
     }
     let got = &rest[..rest.find(END).unwrap()];
-    assert_eq!(got, want, "docs/dataset.md is stale: run with SRTLOG_WRITE_DATASET_DOC=1");
+    assert_eq!(
+        got, want,
+        "docs/dataset.md is stale: run with SRTLOG_WRITE_DATASET_DOC=1"
+    );
 }

@@ -35,7 +35,12 @@ fn digest(batches: &[RecordBatch]) -> Digest {
         match f.data_type() {
             arrow_schema::DataType::Float64 => {
                 let s: f64 = cols
-                    .flat_map(|c| c.as_primitive::<Float64Type>().iter().flatten().collect::<Vec<_>>())
+                    .flat_map(|c| {
+                        c.as_primitive::<Float64Type>()
+                            .iter()
+                            .flatten()
+                            .collect::<Vec<_>>()
+                    })
                     .filter(|x| x.is_finite())
                     .sum();
                 // Rounded: sums of the same values in another grouping may
@@ -43,12 +48,24 @@ fn digest(batches: &[RecordBatch]) -> Digest {
                 d.floats.push((f.name().clone(), (s * 1e6).round() / 1e6));
             }
             arrow_schema::DataType::Int64 => {
-                let s: i64 = cols.flat_map(|c| c.as_primitive::<Int64Type>().iter().flatten().collect::<Vec<_>>()).sum();
+                let s: i64 = cols
+                    .flat_map(|c| {
+                        c.as_primitive::<Int64Type>()
+                            .iter()
+                            .flatten()
+                            .collect::<Vec<_>>()
+                    })
+                    .sum();
                 d.ints.push((f.name().clone(), s));
             }
             arrow_schema::DataType::Timestamp(..) => {
                 let s: i64 = cols
-                    .flat_map(|c| c.as_primitive::<TimestampMicrosecondType>().iter().flatten().collect::<Vec<_>>())
+                    .flat_map(|c| {
+                        c.as_primitive::<TimestampMicrosecondType>()
+                            .iter()
+                            .flatten()
+                            .collect::<Vec<_>>()
+                    })
                     .map(|x| x / 1000)
                     .sum();
                 d.ints.push((f.name().clone(), s));
@@ -64,7 +81,8 @@ fn digest(batches: &[RecordBatch]) -> Digest {
     for b in batches {
         let a = b.column(col).as_string::<i32>();
         for i in 0..a.len() {
-            d.first_strings.push_str(if a.is_null(i) { "-" } else { a.value(i) });
+            d.first_strings
+                .push_str(if a.is_null(i) { "-" } else { a.value(i) });
             d.first_strings.push(',');
         }
     }
@@ -79,7 +97,10 @@ fn ranges(size: u64, n: u64, jitter: u64) -> Vec<ByteRange> {
     cuts.push(size);
     cuts.dedup();
     cuts.windows(2)
-        .map(|w| ByteRange { start: w[0], end: w[1] })
+        .map(|w| ByteRange {
+            start: w[0],
+            end: w[1],
+        })
         .collect()
 }
 
@@ -127,9 +148,21 @@ fn aiperf_export_in_ranges_equals_whole() {
     check_ranges(&p, "aiperf_records");
     // Line numbers are those of the whole file (`grep -n`).
     let size = std::fs::metadata(&p).unwrap().len();
-    let last = read_file(&p, "aiperf_records", "r", Some(ByteRange { start: size / 2, end: size })).unwrap();
+    let last = read_file(
+        &p,
+        "aiperf_records",
+        "r",
+        Some(ByteRange {
+            start: size / 2,
+            end: size,
+        }),
+    )
+    .unwrap();
     let b = last.batches.last().unwrap();
-    let line = b.column_by_name("line").unwrap().as_primitive::<Int64Type>();
+    let line = b
+        .column_by_name("line")
+        .unwrap()
+        .as_primitive::<Int64Type>();
     let lines = std::fs::read_to_string(&p).unwrap().lines().count() as i64;
     assert_eq!(line.value(line.len() - 1), lines);
 }
@@ -138,7 +171,14 @@ fn aiperf_export_in_ranges_equals_whole() {
 fn a_bad_line_is_a_warning_with_its_line_number() {
     let d = tempfile::tempdir().unwrap();
     let p = d.path().join("requests.jsonl");
-    srtlog_sim::write_request_log(&p, &srtlog_sim::RequestLogConfig { requests: 200, ..Default::default() }).unwrap();
+    srtlog_sim::write_request_log(
+        &p,
+        &srtlog_sim::RequestLogConfig {
+            requests: 200,
+            ..Default::default()
+        },
+    )
+    .unwrap();
     let text = std::fs::read_to_string(&p).unwrap();
     let mut lines: Vec<&str> = text.lines().collect();
     lines.insert(150, "{not json");
@@ -148,15 +188,26 @@ fn a_bad_line_is_a_warning_with_its_line_number() {
     let mut rows = 0;
     for r in ranges(size, 4, 5) {
         let part = read_file(&p, "requests", "r", Some(r)).unwrap();
-        rows += part.batches.iter().map(RecordBatch::num_rows).sum::<usize>();
+        rows += part
+            .batches
+            .iter()
+            .map(RecordBatch::num_rows)
+            .sum::<usize>();
         let w = &part.warnings;
-        let line = w.column_by_name("line").unwrap().as_primitive::<Int64Type>();
+        let line = w
+            .column_by_name("line")
+            .unwrap()
+            .as_primitive::<Int64Type>();
         found.extend(line.iter().flatten());
     }
     assert_eq!(rows, 200);
     assert_eq!(found, [151], "grep -n of the bad line");
     let whole = read_file(&p, "requests", "r", None).unwrap();
-    let line = whole.warnings.column_by_name("line").unwrap().as_primitive::<Int64Type>();
+    let line = whole
+        .warnings
+        .column_by_name("line")
+        .unwrap()
+        .as_primitive::<Int64Type>();
     assert_eq!(line.iter().flatten().collect::<Vec<_>>(), [151]);
 }
 
@@ -178,7 +229,10 @@ fn compressed_files_and_worker_logs_are_read_whole() {
         read_file(&gz, "requests", "r", Some(r)),
         Err(srtlog_dataset::Error::Unsupported { .. })
     ));
-    assert_eq!(read_file(&gz, "requests", "r", None).unwrap().batches[0].num_rows(), 5000);
+    assert_eq!(
+        read_file(&gz, "requests", "r", None).unwrap().batches[0].num_rows(),
+        5000
+    );
     assert!(read_file(&gz, "nope", "r", None).is_err());
     // A missing file: a warning, no rows, no error.
     let gone = read_file(&d.path().join("gone.jsonl"), "requests", "r", None).unwrap();
@@ -188,7 +242,14 @@ fn compressed_files_and_worker_logs_are_read_whole() {
     assert_eq!(gone.warnings.num_rows(), 1);
     // Worker logs: a range is refused, the whole file is read.
     let run = d.path().join("run");
-    srtlog_sim::write_run(&run, &srtlog_sim::SimConfig { duration_s: 60, ..Default::default() }).unwrap();
+    srtlog_sim::write_run(
+        &run,
+        &srtlog_sim::SimConfig {
+            duration_s: 60,
+            ..Default::default()
+        },
+    )
+    .unwrap();
     let log = std::fs::read_dir(run.join("logs"))
         .unwrap()
         .flatten()
@@ -197,7 +258,14 @@ fn compressed_files_and_worker_logs_are_read_whole() {
         .unwrap();
     assert!(read_file(&log, "node_metrics", "r", Some(r)).is_err());
     let whole = read_file(&log, "node_metrics", "r", None).unwrap();
-    assert!(whole.batches.iter().map(RecordBatch::num_rows).sum::<usize>() > 0);
+    assert!(
+        whole
+            .batches
+            .iter()
+            .map(RecordBatch::num_rows)
+            .sum::<usize>()
+            > 0
+    );
     assert_eq!(whole.batches[0].schema(), Table::NodeMetrics.schema());
 }
 
@@ -205,28 +273,51 @@ fn compressed_files_and_worker_logs_are_read_whole() {
 fn the_planner_tiles_big_plain_files_only() {
     let d = tempfile::tempdir().unwrap();
     let run = d.path().join("run");
-    srtlog_sim::write_run(&run, &srtlog_sim::SimConfig { duration_s: 60, ..Default::default() }).unwrap();
+    srtlog_sim::write_run(
+        &run,
+        &srtlog_sim::SimConfig {
+            duration_s: 60,
+            ..Default::default()
+        },
+    )
+    .unwrap();
     let big = run.join("requests.jsonl");
-    srtlog_sim::write_request_log(&big, &srtlog_sim::RequestLogConfig { requests: 20_000, ..Default::default() }).unwrap();
+    srtlog_sim::write_request_log(
+        &big,
+        &srtlog_sim::RequestLogConfig {
+            requests: 20_000,
+            ..Default::default()
+        },
+    )
+    .unwrap();
     let gz = run.join("more.jsonl.gz");
     srtlog_sim::write_request_log(
         &gz,
-        &srtlog_sim::RequestLogConfig { requests: 20_000, compression: srtlog_sim::Compression::Gzip, ..Default::default() },
+        &srtlog_sim::RequestLogConfig {
+            requests: 20_000,
+            compression: srtlog_sim::Compression::Gzip,
+            ..Default::default()
+        },
     )
     .unwrap();
     let size = std::fs::metadata(&big).unwrap().len();
     assert!(size > 3 << 20, "{size}");
-    let (splits, warnings) = plan_splits(&[run.clone()], &[], 1 << 20).unwrap();
+    let (splits, warnings) = plan_splits(std::slice::from_ref(&run), &[], 1 << 20).unwrap();
     assert!(warnings.is_empty());
     let of = |p: &Path| splits.iter().filter(|s| s.path == p).collect::<Vec<_>>();
     let parts = of(&big);
     assert_eq!(parts.len() as u64, size.div_ceil(1 << 20));
     assert_eq!(parts[0].range.unwrap().start, 0);
     assert_eq!(parts.last().unwrap().range.unwrap().end, size);
-    assert!(parts.windows(2).all(|w| w[0].range.unwrap().end == w[1].range.unwrap().start));
+    assert!(parts
+        .windows(2)
+        .all(|w| w[0].range.unwrap().end == w[1].range.unwrap().start));
     assert_eq!(of(&gz).len(), 1);
     assert!(of(&gz)[0].range.is_none());
-    let workers: Vec<_> = splits.iter().filter(|s| s.table == "node_metrics").collect();
+    let workers: Vec<_> = splits
+        .iter()
+        .filter(|s| s.table == "node_metrics")
+        .collect();
     assert_eq!(workers.len(), 3, "2 prefill + 1 decode, whole");
     assert!(workers.iter().all(|s| s.range.is_none() && s.run == "run"));
     // The splits read back give the rows of the whole files.
