@@ -504,3 +504,31 @@ fn real_runs() {
         .iter()
         .any(|w| w["path"].as_str().unwrap().contains("vllm_serve_")));
 }
+
+/// A dataset written inside the run it ingests is not read as a source of
+/// it, and an empty run is a warning.
+#[test]
+fn a_dataset_inside_its_run_and_an_empty_run() {
+    let d = tempfile::tempdir().unwrap();
+    let run = d.path().join("run");
+    std::fs::create_dir_all(run.join("requests")).unwrap();
+    sim(&[
+        "requests",
+        s(&run.join("requests/r.jsonl")),
+        "--count",
+        "100",
+    ]);
+    let ds = run.join("fleet");
+    let first = ingest(&[&run], &ds);
+    assert_eq!(first["runs"][0]["sources"], 1);
+    let again = ingest(&[&run], &ds);
+    assert_eq!(again["runs"][0]["sources"], 1, "{again}");
+    assert_eq!(again["files_parsed"], 0);
+    let empty = d.path().join("empty");
+    std::fs::create_dir_all(&empty).unwrap();
+    let v = ingest(&[&empty], &d.path().join("ds2"));
+    assert!(v["warnings"][0]["message"]
+        .as_str()
+        .unwrap()
+        .starts_with("nothing to ingest"));
+}

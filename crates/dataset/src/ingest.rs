@@ -152,8 +152,21 @@ fn ingest_run(
     sum: &mut IngestSummary,
     progress: &AtomicU64,
 ) -> Result<(RunEntry, RunReport)> {
-    let found = crate::sources::discover(path)?;
+    let mut found = crate::sources::discover(path)?;
     sum.warnings.extend(found.warnings);
+    // A dataset inside a run folder is not a source of it (its manifest
+    // would otherwise look like a JSON file to the request-log walk).
+    let own = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+    found
+        .sources
+        .retain(|s| !std::fs::canonicalize(&s.path).is_ok_and(|p| p.starts_with(&own)));
+    if found.sources.is_empty() {
+        sum.warnings.push(SourceWarning {
+            path: path.display().to_string(),
+            line: None,
+            message: "nothing to ingest: no worker logs, request logs, AIPerf exports or snapshot folders".into(),
+        });
+    }
     let mut previous: BTreeMap<(String, String), SourceEntry> = old
         .sources
         .into_iter()

@@ -166,6 +166,13 @@ fn worker_log(run: &str, path: &Path, progress: &AtomicU64) -> Result<SourceRead
             out.batches.push(normalize(Table::NodeMetrics, run, b)?);
         }
     }
+    if out.batches.is_empty() && out.warnings.is_empty() {
+        out.warnings.push(warn(
+            path,
+            None,
+            "no worker-log records (batch lines, memory snapshots, engine statistics)",
+        ));
+    }
     Ok(out)
 }
 

@@ -257,6 +257,12 @@ fn compressed_files_and_worker_logs_are_read_whole() {
         .find(|p| p.to_string_lossy().contains("_prefill_w0"))
         .unwrap();
     assert!(read_file(&log, "node_metrics", "r", Some(r)).is_err());
+    // A file that is no worker log: a warning, no rows.
+    let notes = d.path().join("notes.out");
+    std::fs::write(&notes, "hello\n").unwrap();
+    let n = read_file(&notes, "node_metrics", "r", None).unwrap();
+    assert!(n.batches.is_empty());
+    assert_eq!(n.warnings.num_rows(), 1);
     let whole = read_file(&log, "node_metrics", "r", None).unwrap();
     assert!(
         whole
