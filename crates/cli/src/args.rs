@@ -58,6 +58,9 @@ pub enum Command {
     /// Write simulated inputs for demos, tests and benchmarks: worker logs (the default), request
     /// logs, snapshots, a service, an AIPerf export.
     Simulate(cmd::simulate::Args),
+    /// Write every job's tables of every run into one Hive-partitioned Parquet dataset (for
+    /// DuckDB, Spark, Trino, pandas, polars); again, only new or changed files are read.
+    Ingest(cmd::ingest::Args),
     /// Old name of `follow`.
     #[command(hide = true)]
     Request(cmd::follow::Args),

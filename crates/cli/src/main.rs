@@ -36,6 +36,7 @@ fn dispatch(command: Command, quiet: bool) -> anyhow::Result<ExitCode> {
         Command::Check(a) => cmd::check::run(a, quiet),
         Command::Compare(a) => cmd::compare::run(a, quiet),
         Command::Simulate(a) => cmd::simulate::run(a, quiet),
+        Command::Ingest(a) => cmd::ingest::run(a, quiet),
         Command::SimulateRequests(a) => cmd::simulate::requests::run(a, quiet),
         Command::SimulateService(a) => cmd::simulate::service::run(a, quiet),
         Command::SimulateSnapshots(a) => cmd::simulate::snapshots::run(a, quiet),
@@ -135,6 +136,7 @@ fn main() -> ExitCode {
                         c.downcast_ref(),
                         Some(srtlog::requests::Error::Io(srtlog::io::Error::NotFound(_)))
                     )
+                    || matches!(c.downcast_ref(), Some(srtlog::dataset::Error::NotFound(_)))
                     || c.downcast_ref::<flags::UsageError>().is_some()
             });
             let code = if usage { EXIT_USAGE } else { EXIT_FAILURE };

@@ -13,6 +13,8 @@
 //! * [`warning`]: the typed, per-path problems the readers report.
 //! * [`http`]: the scraper's HTTP client.
 //! * [`error`]: the errors that stop an operation.
+//! * [`fingerprint`](mod@fingerprint): the identity of a source file (size, times, inode, head and
+//!   tail hash) that the parse cache and the dataset manifest compare.
 //!
 //! Decoding is not here: the decoders in `srtlog-formats` are pure (bytes
 //! in, typed rows out), and this crate is where the bytes come from.
@@ -21,6 +23,7 @@
 pub mod atomic;
 pub mod blocks;
 pub mod error;
+pub mod fingerprint;
 pub mod http;
 pub mod open;
 pub mod walk;
@@ -28,6 +31,7 @@ pub mod warning;
 
 pub use atomic::{write_atomic, AtomicFile};
 pub use error::{Error, Result};
+pub use fingerprint::{fingerprint, Fingerprint};
 pub use open::{open_decoded, read_decoded_head, read_head, sniff_encoding, Encoding};
 pub use walk::{walk, Walk, WalkOptions, WalkedFile};
 pub use warning::{Warning, WarningKind};

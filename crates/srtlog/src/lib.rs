@@ -12,6 +12,7 @@
 //! | AIPerf exports | `srtlog-aiperf` | [`aiperf`] |
 //! | logging audit, following one request | `srtlog-audit` | [`audit`], [`follow`] |
 //! | comparing runs | `srtlog-compare` | [`compare`] |
+//! | the fleet dataset (`srtlog ingest`), per-file reads for Ray/Spark | `srtlog-dataset` | [`dataset`] |
 //!
 //! Foundations: decoders in [`formats`] (pure, sans-I/O), reading and
 //! writing in [`io`], the table model in [`table`], statistics in [`stats`].
@@ -22,6 +23,7 @@ pub use srtlog_audit as audit;
 pub use srtlog_audit::follow;
 pub use srtlog_check as check;
 pub use srtlog_compare as compare;
+pub use srtlog_dataset as dataset;
 pub use srtlog_formats as formats;
 pub use srtlog_io as io;
 pub use srtlog_requests as requests;

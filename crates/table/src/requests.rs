@@ -428,7 +428,9 @@ mod tests {
         // `numeric_columns` then indexed past the end (found through the
         // Python package, whose analyzer starts from a default table).
         let mut b = RequestTable::new();
-        b.push(&row(r#"{"model": "m", "latency_ms": 3, "status": "success"}"#));
+        b.push(&row(
+            r#"{"model": "m", "latency_ms": 3, "status": "success"}"#,
+        ));
         let mut a = RequestTable::default();
         a.append(&b);
         assert_eq!(a.column("latency_ms"), Some(&[3.0][..]));

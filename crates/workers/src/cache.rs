@@ -18,7 +18,6 @@ use crate::error::{Error, Result};
 use crate::summary::RunSummary;
 use serde::{Deserialize, Serialize};
 use std::fs::File;
-use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
 /// Folder name under the logs folder.
@@ -27,71 +26,16 @@ pub const CACHE_DIR: &str = "cached_assets";
 pub const PARQUET_NAME: &str = "node_metrics.parquet";
 /// The metadata file.
 pub const META_NAME: &str = "cache_metadata.json";
-const SAMPLE: u64 = 64 * 1024;
 
-/// Identity of one source file.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Fingerprint {
-    /// Path.
-    pub path: String,
-    /// Size in bytes.
-    pub size: u64,
-    /// Modification time, nanoseconds since the epoch.
-    pub mtime_ns: i128,
-    /// FNV-1a 64 of the first and last 64 KiB, hex.
-    pub head_tail: String,
-    /// Status-change time, nanoseconds since the epoch (0 in metadata from
-    /// releases that did not record it, which then never matches).
-    #[serde(default)]
-    pub ctime_ns: i128,
-    /// Inode number (0 in older metadata).
-    #[serde(default)]
-    pub inode: u64,
-}
+pub use srtlog_io::fingerprint::Fingerprint;
 
-/// FNV-1a, 64-bit (Fowler, Noll, Vo; IETF draft-eastlake-fnv). Stable across
-/// platforms and releases, which a cache key needs and `std`'s hasher is not.
-fn fnv1a(mut h: u64, bytes: &[u8]) -> u64 {
-    for &b in bytes {
-        h ^= u64::from(b);
-        h = h.wrapping_mul(0x0000_0100_0000_01b3);
-    }
-    h
-}
-
-/// Fingerprints a file; its path is made canonical (absolute, links
-/// resolved) so that a relative and an absolute spelling agree.
+/// Fingerprints a file ([`srtlog_io::fingerprint`](mod@srtlog_io::fingerprint), shared with the dataset
+/// manifest); its path is made canonical (absolute, links resolved) so that
+/// a relative and an absolute spelling agree.
 pub fn fingerprint(path: &Path) -> Result<Fingerprint> {
-    use std::os::unix::fs::MetadataExt;
-    let io = |e| Error::io(path, e);
-    let canonical = std::fs::canonicalize(path).map_err(io)?;
-    let meta = std::fs::metadata(path).map_err(io)?;
-    let ctime_ns = i128::from(meta.ctime()) * 1_000_000_000 + i128::from(meta.ctime_nsec());
-    let mtime_ns = meta
-        .modified()
-        .ok()
-        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-        .map_or(0, |d| d.as_nanos() as i128);
-    let mut f = File::open(path).map_err(io)?;
-    let mut buf = Vec::with_capacity(SAMPLE as usize);
-    (&mut f).take(SAMPLE).read_to_end(&mut buf).map_err(io)?;
-    let mut h = fnv1a(0xcbf2_9ce4_8422_2325, &buf);
-    if meta.len() > SAMPLE {
-        buf.clear();
-        f.seek(SeekFrom::Start(
-            meta.len().saturating_sub(SAMPLE).max(SAMPLE),
-        ))
-        .map_err(io)?;
-        f.take(SAMPLE).read_to_end(&mut buf).map_err(io)?;
-        h = fnv1a(h, &buf);
-    }
-    Ok(Fingerprint {
-        path: canonical.display().to_string(),
-        size: meta.len(),
-        mtime_ns,
-        head_tail: format!("{h:016x}"),
-        ctime_ns,
-        inode: meta.ino(),
+    srtlog_io::fingerprint(path).map_err(|e| match e {
+        srtlog_io::Error::Io { path, source } => Error::io(path, source),
+        other => Error::from(other),
     })
 }
 

@@ -7,6 +7,7 @@ pub mod check;
 pub mod compare;
 pub mod follow;
 pub mod hint;
+pub mod ingest;
 pub mod parse;
 pub mod requests;
 pub mod scrape;
