@@ -5,9 +5,11 @@
 //!   `vllm bench serve` print (`============ Serving Benchmark Result
 //!   ============`, then `Successful requests:`, `Total generated tokens:`,
 //!   …), in any text file that is not a worker log;
-//! * `vllm bench serve` result JSON and `sglang.bench_serving --output-file`
-//!   JSON lines (`completed`, `failed`, `total_output_tokens`, `duration`,
-//!   vLLM's `date`);
+//! * `vllm bench serve` result JSON, `sglang.bench_serving --output-file`
+//!   JSON lines and GuideLLM `benchmarks.json`, through the comparison's
+//!   readers (`srtlog_formats::bench`), and bare summary objects
+//!   (`completed`, `failed`, `total_output_tokens`, `duration`, vLLM's
+//!   `date`) that they do not recognise;
 //! * Prometheus text snapshots (formats.md §4) of the server's counters
 //!   (`vllm:request_success_total`, `sglang:num_requests_total`), the first
 //!   and last by name.
@@ -18,6 +20,7 @@
 //! traffic); client and server time ranges that do not overlap.
 
 use crate::finding::{evidence_text, Evidence, Finding, Severity};
+use srtlog_formats::bench::{self, ClientRun, ClientTool};
 use std::path::{Path, PathBuf};
 
 /// Client files larger than this are not read (results are small).
@@ -97,7 +100,12 @@ pub fn read(paths: &[PathBuf], workers: &[PathBuf]) -> ClientSide {
             side.snapshots.push(s);
             continue;
         }
-        side.results.extend(json_results(&name, &bytes));
+        let read = reader_results(&name, &bytes);
+        if read.is_empty() {
+            side.results.extend(json_results(&name, &bytes));
+        } else {
+            side.results.extend(read);
+        }
         side.results.extend(console_results(&name, &bytes));
     }
     side
@@ -130,8 +138,59 @@ fn u(v: &serde_json::Value, k: &str) -> Option<u64> {
     v.get(k).and_then(|x| x.as_f64()).map(|x| x.max(0.0) as u64)
 }
 
-/// `vllm bench serve` JSON (one object) or `sglang.bench_serving` JSON
-/// lines (one object per run).
+/// The result files the comparison's readers know
+/// (`srtlog_formats::bench`, docs/client-formats.md): `sglang.bench_serving`
+/// JSON lines (each run at its own line), `vllm bench serve` JSON and
+/// GuideLLM `benchmarks.json` (line 1). Empty when the file is none of
+/// them; [`json_results`] then reads a bare summary object.
+pub fn reader_results(name: &str, bytes: &[u8]) -> Vec<ClientResult> {
+    let Some(tool) = bench::sniff(bytes) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    let mut push = |run: &ClientRun, line: u64| {
+        let f = &run.run_level;
+        let (Some(completed), Some(tokens)) = (f.completed, f.total_output_tokens) else {
+            return;
+        };
+        out.push(ClientResult {
+            file: name.to_string(),
+            line,
+            text: format!(
+                "{} {}: completed: {completed}, failed: {}, total_output_tokens: {tokens}",
+                tool.name(),
+                run.label,
+                f.failed.map_or("-".into(), |x| x.to_string()),
+            ),
+            completed: Some(completed),
+            failed: f.failed,
+            output_tokens: Some(tokens),
+            duration_s: f.duration_s,
+            end_us: run.config.date.as_deref().and_then(parse_vllm_date),
+            warmup: None,
+        });
+    };
+    if tool == ClientTool::SglangBenchServing {
+        // One run per line: decoded line by line to keep each one's line.
+        for (i, l) in bytes.split(|&b| b == b'\n').enumerate() {
+            if l.trim_ascii().is_empty() {
+                continue;
+            }
+            for run in bench::decode(tool, l).unwrap_or_default() {
+                push(&run, i as u64 + 1);
+            }
+        }
+    } else {
+        for run in bench::decode(tool, bytes).unwrap_or_default() {
+            push(&run, 1);
+        }
+    }
+    out
+}
+
+/// A bare summary object (`completed`, `total_output_tokens`, …), as older
+/// `vllm bench serve` JSON or `sglang.bench_serving` JSON lines hold when the
+/// readers above do not recognise them.
 pub fn json_results(name: &str, bytes: &[u8]) -> Vec<ClientResult> {
     let mut out = Vec::new();
     let mut push = |v: serde_json::Value, line: u64| {
