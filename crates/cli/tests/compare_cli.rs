@@ -199,7 +199,9 @@ fn json_shape_gates_and_report() {
         w["start_s"].as_f64().unwrap() > 150.0,
         "start-up is not steady state: {w}"
     );
-    assert!(w["end_s"].as_f64().unwrap() > w["start_s"].as_f64().unwrap() + 300.0);
+    // The simulated run is 10 minutes (ramp, plateau, drain); with the
+    // real logs' line rates its plateau is 4–5 minutes.
+    assert!(w["end_s"].as_f64().unwrap() > w["start_s"].as_f64().unwrap() + 240.0);
     let row = &v["tables"][0]["rows"][0];
     for k in ["id", "group", "title", "unit", "good", "values", "deltas"] {
         assert!(row.get(k).is_some(), "{k}");

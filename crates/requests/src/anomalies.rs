@@ -11,7 +11,7 @@
 //!   Hoaglin 1993; 1.4826 makes the MAD estimate σ for normal data;
 //!   T = 3.5 is their recommendation).
 
-use super::values;
+use super::possible_latency;
 use serde::Serialize;
 use srtlog_stats::outliers::{Mad, Tukey, ZScore};
 use srtlog_table::requests::RequestTable;
@@ -75,7 +75,17 @@ pub fn detect(
     method: Method,
     threshold: f64,
 ) -> AnomalyReport {
-    let mut sorted = values(column);
+    // Impossible latencies (infinite, negative, past 292 years) would set
+    // the center and scale and hide every real outlier: left out, as the
+    // summary leaves them out.
+    let usable = |x: f64| {
+        if metric == "latency_ms" {
+            possible_latency(x)
+        } else {
+            x.is_finite()
+        }
+    };
+    let mut sorted: Vec<f64> = column.iter().copied().filter(|x| usable(*x)).collect();
     sorted.sort_by(f64::total_cmp);
     let (center, scale, score): (f64, f64, Box<dyn Fn(f64) -> f64>) = match method {
         Method::Zscore => {
@@ -99,7 +109,9 @@ pub fn detect(
     // and "everything differing from a constant" is not a useful answer.
     if scale > 0.0 {
         for (i, &x) in column.iter().enumerate() {
-            if x.is_nan() {
+            // Missing and non-finite values were not in the sample, and
+            // are not scored (the summary counts the non-finite ones).
+            if !usable(x) {
                 continue;
             }
             let s = score(x);

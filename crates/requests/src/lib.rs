@@ -72,9 +72,44 @@ pub fn load(paths: &[PathBuf], opts: &LoadOptions) -> Result<RequestLog> {
     load::load(paths, opts)
 }
 
-/// The non-missing values of a column.
+/// The values of a column that statistics use: finite ones. Missing (NaN)
+/// values are left out, and so are `Infinity` / `-Infinity` (which Python's
+/// `json.dumps` writes), which would turn a mean or a standard deviation
+/// into a non-number and hide every other outlier; [`excluded_values`]
+/// counts them.
 pub fn values(c: &[f64]) -> Vec<f64> {
-    c.iter().copied().filter(|x| !x.is_nan()).collect()
+    c.iter().copied().filter(|x| x.is_finite()).collect()
+}
+
+/// The longest latency that is possible, ms: a request's end
+/// (`timestamp + latency`) must fit in 64-bit nanoseconds since the epoch,
+/// about 292 years. Longer latencies (`1e20`) are left out of the latency
+/// statistics and the run's end, and counted.
+pub const MAX_LATENCY_MS: f64 = 9.2e12;
+
+/// Whether a latency (ms) is possible: finite, not negative, and short
+/// enough for its end to be a time ([`MAX_LATENCY_MS`]).
+pub fn possible_latency(x: f64) -> bool {
+    x.is_finite() && (0.0..=MAX_LATENCY_MS).contains(&x)
+}
+
+/// Values left out of the statistics, per numeric column: non-finite ones,
+/// and for `latency_ms` impossible ones too ([`possible_latency`]).
+pub fn excluded_values(t: &RequestTable) -> std::collections::BTreeMap<String, u64> {
+    t.numeric_columns()
+        .into_iter()
+        .filter_map(|c| {
+            let v = t.column(&c)?;
+            let n = if c == "latency_ms" {
+                v.iter()
+                    .filter(|x| !x.is_nan() && !possible_latency(**x))
+                    .count()
+            } else {
+                v.iter().filter(|x| x.is_infinite()).count()
+            };
+            (n > 0).then_some((c, n as u64))
+        })
+        .collect()
 }
 
 /// First and last timestamps.
@@ -101,7 +136,7 @@ pub fn end_ns(t: &RequestTable) -> Option<i64> {
         .filter_map(|(i, ts)| {
             let ts = (*ts)?;
             let l = lat.map_or(f64::NAN, |c| c[i]);
-            Some(if l.is_finite() && l > 0.0 {
+            Some(if possible_latency(l) && l > 0.0 {
                 ts.saturating_add((l * 1e6) as i64)
             } else {
                 ts

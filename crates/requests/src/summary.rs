@@ -4,7 +4,7 @@
 //! Exact: every value is held in memory and sorted once per column
 //! (percentiles by numpy's linear method, [`srtlog_stats::percentile_sorted`]).
 
-use super::{end_ns, span_ns, values};
+use super::{end_ns, excluded_values, possible_latency, span_ns, values};
 use rayon::prelude::*;
 use serde::Serialize;
 use srtlog_stats::Summary as Stats;
@@ -57,13 +57,22 @@ pub struct SummaryReport {
     pub per_model: BTreeMap<String, RequestSummary>,
     /// Statistics of every numeric column with values.
     pub fields: BTreeMap<String, Stats>,
+    /// Values left out of the statistics, per column: non-finite ones, and
+    /// impossible latencies (absent when there are none).
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub excluded_values: BTreeMap<String, u64>,
 }
 
 /// Summarises the requests of `t`.
 pub fn request_summary(t: &RequestTable) -> RequestSummary {
     let n = t.len() as u64;
     let errors = t.ok.iter().filter(|&&o| o == 0).count() as u64;
-    let lat = t.column("latency_ms").map(values).unwrap_or_default();
+    // Impossible latencies (infinite, negative, past 292 years) are left
+    // out and counted in `SummaryReport::excluded_values`.
+    let lat: Vec<f64> = t
+        .column("latency_ms")
+        .map(|c| c.iter().copied().filter(|x| possible_latency(*x)).collect())
+        .unwrap_or_default();
     let s = Stats::of(&lat);
     let (first, _) = span_ns(t);
     let last = end_ns(t);
@@ -123,11 +132,21 @@ pub fn summary(t: &RequestTable) -> SummaryReport {
     let fields = t
         .numeric_columns()
         .into_par_iter()
-        .filter_map(|c| t.column(&c).map(|v| (c, Stats::of(v))))
+        .filter_map(|c| {
+            t.column(&c).map(|v| {
+                let v = if c == "latency_ms" {
+                    v.iter().copied().filter(|x| possible_latency(*x)).collect()
+                } else {
+                    values(v)
+                };
+                (c, Stats::of(&v))
+            })
+        })
         .collect();
     SummaryReport {
         all,
         per_model,
         fields,
+        excluded_values: excluded_values(t),
     }
 }

@@ -505,6 +505,11 @@ pub fn run(a: Args, quiet: bool) -> Result<ExitCode> {
             }
             let (log, t) = select(&c.inputs, log, &filter_of(&c.inputs, c.from, c.to)?)?;
             let s = rq::summary::summary(&t);
+            for (field, n) in &s.excluded_values {
+                logging::warning(format_args!(
+                    "{field}: {n} infinite or impossible value(s) left out of the statistics"
+                ));
+            }
             let doc = SummaryJson {
                 summary: &s,
                 files: &log.files,
