@@ -131,3 +131,25 @@ pub(crate) fn flat_stat(o: &Map<String, Value>, name: &str) -> Stat {
 pub(crate) fn limit(x: Option<f64>) -> Option<f64> {
     x.filter(|v| v.is_finite() && *v > 0.0)
 }
+
+/// A run's summary: a JSON object with `completed` and `duration`, the keys
+/// every sglang.bench_serving and vLLM result has (docs/client-formats.md).
+pub(crate) fn summary_object<'a>(
+    v: &'a Value,
+    line: u64,
+    tool: &'static str,
+) -> Result<&'a Map<String, Value>, BenchError> {
+    let o = v.as_object().ok_or_else(|| BenchError::Shape {
+        line,
+        tool,
+        msg: "not a JSON object".into(),
+    })?;
+    if !o.contains_key("completed") || !o.contains_key("duration") {
+        return Err(BenchError::Shape {
+            line,
+            tool,
+            msg: "no `completed` and `duration` keys".into(),
+        });
+    }
+    Ok(o)
+}

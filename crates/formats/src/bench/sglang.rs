@@ -7,7 +7,7 @@
 //! reader: `bench_serving.py` was adapted from vLLM's
 //! `benchmark_serving.py` and both write the same lists, in seconds.
 
-use super::json::{count, flat_stat, limit, num, parse, text};
+use super::json::{count, flat_stat, limit, num, parse, summary_object, text};
 use super::{load_label, BenchError, ClientRun, ClientTool, RequestRows, RunConfig, RunFigures};
 use serde_json::{Map, Value};
 
@@ -39,18 +39,7 @@ pub(crate) fn values(bytes: &[u8]) -> Result<Vec<(u64, Value)>, BenchError> {
 }
 
 fn run(v: &Value, line: u64) -> Result<ClientRun, BenchError> {
-    let o = v.as_object().ok_or_else(|| BenchError::Shape {
-        line,
-        tool: TOOL,
-        msg: "not a JSON object".into(),
-    })?;
-    if !o.contains_key("completed") || !o.contains_key("duration") {
-        return Err(BenchError::Shape {
-            line,
-            tool: TOOL,
-            msg: "no `completed` and `duration` keys".into(),
-        });
-    }
+    let o = summary_object(v, line, TOOL)?;
     let config = config(o);
     let concurrency = limit(config.max_concurrency);
     let request_rate = limit(config.request_rate);

@@ -5,7 +5,7 @@
 //! `start_times` from 2025) are kept with `--save-detailed`, and were
 //! always kept by `benchmark_serving.py` before that flag existed.
 
-use super::json::{count, flat_stat, limit, num, text};
+use super::json::{count, flat_stat, limit, num, summary_object, text};
 use super::sglang::{details, values};
 use super::{load_label, BenchError, ClientRun, ClientTool, RunConfig, RunFigures};
 use serde_json::{Map, Value};
@@ -45,18 +45,7 @@ fn is_figure(k: &str) -> bool {
 }
 
 fn run(v: &Value, line: u64) -> Result<ClientRun, BenchError> {
-    let o = v.as_object().ok_or_else(|| BenchError::Shape {
-        line,
-        tool: TOOL,
-        msg: "not a JSON object".into(),
-    })?;
-    if !o.contains_key("completed") || !o.contains_key("duration") {
-        return Err(BenchError::Shape {
-            line,
-            tool: TOOL,
-            msg: "no `completed` and `duration` keys".into(),
-        });
-    }
+    let o = summary_object(v, line, TOOL)?;
     let config = config(o);
     let concurrency = limit(config.max_concurrency);
     let request_rate = limit(config.request_rate);
