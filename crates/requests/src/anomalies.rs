@@ -66,6 +66,17 @@ pub struct AnomalyReport {
     pub anomalies: Vec<Anomaly>,
 }
 
+/// What an anomaly names besides its value: read only for outlying rows.
+#[derive(Clone, Debug, Default)]
+pub struct RowInfo {
+    /// Request id.
+    pub request_id: Option<String>,
+    /// Request time, ns.
+    pub timestamp_ns: Option<i64>,
+    /// Model.
+    pub model: Option<String>,
+}
+
 /// Finds the rows of `t` whose `metric` is an outlier. `column` is the
 /// metric's values (from [`RequestTable::column`]).
 pub fn detect(
@@ -75,12 +86,30 @@ pub fn detect(
     method: Method,
     threshold: f64,
 ) -> AnomalyReport {
+    let info = |i: usize| RowInfo {
+        request_id: t.request_id(i).map(str::to_owned),
+        timestamp_ns: t.timestamp_ns.get(i).copied().flatten(),
+        model: t.model.get(i).map(str::to_owned),
+    };
+    detect_by(metric, column, method, threshold, &info)
+}
+
+/// [`detect`] with the rows' ids, times and models from `info`, asked only
+/// for the outlying rows (the column scan keeps no table).
+pub fn detect_by(
+    metric: &str,
+    column: &[f64],
+    method: Method,
+    threshold: f64,
+    info: &dyn Fn(usize) -> RowInfo,
+) -> AnomalyReport {
     let mut sorted = values(column);
-    sorted.sort_by(f64::total_cmp);
+    sorted.sort_unstable_by(f64::total_cmp);
     let (center, scale, score): (f64, f64, Box<dyn Fn(f64) -> f64>) = match method {
         Method::Zscore => {
             // Pushed in sorted order, as before: Welford's mean depends on
-            // the order in the last bits.
+            // the order in the last bits. (An unstable sort gives the same
+            // order: values equal under `total_cmp` have the same bits.)
             let z = ZScore::fit(&sorted);
             (z.mean, z.std, Box::new(move |x| z.score(x)))
         }
@@ -104,11 +133,12 @@ pub fn detect(
             }
             let s = score(x);
             if s > threshold {
+                let r = info(i);
                 anomalies.push(Anomaly {
                     row: i,
-                    request_id: t.request_id(i).map(str::to_owned),
-                    timestamp: t.timestamp_ns.get(i).copied().flatten().map(fmt),
-                    model: t.model.get(i).map(str::to_owned),
+                    request_id: r.request_id,
+                    timestamp: r.timestamp_ns.map(fmt),
+                    model: r.model,
                     value: x,
                     score: s,
                 });

@@ -16,6 +16,8 @@
 //! * [`breakdown`]: queue / prefill / decode / other time per request.
 //! * [`export`]: CSV, Parquet or JSON lines.
 //! * [`filter`]: the row filter every analysis accepts.
+//! * [`scan`] and [`columns`]: the column scan of `summary` and `anomalies`
+//!   (only the columns they read; no table, no copy).
 //! * [`table`]: the rows as an Arrow `RecordBatch`, with column docs.
 //! * [`report_data`]: everything the HTML report shows, in one call.
 //!
@@ -27,6 +29,7 @@
 pub mod analysis;
 pub mod anomalies;
 pub mod breakdown;
+pub mod columns;
 pub mod compare;
 pub mod correlate;
 pub mod error;
@@ -34,6 +37,7 @@ pub mod export;
 pub mod filter;
 pub mod load;
 pub mod report_data;
+pub mod scan;
 pub mod summary;
 pub mod table;
 pub mod trends;

@@ -23,6 +23,7 @@ use srtlog::formats::requests::time::parse_iso_ns;
 use srtlog::formats::requests::FieldMap;
 use srtlog::requests::analysis as an;
 use srtlog::requests::anomalies::Method;
+use srtlog::requests::columns::{Columns, Keep};
 use srtlog::requests::export::{self, Format};
 use srtlog::requests::summary::SummaryReport;
 use srtlog::requests::trends::Agg;
@@ -36,9 +37,10 @@ model, latency_ms, batch_size, status, gpu_util, memory_used_gb), AIPerf profile
 SGLang request-metrics exports (sglang-request-metrics-*.log). Files or folders (recursive:
 .jsonl .json .log .txt, also .gz/.zst). Other numeric fields become columns of their own.
 
-Memory: every analysis holds the whole request table in memory (about 160 bytes per request,
-loading peaks at about 350);
-percentiles are exact (numpy's linear interpolation), no sketch is used.
+Memory: `summary` and `anomalies` without a filter keep only the columns they read (about 45
+bytes per request for the workflow's schema); the other analyses, and any filter, hold the whole
+request table (about 160 bytes per request, loading peaks at about 350). Percentiles are exact
+(numpy's linear interpolation), no sketch is used.
 
 Examples:
   srtlog requests summary logs/                              # table; --json for the keys below
@@ -55,8 +57,10 @@ Examples:
   srtlog requests summary app.log --field latency_ms=duration_s*1000 --field model=engine";
 
 const MEMORY_NOTE: &str =
-    "Memory: holds every request in memory (the table takes about 160 bytes per request, the \
-load peaks at about 350: a 1 GB log of 4 M requests peaks at 1.4 GB). Percentiles are exact (sorted values, numpy's linear interpolation), no sketch.
+    "Memory: without a filter, only the columns the summary reads (time, model, success and the \
+numeric fields: about 45 bytes per request for the workflow's schema); with --model/--status/--where/\
+--from/--to the whole request table (about 160 bytes per request, the load peaks at about 350). \
+Percentiles are exact (sorted values, numpy's linear interpolation), no sketch.
 
 Gates (--fail-if) read the --json keys: total_requests, errors, error_rate, avg_latency_ms,
 p50_latency_ms, p90_latency_ms, p95_latency_ms, p99_latency_ms, max_latency_ms, throughput_rps.
@@ -348,23 +352,53 @@ fn filter_of(i: &Inputs, from: Option<i64>, to: Option<i64>) -> Result<Filter> {
     Ok(f)
 }
 
-/// Loads, reports bad lines on stderr, filters; fails when nothing is left.
-fn load(i: &Inputs, filter: &Filter, quiet: bool) -> Result<(RequestLog, RequestTable)> {
+fn load_options(i: &Inputs) -> Result<LoadOptions> {
     let mut fields = FieldMap::default();
     for f in &i.fields {
         fields.add(f).map_err(anyhow::Error::msg)?;
     }
-    let log = rq::load(&i.paths, &LoadOptions { fields })?;
+    Ok(LoadOptions { fields })
+}
+
+/// Loads, reports bad lines on stderr, filters; fails when nothing is left.
+fn load(i: &Inputs, filter: &Filter, quiet: bool) -> Result<(RequestLog, RequestTable)> {
+    let log = rq::load(&i.paths, &load_options(i)?)?;
     if !quiet {
-        warn_files(&log);
+        warn_files(&log.files);
     }
     let names: Vec<String> = i.paths.iter().map(|p| p.display().to_string()).collect();
     let t = an::select(&log, filter, &names.join(", "))?;
     Ok((log, t))
 }
 
-fn warn_files(log: &RequestLog) {
-    for f in &log.files {
+/// The column scan of `summary` and `anomalies` (no filter): only the
+/// columns `keep` names, no request table; fails when nothing was read.
+fn load_columns(i: &Inputs, keep: &Keep, quiet: bool) -> Result<(Columns, Vec<rq::FileReport>)> {
+    let (cols, files) = rq::load::load_columns(&i.paths, &load_options(i)?, keep)?;
+    if !quiet {
+        warn_files(&files);
+    }
+    if cols.is_empty() {
+        let names: Vec<String> = i.paths.iter().map(|p| p.display().to_string()).collect();
+        return Err(an::AnalysisError::NoRequests(names.join(", ")).into());
+    }
+    Ok((cols, files))
+}
+
+fn warn_files(files: &[rq::FileReport]) {
+    for f in files {
+        if !f.invalid_values.is_empty() {
+            let per: Vec<String> = f
+                .invalid_values
+                .iter()
+                .map(|(k, n)| format!("{k}: {n}"))
+                .collect();
+            logging::warning(format_args!(
+                "{}: infinite or impossible values excluded from the statistics ({})",
+                f.path.display(),
+                per.join(", ")
+            ));
+        }
         if f.bad_lines > 0 {
             let first: Vec<String> = f
                 .first_bad
@@ -437,6 +471,17 @@ fn gate<T: Serialize>(
 /// Runs `srtlog requests …`.
 pub fn run(a: Args, quiet: bool) -> Result<ExitCode> {
     match a.command {
+        Analysis::Summary(c) if filter_of(&c.inputs, c.from, c.to)?.is_empty() => {
+            // No filter: the column scan, without the request table.
+            let (cols, files) = load_columns(&c.inputs, &Keep::default(), quiet)?;
+            let s = rq::columns::summary(&cols);
+            drop(cols);
+            let doc = SummaryJson {
+                summary: &s,
+                files: &files,
+            };
+            finish(&c, &doc, || text::summary_table(&s), quiet)
+        }
         Analysis::Summary(c) => {
             let (log, t) = common_load(&c, quiet)?;
             let s = rq::summary::summary(&t);
@@ -447,13 +492,24 @@ pub fn run(a: Args, quiet: bool) -> Result<ExitCode> {
             finish(&c, &doc, || text::summary_table(&s), quiet)
         }
         Analysis::Anomalies(a) => {
-            let (_, t) = common_load(&a.common, quiet)?;
             let method = match a.method {
                 MethodArg::Zscore => Method::Zscore,
                 MethodArg::Iqr => Method::Iqr,
                 MethodArg::Mad => Method::Mad,
             };
-            let r = an::anomalies_of(&t, &a.metric, method, a.threshold)?;
+            let c = &a.common;
+            let r = if filter_of(&c.inputs, c.from, c.to)?.is_empty() {
+                // No filter: the column scan keeps the metric and the ids.
+                let keep = Keep {
+                    metrics: Some(vec![a.metric.clone()]),
+                    ids: true,
+                };
+                let (cols, _) = load_columns(&c.inputs, &keep, quiet)?;
+                rq::columns::anomalies(&cols, &a.metric, method, a.threshold)?
+            } else {
+                let (_, t) = common_load(c, quiet)?;
+                an::anomalies_of(&t, &a.metric, method, a.threshold)?
+            };
             if flags::write_tables(&a.csv, &a.parquet, || an::anomalies_batch(&r))? {
                 return gate(&a.common.gates, &r, None, quiet);
             }
