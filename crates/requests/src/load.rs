@@ -86,9 +86,10 @@ pub struct FileReport {
     /// shown in JSON only when there are some).
     #[serde(skip_serializing_if = "is_zero")]
     pub overlong_lines: u64,
-    /// Values excluded from every statistic, per field: infinite numbers
-    /// and impossible durations ([`crate::scan::exclude_invalid`]; shown in
-    /// JSON only when there are some).
+    /// Infinite numbers and impossible durations, per field
+    /// ([`crate::scan::exclude_invalid`]): excluded from `summary` and
+    /// `anomalies` (the column scan), kept as written in the full table
+    /// (`export`); shown in JSON only when there are some.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub invalid_values: BTreeMap<String, u64>,
     /// Why the file could not be read (whole or in part: a truncated
@@ -242,7 +243,8 @@ fn decode_chunk(buf: &[u8], map: &FieldMap) -> Part<RequestTable> {
             Ok(Some(mut r)) => {
                 c.lines += 1;
                 c.schema(r.schema);
-                exclude_invalid(&mut r.nums, &mut r.extra, &mut c.invalid);
+                // Counted, kept as written: `export` writes the values as they were.
+                exclude_invalid(&mut r.nums, &mut r.extra, &mut c.invalid, false);
                 table.push(&r);
             }
             Err(e) => c.error(i as u64, &e),

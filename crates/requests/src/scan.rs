@@ -53,24 +53,31 @@ fn count(invalid: &mut Invalid, name: &str) {
     }
 }
 
-/// Replaces values that cannot be measurements by NaN (missing) and counts
-/// them per field: infinities anywhere, and canonical durations beyond
-/// [`MAX_DURATION_MS`].
+/// Counts per field the values that cannot be measurements — infinities
+/// anywhere, canonical durations beyond [`MAX_DURATION_MS`] — and, with
+/// `exclude`, replaces them by NaN (missing). The column scan excludes
+/// them; the full table keeps the values as written (an export writes them
+/// as they were) and only counts them.
 pub fn exclude_invalid(
     nums: &mut [f64; Num::COUNT],
     extra: &mut [(Cow<'_, str>, f64)],
     invalid: &mut Invalid,
+    exclude: bool,
 ) {
     for n in Num::ALL {
         let v = &mut nums[n as usize];
         if v.is_infinite() || (is_duration(n) && v.abs() > MAX_DURATION_MS) {
-            *v = f64::NAN;
+            if exclude {
+                *v = f64::NAN;
+            }
             count(invalid, n.name());
         }
     }
     for (k, v) in extra {
         if v.is_infinite() {
-            *v = f64::NAN;
+            if exclude {
+                *v = f64::NAN;
+            }
             count(invalid, k);
         }
     }
@@ -325,13 +332,13 @@ pub fn scan_block(
             Scanned::Row(mut row) => {
                 part.lines += 1;
                 part.schema(srtlog_formats::requests::Schema::Generic);
-                exclude_invalid(&mut row.nums, &mut row.extra, &mut part.invalid);
+                exclude_invalid(&mut row.nums, &mut row.extra, &mut part.invalid, true);
                 cols.push(&row);
             }
             Scanned::Request(mut r) => {
                 part.lines += 1;
                 part.schema(r.schema);
-                exclude_invalid(&mut r.nums, &mut r.extra, &mut part.invalid);
+                exclude_invalid(&mut r.nums, &mut r.extra, &mut part.invalid, true);
                 cols.push(&Row::of_request(&r));
             }
             Scanned::Error(e) => part.error(i as u64, &e),

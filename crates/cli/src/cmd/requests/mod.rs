@@ -394,7 +394,7 @@ fn warn_files(files: &[rq::FileReport]) {
                 .map(|(k, n)| format!("{k}: {n}"))
                 .collect();
             logging::warning(format_args!(
-                "{}: infinite or impossible values excluded from the statistics ({})",
+                "{}: infinite or impossible values, excluded from summary and anomalies ({})",
                 f.path.display(),
                 per.join(", ")
             ));
