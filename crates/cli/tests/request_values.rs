@@ -83,3 +83,43 @@ fn infinite_and_impossible_latencies_are_left_out_and_counted() {
     assert!(ids.contains(&"r1000"), "{a}");
     assert!(!ids.contains(&"r1001"), "{a}");
 }
+
+/// The column scan (no filter) and the request table (any filter, here one
+/// that keeps every request) leave out and count the same values, and give
+/// the same figures and anomalies.
+#[test]
+fn column_scan_and_table_agree_on_excluded_values() {
+    let (_d, p) = log();
+    let (scan, _) = json(&["requests", "summary", "--json"], &p);
+    let (table, _) = json(
+        &[
+            "requests",
+            "summary",
+            "--json",
+            "--from",
+            "2025-11-04T00:00:00Z",
+        ],
+        &p,
+    );
+    assert_eq!(
+        table["total_requests"], 1003,
+        "the filter keeps every request"
+    );
+    for key in [
+        "avg_latency_ms",
+        "max_latency_ms",
+        "p99_latency_ms",
+        "latency_count",
+        "last_timestamp",
+        "excluded_values",
+        "fields",
+    ] {
+        assert_eq!(scan[key], table[key], "{key}");
+    }
+    let args = ["requests", "anomalies", "--metric", "latency_ms", "--json"];
+    let (a, _) = json(&args, &p);
+    let mut with_filter = args.to_vec();
+    with_filter.extend(["--from", "2025-11-04T00:00:00Z"]);
+    let (b, _) = json(&with_filter, &p);
+    assert_eq!(a["anomalies"], b["anomalies"]);
+}

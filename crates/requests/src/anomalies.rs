@@ -11,7 +11,7 @@
 //!   Hoaglin 1993; 1.4826 makes the MAD estimate σ for normal data;
 //!   T = 3.5 is their recommendation).
 
-use super::possible_latency;
+use super::usable;
 use serde::Serialize;
 use srtlog_stats::outliers::{Mad, Tukey, ZScore};
 use srtlog_table::requests::RequestTable;
@@ -66,6 +66,17 @@ pub struct AnomalyReport {
     pub anomalies: Vec<Anomaly>,
 }
 
+/// What an anomaly names besides its value: read only for outlying rows.
+#[derive(Clone, Debug, Default)]
+pub struct RowInfo {
+    /// Request id.
+    pub request_id: Option<String>,
+    /// Request time, ns.
+    pub timestamp_ns: Option<i64>,
+    /// Model.
+    pub model: Option<String>,
+}
+
 /// Finds the rows of `t` whose `metric` is an outlier. `column` is the
 /// metric's values (from [`RequestTable::column`]).
 pub fn detect(
@@ -75,22 +86,37 @@ pub fn detect(
     method: Method,
     threshold: f64,
 ) -> AnomalyReport {
+    let info = |i: usize| RowInfo {
+        request_id: t.request_id(i).map(str::to_owned),
+        timestamp_ns: t.timestamp_ns.get(i).copied().flatten(),
+        model: t.model.get(i).map(str::to_owned),
+    };
+    detect_by(metric, column, method, threshold, &info)
+}
+
+/// [`detect`] with the rows' ids, times and models from `info`, asked only
+/// for the outlying rows (the column scan keeps no table).
+pub fn detect_by(
+    metric: &str,
+    column: &[f64],
+    method: Method,
+    threshold: f64,
+    info: &dyn Fn(usize) -> RowInfo,
+) -> AnomalyReport {
     // Impossible latencies (infinite, negative, past 292 years) would set
     // the center and scale and hide every real outlier: left out, as the
     // summary leaves them out.
-    let usable = |x: f64| {
-        if metric == "latency_ms" {
-            possible_latency(x)
-        } else {
-            x.is_finite()
-        }
-    };
-    let mut sorted: Vec<f64> = column.iter().copied().filter(|x| usable(*x)).collect();
-    sorted.sort_by(f64::total_cmp);
+    let mut sorted: Vec<f64> = column
+        .iter()
+        .copied()
+        .filter(|x| usable(metric, *x))
+        .collect();
+    sorted.sort_unstable_by(f64::total_cmp);
     let (center, scale, score): (f64, f64, Box<dyn Fn(f64) -> f64>) = match method {
         Method::Zscore => {
             // Pushed in sorted order, as before: Welford's mean depends on
-            // the order in the last bits.
+            // the order in the last bits. (An unstable sort gives the same
+            // order: values equal under `total_cmp` have the same bits.)
             let z = ZScore::fit(&sorted);
             (z.mean, z.std, Box::new(move |x| z.score(x)))
         }
@@ -111,16 +137,17 @@ pub fn detect(
         for (i, &x) in column.iter().enumerate() {
             // Missing and non-finite values were not in the sample, and
             // are not scored (the summary counts the non-finite ones).
-            if !usable(x) {
+            if !usable(metric, x) {
                 continue;
             }
             let s = score(x);
             if s > threshold {
+                let r = info(i);
                 anomalies.push(Anomaly {
                     row: i,
-                    request_id: t.request_id(i).map(str::to_owned),
-                    timestamp: t.timestamp_ns.get(i).copied().flatten().map(fmt),
-                    model: t.model.get(i).map(str::to_owned),
+                    request_id: r.request_id,
+                    timestamp: r.timestamp_ns.map(fmt),
+                    model: r.model,
                     value: x,
                     score: s,
                 });

@@ -16,6 +16,8 @@
 //! * [`breakdown`]: queue / prefill / decode / other time per request.
 //! * [`export`]: CSV, Parquet or JSON lines.
 //! * [`filter`]: the row filter every analysis accepts.
+//! * [`scan`] and [`columns`]: the column scan of `summary` and `anomalies`
+//!   (only the columns they read; no table, no copy).
 //! * [`table`]: the rows as an Arrow `RecordBatch`, with column docs.
 //! * [`report_data`]: everything the HTML report shows, in one call.
 //! * [`client`]: benchmark-client result files (sglang.bench_serving, vLLM
@@ -31,6 +33,7 @@ pub mod analysis;
 pub mod anomalies;
 pub mod breakdown;
 pub mod client;
+pub mod columns;
 pub mod compare;
 pub mod correlate;
 pub mod error;
@@ -38,6 +41,7 @@ pub mod export;
 pub mod filter;
 pub mod load;
 pub mod report_data;
+pub mod scan;
 pub mod summary;
 pub mod table;
 pub mod trends;
@@ -93,21 +97,34 @@ pub fn possible_latency(x: f64) -> bool {
     x.is_finite() && (0.0..=MAX_LATENCY_MS).contains(&x)
 }
 
+/// Whether value `x` of column `field` enters the statistics: finite, and
+/// for `latency_ms` possible too ([`possible_latency`]). One rule for the
+/// full table and the column scan ([`columns`]).
+pub fn usable(field: &str, x: f64) -> bool {
+    if field == "latency_ms" {
+        possible_latency(x)
+    } else {
+        x.is_finite()
+    }
+}
+
+/// How many values of column `field` are present (not missing) but not
+/// [`usable`]: left out of the statistics and counted.
+pub fn excluded_count(field: &str, column: &[f64]) -> u64 {
+    column
+        .iter()
+        .filter(|x| !x.is_nan() && !usable(field, **x))
+        .count() as u64
+}
+
 /// Values left out of the statistics, per numeric column: non-finite ones,
 /// and for `latency_ms` impossible ones too ([`possible_latency`]).
 pub fn excluded_values(t: &RequestTable) -> std::collections::BTreeMap<String, u64> {
     t.numeric_columns()
         .into_iter()
         .filter_map(|c| {
-            let v = t.column(&c)?;
-            let n = if c == "latency_ms" {
-                v.iter()
-                    .filter(|x| !x.is_nan() && !possible_latency(**x))
-                    .count()
-            } else {
-                v.iter().filter(|x| x.is_infinite()).count()
-            };
-            (n > 0).then_some((c, n as u64))
+            let n = excluded_count(&c, t.column(&c)?);
+            (n > 0).then_some((c, n))
         })
         .collect()
 }

@@ -18,6 +18,7 @@
 //! counted as a bad line with its number.
 
 use super::RequestLog;
+use crate::columns::{Columns, Keep};
 use crate::error::Result;
 use serde::Serialize;
 use srtlog_formats::requests::{decode_line, FieldMap, LineError, Schema};
@@ -136,90 +137,134 @@ pub fn discover(paths: &[PathBuf]) -> Result<(Vec<Found>, Vec<Warning>)> {
     Ok((files, w.warnings))
 }
 
-struct Part {
-    table: RequestTable,
-    lines: u64,
-    newlines: u64,
-    bad: u64,
-    not_req: u64,
-    first_bad: Vec<(u64, String)>,
-    schemas: BTreeMap<&'static str, u64>,
+/// What one block's lines gave besides its rows.
+#[derive(Debug, Default)]
+pub struct Counts {
+    /// Non-blank lines.
+    pub lines: u64,
+    /// `\n` bytes in the block.
+    pub newlines: u64,
+    /// Bad lines.
+    pub bad: u64,
+    /// Lines of a known non-request kind.
+    pub not_req: u64,
+    /// The first bad lines: `(block-local 0-based line, reason)`.
+    pub first_bad: Vec<(u64, String)>,
+    /// Requests per schema, in [`SCHEMAS`] order.
+    pub schemas: [u64; 4],
 }
 
-fn decode_chunk(buf: &[u8], map: &FieldMap) -> Part {
-    let mut p = Part {
-        table: RequestTable::new(),
-        lines: 0,
-        newlines: 0,
-        bad: 0,
-        not_req: 0,
-        first_bad: Vec::new(),
-        schemas: BTreeMap::new(),
-    };
-    p.table.reserve(buf.len() / 160);
-    let mut schema_counts = [0u64; 4];
+/// The schemas counted in [`Counts::schemas`].
+const SCHEMAS: [Schema; 4] = [
+    Schema::Generic,
+    Schema::AiPerf,
+    Schema::SglangRequestMetrics,
+    Schema::ClientResult,
+];
+
+impl Counts {
+    /// Counts a request of `s`.
+    pub fn schema(&mut self, s: Schema) {
+        self.schemas[match s {
+            Schema::Generic => 0,
+            Schema::AiPerf => 1,
+            Schema::SglangRequestMetrics => 2,
+            // Client result files are read whole, not by lines.
+            Schema::ClientResult => 3,
+        }] += 1;
+    }
+
+    /// Counts line `i` (block-local, 0-based) that gave no request.
+    pub fn error(&mut self, i: u64, e: &LineError) {
+        self.lines += 1;
+        if let LineError::NotPerRequest(_) = e {
+            self.not_req += 1;
+            return;
+        }
+        self.bad += 1;
+        if self.first_bad.len() < FIRST_BAD {
+            let mut msg = e.to_string();
+            msg.truncate(200);
+            // Local line index; made absolute by the caller.
+            self.first_bad.push((i, msg));
+        }
+    }
+}
+
+/// Rows of one kind: the full [`RequestTable`] or the analyses' [`Columns`].
+pub trait Rows: Send + Default {
+    /// Requests held.
+    fn rows(&self) -> usize;
+    /// Appends `o` after the rows held.
+    fn absorb(&mut self, o: Self);
+}
+
+impl Rows for RequestTable {
+    fn rows(&self) -> usize {
+        self.len()
+    }
+    fn absorb(&mut self, o: Self) {
+        if self.is_empty() && self.extra.is_empty() {
+            *self = o;
+        } else {
+            self.append(&o);
+        }
+    }
+}
+
+impl Rows for Columns {
+    fn rows(&self) -> usize {
+        self.len()
+    }
+    fn absorb(&mut self, o: Self) {
+        self.append(o);
+    }
+}
+
+/// One block's rows and counts.
+pub struct Part<T> {
+    table: T,
+    counts: Counts,
+}
+
+fn decode_chunk(buf: &[u8], map: &FieldMap) -> Part<RequestTable> {
+    let mut table = RequestTable::new();
+    let mut c = Counts::default();
+    table.reserve(buf.len() / 160);
     // memchr finds line ends a word at a time; `split` tests every byte.
     let mut start = 0;
     let ends = memchr::memchr_iter(b'\n', buf).chain(std::iter::once(buf.len()));
     for (i, end) in ends.enumerate() {
         let line = &buf[start..end];
         start = end + 1;
-        p.newlines = i as u64;
+        c.newlines = i as u64;
         match decode_line(line, map) {
             Ok(None) => {}
             Ok(Some(r)) => {
-                p.lines += 1;
-                schema_counts[match r.schema {
-                    Schema::Generic => 0,
-                    Schema::AiPerf => 1,
-                    Schema::SglangRequestMetrics => 2,
-                    // Client result files are read whole, not by lines.
-                    Schema::ClientResult => 3,
-                }] += 1;
-                p.table.push(&r);
+                c.lines += 1;
+                c.schema(r.schema);
+                table.push(&r);
             }
-            Err(LineError::NotPerRequest(_)) => {
-                p.lines += 1;
-                p.not_req += 1;
-            }
-            Err(e) => {
-                p.lines += 1;
-                p.bad += 1;
-                if p.first_bad.len() < FIRST_BAD {
-                    let mut msg = e.to_string();
-                    msg.truncate(200);
-                    // Local line index; made absolute by the caller.
-                    p.first_bad.push((i as u64, msg));
-                }
-            }
+            Err(e) => c.error(i as u64, &e),
         }
     }
-    for (s, n) in [
-        Schema::Generic,
-        Schema::AiPerf,
-        Schema::SglangRequestMetrics,
-        Schema::ClientResult,
-    ]
-    .into_iter()
-    .zip(schema_counts)
-    {
-        if n > 0 {
-            p.schemas.insert(s.name(), n);
-        }
+    Part { table, counts: c }
+}
+
+/// The decoding of request-log blocks into rows of kind `T`.
+struct RequestJob<F> {
+    decode: F,
+}
+
+impl<T: Send, F: Fn(&[u8]) -> Part<T> + Sync> BlockJob for RequestJob<F> {
+    type Out = Part<T>;
+
+    fn parse(&self, _file: usize, block: &[u8], _last: bool) -> Part<T> {
+        (self.decode)(block)
     }
-    p
-}
 
-/// The decoding of request-log blocks.
-struct RequestJob<'a> {
-    map: &'a FieldMap,
-}
-
-impl BlockJob for RequestJob<'_> {
-    type Out = Part;
-
-    fn parse(&self, _file: usize, block: &[u8], _last: bool) -> Part {
-        decode_chunk(block, self.map)
+    fn newlines(&self, _block: &[u8], out: &Part<T>) -> Option<u64> {
+        Some(out.counts.newlines)
     }
 }
 
@@ -231,50 +276,46 @@ fn read_head_decoded(path: &Path, n: u64) -> Option<Vec<u8>> {
     Some(buf)
 }
 
-/// One file's table and report from its blocks, in order.
-fn finish_file(
-    path: &Path,
-    walked: bool,
-    blocks: Vec<srtlog_io::blocks::BlockDone<Part>>,
-    error: Option<String>,
+/// Adds one block's rows and counts to its file's table and report (blocks
+/// come in order, and are merged as they come: no file's parts wait whole).
+fn absorb_block<T: Rows>(
+    table: &mut T,
+    rep: &mut FileReport,
+    b: srtlog_io::blocks::BlockDone<Part<T>>,
     cap: usize,
-) -> (RequestTable, FileReport) {
-    let mut rep = FileReport {
-        path: path.to_path_buf(),
-        error,
-        ..Default::default()
-    };
-    let mut table = RequestTable::new();
-    // One allocation per column instead of regrowth copies.
-    table.reserve(blocks.iter().map(|b| b.out.table.len()).sum());
-    for b in blocks {
-        let p = b.out;
-        table.append(&p.table);
-        rep.bytes += b.bytes;
-        let overlong = b.overlong.len() as u64;
-        rep.lines += p.lines + overlong;
-        rep.bad_lines += p.bad + overlong;
-        rep.overlong_lines += overlong;
-        rep.not_per_request += p.not_req;
-        // Bad lines of this block, with absolute 1-based numbers, in order.
-        let mut bad: Vec<(u64, String)> = p
-            .first_bad
-            .into_iter()
-            .map(|(l, m)| (b.line_base + l + 1, m))
-            .chain(
-                b.overlong
-                    .iter()
-                    .map(|&l| (l, format!("line longer than {cap} bytes: skipped"))),
-            )
-            .collect();
-        bad.sort_by_key(|(l, _)| *l);
-        let room = FIRST_BAD.saturating_sub(rep.first_bad.len());
-        rep.first_bad.extend(bad.into_iter().take(room));
-        for (k, v) in p.schemas {
-            *rep.schemas.entry(k).or_default() += v;
+) {
+    let p = b.out.counts;
+    table.absorb(b.out.table);
+    rep.bytes += b.bytes;
+    let overlong = b.overlong.len() as u64;
+    rep.lines += p.lines + overlong;
+    rep.bad_lines += p.bad + overlong;
+    rep.overlong_lines += overlong;
+    rep.not_per_request += p.not_req;
+    // Bad lines of this block, with absolute 1-based numbers, in order.
+    let mut bad: Vec<(u64, String)> = p
+        .first_bad
+        .into_iter()
+        .map(|(l, m)| (b.line_base + l + 1, m))
+        .chain(
+            b.overlong
+                .iter()
+                .map(|&l| (l, format!("line longer than {cap} bytes: skipped"))),
+        )
+        .collect();
+    bad.sort_by_key(|(l, _)| *l);
+    let room = FIRST_BAD.saturating_sub(rep.first_bad.len());
+    rep.first_bad.extend(bad.into_iter().take(room));
+    for (s, n) in SCHEMAS.into_iter().zip(p.schemas) {
+        if n > 0 {
+            *rep.schemas.entry(s.name()).or_default() += n;
         }
     }
-    rep.requests = table.len() as u64;
+}
+
+/// A file's report once all its blocks are in.
+fn finish_file(path: &Path, walked: bool, rows: usize, rep: &mut FileReport) {
+    rep.requests = rows as u64;
     // A pretty-printed JSON document (`profile_export_aiperf.json`) met in
     // a folder walk is not a broken JSON-lines file: note it, count no bad
     // lines. Only a file that opens like one is read whole for the check
@@ -303,7 +344,6 @@ fn finish_file(
         rep.first_bad.clear();
         rep.not_json_lines = !rep.json_document;
     }
-    (table, rep)
 }
 
 /// Reads every request log under `paths`. A file that cannot be read is
@@ -311,89 +351,156 @@ fn finish_file(
 pub fn load(paths: &[PathBuf], opts: &LoadOptions) -> Result<RequestLog> {
     let started = std::time::Instant::now();
     let (files, _) = discover(paths)?;
-    // Benchmark-client result files are whole documents (or one run per
-    // line) read by their own decoders; the rest goes to the block engine.
+    let log = load_table(&files, opts)?;
+    log_loaded(started, &log.files, log.table.len());
+    Ok(log)
+}
+
+/// The full table of `files`: benchmark-client result files are whole
+/// documents (or one run per line) read by their own decoders
+/// ([`crate::client`]); the rest goes to the block engine. Rows keep the
+/// input order.
+fn load_table(files: &[Found], opts: &LoadOptions) -> Result<RequestLog> {
     let tools: Vec<_> = files
         .iter()
         .map(|(p, _)| crate::client::sniff_file(p))
         .collect();
-    let by_lines: Vec<usize> = (0..files.len()).filter(|&i| tools[i].is_none()).collect();
-    let list: Vec<PathBuf> = by_lines.iter().map(|&i| files[i].0.clone()).collect();
-    let cap = MAX_LINE.load(Ordering::Relaxed);
-    let bopts = BlockOptions {
-        block_bytes: CHUNK,
-        stream_block_bytes: CHUNK,
-        max_line: cap,
-        // The table is held whole anyway: a wide window keeps the cores busy
-        // without a pause every few chunks.
-        window: 16 * rayon::current_num_threads().max(1),
-        streams: StreamMode::Parallel,
-    };
-    let job = RequestJob { map: &opts.fields };
-    let mut pending: Vec<Vec<srtlog_io::blocks::BlockDone<Part>>> =
-        list.iter().map(|_| Vec::new()).collect();
-    let mut errors: Vec<Option<String>> = vec![None; list.len()];
-    // Indexed like `files`, so rows keep the input order.
-    let mut results: Vec<Option<(RequestTable, FileReport)>> = vec![None; files.len()];
-    srtlog_io::blocks::run(
-        &list,
-        &job,
-        &bopts,
-        &AtomicU64::new(0),
-        |t: TaskDone<Part>| {
-            let f = t.file;
-            pending[f].extend(t.blocks);
-            if let Some(w) = t.warning {
-                tracing::warn!("{w}");
-                errors[f] = Some(w.message);
-            }
-            if t.last {
-                let blocks = std::mem::take(&mut pending[f]);
-                results[by_lines[f]] = Some(finish_file(
-                    &list[f],
-                    files[by_lines[f]].1,
-                    blocks,
-                    errors[f].take(),
-                    cap,
-                ));
-            }
-            Ok::<_, crate::error::Error>(())
-        },
-    )?;
-    for (i, tool) in tools.iter().enumerate() {
-        if let Some(tool) = tool {
-            results[i] = Some(crate::client::load_file(&files[i].0, *tool));
-        }
-    }
-    let results: Vec<(RequestTable, FileReport)> = results.into_iter().flatten().collect();
+    let by_lines: Vec<Found> = files
+        .iter()
+        .zip(&tools)
+        .filter(|(_, t)| t.is_none())
+        .map(|(f, _)| f.clone())
+        .collect();
+    let map = &opts.fields;
+    let mut read = load_rows(&by_lines, &|b: &[u8]| decode_chunk(b, map))?.into_iter();
     let mut table = RequestTable::new();
-    if results.len() > 1 {
-        table.reserve(results.iter().map(|(t, _)| t.len()).sum());
-    }
-    let mut reports = Vec::with_capacity(results.len());
-    for (t, rep) in results {
-        if table.is_empty() && table.extra.is_empty() {
-            // The first (often only) file: take its table without a copy.
-            table = t;
-        } else {
-            table.append(&t);
+    let mut reports = Vec::with_capacity(files.len());
+    for (f, tool) in files.iter().zip(&tools) {
+        let part = match tool {
+            Some(tool) => Some(crate::client::load_file(&f.0, *tool)),
+            None => read.next(),
+        };
+        if let Some((t, rep)) = part {
+            table.absorb(t);
+            reports.push(rep);
         }
+    }
+    Ok(RequestLog {
+        table,
+        files: reports,
+    })
+}
+
+/// What [`load_columns`] read.
+pub enum Scanned {
+    /// The columns asked for, and each file's report.
+    Columns(Columns, Vec<FileReport>),
+    /// A benchmark-client result file was among the inputs: it is read
+    /// whole by its own decoder, so the full table was loaded instead
+    /// (such files are small).
+    Table(RequestLog),
+}
+
+/// Reads every request log under `paths` into [`Columns`] keeping `keep`
+/// (the column scan of `summary` and `anomalies`, [`crate::scan`]), or the
+/// full table when a benchmark-client result file is among them
+/// ([`Scanned::Table`]).
+pub fn load_columns(paths: &[PathBuf], opts: &LoadOptions, keep: &Keep) -> Result<Scanned> {
+    let started = std::time::Instant::now();
+    let (files, _) = discover(paths)?;
+    if files
+        .iter()
+        .any(|(p, _)| crate::client::sniff_file(p).is_some())
+    {
+        let log = load_table(&files, opts)?;
+        log_loaded(started, &log.files, log.table.len());
+        return Ok(Scanned::Table(log));
+    }
+    let map = &opts.fields;
+    let decode = |b: &[u8]| {
+        let mut table = Columns::new(keep.clone());
+        let mut counts = Counts::default();
+        let newlines = crate::scan::scan_block(b, map, &mut table, &mut counts);
+        counts.newlines = newlines;
+        Part { table, counts }
+    };
+    let mut table = Columns::new(keep.clone());
+    let mut reports = Vec::with_capacity(files.len());
+    for (t, rep) in load_rows(&files, &decode)? {
+        table.absorb(t);
         reports.push(rep);
     }
+    if table.is_empty() {
+        // Keep what was asked for even without a row.
+        table = Columns::new(keep.clone());
+    }
+    log_loaded(started, &reports, table.len());
+    Ok(Scanned::Columns(table, reports))
+}
+
+fn log_loaded(started: std::time::Instant, reports: &[FileReport], rows: usize) {
     let bytes: u64 = reports.iter().map(|r| r.bytes).sum();
     let secs = started.elapsed().as_secs_f64();
     tracing::info!(
         files = reports.len(),
-        requests = table.len(),
+        requests = rows,
         bytes,
         secs,
         mb_per_s = bytes as f64 / 1e6 / secs.max(1e-9),
         "request logs loaded"
     );
-    Ok(RequestLog {
-        table,
-        files: reports,
-    })
+}
+
+/// The block reading shared by [`load`] and [`load_columns`]: blocks read
+/// in parallel, merged in order; one table and report per file of `files`.
+fn load_rows<T: Rows, F: Fn(&[u8]) -> Part<T> + Sync>(
+    files: &[Found],
+    decode: &F,
+) -> Result<Vec<(T, FileReport)>> {
+    let list: Vec<PathBuf> = files.iter().map(|(p, _)| p.clone()).collect();
+    let cap = MAX_LINE.load(Ordering::Relaxed);
+    let bopts = BlockOptions {
+        block_bytes: CHUNK,
+        stream_block_bytes: CHUNK,
+        max_line: cap,
+        // Blocks are merged as they come, so a wide window keeps the cores
+        // busy without a pause every few chunks at little memory cost.
+        window: 16 * rayon::current_num_threads().max(1),
+        streams: StreamMode::Parallel,
+    };
+    let job = RequestJob { decode };
+    let mut acc: Vec<(T, FileReport)> = list
+        .iter()
+        .map(|p| {
+            let rep = FileReport {
+                path: p.clone(),
+                ..Default::default()
+            };
+            (T::default(), rep)
+        })
+        .collect();
+    srtlog_io::blocks::run(
+        &list,
+        &job,
+        &bopts,
+        &AtomicU64::new(0),
+        |t: TaskDone<Part<T>>| {
+            let f = t.file;
+            let (table, rep) = &mut acc[f];
+            for b in t.blocks {
+                absorb_block(table, rep, b, cap);
+            }
+            if let Some(w) = t.warning {
+                tracing::warn!("{w}");
+                rep.error = Some(w.message);
+            }
+            if t.last {
+                finish_file(&list[f], files[f].1, table.rows(), rep);
+            }
+            Ok::<_, crate::error::Error>(())
+        },
+    )?;
+    Ok(acc)
 }
 
 #[cfg(test)]

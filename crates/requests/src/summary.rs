@@ -4,7 +4,7 @@
 //! Exact: every value is held in memory and sorted once per column
 //! (percentiles by numpy's linear method, [`srtlog_stats::percentile_sorted`]).
 
-use super::{end_ns, excluded_values, possible_latency, span_ns, values};
+use super::{end_ns, excluded_values, possible_latency, span_ns, usable};
 use rayon::prelude::*;
 use serde::Serialize;
 use srtlog_stats::Summary as Stats;
@@ -61,6 +61,18 @@ pub struct SummaryReport {
     /// impossible latencies (absent when there are none).
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub excluded_values: BTreeMap<String, u64>,
+}
+
+/// The statistics of column `field`: over its [`usable`] values, with
+/// `nan` the number of missing ones. Values present but not usable are
+/// neither: they are counted in [`SummaryReport::excluded_values`].
+pub fn field_stats(field: &str, column: &[f64]) -> Stats {
+    let v: Vec<f64> = column
+        .iter()
+        .copied()
+        .filter(|x| x.is_nan() || usable(field, *x))
+        .collect();
+    crate::columns::stats_of(&v)
 }
 
 /// Summarises the requests of `t`.
@@ -134,12 +146,8 @@ pub fn summary(t: &RequestTable) -> SummaryReport {
         .into_par_iter()
         .filter_map(|c| {
             t.column(&c).map(|v| {
-                let v = if c == "latency_ms" {
-                    v.iter().copied().filter(|x| possible_latency(*x)).collect()
-                } else {
-                    values(v)
-                };
-                (c, Stats::of(&v))
+                let s = field_stats(&c, v);
+                (c, s)
             })
         })
         .collect();

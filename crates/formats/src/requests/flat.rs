@@ -208,9 +208,10 @@ fn skip_ws(b: &[u8], mut i: usize) -> usize {
 /// A string without escapes starting after its opening quote at `i`:
 /// the text and the index after the closing quote. `None` on an escape or
 /// a control character (left to the full parser, which handles or rejects
-/// them).
+/// them). Public for the request-log column scan, which must read strings
+/// exactly as this scanner does.
 #[inline]
-fn fast_str(b: &[u8], i: usize) -> Option<(&str, usize)> {
+pub fn fast_str(b: &[u8], i: usize) -> Option<(&str, usize)> {
     let rest = b.get(i..)?;
     let end = rest
         .iter()
@@ -222,9 +223,11 @@ fn fast_str(b: &[u8], i: usize) -> Option<(&str, usize)> {
 }
 
 /// A JSON number at `i` (strict grammar: no leading zeros, digits after
-/// `.` and in the exponent): the value and the index after it.
+/// `.` and in the exponent): the value and the index after it. `None` for
+/// anything else (left to serde_json). Public for the request-log column
+/// scan, which must read numbers exactly as this scanner does.
 #[inline]
-fn fast_num(b: &[u8], i: usize) -> Option<(Scalar<'static>, usize)> {
+pub fn fast_num(b: &[u8], i: usize) -> Option<(Scalar<'static>, usize)> {
     let mut j = i;
     let neg = b.get(j) == Some(&b'-');
     if neg {

@@ -25,7 +25,9 @@ use srtlog::formats::requests::FieldMap;
 use srtlog::formats::sniff::InputKind;
 use srtlog::requests::analysis as an;
 use srtlog::requests::anomalies::Method;
+use srtlog::requests::columns::{Columns, Keep};
 use srtlog::requests::export::{self, Format};
+use srtlog::requests::load::Scanned;
 use srtlog::requests::summary::SummaryReport;
 use srtlog::requests::trends::Agg;
 use srtlog::requests::{self as rq, Filter, LoadOptions, RequestLog, RequestTable};
@@ -38,9 +40,10 @@ model, latency_ms, batch_size, status, gpu_util, memory_used_gb), AIPerf profile
 SGLang request-metrics exports (sglang-request-metrics-*.log). Files or folders (recursive:
 .jsonl .json .log .txt, also .gz/.zst). Other numeric fields become columns of their own.
 
-Memory: every analysis holds the whole request table in memory (about 160 bytes per request,
-loading peaks at about 350);
-percentiles are exact (numpy's linear interpolation), no sketch is used.
+Memory: `summary` and `anomalies` without a filter keep only the columns they read (about 45
+bytes per request for the workflow's schema); the other analyses, and any filter, hold the whole
+request table (about 160 bytes per request, loading peaks at about 350). Percentiles are exact
+(numpy's linear interpolation), no sketch is used.
 
 Examples:
   srtlog requests summary logs/                              # table; --json for the keys below
@@ -57,8 +60,10 @@ Examples:
   srtlog requests summary app.log --field latency_ms=duration_s*1000 --field model=engine";
 
 const MEMORY_NOTE: &str =
-    "Memory: holds every request in memory (the table takes about 160 bytes per request, the \
-load peaks at about 350: a 1 GB log of 4 M requests peaks at 1.4 GB). Percentiles are exact (sorted values, numpy's linear interpolation), no sketch.
+    "Memory: without a filter, only the columns the summary reads (time, model, success and the \
+numeric fields: about 45 bytes per request for the workflow's schema); with --model/--status/--where/\
+--from/--to the whole request table (about 160 bytes per request, the load peaks at about 350). \
+Percentiles are exact (sorted values, numpy's linear interpolation), no sketch.
 
 Gates (--fail-if) read the --json keys: total_requests, errors, error_rate, avg_latency_ms,
 p50_latency_ms, p90_latency_ms, p95_latency_ms, p99_latency_ms, max_latency_ms, throughput_rps.
@@ -358,6 +363,14 @@ fn filter_of(i: &Inputs, from: Option<i64>, to: Option<i64>) -> Result<Filter> {
     Ok(f)
 }
 
+fn load_options(i: &Inputs) -> Result<LoadOptions> {
+    let mut fields = FieldMap::default();
+    for f in &i.fields {
+        fields.add(f).map_err(anyhow::Error::msg)?;
+    }
+    Ok(LoadOptions { fields })
+}
+
 /// Loads, reports bad lines on stderr, filters; fails when nothing is left.
 fn load(i: &Inputs, filter: &Filter, quiet: bool) -> Result<(RequestLog, RequestTable)> {
     let log = load_log(i, quiet)?;
@@ -366,13 +379,9 @@ fn load(i: &Inputs, filter: &Filter, quiet: bool) -> Result<(RequestLog, Request
 
 /// Loads and reports bad lines (and client runs) on stderr.
 fn load_log(i: &Inputs, quiet: bool) -> Result<RequestLog> {
-    let mut fields = FieldMap::default();
-    for f in &i.fields {
-        fields.add(f).map_err(anyhow::Error::msg)?;
-    }
-    let log = rq::load(&i.paths, &LoadOptions { fields })?;
+    let log = rq::load(&i.paths, &load_options(i)?)?;
     if !quiet {
-        warn_files(&log);
+        warn_files(&log.files);
     }
     Ok(log)
 }
@@ -397,8 +406,44 @@ fn select(i: &Inputs, log: RequestLog, filter: &Filter) -> Result<(RequestLog, R
     Ok((log, t))
 }
 
-fn warn_files(log: &RequestLog) {
-    for f in &log.files {
+/// The column scan of `summary` and `anomalies` (no filter): only the
+/// columns `keep` names, no request table; fails when nothing was read.
+/// Inputs with a benchmark-client result file give the full log instead
+/// (`Err`), to go the table's way.
+fn load_columns(
+    i: &Inputs,
+    keep: &Keep,
+    quiet: bool,
+) -> Result<std::result::Result<(Columns, Vec<rq::FileReport>), RequestLog>> {
+    let (cols, files) = match rq::load::load_columns(&i.paths, &load_options(i)?, keep)? {
+        Scanned::Columns(c, f) => (c, f),
+        Scanned::Table(log) => {
+            if !quiet {
+                warn_files(&log.files);
+            }
+            return Ok(Err(log));
+        }
+    };
+    if !quiet {
+        warn_files(&files);
+    }
+    if cols.is_empty() {
+        let names: Vec<String> = i.paths.iter().map(|p| p.display().to_string()).collect();
+        let e = an::AnalysisError::NoRequests(names.join(", "));
+        // A worker log or a snapshot given by mistake is named, with the
+        // command that reads it (issue 17 item 23), as on the table's way.
+        return Err(
+            match super::hint::wrong_tool(&i.paths, InputKind::RequestLog) {
+                Some(h) => anyhow::anyhow!("{e}: {h}"),
+                None => e.into(),
+            },
+        );
+    }
+    Ok(Ok((cols, files)))
+}
+
+fn warn_files(files: &[rq::FileReport]) {
+    for f in files {
         if f.bad_lines > 0 {
             let first: Vec<String> = f
                 .first_bad
@@ -495,35 +540,72 @@ fn run_level_summary(c: &Common, log: &RequestLog, quiet: bool) -> Result<Option
     finish(c, &doc, || client::run_level_table(log), quiet).map(Some)
 }
 
+/// Prints a summary (and warns of the values it left out).
+fn summary_out(
+    c: &Common,
+    s: &SummaryReport,
+    files: &[rq::FileReport],
+    quiet: bool,
+) -> Result<ExitCode> {
+    for (field, n) in &s.excluded_values {
+        logging::warning(format_args!(
+            "{field}: {n} infinite or impossible value(s) left out of the statistics"
+        ));
+    }
+    let doc = SummaryJson { summary: s, files };
+    finish(c, &doc, || text::summary_table(s), quiet)
+}
+
 /// Runs `srtlog requests …`.
 pub fn run(a: Args, quiet: bool) -> Result<ExitCode> {
     match a.command {
         Analysis::Summary(c) => {
-            let log = load_log(&c.inputs, quiet)?;
+            let filter = filter_of(&c.inputs, c.from, c.to)?;
+            let log = if filter.is_empty() {
+                // No filter: the column scan, without the request table.
+                match load_columns(&c.inputs, &Keep::default(), quiet)? {
+                    Ok((cols, files)) => {
+                        let s = rq::columns::summary(&cols);
+                        drop(cols);
+                        return summary_out(&c, &s, &files, quiet);
+                    }
+                    Err(log) => log,
+                }
+            } else {
+                load_log(&c.inputs, quiet)?
+            };
             if let Some(code) = run_level_summary(&c, &log, quiet)? {
                 return Ok(code);
             }
-            let (log, t) = select(&c.inputs, log, &filter_of(&c.inputs, c.from, c.to)?)?;
+            let (log, t) = select(&c.inputs, log, &filter)?;
             let s = rq::summary::summary(&t);
-            for (field, n) in &s.excluded_values {
-                logging::warning(format_args!(
-                    "{field}: {n} infinite or impossible value(s) left out of the statistics"
-                ));
-            }
-            let doc = SummaryJson {
-                summary: &s,
-                files: &log.files,
-            };
-            finish(&c, &doc, || text::summary_table(&s), quiet)
+            summary_out(&c, &s, &log.files, quiet)
         }
         Analysis::Anomalies(a) => {
-            let (_, t) = common_load(&a.common, quiet)?;
             let method = match a.method {
                 MethodArg::Zscore => Method::Zscore,
                 MethodArg::Iqr => Method::Iqr,
                 MethodArg::Mad => Method::Mad,
             };
-            let r = an::anomalies_of(&t, &a.metric, method, a.threshold)?;
+            let c = &a.common;
+            let filter = filter_of(&c.inputs, c.from, c.to)?;
+            // No filter: the column scan keeps the metric and the ids.
+            let keep = Keep {
+                metrics: Some(vec![a.metric.clone()]),
+                ids: true,
+            };
+            let scanned = if filter.is_empty() {
+                load_columns(&c.inputs, &keep, quiet)?
+            } else {
+                Err(load_log(&c.inputs, quiet)?)
+            };
+            let r = match scanned {
+                Ok((cols, _)) => rq::columns::anomalies(&cols, &a.metric, method, a.threshold)?,
+                Err(log) => {
+                    let (_, t) = select(&c.inputs, log, &filter)?;
+                    an::anomalies_of(&t, &a.metric, method, a.threshold)?
+                }
+            };
             if flags::write_tables(&a.csv, &a.parquet, || an::anomalies_batch(&r))? {
                 return gate(&a.common.gates, &r, None, quiet);
             }
