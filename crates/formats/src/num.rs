@@ -62,7 +62,7 @@ pub fn parse_small_uint(s: &[u8]) -> Option<u64> {
 /// The integer and the fraction digits are each read eight bytes at a time
 /// ([`digits8`]): a batch line holds a dozen numbers of two to six digits,
 /// where a byte loop spends most of its time on the loop itself.
-#[inline]
+#[inline(always)]
 pub fn leading_decimal(s: &[u8]) -> Option<(f64, usize)> {
     let (int, int_digits) = digits8(s)?;
     if int_digits == 0 {
@@ -99,12 +99,20 @@ const POW10_U64: [u64; 8] = [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_0
 /// disturb the lanes *after* the first non-digit, which are not used. The
 /// digits are then moved to the top of the word and combined pairwise, as
 /// in Lemire's "Fast float parsing in practice" (2021, `parse_eight_digits`).
-#[inline]
+#[inline(always)]
 fn digits8(s: &[u8]) -> Option<(u64, usize)> {
-    let mut b = [0u8; 8];
-    let n = s.len().min(8);
-    b[..n].copy_from_slice(&s[..n]);
-    let w = u64::from_le_bytes(b);
+    let w = match s.first_chunk::<8>() {
+        Some(b) => u64::from_le_bytes(*b),
+        None => {
+            // The end of a line: fewer than eight bytes, padded with zeros
+            // (not digits) byte by byte, without a `memcpy` call.
+            let mut w = 0u64;
+            for (i, &c) in s.iter().enumerate() {
+                w |= u64::from(c) << (8 * i);
+            }
+            w
+        }
+    };
     let non_digit = (w.wrapping_sub(0x3030_3030_3030_3030) | w.wrapping_add(0x4646_4646_4646_4646))
         & 0x8080_8080_8080_8080;
     if non_digit == 0 {

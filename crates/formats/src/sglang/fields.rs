@@ -49,13 +49,9 @@ macro_rules! fields {
             $(FieldDef { column: $col, keys: &[$($key),+], kind: FieldKind::$kind, unit: $unit, doc: $doc },)+
         ];
 
-        /// Every field, indexed like [`FIELDS`].
-        const ALL: &[Field] = &[$(Field::$ident,)+];
-
-        /// Maps a printed key to its field (batch-type independent part),
-        /// the reference of [`lookup_any`]'s tests.
-        #[cfg(test)]
-        fn lookup_match(key: &[u8]) -> Option<Field> {
+        /// Maps a printed key to its field (batch-type independent part).
+        #[inline]
+        fn lookup_any(key: &[u8]) -> Option<Field> {
             match key {
                 $($( $key )|+ => Some(Field::$ident),)+
                 _ => None,
@@ -111,66 +107,6 @@ pub const NFIELDS: usize = FIELDS.len();
 // The presence mask of a record is a `u64`.
 const _: () = assert!(NFIELDS < 64);
 
-/// Slots of the key table: a power of two, several times the number of
-/// keys, so that probes are short and an empty slot always ends one.
-const SLOTS: usize = 256;
-
-/// A hash of a key from its length and three of its bytes: the keys differ
-/// there, so nearly every key has a slot of its own.
-const fn key_hash(key: &[u8]) -> usize {
-    let n = key.len();
-    if n == 0 {
-        return 0;
-    }
-    let h = (n as u32).wrapping_mul(0x9E37_79B1)
-        ^ (key[0] as u32).wrapping_mul(0x85EB_CA6B)
-        ^ (key[n / 2] as u32).wrapping_mul(0xC2B2_AE35)
-        ^ (key[n - 1] as u32).wrapping_mul(0x27D4_EB2F);
-    (h >> 24) as usize % SLOTS
-}
-
-/// The key table, built at compile time with linear probing: a slot holds
-/// `1 + field * 8 + spelling` (0: empty).
-const TABLE: [u16; SLOTS] = {
-    let mut t = [0u16; SLOTS];
-    let mut f = 0;
-    while f < FIELDS.len() {
-        let keys = FIELDS[f].keys;
-        assert!(keys.len() <= 8);
-        let mut k = 0;
-        while k < keys.len() {
-            let mut i = key_hash(keys[k]);
-            while t[i] != 0 {
-                i = (i + 1) % SLOTS;
-            }
-            t[i] = (1 + f * 8 + k) as u16;
-            k += 1;
-        }
-        f += 1;
-    }
-    t
-};
-
-/// Maps a printed key to its field (batch-type independent part): one hash
-/// and, nearly always, one comparison. The `match` over every spelling it
-/// replaces compared a key with each spelling of its length in turn; this
-/// runs once per item of every batch line.
-#[inline]
-fn lookup_any(key: &[u8]) -> Option<Field> {
-    let mut i = key_hash(key);
-    loop {
-        let e = TABLE[i] as usize;
-        if e == 0 {
-            return None;
-        }
-        let (f, k) = ((e - 1) / 8, (e - 1) % 8);
-        if FIELDS[f].keys[k] == key {
-            return ALL.get(f).copied();
-        }
-        i = (i + 1) % SLOTS;
-    }
-}
-
 /// Maps a printed key to its field, knowing the batch type: `#prealloc-req`
 /// on a *prefill* line is the bootstrap queue (renamed `#bootstrap-req` in
 /// 2026 builds), on a *decode* line the pre-allocation queue (formats.md §1.8).
@@ -204,36 +140,5 @@ mod tests {
         assert_eq!(lookup(b"#prealloc-req", true), Some(Field::BootstrapReq));
         assert_eq!(lookup(b"#prealloc-req", false), Some(Field::PreallocReq));
         assert_eq!(lookup(b"no such key", false), None);
-        assert_eq!(ALL.len(), FIELDS.len());
-        for (i, f) in ALL.iter().enumerate() {
-            assert_eq!(*f as usize, i);
-        }
-    }
-
-    /// The hash table gives what the `match` over every spelling gives, for
-    /// every spelling, its prefixes and variants, and unknown keys.
-    #[test]
-    fn table_lookup_equals_the_match() {
-        let mut keys: Vec<Vec<u8>> = vec![Vec::new(), b"#".to_vec(), b"x".to_vec()];
-        for f in FIELDS {
-            for k in f.keys {
-                keys.push(k.to_vec());
-                for n in 0..k.len() {
-                    keys.push(k[..n].to_vec());
-                    let mut v = k.to_vec();
-                    v[n] ^= 0x20;
-                    keys.push(v);
-                }
-                keys.push([*k, b" ".as_slice()].concat());
-            }
-        }
-        for k in &keys {
-            assert_eq!(
-                lookup_any(k),
-                lookup_match(k),
-                "{}",
-                String::from_utf8_lossy(k)
-            );
-        }
     }
 }
