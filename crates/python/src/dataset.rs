@@ -84,7 +84,9 @@ pub fn dataset_plan_run(
     let out = splits
         .into_iter()
         .map(|s| {
-            let (a, b) = s.range.map_or((None, None), |r| (Some(r.start), Some(r.end)));
+            let (a, b) = s
+                .range
+                .map_or((None, None), |r| (Some(r.start), Some(r.end)));
             (s.table, s.run, s.path, a, b, s.bytes)
         })
         .collect();
