@@ -262,3 +262,36 @@ def test_unknown_table_is_a_value_error():
         _fleet.table_schema("nodes")
     with pytest.raises(ValueError, match="unknown table"):
         _fleet.plan_local([Path(".")], "nodes")
+
+
+def _readme_block(marker: str) -> str:
+    text = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    after = text.split(f"<!-- {marker}: run by python/tests/test_fleet.py -->", 1)[1]
+    return after.split("```python\n", 1)[1].split("```", 1)[0]
+
+
+def _check_readme_p99(p99, cli, sim_runs) -> None:
+    """The README's cluster answer equals ``srtlog requests summary`` per run."""
+    got = {r["run"]: r for r in p99.to_dict("records")}
+    # conc8 holds the request logs (conc16 none: no row, and the CLI's "no requests").
+    run = sim_runs[0]
+    want = {run.name: cli.json("requests", "summary", run, "--json")["p99_latency_ms"]}
+    assert want and set(got) == set(want), (got, want)
+    for run, w in want.items():
+        assert math.isclose(got[run]["p99_latency_ms" if "p99_latency_ms" in got[run] else "latency_ms"], w,
+                            rel_tol=1e-9), run
+
+
+def test_readme_ray_answer(ray_local, sim_runs, cli, capsys):
+    code = _readme_block("fleet-ray").replace("ray.init()", "pass  # the test's local Ray")
+    code = code.replace('"runs/sweep-*"', repr(str(sim_runs[0].parent / "*")))
+    env: dict = {}
+    exec(compile(code, "README.md (fleet-ray)", "exec"), env)
+    _check_readme_p99(env["p99"], cli, sim_runs)
+
+
+def test_readme_spark_answer(spark, sim_runs, cli, capsys):
+    code = _readme_block("fleet-spark").replace('"runs/sweep-*"', repr(str(sim_runs[0].parent / "*")))
+    env: dict = {}
+    exec(compile(code, "README.md (fleet-spark)", "exec"), env)
+    _check_readme_p99(env["p99"], cli, sim_runs)
