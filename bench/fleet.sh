@@ -4,14 +4,15 @@
 #   bench/fleet.sh [RUN_DIR...]      (default: a generated 1 GB run and a 300 MB request log)
 #
 # The same input read as one dataset table by
-#   - the local reader (srtlog._fleet.read_local: the per-split function in
-#     one process, split after split; the Rust parser inside still uses
-#     every core on a worker log's blocks),
+#   - the local reader in one process: "whole" (every file whole, as
+#     `srtlog parse` and `srtlog requests` read them, on every core) and
+#     "local" (split as the cluster splits, split after split; a worker log
+#     is still parsed on every core, a byte range on one),
 #   - a local Ray with 1 and with 2 CPUs (srtlog.ray.read_runs, materialized),
 #   - optionally (SPARK=1) a local Spark, local[1] and local[2].
 # Tables: node_metrics (worker logs: one split per file) and requests
-# (byte ranges of 256 MiB). Each mode runs in a fresh process, twice; the
-# page cache is warm. Engine start-up is reported apart from the read.
+# (byte ranges of SPLIT_MB, default 64 MiB). Each mode runs in a fresh
+# process, twice; the page cache is warm. Engine start-up is reported apart from the read.
 #
 # A virtualenv under the target folder gets srtlog's release wheel (built
 # from pyproject.toml unless WHEEL names one) and the `ray` (and `spark`)
@@ -53,7 +54,7 @@ fi
 # Warm the page cache.
 cat $(find "${RUNS[@]}" -type f) > /dev/null
 
-MODES="local ray1 ray2"
+MODES="whole local ray1 ray2"
 if [ "${SPARK:-0}" = "1" ]; then MODES="$MODES spark1 spark2"; fi
 for table in node_metrics requests; do
     for mode in $MODES; do

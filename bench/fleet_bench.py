@@ -4,7 +4,9 @@ mode, so each engine starts fresh).
     python fleet_bench.py MODE TABLE RUN...
 
 MODE: ``local`` (srtlog._fleet.read_local: the same plan and per-split reads
-in this process, one split after another), ``ray1`` / ``ray2`` (a local Ray
+in this process, one split after another), ``whole`` (the same, every file
+whole: a request log read by the parallel block engine, as ``srtlog
+requests`` reads it), ``ray1`` / ``ray2`` (a local Ray
 with 1 or 2 CPUs: ``srtlog.ray.read_runs(...).materialize()``), ``spark1`` /
 ``spark2`` (``local[1]`` / ``local[2]``: ``srtlog.spark.read_runs`` counted). Prints one JSON line: mode, table, input bytes, rows, engine
 start-up seconds and read seconds (wall, page cache warm).
@@ -16,10 +18,15 @@ import sys
 import time
 
 
+#: Byte-range size (``SPLIT_MB``, default 64): small enough that a 300 MB
+#: request log is several splits.
+SPLIT = int(float(os.environ.get("SPLIT_MB", "64")) * (1 << 20))
+
+
 def input_bytes(runs, table):
     from srtlog import _fleet
 
-    splits, _ = _fleet.plan_local(runs, table)
+    splits, _ = _fleet.plan_local(runs, table, SPLIT)
     return sum(s["bytes"] for s in splits), len(splits)
 
 
@@ -27,11 +34,12 @@ def main() -> None:
     mode, table, runs = sys.argv[1], sys.argv[2], sys.argv[3:]
     nbytes, nsplits = input_bytes(runs, table)
     t0 = time.perf_counter()
-    if mode == "local":
+    if mode in ("local", "whole"):
         from srtlog import _fleet
 
         started = time.perf_counter()
-        rows = _fleet.read_local(runs, table)[0].num_rows
+        split = SPLIT if mode == "local" else 1 << 50
+        rows = _fleet.read_local(runs, table, split)[0].num_rows
     elif mode.startswith("ray"):
         import ray
         import srtlog.ray
@@ -39,7 +47,7 @@ def main() -> None:
         ray.init(num_cpus=int(mode[3:]), include_dashboard=False, log_to_driver=False)
         ray.data.DataContext.get_current().enable_progress_bars = False
         started = time.perf_counter()
-        ds = srtlog.ray.read_runs(runs, table=table).materialize()
+        ds = srtlog.ray.read_runs(runs, table=table, split_bytes=SPLIT).materialize()
         rows = ds.count()
     elif mode.startswith("spark"):
         os.environ["PYSPARK_PYTHON"] = sys.executable
@@ -52,7 +60,7 @@ def main() -> None:
         started = time.perf_counter()
         # mapInArrow's output is made whole in Python and sent to the JVM
         # (Spark cannot prune columns inside it), so a count moves every row.
-        rows = srtlog.spark.read_runs(spark, runs, table=table).count()
+        rows = srtlog.spark.read_runs(spark, runs, table=table, split_bytes=SPLIT).count()
     else:
         raise SystemExit(f"unknown mode {mode}")
     done = time.perf_counter()
