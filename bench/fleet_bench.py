@@ -23,22 +23,22 @@ import time
 SPLIT = int(float(os.environ.get("SPLIT_MB", "64")) * (1 << 20))
 
 
-def input_bytes(runs, table):
+def input_bytes(runs, table, split):
     from srtlog import _fleet
 
-    splits, _ = _fleet.plan_local(runs, table, SPLIT)
+    splits, _ = _fleet.plan_local(runs, table, split)
     return sum(s["bytes"] for s in splits), len(splits)
 
 
 def main() -> None:
     mode, table, runs = sys.argv[1], sys.argv[2], sys.argv[3:]
-    nbytes, nsplits = input_bytes(runs, table)
+    nbytes, nsplits = input_bytes(runs, table, 1 << 50 if mode == "whole" else SPLIT)
     t0 = time.perf_counter()
     if mode in ("local", "whole"):
         from srtlog import _fleet
 
         started = time.perf_counter()
-        split = SPLIT if mode == "local" else 1 << 50
+        split = 1 << 50 if mode == "whole" else SPLIT
         rows = _fleet.read_local(runs, table, split)[0].num_rows
     elif mode.startswith("ray"):
         import ray
