@@ -9,6 +9,11 @@
 #   3. pytest python/tests against the installed wheel, with the `srtlog`
 #      binary of step 1 as the reference for every --json value
 #
+# In CI (CI=true), or with SRTLOG_TEST_FLEET=1, the wheel's `ray` and `spark`
+# extras are installed too (Ray Data and PySpark, from PyPI, about a minute;
+# PySpark needs a Java 17+ runtime, which .ci/run installs), so the Ray and
+# Spark reader tests run; elsewhere they are skipped with the reason shown.
+#
 # Environment: CARGO_TARGET_DIR (default ./target); PYTHON (default python3);
 # SRTLOG_WHEEL_PROFILE=dev builds the wheel without optimisation (quicker
 # local runs; CI builds the release wheel a user gets).
@@ -36,7 +41,12 @@ if [ "${SRTLOG_WHEEL_PROFILE:-release}" = "dev" ]; then
 fi
 "$VENV/bin/python" -m pip wheel --disable-pip-version-check --no-deps -w "$WHEELS" "$ROOT"
 WHEEL="$(ls "$WHEELS"/srtlog-*.whl)"
-"$VENV/bin/python" -m pip install --quiet --disable-pip-version-check "$WHEEL[test]"
+EXTRAS="test"
+if [ "${CI:-}" = "true" ] || [ "${SRTLOG_TEST_FLEET:-}" = "1" ]; then EXTRAS="test,ray,spark"; fi
+SECONDS=0
+# No pip cache: PySpark is a 400 MB download that a cache would keep twice.
+"$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --no-cache-dir "$WHEEL[$EXTRAS]"
+echo "installed srtlog[$EXTRAS] in ${SECONDS}s"
 # The tests must import the installed package, not the source tree.
 (cd "$TARGET" && "$VENV/bin/python" -c 'import srtlog, sys; print("srtlog", srtlog.__version__, "from", srtlog.__file__)')
 

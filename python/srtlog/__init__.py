@@ -9,6 +9,8 @@ Python as Arrow without a copy.
 - Metrics snapshots: :func:`analyze_snapshots`, :func:`scrape`, :class:`Scraper`.
 - Logging audit: :func:`audit`.
 - AIPerf exports: :func:`analyze_aiperf`.
+- Many runs on a cluster: ``srtlog.ray.read_runs`` and ``srtlog.spark.read_runs``
+  (``pip install 'srtlog[ray]'`` / ``'srtlog[spark]'``; imported on demand).
 
 Errors: ``FileNotFoundError`` (a missing path), ``ValueError`` (a bad
 argument), :class:`ParseError` (input srtlog cannot use; a ``ValueError``),

@@ -37,7 +37,7 @@ pub mod write;
 pub use ingest::{ingest, IngestOptions, IngestSummary};
 pub use read::{read_file, ByteRange, FileBatches};
 pub use schema::Table;
-pub use split::{plan_splits, Split};
+pub use split::{plan_run, plan_splits, run_ids, Split};
 
 use std::path::PathBuf;
 

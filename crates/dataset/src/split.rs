@@ -38,7 +38,22 @@ pub fn plan_splits(
     tables: &[Table],
     target_bytes: u64,
 ) -> Result<(Vec<Split>, Vec<SourceWarning>)> {
-    let target = target_bytes.max(1 << 20);
+    let ids = run_ids(runs)?;
+    let mut splits = Vec::new();
+    let mut warnings = Vec::new();
+    for (run, id) in runs.iter().zip(ids) {
+        let (s, w) = plan_run(run, &id, tables, target_bytes)?;
+        splits.extend(s);
+        warnings.extend(w);
+    }
+    Ok((splits, warnings))
+}
+
+/// The ids of `runs` (run folders), as [`plan_splits`] and the ingest give
+/// them ([`crate::runid::assign`] over the canonical paths). Reads no file:
+/// canonicalising a path is a metadata lookup. A run that does not exist
+/// is [`crate::Error::NotFound`].
+pub fn run_ids(runs: &[PathBuf]) -> Result<Vec<String>> {
     let canonical: Vec<String> = runs
         .iter()
         .map(|r| {
@@ -47,42 +62,54 @@ pub fn plan_splits(
                 .map_err(|_| crate::Error::NotFound(r.clone()))
         })
         .collect::<Result<_>>()?;
-    let ids = crate::runid::assign(&canonical, &Default::default());
+    Ok(crate::runid::assign(&canonical, &Default::default()))
+}
+
+/// The splits of one run folder `run` whose id is `id` (from [`run_ids`]):
+/// what [`plan_splits`] does per run. Distributed readers call it on a
+/// worker, one task per run, so that the driver never reads a file: listing
+/// a run reads the heads of the files whose names do not say what they
+/// are (worker-log discovery), which at fleet scale is itself I/O worth
+/// spreading.
+pub fn plan_run(
+    run: &Path,
+    id: &str,
+    tables: &[Table],
+    target_bytes: u64,
+) -> Result<(Vec<Split>, Vec<SourceWarning>)> {
+    let target = target_bytes.max(1 << 20);
     let mut splits = Vec::new();
-    let mut warnings = Vec::new();
-    for (run, id) in runs.iter().zip(ids) {
-        let found = crate::sources::discover(run)?;
-        warnings.extend(found.warnings);
-        for s in found.sources {
-            if !tables.is_empty() && !tables.contains(&s.table) {
-                continue;
-            }
-            let bytes: u64 = s.files.iter().map(|f| size(f)).sum();
-            let splittable = matches!(s.table, Table::Requests | Table::AiperfRecords)
-                && bytes > target
-                && is_plain(&s.path);
-            if !splittable {
-                splits.push(Split {
-                    table: s.table.name().into(),
-                    run: id.clone(),
-                    path: s.path,
-                    range: None,
-                    bytes,
-                });
-                continue;
-            }
-            let mut start = 0;
-            while start < bytes {
-                let end = (start + target).min(bytes);
-                splits.push(Split {
-                    table: s.table.name().into(),
-                    run: id.clone(),
-                    path: s.path.clone(),
-                    range: Some(ByteRange { start, end }),
-                    bytes: end - start,
-                });
-                start = end;
-            }
+    let found = crate::sources::discover(run)?;
+    let warnings = found.warnings;
+    for s in found.sources {
+        if !tables.is_empty() && !tables.contains(&s.table) {
+            continue;
+        }
+        let bytes: u64 = s.files.iter().map(|f| size(f)).sum();
+        let splittable = matches!(s.table, Table::Requests | Table::AiperfRecords)
+            && bytes > target
+            && is_plain(&s.path);
+        if !splittable {
+            splits.push(Split {
+                table: s.table.name().into(),
+                run: id.to_string(),
+                path: s.path,
+                range: None,
+                bytes,
+            });
+            continue;
+        }
+        let mut start = 0;
+        while start < bytes {
+            let end = (start + target).min(bytes);
+            splits.push(Split {
+                table: s.table.name().into(),
+                run: id.to_string(),
+                path: s.path.clone(),
+                range: Some(ByteRange { start, end }),
+                bytes: end - start,
+            });
+            start = end;
         }
     }
     Ok((splits, warnings))

@@ -334,6 +334,17 @@ fn the_planner_tiles_big_plain_files_only() {
     }
     assert_eq!(rows, 20_000);
     // Only the tables asked for.
-    let (only, _) = plan_splits(&[run], &[Table::NodeMetrics], 1 << 20).unwrap();
+    let (only, _) =
+        plan_splits(std::slice::from_ref(&run), &[Table::NodeMetrics], 1 << 20).unwrap();
     assert_eq!(only.len(), 3);
+    // One run planned on its own (what a Ray or Spark task does per run)
+    // gives the same splits, with the id `run_ids` gives it.
+    let ids = srtlog_dataset::run_ids(std::slice::from_ref(&run)).unwrap();
+    assert_eq!(ids, vec!["run".to_string()]);
+    let (one, _) = srtlog_dataset::plan_run(&run, &ids[0], &[], 1 << 20).unwrap();
+    assert_eq!(one, splits);
+    assert!(matches!(
+        srtlog_dataset::run_ids(&[run.join("missing")]),
+        Err(srtlog_dataset::Error::NotFound(_))
+    ));
 }

@@ -10,6 +10,7 @@
 //! | [`workers`] | worker logs | `srtlog parse`, `srtlog viz` |
 //! | [`requests`] | request logs | `srtlog requests …` |
 //! | [`jobs`] | snapshots, scrape, audit, AIPerf | `srtlog snapshots`, `scrape`, `audit`, `aiperf` |
+//! | [`dataset`] | per-split reads for Ray and Spark | `srtlog ingest` (per source) |
 //!
 //! Tables leave as [`arrow::ArrowStream`] objects, which implement the Arrow
 //! PyCapsule interface (`__arrow_c_stream__`), so pyarrow, pandas, polars and
@@ -21,6 +22,7 @@
 //! built by arrow-rs and handed over in a capsule by PyO3's safe API).
 
 mod arrow;
+mod dataset;
 mod errors;
 mod jobs;
 mod requests;
@@ -42,5 +44,10 @@ fn _srtlog(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(jobs::snapshots, m)?)?;
     m.add_function(wrap_pyfunction!(jobs::audit, m)?)?;
     m.add_function(wrap_pyfunction!(jobs::aiperf, m)?)?;
+    m.add_function(wrap_pyfunction!(dataset::dataset_tables, m)?)?;
+    m.add_function(wrap_pyfunction!(dataset::dataset_table_schema, m)?)?;
+    m.add_function(wrap_pyfunction!(dataset::dataset_run_ids, m)?)?;
+    m.add_function(wrap_pyfunction!(dataset::dataset_plan_run, m)?)?;
+    m.add_function(wrap_pyfunction!(dataset::dataset_read_split, m)?)?;
     Ok(())
 }
