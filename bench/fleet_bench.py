@@ -17,7 +17,6 @@ import os
 import sys
 import time
 
-
 #: Byte-range size (``SPLIT_MB``, default 64): small enough that a 300 MB
 #: request log is several splits.
 SPLIT = int(float(os.environ.get("SPLIT_MB", "64")) * (1 << 20))
@@ -51,8 +50,8 @@ def main() -> None:
         rows = ds.count()
     elif mode.startswith("spark"):
         os.environ["PYSPARK_PYTHON"] = sys.executable
-        from pyspark.sql import SparkSession
         import srtlog.spark
+        from pyspark.sql import SparkSession
 
         spark = (SparkSession.builder.master(f"local[{mode[5:]}]").config("spark.ui.enabled", "false")
                  .config("spark.driver.memory", "4g").getOrCreate())

@@ -90,7 +90,6 @@ def pandas_requests(path: str) -> None:
 
 def handoff(path: str) -> None:
     import pyarrow as pa
-
     from srtlog import InferenceLogAnalyzer
     from srtlog._common import to_pandas
 

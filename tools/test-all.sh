@@ -6,7 +6,7 @@
 #   2. a fresh virtualenv (under the cargo target folder, never committed):
 #      `pip wheel .` builds the abi3 wheel through pyproject.toml (maturin,
 #      as `pip install .` does), then `pip install srtlog-*.whl[test]`
-#   3. pytest python/tests against the installed wheel, with the `srtlog`
+#   3. ruff over the Python code, then pytest python/tests against the installed wheel, with the `srtlog`
 #      binary of step 1 as the reference for every --json value
 #
 # In CI (CI=true), or with SRTLOG_TEST_FLEET=1, the wheel's `ray` and `spark`
@@ -49,6 +49,10 @@ SECONDS=0
 echo "installed srtlog[$EXTRAS] in ${SECONDS}s"
 # The tests must import the installed package, not the source tree.
 (cd "$TARGET" && "$VENV/bin/python" -c 'import srtlog, sys; print("srtlog", srtlog.__version__, "from", srtlog.__file__)')
+
+echo "== ruff (the Python code's lints; settings in pyproject.toml)"
+"$VENV/bin/python" -m pip install --quiet --disable-pip-version-check "ruff>=0.6"
+"$VENV/bin/ruff" check python bench tests
 
 echo "== pytest python/tests"
 "$VENV/bin/python" -m pytest -q python/tests

@@ -9,6 +9,8 @@ Python as Arrow without a copy.
 - Metrics snapshots: :func:`analyze_snapshots`, :func:`scrape`, :class:`Scraper`.
 - Logging audit: :func:`audit`.
 - AIPerf exports: :func:`analyze_aiperf`.
+- A dataset of many runs (``srtlog ingest``): :func:`sql` queries it with DuckDB
+  (``pip install duckdb``), views named after the tables.
 - Many runs on a cluster: ``srtlog.ray.read_runs`` and ``srtlog.spark.read_runs``
   (``pip install 'srtlog[ray]'`` / ``'srtlog[spark]'``; imported on demand).
 
@@ -18,8 +20,9 @@ argument), :class:`ParseError` (input srtlog cannot use; a ``ValueError``),
 stop a job are :class:`SrtlogWarning` warnings.
 """
 
-from ._srtlog import ArrowStream, ParseError, __version__
 from ._common import SrtlogWarning
+from ._sql import sql
+from ._srtlog import ArrowStream, ParseError, __version__
 from .jobs import (
     AiperfAnalysis,
     AuditReport,
@@ -53,4 +56,5 @@ __all__ = [
     "analyze_snapshots",
     "audit",
     "scrape",
+    "sql",
 ]

@@ -30,8 +30,6 @@ from ._common import ArrowMixin, ensure_parent, progress_of, to_arrow, warn
 
 if TYPE_CHECKING:  # only for annotations; imported when used
     import pandas
-    import polars
-    import pyarrow
 
 PathLike = Union[str, "os.PathLike[str]"]
 TimeLike = Union[str, datetime, int, float, Any]
@@ -55,7 +53,7 @@ def _files_warnings(files: Iterable[dict]) -> None:
     # The CLI's messages for unreadable lines (`srtlog requests`, stderr).
     for f in files:
         if f.get("bad_lines", 0) > 0:
-            first = "; ".join(f"line {l}: {m}" for l, m in f.get("first_bad", []))
+            first = "; ".join(f"line {n}: {m}" for n, m in f.get("first_bad", []))
             warn(f"{f['path']}: {f['bad_lines']} of {f['lines']} lines skipped ({first})")
         if f.get("json_document"):
             warn(f"{f['path']}: one JSON document, not JSON lines; skipped")

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import json
 import os
-from datetime import datetime
 from typing import TYPE_CHECKING, Any, Iterator, List, Optional, Sequence, Union, overload
 
 from . import _srtlog
@@ -31,7 +30,6 @@ from ._common import ArrowMixin, ensure_parent, progress_of, warn
 
 if TYPE_CHECKING:  # only for annotations; imported when used
     import pandas
-    import polars
     import pyarrow
 
 PathLike = Union[str, "os.PathLike[str]"]

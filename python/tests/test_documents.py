@@ -4,20 +4,16 @@ real sample files, with every value checked against the CLI's ``--json``."""
 from __future__ import annotations
 
 import contextlib
-import csv
 import io
 import json
-import math
 import os
 import re
 from pathlib import Path
 
 import pandas as pd
 import pytest
-
-import srtlog
-
 import snippets
+import srtlog
 
 
 def run_snippet(code: str, env: dict) -> str:
@@ -201,8 +197,8 @@ def test_latency_spike_investigation(doc_env, request_logs, cli):
     # Independent reference: the rows of both inputs in [start, end); of the
     # first file, the simulator's spike (a tie on the boundary's millisecond
     # may add or drop one).
-    rows = [json.loads(l) for l in lines]
-    other = [json.loads(l) for l in (request_logs["dir"] / "mistral.jsonl").read_text().splitlines()]
+    rows = [json.loads(line) for line in lines]
+    other = [json.loads(line) for line in (request_logs["dir"] / "mistral.jsonl").read_text().splitlines()]
     in_a = [r for r in rows if start <= r["timestamp"] < end]
     assert abs(len(in_a) - truth["spike_requests"]) <= 2
     sel = in_a + [r for r in other if start <= r["timestamp"] < end]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gzip
-import json
 import re
 import subprocess
 import sys
@@ -11,8 +10,6 @@ import textwrap
 from pathlib import Path
 
 import pytest
-
-import srtlog
 from srtlog import InferenceLogAnalyzer, NodeAnalyzer, ParseError, SrtlogWarning
 
 

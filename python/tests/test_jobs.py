@@ -8,14 +8,13 @@ import threading
 from pathlib import Path
 
 import pytest
-
 import srtlog
 
 
 @pytest.fixture(scope="module")
 def snaps(cli, tmp_path_factory):
     d = tmp_path_factory.mktemp("snaps") / "snaps"
-    truth = [json.loads(l) for l in cli.run("simulate", "snapshots", d, "-q").stdout.splitlines() if l.strip()]
+    truth = [json.loads(line) for line in cli.run("simulate", "snapshots", d, "-q").stdout.splitlines() if line.strip()]
     return d, truth
 
 
