@@ -13,9 +13,7 @@ use crate::TableError;
 use arrow_array::RecordBatch;
 use arrow_schema::SchemaRef;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
-use parquet::arrow::arrow_writer::{
-    compute_leaves, ArrowColumnWriter, ArrowRowGroupWriterFactory,
-};
+use parquet::arrow::arrow_writer::{compute_leaves, ArrowColumnWriter, ArrowRowGroupWriterFactory};
 use parquet::arrow::ArrowWriter;
 use parquet::file::writer::SerializedFileWriter;
 use rayon::prelude::*;
@@ -240,10 +238,14 @@ mod tests {
         ]));
         let mut out = Vec::new();
         let mut start = 0usize;
-        for (i, len) in [70_000usize, 1, 250_000, 33_333, 200_000].into_iter().enumerate() {
+        for (i, len) in [70_000usize, 1, 250_000, 33_333, 200_000]
+            .into_iter()
+            .enumerate()
+        {
             let names = ["a", "bb", "ccc"];
-            let file: DictionaryArray<Int32Type> =
-                (start..start + len).map(|r| names[(r / 1000 + i) % 3]).collect();
+            let file: DictionaryArray<Int32Type> = (start..start + len)
+                .map(|r| names[(r / 1000 + i) % 3])
+                .collect();
             let x: Float64Array = (start..start + len)
                 .map(|r| match r % 7 {
                     0 => None,
@@ -252,7 +254,9 @@ mod tests {
                     _ => Some((r as f64).sin() * 1e3),
                 })
                 .collect();
-            let n: Int64Array = (start..start + len).map(|r| (r * r % 1009) as i64).collect();
+            let n: Int64Array = (start..start + len)
+                .map(|r| (r * r % 1009) as i64)
+                .collect();
             out.push(
                 RecordBatch::try_new(
                     schema.clone(),
@@ -302,7 +306,12 @@ mod tests {
         // 553,334 rows: three row groups of 256 Ki rows and the rest.
         let f = std::fs::File::open(dir.path().join("t1.parquet")).unwrap();
         let b = ParquetRecordBatchReaderBuilder::try_new(f).unwrap();
-        let groups: Vec<i64> = b.metadata().row_groups().iter().map(|g| g.num_rows()).collect();
+        let groups: Vec<i64> = b
+            .metadata()
+            .row_groups()
+            .iter()
+            .map(|g| g.num_rows())
+            .collect();
         assert_eq!(groups, vec![262_144, 262_144, 29_046]);
         let back = read_parquet(&dir.path().join("t4.parquet"), None).unwrap();
         let rows: usize = back.iter().map(RecordBatch::num_rows).sum();

@@ -39,7 +39,10 @@ pub fn series(
     opts: SeriesOptions,
 ) -> Result<SeriesSet> {
     if meta.replay.len() != files.len() || meta.summary.workers.len() != files.len() {
-        return Err(bad(&paths.meta, "the metadata does not describe every file"));
+        return Err(bad(
+            &paths.meta,
+            "the metadata does not describe every file",
+        ));
     }
     let rx = spawn_reader(&paths.parquet);
     let mut rows = Cursor {

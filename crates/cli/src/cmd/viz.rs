@@ -89,8 +89,14 @@ fn several_runs(
     let mut workers = Vec::new();
     let mut first = None;
     for p in paths {
-        let o = super::stats::analyse(std::slice::from_ref(p), opts.clone(), year, quiet, use_cache)
-            .with_context(|| format!("{}: no report written", p.display()))?;
+        let o = super::stats::analyse(
+            std::slice::from_ref(p),
+            opts.clone(),
+            year,
+            quiet,
+            use_cache,
+        )
+        .with_context(|| format!("{}: no report written", p.display()))?;
         let label = o.summary.run_name.clone();
         workers.extend(o.summary.workers.iter().cloned());
         sets.push((label, o.series.clone()));
