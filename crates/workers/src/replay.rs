@@ -97,9 +97,7 @@ fn spawn_reader(path: &Path) -> Receiver<Batch> {
                 ParquetRecordBatchReaderBuilder::try_new(f)
                     .and_then(|b| {
                         let mask = not_all_null(b.metadata(), b.parquet_schema());
-                        b.with_projection(mask)
-                            .with_batch_size(READ_BATCH)
-                            .build()
+                        b.with_projection(mask).with_batch_size(READ_BATCH).build()
                     })
                     .map_err(|e| e.to_string())
             });
