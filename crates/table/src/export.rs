@@ -86,7 +86,7 @@ pub fn parquet_properties(schema: &SchemaRef) -> Result<WriterProperties, TableE
     }
     Ok(props
         .set_compression(Compression::ZSTD(ZstdLevel::try_new(1)?))
-        .set_max_row_group_row_count(Some(256 * 1024))
+        .set_max_row_group_row_count(Some(crate::parquet_io::ROW_GROUP_ROWS))
         .set_created_by(format!("srtlog {}", env!("CARGO_PKG_VERSION")))
         .build())
 }

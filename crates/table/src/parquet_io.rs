@@ -2,6 +2,8 @@
 //!
 //! Files are written with ZSTD level 1 (fast, about the ratio of snappy's
 //! double) and dictionary encoding, which every Parquet reader understands.
+//! [`ParquetSink`] encodes the columns of each batch in parallel (rayon),
+//! with bytes that do not depend on the thread count.
 //! Writes go through [`srtlog_io::AtomicFile`] (a temporary file beside the
 //! target, renamed into place when complete), so a cache is complete or
 //! absent, never half written, and the temporaries of killed runs are
@@ -11,17 +13,37 @@ use crate::TableError;
 use arrow_array::RecordBatch;
 use arrow_schema::SchemaRef;
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use parquet::arrow::arrow_writer::{compute_leaves, ArrowColumnWriter, ArrowRowGroupWriterFactory};
 use parquet::arrow::ArrowWriter;
-use parquet::basic::{Compression, ZstdLevel};
-use parquet::file::properties::WriterProperties;
-use parquet::schema::types::ColumnPath;
+use parquet::file::writer::SerializedFileWriter;
+use rayon::prelude::*;
 use srtlog_io::AtomicFile;
 use std::fs::File;
 use std::path::{Path, PathBuf};
 
-/// Streams record batches into a Parquet file at `path`, atomically.
+/// Rows per row group of every file a [`ParquetSink`] writes (the
+/// setting of [`crate::export::parquet_properties`]).
+pub const ROW_GROUP_ROWS: usize = 256 * 1024;
+
+/// Streams record batches into a Parquet file at `path`, atomically, encoding
+/// the columns of each batch in parallel.
+///
+/// The columns of a row group are independent streams (each has its own
+/// pages, statistics and compression), so each batch's columns are encoded
+/// at once on rayon's pool, each by its own `ArrowColumnWriter`, and the
+/// finished column chunks are appended in schema order when the row group is
+/// full. Every column writer sees exactly the calls `ArrowWriter` would make
+/// (the same batch slices, in the same order, split at the same row-group
+/// boundaries), so the file is byte for byte the one the one-thread writer
+/// wrote, whatever the number of threads: which thread encodes a column
+/// changes nothing in its bytes, and the chunks are appended in a fixed order.
 pub struct ParquetSink {
-    writer: ArrowWriter<AtomicFile>,
+    writer: SerializedFileWriter<AtomicFile>,
+    factory: ArrowRowGroupWriterFactory,
+    schema: SchemaRef,
+    /// The column writers of the row group being filled, and its rows.
+    current: Option<(Vec<ArrowColumnWriter>, usize)>,
+    row_groups: usize,
     path: PathBuf,
 }
 
@@ -40,34 +62,92 @@ impl ParquetSink {
         })?;
         // Dictionary encoding pays for the repeated strings (file, node,
         // record kinds) but costs a hash per value for the float columns,
-        // which zstd compresses as well without it.
-        let mut props = WriterProperties::builder().set_dictionary_enabled(false);
-        for f in schema.fields() {
-            if matches!(f.data_type(), arrow_schema::DataType::Dictionary(..)) {
-                props =
-                    props.set_column_dictionary_enabled(ColumnPath::from(f.name().as_str()), true);
-            }
-        }
-        let props = props
-            .set_compression(Compression::ZSTD(ZstdLevel::try_new(1)?))
-            .set_max_row_group_row_count(Some(256 * 1024))
-            .set_created_by(format!("srtlog {}", env!("CARGO_PKG_VERSION")))
-            .build();
-        let writer = ArrowWriter::try_new(file, schema, Some(props))?;
+        // which zstd compresses as well without it: the settings of every
+        // srtlog table ([`crate::export::parquet_properties`]).
+        let props = crate::export::parquet_properties(&schema)?;
+        // `ArrowWriter` sets up the file (magic, Parquet schema, the Arrow
+        // schema in the key-value metadata that pandas, polars and DuckDB
+        // read back); its lower half does the rest.
+        let (writer, factory) =
+            ArrowWriter::try_new(file, schema.clone(), Some(props))?.into_serialized_writer()?;
         Ok(ParquetSink {
             writer,
+            factory,
+            schema,
+            current: None,
+            row_groups: 0,
             path: path.to_path_buf(),
         })
     }
 
-    /// Appends one batch.
+    /// Appends one batch (of the sink's schema).
     pub fn write(&mut self, batch: &RecordBatch) -> Result<(), TableError> {
-        self.writer.write(batch)?;
+        if batch.num_columns() != self.schema.fields().len() {
+            return Err(TableError::Schema(format!(
+                "{}: a batch of {} columns for a table of {}",
+                self.path.display(),
+                batch.num_columns(),
+                self.schema.fields().len()
+            )));
+        }
+        let mut rest = batch.clone();
+        while rest.num_rows() > 0 {
+            let (writers, rows) = match &mut self.current {
+                Some(c) => c,
+                None => self
+                    .current
+                    .insert((self.factory.create_column_writers(self.row_groups)?, 0)),
+            };
+            let take = rest.num_rows().min(ROW_GROUP_ROWS - *rows);
+            let head = rest.slice(0, take);
+            rest = rest.slice(take, rest.num_rows() - take);
+            let mut leaves = Vec::with_capacity(writers.len());
+            for (field, column) in self.schema.fields().iter().zip(head.columns()) {
+                leaves.extend(compute_leaves(field, column)?);
+            }
+            if leaves.len() != writers.len() {
+                return Err(TableError::Schema(format!(
+                    "{}: {} leaf columns for {} column writers",
+                    self.path.display(),
+                    leaves.len(),
+                    writers.len()
+                )));
+            }
+            writers
+                .par_iter_mut()
+                .zip(leaves.par_iter())
+                .try_for_each(|(w, leaf)| w.write(leaf))?;
+            *rows += take;
+            if *rows >= ROW_GROUP_ROWS {
+                self.flush_row_group()?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Closes the column writers of the row group being filled (in
+    /// parallel: each compresses its last page) and appends their chunks
+    /// in schema order.
+    fn flush_row_group(&mut self) -> Result<(), TableError> {
+        let Some((writers, _)) = self.current.take() else {
+            return Ok(());
+        };
+        let chunks = writers
+            .into_par_iter()
+            .map(ArrowColumnWriter::close)
+            .collect::<Result<Vec<_>, _>>()?;
+        let mut group = self.writer.next_row_group()?;
+        for c in chunks {
+            c.append_to_row_group(&mut group)?;
+        }
+        group.close()?;
+        self.row_groups += 1;
         Ok(())
     }
 
     /// Finishes the file and moves it into place.
-    pub fn finish(self) -> Result<(), TableError> {
+    pub fn finish(mut self) -> Result<(), TableError> {
+        self.flush_row_group()?;
         let file = self.writer.into_inner()?;
         file.commit().map_err(|e| TableError::Io {
             path: self.path.clone(),
@@ -137,5 +217,104 @@ mod tests {
         assert_eq!(proj[0].num_columns(), 1);
         assert!(read_parquet(&path, Some(&["nope"])).is_err());
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// A table of several row groups in uneven batches: a dictionary
+    /// column, a float column with nulls and non-finite values, an integer
+    /// column.
+    fn uneven_batches() -> (SchemaRef, Vec<RecordBatch>) {
+        use arrow_array::types::Int32Type;
+        use arrow_array::{DictionaryArray, Float64Array, Int64Array};
+        use arrow_schema::{DataType, Field, Schema};
+        use std::sync::Arc;
+        let schema = Arc::new(Schema::new(vec![
+            Field::new(
+                "file",
+                DataType::Dictionary(Box::new(DataType::Int32), Box::new(DataType::Utf8)),
+                false,
+            ),
+            Field::new("x", DataType::Float64, true),
+            Field::new("n", DataType::Int64, false),
+        ]));
+        let mut out = Vec::new();
+        let mut start = 0usize;
+        for (i, len) in [70_000usize, 1, 250_000, 33_333, 200_000]
+            .into_iter()
+            .enumerate()
+        {
+            let names = ["a", "bb", "ccc"];
+            let file: DictionaryArray<Int32Type> = (start..start + len)
+                .map(|r| names[(r / 1000 + i) % 3])
+                .collect();
+            let x: Float64Array = (start..start + len)
+                .map(|r| match r % 7 {
+                    0 => None,
+                    1 => Some(f64::NAN),
+                    2 => Some(f64::INFINITY),
+                    _ => Some((r as f64).sin() * 1e3),
+                })
+                .collect();
+            let n: Int64Array = (start..start + len)
+                .map(|r| (r * r % 1009) as i64)
+                .collect();
+            out.push(
+                RecordBatch::try_new(
+                    schema.clone(),
+                    vec![Arc::new(file), Arc::new(x), Arc::new(n)],
+                )
+                .unwrap(),
+            );
+            start += len;
+        }
+        (schema, out)
+    }
+
+    fn sink_bytes(threads: usize, dir: &Path) -> Vec<u8> {
+        let (schema, batches) = uneven_batches();
+        let path = dir.join(format!("t{threads}.parquet"));
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        pool.install(|| {
+            let mut sink = ParquetSink::create(&path, schema).unwrap();
+            for b in &batches {
+                sink.write(b).unwrap();
+            }
+            sink.finish().unwrap();
+        });
+        std::fs::read(&path).unwrap()
+    }
+
+    /// The parallel sink writes the same bytes with one thread or several,
+    /// and the very bytes of arrow-rs's one-thread `ArrowWriter` with the
+    /// same settings (an independent reference), so readers see no change.
+    #[test]
+    fn parallel_sink_is_deterministic_and_equals_arrow_writer() {
+        let dir = tempfile::tempdir().unwrap();
+        let one = sink_bytes(1, dir.path());
+        let four = sink_bytes(4, dir.path());
+        assert!(one == four, "1 and 4 threads wrote different bytes");
+        let (schema, batches) = uneven_batches();
+        let props = crate::export::parquet_properties(&schema).unwrap();
+        let mut w = ArrowWriter::try_new(Vec::new(), schema, Some(props)).unwrap();
+        for b in &batches {
+            w.write(b).unwrap();
+        }
+        let reference = w.into_inner().unwrap();
+        assert!(one == reference, "the sink and ArrowWriter differ");
+        // 553,334 rows: three row groups of 256 Ki rows and the rest.
+        let f = std::fs::File::open(dir.path().join("t1.parquet")).unwrap();
+        let b = ParquetRecordBatchReaderBuilder::try_new(f).unwrap();
+        let groups: Vec<i64> = b
+            .metadata()
+            .row_groups()
+            .iter()
+            .map(|g| g.num_rows())
+            .collect();
+        assert_eq!(groups, vec![262_144, 262_144, 29_046]);
+        let back = read_parquet(&dir.path().join("t4.parquet"), None).unwrap();
+        let rows: usize = back.iter().map(RecordBatch::num_rows).sum();
+        assert_eq!(rows, 553_334);
     }
 }

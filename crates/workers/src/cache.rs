@@ -12,6 +12,15 @@
 //! whose mtime was restored (`touch -r`, `cp -p`, `rsync -t`): the ctime
 //! cannot be set back. Paths are canonical so that `parse /abs/logs` and
 //! `parse logs` share one cache.
+//!
+//! The metadata also keeps what `viz` and `stats` need beyond the rows to
+//! reduce a valid cache to series exactly as a fresh parse would
+//! ([`crate::replay`]): per file, the row count of each table part in the
+//! order the parser streamed them, the earliest timestamp, and the primary
+//! rank of each DP group; and the `--year` the rows were parsed with (a
+//! different `--year` is a different table, so a miss). [`CACHE_FORMAT`]
+//! names this layout: metadata of another format (older releases wrote
+//! none) never matches, so an old cache is rebuilt, never misread.
 
 use crate::discover::WorkerFile;
 use crate::error::{Error, Result};
@@ -39,9 +48,16 @@ pub fn fingerprint(path: &Path) -> Result<Fingerprint> {
     })
 }
 
+/// The layout of the cache metadata. 2: `year`, `replay` (and this field)
+/// added for the cache reuse of `viz` and `stats`.
+pub const CACHE_FORMAT: u32 = 2;
+
 /// The metadata stored beside the Parquet file.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct CacheMeta {
+    /// [`CACHE_FORMAT`] of the writer (0: written before the field existed).
+    #[serde(default)]
+    pub format: u32,
     /// srtlog version that wrote it.
     pub srtlog_version: String,
     /// Column names of the table (schema check).
@@ -54,6 +70,61 @@ pub struct CacheMeta {
     /// written (absent in older metadata, which then never matches).
     #[serde(default)]
     pub rows: Option<u64>,
+    /// `--year` the rows were parsed with.
+    #[serde(default)]
+    pub year: Option<i32>,
+    /// Per source file (in the order of `files`), what the series reduction
+    /// needs beyond the rows.
+    #[serde(default)]
+    pub replay: Vec<FileReplay>,
+}
+
+/// What the series reduction of one file needs beyond its rows
+/// ([`crate::replay`]).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileReplay {
+    /// Rows of each table part, in the order the parser streamed them (the
+    /// bucket width can double between parts, so the parts are replayed
+    /// with the same boundaries for the same sums).
+    pub parts: Vec<u64>,
+    /// Earliest timestamp of any line, µs since the epoch
+    /// ([`crate::series::WorkerMeta::start`]).
+    pub start_us: Option<i64>,
+    /// The primary rank of each DP group ([`crate::worker::WorkerLog::primary`]),
+    /// as `[dp, pp, tp, ep, attn_cp, moe_dp]`.
+    pub primary: Vec<[Option<u16>; 6]>,
+}
+
+impl FileReplay {
+    /// The primary ranks of a parsed file, for the metadata.
+    pub fn primary_of(
+        primary: &std::collections::BTreeMap<Option<u16>, srtlog_formats::sglang::Ranks>,
+    ) -> Vec<[Option<u16>; 6]> {
+        primary
+            .values()
+            .map(|r| [r.dp, r.pp, r.tp, r.ep, r.attn_cp, r.moe_dp])
+            .collect()
+    }
+
+    /// The primary ranks as [`crate::worker::WorkerLog::primary`] holds them.
+    pub fn primary_map(
+        &self,
+    ) -> std::collections::BTreeMap<Option<u16>, srtlog_formats::sglang::Ranks> {
+        self.primary
+            .iter()
+            .map(|&[dp, pp, tp, ep, attn_cp, moe_dp]| {
+                let r = srtlog_formats::sglang::Ranks {
+                    dp,
+                    pp,
+                    tp,
+                    ep,
+                    attn_cp,
+                    moe_dp,
+                };
+                (dp, r)
+            })
+            .collect()
+    }
 }
 
 /// Paths of a logs folder's cache.
@@ -92,20 +163,30 @@ pub fn fingerprints(files: &[WorkerFile]) -> Result<Vec<Fingerprint>> {
     files.iter().map(|f| fingerprint(&f.path)).collect()
 }
 
-/// Returns the cached summary when the cache matches the current sources.
-pub fn load_valid(paths: &CachePaths, current: &[Fingerprint]) -> Option<RunSummary> {
+/// Returns the metadata (with the cached summary) when the cache matches
+/// the current sources and was parsed with the same `year` (`--year`).
+pub fn load_valid(
+    paths: &CachePaths,
+    current: &[Fingerprint],
+    year: Option<i32>,
+) -> Option<CacheMeta> {
     let text = std::fs::read_to_string(&paths.meta).ok()?;
     let meta: CacheMeta = serde_json::from_str(&text).ok()?;
-    let ok = meta.srtlog_version == env!("CARGO_PKG_VERSION")
+    let ok = meta.format == CACHE_FORMAT
+        && meta.srtlog_version == env!("CARGO_PKG_VERSION")
         && meta.columns == columns()
-        && meta.files == current;
+        && meta.files == current
+        && meta.year == year
+        && meta.replay.len() == current.len()
+        && meta.summary.workers.len() == current.len();
     if !ok {
         return None;
     }
+    let parts: u64 = meta.replay.iter().flat_map(|f| &f.parts).sum();
     // A truncated, emptied or replaced Parquet file is a miss, not a hit
     // that fails later: its footer must read and hold the rows recorded.
     match (parquet_rows(&paths.parquet), meta.rows) {
-        (Ok(n), Some(want)) if n == want => Some(meta.summary),
+        (Ok(n), Some(want)) if n == want && parts == n => Some(meta),
         (Ok(n), want) => {
             tracing::info!(
                 "{}: {n} rows, the metadata says {want:?}; rebuilding the cache",
@@ -141,13 +222,22 @@ pub fn parquet_rows(path: &Path) -> Result<u64> {
 /// temporary. (Older releases wrote `cache_metadata.json.tmp`; the file they
 /// renamed into place has the same name and format, so their caches still
 /// load.)
-pub fn store_meta(paths: &CachePaths, files: Vec<Fingerprint>, summary: &RunSummary) -> Result<()> {
+pub fn store_meta(
+    paths: &CachePaths,
+    files: Vec<Fingerprint>,
+    summary: &RunSummary,
+    year: Option<i32>,
+    replay: Vec<FileReplay>,
+) -> Result<()> {
     let meta = CacheMeta {
+        format: CACHE_FORMAT,
         srtlog_version: env!("CARGO_PKG_VERSION").into(),
         columns: columns(),
         files,
         summary: summary.clone(),
         rows: Some(parquet_rows(&paths.parquet)?),
+        year,
+        replay,
     };
     let text = serde_json::to_string_pretty(&meta).map_err(|e| Error::io(&paths.meta, e.into()))?;
     srtlog_io::write_atomic(&paths.meta, text.as_bytes())?;

@@ -20,6 +20,7 @@ pub mod analyzer;
 pub mod cache;
 pub mod discover;
 pub mod error;
+pub mod replay;
 pub mod run;
 pub mod scan;
 pub mod series;

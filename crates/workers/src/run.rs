@@ -1,9 +1,12 @@
 //! `srtlog parse` as a library call: discover, reuse or rebuild the cache,
-//! parse in parallel, summarise.
+//! parse in parallel, summarise; with [`ParseRequest::series`], also reduce
+//! the rows to series in the same pass (`parse --stats` reads the logs once),
+//! or from the cache when it is valid ([`crate::replay`]).
 
-use crate::cache::{self, CachePaths};
+use crate::cache::{self, CachePaths, FileReplay};
 use crate::discover::{discover, Discovery};
 use crate::error::{Error, Result};
+use crate::series::{SeriesBuilder, SeriesOptions, SeriesSet, WorkerMeta};
 use crate::summary::{RunSummary, WorkerSummary};
 use crate::worker::{parse_files, parse_files_streaming, ParseOptions, Warning};
 use srtlog_table::node_metrics::schema;
@@ -21,6 +24,9 @@ pub struct ParseRequest {
     pub use_cache: bool,
     /// Parsing options (`keep_table` is set as needed).
     pub options: ParseOptions,
+    /// Also reduce the rows to series and statistics (as `srtlog stats`),
+    /// in the same pass over the logs, or from a valid cache.
+    pub series: Option<SeriesOptions>,
 }
 
 /// What happened to the cache.
@@ -45,6 +51,8 @@ pub struct ParseOutcome {
     pub cache: CacheStatus,
     /// Discovery details (skipped files).
     pub discovery: Discovery,
+    /// The series, when [`ParseRequest::series`] asked for them.
+    pub series: Option<SeriesSet>,
 }
 
 /// Runs a parse. `progress` counts input bytes scanned.
@@ -67,17 +75,28 @@ pub fn parse_run(req: &ParseRequest, progress: &AtomicU64) -> Result<ParseOutcom
         None => None,
     };
     if let (Some(p), Some(fp)) = (&cache_paths, &fingerprints) {
-        if let Some(summary) = cache::load_valid(p, fp) {
+        if let Some(meta) = cache::load_valid(p, fp, req.options.year) {
             tracing::debug!(cache = %p.parquet.display(), "cache is valid");
-            return Ok(ParseOutcome {
-                summary,
-                cache: CacheStatus::Hit(p.parquet.clone()),
-                discovery,
-            });
+            let series = match &req.series {
+                None => Ok(None),
+                Some(o) => crate::replay::series(p, &meta, &discovery.files, o.clone()).map(Some),
+            };
+            // A cache whose rows cannot be replayed is rebuilt below.
+            match series {
+                Ok(series) => {
+                    return Ok(ParseOutcome {
+                        summary: meta.summary,
+                        cache: CacheStatus::Hit(p.parquet.clone()),
+                        discovery,
+                        series,
+                    })
+                }
+                Err(e) => tracing::info!("{e}; rebuilding the cache"),
+            }
         }
     }
     let mut opts = req.options.clone();
-    opts.keep_table = cache_paths.is_some();
+    opts.keep_table = cache_paths.is_some() || req.series.is_some();
     let mut cache_error: Option<String> = None;
     let mut writer: Option<Writer> = None;
     if let Some(p) = &cache_paths {
@@ -86,17 +105,26 @@ pub fn parse_run(req: &ParseRequest, progress: &AtomicU64) -> Result<ParseOutcom
             Err(e) => {
                 tracing::warn!("cannot write the cache: {e}");
                 cache_error = Some(e);
-                opts.keep_table = false;
+                opts.keep_table = req.series.is_some();
             }
         }
     }
     let mut workers = Vec::with_capacity(discovery.files.len());
+    let replay = std::cell::RefCell::new(vec![FileReplay::default(); discovery.files.len()]);
     let mut exact = true;
+    // Both callbacks feed the builder; they are never called at once.
+    let builder = std::cell::RefCell::new(req.series.clone().map(SeriesBuilder::new));
     let parsed = parse_files_streaming(
         &discovery.files,
         &opts,
         progress,
-        |_, rb| {
+        |file, rb| {
+            if let Some(b) = builder.borrow_mut().as_mut() {
+                b.add_part(&rb);
+            }
+            if let Some(r) = replay.borrow_mut().get_mut(file) {
+                r.parts.push(rb.num_rows() as u64);
+            }
             if let Some(w) = writer.as_ref() {
                 w.send(rb);
             }
@@ -107,6 +135,15 @@ pub fn parse_run(req: &ParseRequest, progress: &AtomicU64) -> Result<ParseOutcom
                 log_warning(warning);
             }
             exact &= file_exact;
+            if let Some(r) = replay.borrow_mut().get_mut(workers.len()) {
+                r.start_us = w.stats.any_first.map(|t| t.0);
+                r.primary = FileReplay::primary_of(&w.primary);
+            }
+            if let Some(b) = builder.borrow_mut().as_mut() {
+                // As `viz` does: the exact primary ranks decide the
+                // duplicates, whether or not the streamed flags were.
+                b.end_file(WorkerMeta::of(&w), Some(&w.primary));
+            }
             workers.push(WorkerSummary::from_log(&w));
             Ok(())
         },
@@ -127,10 +164,12 @@ pub fn parse_run(req: &ParseRequest, progress: &AtomicU64) -> Result<ParseOutcom
         workers,
     );
     let cache = match (written, cache_paths, fingerprints) {
-        (Some(Ok(())), Some(p), Some(fp)) => match cache::store_meta(&p, fp, &summary) {
-            Ok(()) => CacheStatus::Written(p.parquet),
-            Err(e) => CacheStatus::Failed(e.to_string()),
-        },
+        (Some(Ok(())), Some(p), Some(fp)) => {
+            match cache::store_meta(&p, fp, &summary, req.options.year, replay.into_inner()) {
+                Ok(()) => CacheStatus::Written(p.parquet),
+                Err(e) => CacheStatus::Failed(e.to_string()),
+            }
+        }
         (Some(Err(e)), _, _) => CacheStatus::Failed(e),
         _ => match cache_error {
             Some(e) => CacheStatus::Failed(e),
@@ -141,6 +180,7 @@ pub fn parse_run(req: &ParseRequest, progress: &AtomicU64) -> Result<ParseOutcom
         summary,
         cache,
         discovery,
+        series: builder.into_inner().map(SeriesBuilder::finish),
     })
 }
 

@@ -2,6 +2,11 @@
 //! logs, parse them in parallel, and reduce the rows to series
 //! ([`crate::series`]) as they are parsed.
 //!
+//! With a valid Parquet cache of the logs folder (written by `srtlog parse`)
+//! the logs are not read at all: the cached rows are reduced instead
+//! ([`crate::replay`]), with the same result as a fresh parse. The cache is
+//! only read here, never written.
+//!
 //! Memory stays bounded for multi-GB runs: [`parse_files_streaming`] hands
 //! over table parts a window of chunks at a time, each part is reduced to
 //! bucketed values at once and dropped. No file's, let alone the run's,
@@ -16,6 +21,7 @@
 //! # Ok::<(), srtlog_workers::viz::VizError>(())
 //! ```
 
+use crate::cache::{self, CachePaths};
 use crate::discover::{discover, Discovery};
 use crate::error::Error;
 use crate::series::WorkerMeta;
@@ -35,6 +41,8 @@ pub struct VizRequest {
     pub series: SeriesOptions,
     /// Parsing options (`keep_table` is always set).
     pub options: ParseOptions,
+    /// Read a valid Parquet cache of the logs folder instead of the logs.
+    pub use_cache: bool,
 }
 
 impl VizRequest {
@@ -44,6 +52,7 @@ impl VizRequest {
             paths,
             series: SeriesOptions::default(),
             options: ParseOptions::default(),
+            use_cache: true,
         }
     }
 }
@@ -88,6 +97,11 @@ pub fn build(req: &VizRequest, progress: &AtomicU64) -> Result<VizOutcome, VizEr
         }
         .into());
     }
+    if req.use_cache {
+        if let Some(out) = from_cache(req, &discovery) {
+            return finish(out.1, out.0, discovery, path);
+        }
+    }
     let opts = ParseOptions {
         keep_table: true,
         ..req.options.clone()
@@ -114,8 +128,16 @@ pub fn build(req: &VizRequest, progress: &AtomicU64) -> Result<VizOutcome, VizEr
             Ok(())
         },
     )?;
-    let builder = builder.into_inner();
-    let series = builder.finish();
+    let series = builder.into_inner().finish();
+    finish(series, workers, discovery, path)
+}
+
+fn finish(
+    series: SeriesSet,
+    workers: Vec<WorkerSummary>,
+    discovery: Discovery,
+    path: PathBuf,
+) -> Result<VizOutcome, VizError> {
     if series.has_no_batches() {
         return Err(VizError::NoBatches {
             path,
@@ -132,4 +154,37 @@ pub fn build(req: &VizRequest, progress: &AtomicU64) -> Result<VizOutcome, VizEr
         series,
         discovery,
     })
+}
+
+/// The workers' summaries and the series from a valid cache of the logs
+/// folder, or `None` (no folder, no valid cache, or a cache that does not
+/// replay: then the logs are parsed, as without a cache).
+fn from_cache(req: &VizRequest, d: &Discovery) -> Option<(Vec<WorkerSummary>, SeriesSet)> {
+    let paths = CachePaths::of(d.logs_dir.as_deref()?);
+    let current = cache::fingerprints(&d.files).ok()?;
+    let meta = cache::load_valid(&paths, &current, req.options.year)?;
+    let series = match crate::replay::series(&paths, &meta, &d.files, req.series.clone()) {
+        Ok(s) => s,
+        Err(e) => {
+            tracing::info!("{e}; reading the logs instead");
+            return None;
+        }
+    };
+    tracing::debug!(cache = %paths.parquet.display(), "series from the cache");
+    // The file names as this call found them (the cache may have been
+    // written through another spelling of the same folder), so that the
+    // summary is the one a fresh parse of these paths gives.
+    let workers = meta
+        .summary
+        .workers
+        .into_iter()
+        .zip(&d.files)
+        .map(|(mut w, f)| {
+            w.file = f.path.display().to_string();
+            w.node = f.node.clone();
+            w.worker_id = f.worker_id.clone();
+            w
+        })
+        .collect();
+    Some((workers, series))
 }

@@ -36,6 +36,7 @@ fn parse(path: &Path) -> CacheStatus {
         paths: vec![path.to_path_buf()],
         use_cache: true,
         options: ParseOptions::default(),
+        series: None,
     };
     parse_run(&req, &AtomicU64::new(0)).unwrap().cache
 }

@@ -70,6 +70,7 @@ fn late_primary_rank_is_reported_and_the_cache_is_exact() {
         paths: vec![dir.path().to_path_buf()],
         use_cache: true,
         options: opts,
+        series: None,
     };
     let out = parse_run(&req, &AtomicU64::new(0)).unwrap();
     let CacheStatus::Written(pq) = out.cache else {

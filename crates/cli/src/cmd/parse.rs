@@ -7,6 +7,7 @@ use crate::progress::{dir_size, Progress};
 use anyhow::Result;
 use srtlog::formats::sniff::InputKind;
 use srtlog::run::{parse_run, CacheStatus, ParseOutcome, ParseRequest};
+use srtlog::series::SeriesSet;
 use srtlog::summary::{format_range, RunSummary};
 use srtlog::worker::{Backend, ParseOptions};
 use srtlog_report::table::{Align, BoxTable};
@@ -50,7 +51,7 @@ pub struct Args {
     /// Neither read nor write the Parquet cache.
     #[arg(long)]
     pub no_cache: bool,
-    /// Also print the statistics per worker type and metric (as `srtlog stats`; reads the logs again).
+    /// Also print the statistics per worker type and metric (as `srtlog stats`, from the same pass over the logs, or from the cache).
     #[arg(long)]
     pub stats: bool,
     /// Year of the first line of each vLLM log (vLLM prints dates without one; later lines roll
@@ -73,11 +74,14 @@ pub fn run(a: Args, quiet: bool) -> Result<ExitCode> {
             year: a.year,
             ..ParseOptions::default()
         },
+        // `--stats` reduces the rows as they are parsed (or replays the
+        // cache): the logs are read once.
+        series: a.stats.then(Default::default),
     };
     let started = std::time::Instant::now();
     let outcome = parse_run(&req, &counter);
     bar.finish();
-    let outcome = match outcome {
+    let mut outcome = match outcome {
         Ok(o) => o,
         Err(e @ srtlog::Error::NoWorkerLogs { .. }) => {
             return Err(
@@ -101,19 +105,22 @@ pub fn run(a: Args, quiet: bool) -> Result<ExitCode> {
         elapsed_ms = started.elapsed().as_millis() as u64,
         "parse finished"
     );
-    // `--stats` reads the logs a second time, through the series analysis
-    // of `srtlog stats` (the cache holds rows, not statistics).
-    let stats = if a.stats {
-        match super::stats::analyse(&a.paths, Default::default(), a.year, true) {
-            Ok(s) => Some(s),
-            Err(e) if e.downcast_ref::<srtlog::viz::VizError>().is_some() => {
-                logging::note(format_args!("no statistics: {e:#}"));
-                None
+    let stats = match outcome.series.take() {
+        Some(series) if series.has_no_batches() => {
+            let e = srtlog::viz::VizError::NoBatches {
+                path: a.paths.first().cloned().unwrap_or_default(),
+                workers: outcome.summary.workers.len(),
+            };
+            // As `srtlog stats` on these inputs: another kind of input
+            // (named by the hint) is an error, worker logs without batch
+            // lines only a note.
+            if let Some(h) = super::hint::wrong_tool(&a.paths, InputKind::WorkerLog) {
+                return Err(anyhow::anyhow!("{h}"));
             }
-            Err(e) => return Err(e),
+            logging::note(format_args!("no statistics: {e:#}"));
+            None
         }
-    } else {
-        None
+        series => series,
     };
     notes_on_skipped(&outcome.discovery.skipped);
     for w in &outcome.summary.workers {
@@ -126,7 +133,7 @@ pub fn run(a: Args, quiet: bool) -> Result<ExitCode> {
     }
     let mut doc = json_of(&outcome);
     if let (Some(st), Some(m)) = (&stats, doc.as_object_mut()) {
-        m.insert("stats".into(), serde_json::to_value(&st.series.stats)?);
+        m.insert("stats".into(), serde_json::to_value(&st.stats)?);
     }
     if a.json {
         crate::flags::print_json(&doc)?;
@@ -138,11 +145,7 @@ pub fn run(a: Args, quiet: bool) -> Result<ExitCode> {
         .unwrap_or(ExitCode::SUCCESS))
 }
 
-fn print_text(
-    a: &Args,
-    outcome: &ParseOutcome,
-    stats: Option<&srtlog::viz::VizOutcome>,
-) -> Result<()> {
+fn print_text(a: &Args, outcome: &ParseOutcome, stats: Option<&SeriesSet>) -> Result<()> {
     let mut out = std::io::stdout().lock();
     if a.verbose {
         write!(out, "{}", per_file_table(&outcome.summary).render())?;
@@ -158,9 +161,9 @@ fn print_text(
     }
     if let Some(st) = stats {
         writeln!(out)?;
-        let t = super::stats::stats_table(&st.series, &outcome.summary.run_name);
+        let t = super::stats::stats_table(st, &outcome.summary.run_name);
         write!(out, "{}", t.render())?;
-        writeln!(out, "{}", super::stats::basis(&st.series))?;
+        writeln!(out, "{}", super::stats::basis(st))?;
     }
     match &outcome.cache {
         CacheStatus::Written(p) => writeln!(out, "\nCached to: {}", p.display())?,

@@ -38,12 +38,16 @@ const EXAMPLES: &str = "Examples:
   srtlog stats logs/ --csv stats.csv           # the table as CSV (`-`: stdout)
   srtlog stats logs/ --parquet stats.parquet   # the same table as Parquet
   srtlog parse logs/ --stats                   # summary table, then this table
+  srtlog stats logs/ --no-cache                # read the logs even when the cache is valid
 
 Values are per scheduler (one per DP rank of a worker; TP/PP duplicate lines excluded)
 and time bucket: the mean of its lines in the bucket (1 s unless the run is long), or the
 per-second rate of per-batch amounts such as #new-token. All values of a metric are kept
 in memory (a few per second of run per scheduler) for exact percentiles (numpy's linear
-interpolation).";
+interpolation).
+
+A valid Parquet cache of the logs folder (logs/cached_assets/, written by `srtlog parse`)
+is read instead of the logs, with the same result; the cache is never written here.";
 
 /// Arguments of `srtlog stats`.
 #[derive(Debug, clap::Args)]
@@ -67,6 +71,9 @@ pub struct Args {
     /// Year of the first line of each vLLM log (vLLM prints dates without one), as for `parse`.
     #[arg(long, value_name = "YYYY", value_parser = clap::value_parser!(i32).range(1970..=9999))]
     pub year: Option<i32>,
+    /// Read the logs even when a valid Parquet cache (`srtlog parse`) is present.
+    #[arg(long)]
+    pub no_cache: bool,
 }
 
 /// Runs the command.
@@ -75,7 +82,7 @@ pub fn run(a: Args, quiet: bool) -> Result<ExitCode> {
         bucket_s: a.bucket,
         ..SeriesOptions::default()
     };
-    let outcome = analyse(&a.paths, opts, a.year, quiet || a.json)?;
+    let outcome = analyse(&a.paths, opts, a.year, quiet || a.json, !a.no_cache)?;
     warn(&outcome);
     if flags::write_tables(&a.csv, &a.parquet, || {
         srtlog::workers::stats_csv::stats_batch(&outcome.series.stats)
@@ -96,19 +103,22 @@ pub fn run(a: Args, quiet: bool) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Discovers, parses and reduces, with a progress bar.
-/// `year` is the year of vLLM logs' first lines (`--year`).
+/// Discovers, parses (or reads a valid cache, with `use_cache`) and
+/// reduces, with a progress bar. `year` is the year of vLLM logs' first
+/// lines (`--year`).
 pub(crate) fn analyse(
     paths: &[PathBuf],
     opts: SeriesOptions,
     year: Option<i32>,
     quiet: bool,
+    use_cache: bool,
 ) -> Result<VizOutcome> {
     let total: u64 = paths.iter().map(|p| dir_size(p)).sum();
     let counter = Arc::new(AtomicU64::new(0));
     let bar = Progress::start(total, counter.clone(), quiet, "reading");
     let mut req = VizRequest {
         series: opts,
+        use_cache,
         ..VizRequest::new(paths.to_vec())
     };
     req.options.year = year;

@@ -33,7 +33,10 @@ min and max per time column), and the report says so.
 
 Several run directories make one report with the runs overlaid on a time axis relative to each
 run's start (lines `{run} · {line}`), never one absolute axis across runs of different days;
-several files are one run. `srtlog compare` tests the differences between runs.";
+several files are one run. `srtlog compare` tests the differences between runs.
+
+A valid Parquet cache of a logs folder (logs/cached_assets/, written by `srtlog parse`) is
+read instead of its logs, with the same report; --no-cache reads the logs regardless.";
 
 /// Grouping of report lines.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -68,6 +71,9 @@ pub struct Args {
     /// Year of the first line of each vLLM log (vLLM prints dates without one), as for `parse`.
     #[arg(long, value_name = "YYYY", value_parser = clap::value_parser!(i32).range(1970..=9999))]
     pub year: Option<i32>,
+    /// Read the logs even when a valid Parquet cache (`srtlog parse`) is present.
+    #[arg(long)]
+    pub no_cache: bool,
 }
 
 /// Several run directories: each analysed alone, then overlaid on a time
@@ -77,13 +83,20 @@ fn several_runs(
     opts: SeriesOptions,
     year: Option<i32>,
     quiet: bool,
+    use_cache: bool,
 ) -> Result<srtlog::viz::VizOutcome> {
     let mut sets = Vec::new();
     let mut workers = Vec::new();
     let mut first = None;
     for p in paths {
-        let o = super::stats::analyse(std::slice::from_ref(p), opts.clone(), year, quiet)
-            .with_context(|| format!("{}: no report written", p.display()))?;
+        let o = super::stats::analyse(
+            std::slice::from_ref(p),
+            opts.clone(),
+            year,
+            quiet,
+            use_cache,
+        )
+        .with_context(|| format!("{}: no report written", p.display()))?;
         let label = o.summary.run_name.clone();
         workers.extend(o.summary.workers.iter().cloned());
         sets.push((label, o.series.clone()));
@@ -118,9 +131,9 @@ pub fn run(a: Args, quiet: bool) -> Result<ExitCode> {
         ..SeriesOptions::default()
     };
     let outcome = if a.paths.len() > 1 && a.paths.iter().all(|p| p.is_dir()) {
-        several_runs(&a.paths, opts, a.year, quiet)?
+        several_runs(&a.paths, opts, a.year, quiet, !a.no_cache)?
     } else {
-        match super::stats::analyse(&a.paths, opts, a.year, quiet) {
+        match super::stats::analyse(&a.paths, opts, a.year, quiet, !a.no_cache) {
             Ok(o) => o,
             // A missing input path is a usage error; say nothing more.
             Err(e) if matches!(e.downcast_ref(), Some(srtlog::Error::NotFound(_))) => {

@@ -206,11 +206,55 @@ impl<'a> Rows<'a> {
 
 pub(super) const NONE: u32 = u32::MAX;
 
+/// FxHash (Firefox's and rustc's hasher: rotate, xor, multiply per word) for
+/// the scheduler index, looked up for most rows of a DP-interleaved log:
+/// its keys are a few small integers, on which SipHash cost more than the
+/// rest of the lookup. Only the cost changes: ids are assigned in order of
+/// first appearance, whatever the hash.
+#[derive(Clone, Copy, Default)]
+pub(super) struct Fx(u64);
+
+impl Fx {
+    #[inline]
+    fn add(&mut self, w: u64) {
+        self.0 = (self.0.rotate_left(5) ^ w).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+impl std::hash::Hasher for Fx {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.add(u64::from(b));
+        }
+    }
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+    fn write_u16(&mut self, i: u16) {
+        self.add(u64::from(i));
+    }
+    fn write_u32(&mut self, i: u32) {
+        self.add(u64::from(i));
+    }
+    fn write_u64(&mut self, i: u64) {
+        self.add(i);
+    }
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+}
+
+/// Builds [`Fx`] hashers.
+pub(super) type FxBuild = std::hash::BuildHasherDefault<Fx>;
+
 /// The schedulers and bucketed values of one file while it is reduced.
 #[derive(Default)]
 pub(super) struct FileAcc {
     pub(super) members: Vec<(Side, Ranks)>,
-    pub(super) index: HashMap<(Side, Ranks), u32>,
+    pub(super) index: HashMap<(Side, Ranks), u32, FxBuild>,
     /// Rows counted once each, under one of the schedulers they feed.
     pub(super) rows: Vec<u64>,
     /// `[metric][member]` → buckets in time order.

@@ -1,0 +1,200 @@
+//! Series from a valid Parquet cache ([`crate::cache`]) instead of the logs:
+//! what `viz`, `stats` and `parse --stats` do when the cache matches.
+//!
+//! A fresh parse hands the [`SeriesBuilder`] each file's table parts in file
+//! order, then the file's identity and primary ranks
+//! ([`SeriesBuilder::end_file`]). The cache holds the same rows in the same
+//! order, and its metadata the rest ([`FileReplay`]), so the replay makes the
+//! very same calls: the rows are cut into parts of the recorded sizes (the
+//! bucket width may double between two parts, and the sums of a bucket
+//! depend on when it did), each file is ended with its recorded start and
+//! primary ranks. The output is therefore the fresh parse's, bit for bit.
+//! The rows' `duplicate` and `worker_type` columns, which a rebuilt cache may
+//! hold exact where the streamed parts were provisional, are not read by the
+//! streamed reduction ([`SeriesBuilder::add_part`]).
+//!
+//! The Parquet file is decoded on a thread of its own while the calling
+//! thread reduces, a few batches ahead (bounded memory). Columns that are
+//! null in every row of the file (the footer's null counts say so; most of
+//! the 80 columns on any one engine) are not decoded: the reduction skips
+//! a column that is null throughout a part before looking at its name, so
+//! leaving it out changes nothing but the work.
+
+use crate::cache::{CacheMeta, CachePaths, FileReplay};
+use crate::discover::WorkerFile;
+use crate::error::{Error, Result};
+use crate::series::{SeriesBuilder, SeriesOptions, SeriesSet, WorkerMeta};
+use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use parquet::arrow::ProjectionMask;
+use parquet::file::metadata::ParquetMetaData;
+use parquet::schema::types::SchemaDescriptor;
+use srtlog_formats::Timestamp;
+use srtlog_table::arrow_select::concat::concat_batches;
+use srtlog_table::RecordBatch;
+use std::path::Path;
+use std::sync::mpsc::{sync_channel, Receiver};
+
+/// Rows per decoded batch.
+const READ_BATCH: usize = 64 * 1024;
+
+/// Reduces the cached rows of `files` (the current discovery, which the
+/// cache was validated against) to series.
+pub fn series(
+    paths: &CachePaths,
+    meta: &CacheMeta,
+    files: &[WorkerFile],
+    opts: SeriesOptions,
+) -> Result<SeriesSet> {
+    if meta.replay.len() != files.len() || meta.summary.workers.len() != files.len() {
+        return Err(bad(
+            &paths.meta,
+            "the metadata does not describe every file",
+        ));
+    }
+    let rx = spawn_reader(&paths.parquet);
+    let mut rows = Cursor {
+        rx,
+        pending: Vec::new(),
+        path: &paths.parquet,
+    };
+    let mut b = SeriesBuilder::new(opts);
+    for ((f, r), w) in files.iter().zip(&meta.replay).zip(&meta.summary.workers) {
+        // An empty part adds nothing (no row, no warning).
+        for &n in r.parts.iter().filter(|&&n| n > 0) {
+            let part = rows.take(n as usize)?;
+            b.add_part(&part);
+        }
+        let primary = FileReplay::primary_map(r);
+        let m = WorkerMeta {
+            file: f.path.display().to_string(),
+            node: f.node.clone(),
+            worker_id: f.worker_id.clone(),
+            worker_type: w.worker_type,
+            start: r.start_us.map(Timestamp),
+        };
+        b.end_file(m, Some(&primary));
+    }
+    if !rows.is_exhausted()? {
+        return Err(bad(&paths.parquet, "more rows than the metadata records"));
+    }
+    Ok(b.finish())
+}
+
+fn bad(path: &Path, why: &str) -> Error {
+    Error::io(path, std::io::Error::other(why.to_string()))
+}
+
+type Batch = std::result::Result<RecordBatch, String>;
+
+/// Decodes the Parquet file on its own thread, a few batches ahead.
+fn spawn_reader(path: &Path) -> Receiver<Batch> {
+    let (tx, rx) = sync_channel::<Batch>(2);
+    let path = path.to_path_buf();
+    std::thread::spawn(move || {
+        let reader = std::fs::File::open(&path)
+            .map_err(|e| e.to_string())
+            .and_then(|f| {
+                ParquetRecordBatchReaderBuilder::try_new(f)
+                    .and_then(|b| {
+                        let mask = not_all_null(b.metadata(), b.parquet_schema());
+                        b.with_projection(mask).with_batch_size(READ_BATCH).build()
+                    })
+                    .map_err(|e| e.to_string())
+            });
+        match reader {
+            Ok(r) => {
+                for b in r {
+                    // A closed channel: the reduction stopped; so do we.
+                    if tx.send(b.map_err(|e| e.to_string())).is_err() {
+                        return;
+                    }
+                }
+            }
+            Err(e) => {
+                let _ = tx.send(Err(e));
+            }
+        }
+    });
+    rx
+}
+
+/// The columns holding a value in some row group, by the footer's
+/// statistics; a column without statistics counts as holding values.
+fn not_all_null(meta: &ParquetMetaData, schema: &SchemaDescriptor) -> ProjectionMask {
+    let keep = (0..schema.num_columns()).filter(|&c| {
+        meta.row_groups().iter().any(|g| {
+            let col = g.column(c);
+            col.statistics()
+                .and_then(|s| s.null_count_opt())
+                .is_none_or(|nulls| i64::try_from(nulls).map_or(true, |n| n < col.num_values()))
+        })
+    });
+    ProjectionMask::leaves(schema, keep)
+}
+
+/// Hands out the decoded rows in parts of any size.
+struct Cursor<'a> {
+    rx: Receiver<Batch>,
+    /// Decoded rows not handed out yet, in order.
+    pending: Vec<RecordBatch>,
+    path: &'a Path,
+}
+
+impl Cursor<'_> {
+    /// Whether every row was handed out.
+    fn is_exhausted(&mut self) -> Result<bool> {
+        while self.pending.iter().all(|b| b.num_rows() == 0) {
+            match self.rx.recv() {
+                Ok(Ok(b)) => self.pending.push(b),
+                Ok(Err(e)) => return Err(bad(self.path, &e)),
+                Err(_) => return Ok(true),
+            }
+        }
+        Ok(false)
+    }
+
+    /// The next `n` rows (fewer only at the end of the file), one batch.
+    fn take(&mut self, n: usize) -> Result<RecordBatch> {
+        let mut have: usize = self.pending.iter().map(RecordBatch::num_rows).sum();
+        while have < n {
+            match self.rx.recv() {
+                Ok(Ok(b)) => {
+                    have += b.num_rows();
+                    self.pending.push(b);
+                }
+                Ok(Err(e)) => return Err(bad(self.path, &e)),
+                Err(_) => break,
+            }
+        }
+        if have < n {
+            return Err(bad(self.path, "fewer rows than the metadata records"));
+        }
+        let first = &self.pending[0];
+        if first.num_rows() >= n {
+            // The usual case: a slice of the first batch, no copy.
+            let out = first.slice(0, n);
+            let rest = first.slice(n, first.num_rows() - n);
+            if rest.num_rows() == 0 {
+                self.pending.remove(0);
+            } else {
+                self.pending[0] = rest;
+            }
+            return Ok(out);
+        }
+        let mut parts = Vec::new();
+        let mut need = n;
+        while need > 0 {
+            let b = self.pending.remove(0);
+            if b.num_rows() <= need {
+                need -= b.num_rows();
+                parts.push(b);
+            } else {
+                parts.push(b.slice(0, need));
+                self.pending.insert(0, b.slice(need, b.num_rows() - need));
+                need = 0;
+            }
+        }
+        let schema = parts[0].schema();
+        concat_batches(&schema, &parts).map_err(|e| bad(self.path, &e.to_string()))
+    }
+}
