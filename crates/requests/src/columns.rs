@@ -356,8 +356,13 @@ impl Columns {
 /// (an unstable sort gives the same order, since values equal under
 /// `total_cmp` have the same bits), moments pushed in that order.
 pub fn stats_of(values: &[f64]) -> Stats {
-    let mut v: Vec<f64> = values.iter().copied().filter(|x| !x.is_nan()).collect();
+    let v: Vec<f64> = values.iter().copied().filter(|x| !x.is_nan()).collect();
     let nan = (values.len() - v.len()) as u64;
+    stats_of_present(v, nan)
+}
+
+/// [`stats_of`] of values already without NaN, `nan` missing ones besides.
+pub fn stats_of_present(mut v: Vec<f64>, nan: u64) -> Stats {
     v.sort_unstable_by(f64::total_cmp);
     let mut m = Moments::new();
     for &x in &v {

@@ -67,12 +67,17 @@ pub struct SummaryReport {
 /// `nan` the number of missing ones. Values present but not usable are
 /// neither: they are counted in [`SummaryReport::excluded_values`].
 pub fn field_stats(field: &str, column: &[f64]) -> Stats {
+    // One copy: the usable values, the missing ones counted on the way.
+    let mut nan = 0u64;
     let v: Vec<f64> = column
         .iter()
         .copied()
-        .filter(|x| x.is_nan() || usable(field, *x))
+        .filter(|&x| {
+            nan += u64::from(x.is_nan());
+            usable(field, x)
+        })
         .collect();
-    crate::columns::stats_of(&v)
+    crate::columns::stats_of_present(v, nan)
 }
 
 /// Summarises the requests of `t`.
