@@ -32,7 +32,7 @@ for i in $(seq 1 "$RUNS"); do
     "$BIN" simulate requests "$r/requests/requests.jsonl" --size "$((PER_RUN * 15 / 100))" --rng "$i" -q
     "$BIN" simulate aiperf "$r/aiperf/profile_export.jsonl" --size "$((PER_RUN * 5 / 100))" --rng "$i" -q
 done
-BYTES=$(find "$OUT/runs" -type f -printf '%s\n' | awk '{s+=$1} END {print s}')
+BYTES=$(find "$OUT/runs" -type f -printf '%s\n' | awk '{s+=$1} END {printf "%d", s}')
 find "$OUT/runs" -type f -exec cat {} + > /dev/null  # warm the page cache: we measure ingesting, not the disk
 echo "input: $((BYTES / 1000000)) MB in $RUNS runs, $(find "$OUT/runs" -type f | wc -l) files, $(nproc) cores"
 
