@@ -22,8 +22,6 @@ use crate::summary::{field_stats, RequestSummary, SummaryReport};
 use crate::UnknownMetric;
 use rayon::prelude::*;
 use srtlog_formats::requests::{Num, Request};
-use srtlog_stats::moments::Moments;
-use srtlog_stats::percentile::percentile_sorted;
 use srtlog_stats::Summary as Stats;
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
@@ -361,28 +359,10 @@ pub fn stats_of(values: &[f64]) -> Stats {
     stats_of_present(v, nan)
 }
 
-/// [`stats_of`] of values already without NaN, `nan` missing ones besides.
-pub fn stats_of_present(mut v: Vec<f64>, nan: u64) -> Stats {
-    v.sort_unstable_by(f64::total_cmp);
-    let mut m = Moments::new();
-    for &x in &v {
-        m.push(x);
-    }
-    let p = |q| percentile_sorted(&v, q);
-    Stats {
-        count: m.n,
-        nan,
-        mean: m.mean(),
-        median: p(0.5),
-        std: m.std(),
-        min: if m.n == 0 { f64::NAN } else { m.min },
-        max: if m.n == 0 { f64::NAN } else { m.max },
-        p25: p(0.25),
-        p75: p(0.75),
-        p90: p(0.90),
-        p95: p(0.95),
-        p99: p(0.99),
-    }
+/// [`stats_of`] of values already without NaN, `nan` missing ones besides
+/// ([`Stats::of_present`]).
+pub fn stats_of_present(v: Vec<f64>, nan: u64) -> Stats {
+    Stats::of_present(v, nan)
 }
 
 /// The summary of the rows `rows` (all when `None`), `lat` the statistics
