@@ -164,10 +164,21 @@ def _indices(table: Any, record: str) -> Any:
     import pyarrow.compute as pc
 
     col = table.column("record")
-    if pa.types.is_dictionary(col.type):
-        col = col.cast(pa.string())
-    mask = pc.equal(col, record)
-    return np.flatnonzero(mask.to_numpy(zero_copy_only=False))
+    if not pa.types.is_dictionary(col.type):
+        return np.flatnonzero(pc.equal(col, record).to_numpy(zero_copy_only=False))
+    # Compare the dictionary keys with the key of `record` in each chunk,
+    # rather than casting millions of keys to strings first.
+    masks = []
+    for chunk in col.chunks:
+        words = chunk.dictionary.to_pylist()
+        if record in words:
+            key = words.index(record)
+            masks.append(pc.equal(chunk.indices, key).to_numpy(zero_copy_only=False))
+        else:
+            masks.append(np.zeros(len(chunk), dtype=bool))
+    if not masks:
+        return np.zeros(0, dtype=np.int64)
+    return np.flatnonzero(np.concatenate(masks))
 
 
 class Node(ArrowMixin):

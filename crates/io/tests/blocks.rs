@@ -240,3 +240,67 @@ fn cr_only_files_are_read_line_by_line() {
     assert_eq!(got.lines.len(), 3);
     assert_eq!(got.lines[1].2, " 10%|#\r 50%|#####\r100%|##########");
 }
+
+/// Runs `f` on a thread, failing the test if it has not finished within a
+/// generous guard (a hang fails; this is not a timing test).
+fn within_a_minute<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(f());
+    });
+    rx.recv_timeout(std::time::Duration::from_secs(60))
+        .expect("the block engine hung")
+}
+
+#[test]
+fn inside_a_rayon_pool_the_windows_are_merged_in_turn_with_the_same_result() {
+    let d = tempfile::tempdir().unwrap();
+    let a = text(3000, 0, 0);
+    let b = text(2000, 0, 0);
+    let (pa, pb) = (d.path().join("a.log"), d.path().join("b.log.gz"));
+    std::fs::write(&pa, &a).unwrap();
+    gz(&pb, b.as_bytes());
+    let want = expected(&[&a, &b], usize::MAX);
+    let files = vec![pa, pb];
+    let outside = read(&files, &opts(100, 1 << 20, StreamMode::Parallel));
+    assert_eq!(outside, want);
+    // A one-thread pool: were the engine to block its only worker on the
+    // producer thread, nothing would run the parse and this would hang.
+    let inside = within_a_minute(move || {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .build()
+            .unwrap();
+        pool.install(|| read(&files, &opts(100, 1 << 20, StreamMode::Parallel)))
+    });
+    assert_eq!(inside, want);
+}
+
+#[test]
+fn a_merge_error_stops_the_run_without_a_hang() {
+    let d = tempfile::tempdir().unwrap();
+    let a = text(5000, 0, 0);
+    let pa = d.path().join("a.log");
+    std::fs::write(&pa, &a).unwrap();
+    let (merged, result) = within_a_minute(move || {
+        let mut merged = 0;
+        let result = run(
+            &[pa],
+            &Lines,
+            &opts(64, 1 << 20, StreamMode::Parallel),
+            &AtomicU64::new(0),
+            |_| {
+                merged += 1;
+                if merged == 3 {
+                    Err("stop")
+                } else {
+                    Ok(())
+                }
+            },
+        );
+        (merged, result)
+    });
+    assert_eq!(result, Err("stop"));
+    // Nothing is merged after the error.
+    assert_eq!(merged, 3);
+}

@@ -232,15 +232,23 @@ thread_local! {
 /// Parses `files` with `job`, handing each task's results to `merge` in
 /// file order. `progress` counts input bytes consumed (decoded bytes for a
 /// stream). Stops at the first error `merge` returns.
+///
+/// The merge is pipelined: a producer thread reads and parses window `k + 1`
+/// on the pool while this thread merges window `k`. Merging is serial (file
+/// order) and, for jobs that build tables, as long as a third of the parse;
+/// with a barrier per window the cores would wait for it. At most two windows
+/// are held. Called from inside a rayon pool, where blocking a worker on the
+/// producer could leave no thread to run it, the windows are parsed and
+/// merged in turn instead.
 pub fn run<J: BlockJob, E>(
     files: &[PathBuf],
     job: &J,
     opts: &BlockOptions,
     progress: &AtomicU64,
-    mut merge: impl FnMut(TaskDone<J::Out>) -> Result<(), E>,
+    merge: impl FnMut(TaskDone<J::Out>) -> Result<(), E>,
 ) -> Result<(), E> {
     let window = opts.window.max(1);
-    let mut feed = Feeder {
+    let feed = Feeder {
         plan: plan(files, opts).into_iter(),
         stream: None,
         pool: Vec::new(),
@@ -249,47 +257,121 @@ pub fn run<J: BlockJob, E>(
         // wide the window, at most two per thread are read ahead.
         owned_cap: default_window().min(window),
     };
-    let mut line_base = vec![0u64; files.len()];
-    let mut started = vec![false; files.len()];
+    let mut merger = Merger {
+        line_base: vec![0u64; files.len()],
+        started: vec![false; files.len()],
+        merge,
+    };
+    if rayon::current_thread_index().is_some() {
+        return run_in_turn(feed, files, job, opts, progress, &mut merger);
+    }
+    std::thread::scope(|s| {
+        // A rendezvous channel: the producer hands a window over only when
+        // the merger asks for the next, so one is parsed while one is merged.
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Raw<J::Out>>>(0);
+        let (give_back, returned) = std::sync::mpsc::channel::<Vec<u8>>();
+        let mut feed = feed;
+        s.spawn(move || {
+            let mut win = feed.fill(files, job, opts, progress);
+            while !win.is_empty() {
+                feed.pool.extend(returned.try_iter());
+                let (outs, next) = rayon::join(
+                    || parse_window(win, files, job, opts, progress),
+                    || feed.fill(files, job, opts, progress),
+                );
+                // The merger stopped (an error): so does the producer.
+                if tx.send(outs).is_err() {
+                    break;
+                }
+                win = next;
+            }
+        });
+        for outs in rx {
+            for mut raw in outs {
+                if let Some(buf) = raw.buf.take() {
+                    // The producer may have finished; a lost buffer is fine.
+                    let _ = give_back.send(buf);
+                }
+                merger.merge(raw)?;
+            }
+        }
+        Ok(())
+    })
+}
+
+/// [`run`] without the producer thread: each window is parsed, then merged.
+fn run_in_turn<J: BlockJob, E, M: FnMut(TaskDone<J::Out>) -> Result<(), E>>(
+    mut feed: Feeder,
+    files: &[PathBuf],
+    job: &J,
+    opts: &BlockOptions,
+    progress: &AtomicU64,
+    merger: &mut Merger<M>,
+) -> Result<(), E> {
     let mut win = feed.fill(files, job, opts, progress);
     while !win.is_empty() {
         // The next window is read (a stream decoded) while this one is
         // parsed.
         let (outs, next) = rayon::join(
-            || {
-                win.into_par_iter()
-                    .map(|w| run_work(w, files, job, opts, progress))
-                    .collect::<Vec<Raw<J::Out>>>()
-            },
+            || parse_window(win, files, job, opts, progress),
             || feed.fill(files, job, opts, progress),
         );
         win = next;
-        for raw in outs {
-            feed.pool.extend(raw.buf);
-            let file = raw.file;
-            let first = !std::mem::replace(&mut started[file], true);
-            let mut blocks = Vec::with_capacity(raw.blocks.len());
-            for b in raw.blocks {
-                let base = line_base[file];
-                line_base[file] += b.newlines;
-                blocks.push(BlockDone {
-                    out: b.out,
-                    line_base: base,
-                    newlines: b.newlines,
-                    bytes: b.bytes,
-                    overlong: b.overlong.into_iter().map(|l| base + l + 1).collect(),
-                });
-            }
-            merge(TaskDone {
-                file,
-                blocks,
-                warning: raw.warning,
-                first,
-                last: raw.last,
-            })?;
+        for mut raw in outs {
+            feed.pool.extend(raw.buf.take());
+            merger.merge(raw)?;
         }
     }
     Ok(())
+}
+
+/// Parses one window's work items in parallel, in order.
+fn parse_window<J: BlockJob>(
+    win: Vec<Work>,
+    files: &[PathBuf],
+    job: &J,
+    opts: &BlockOptions,
+    progress: &AtomicU64,
+) -> Vec<Raw<J::Out>> {
+    win.into_par_iter()
+        .map(|w| run_work(w, files, job, opts, progress))
+        .collect()
+}
+
+/// Makes line numbers absolute in file order and hands tasks to the merge.
+struct Merger<M> {
+    line_base: Vec<u64>,
+    started: Vec<bool>,
+    merge: M,
+}
+
+impl<M> Merger<M> {
+    fn merge<T, E>(&mut self, raw: Raw<T>) -> Result<(), E>
+    where
+        M: FnMut(TaskDone<T>) -> Result<(), E>,
+    {
+        let file = raw.file;
+        let first = !std::mem::replace(&mut self.started[file], true);
+        let mut blocks = Vec::with_capacity(raw.blocks.len());
+        for b in raw.blocks {
+            let base = self.line_base[file];
+            self.line_base[file] += b.newlines;
+            blocks.push(BlockDone {
+                out: b.out,
+                line_base: base,
+                newlines: b.newlines,
+                bytes: b.bytes,
+                overlong: b.overlong.into_iter().map(|l| base + l + 1).collect(),
+            });
+        }
+        (self.merge)(TaskDone {
+            file,
+            blocks,
+            warning: raw.warning,
+            first,
+            last: raw.last,
+        })
+    }
 }
 
 /// Hands out the work of the next window, in file order.

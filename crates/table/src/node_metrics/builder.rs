@@ -6,28 +6,37 @@ use super::*;
 /// Builds the rows of one chunk of one file.
 ///
 /// Columns are plain `Vec`s plus presence bits, turned into Arrow arrays only
-/// in [`finish`](Self::finish): a batch row sets about 10 of 38 field columns,
-/// and appending nulls through Arrow's builders one by one cost more than
-/// decoding the line. Memory rows and unknown keys are rare, so they are kept
-/// sparse (row index + values) and expanded at the end.
+/// in [`finish_chunk`](Self::finish_chunk): appending nulls through Arrow's
+/// builders one by one cost more than decoding the line.
+///
+/// The layout is sparse where the rows are: a batch line sets about 10 of
+/// the 38 field columns, and a worker prints the same kinds of lines, so a
+/// field (or rank tag, or iteration) column is allocated when a row first
+/// sets it, and rows that skip it are padded when the next value arrives.
+/// Columns no row set become all-null arrays whose zeroed buffers the
+/// operating system maps lazily. Dense columns of 48 numbers a row cost a
+/// page fault every 9 rows on a 1 GB run, more than decoding the lines.
+/// Memory rows, vLLM rows and unknown keys are rarer still, so they are kept
+/// as `(row, values)` lists and scattered at the end.
 pub struct NodeMetricsBuilder {
+    /// The capacity a column gets when it is first used.
+    cap: usize,
     line: Vec<u64>,
     ts: Vec<i64>,
     /// 0 = batch (prefill), 1 = batch (decode), 2 = memory.
     kind: Vec<u8>,
-    /// Rank tags, `-1` when absent.
+    /// Rank tags, `-1` when absent; empty until a row has the tag.
     ranks: [Vec<i32>; 6],
-    /// Forward-iteration id, `-1` when absent.
+    /// Forward-iteration id, `-1` when absent; empty until a row has one.
     iteration: Vec<i64>,
-    /// Field values (0 when absent) and the per-row presence masks.
-    fields: Vec<FieldVec>,
+    /// Field values (0 when absent), `None` until a row sets the field, and
+    /// the per-row presence masks.
+    fields: Vec<Option<FieldVec>>,
     present: Vec<u64>,
     /// `(row, "k=v; ...")` for rows with unknown keys.
     extras: Vec<(usize, String)>,
     /// `(row, event index, values)` for memory rows.
     mem: Vec<(usize, i32, [Option<f64>; 10])>,
-    /// Rank keys of batch rows, for duplicate marking; `None` for memory rows.
-    row_ranks: Vec<Option<Ranks>>,
     /// `(row, values)` of the [`VLLM_COLUMNS`] for vLLM rows.
     vllm: Vec<(usize, [Option<f64>; vc::N])>,
     /// `(row, rates)` of the per-position acceptance rates.
@@ -50,23 +59,16 @@ impl NodeMetricsBuilder {
     /// A builder sized for about `n` rows.
     pub fn with_capacity(n: usize) -> Self {
         NodeMetricsBuilder {
+            cap: n,
             line: Vec::with_capacity(n),
             ts: Vec::with_capacity(n),
             kind: Vec::with_capacity(n),
-            ranks: std::array::from_fn(|_| Vec::with_capacity(n)),
-            iteration: Vec::with_capacity(n),
-            fields: FIELDS
-                .iter()
-                .map(|d| match d.kind {
-                    FieldKind::Int => FieldVec::Int(Vec::with_capacity(n)),
-                    FieldKind::Float | FieldKind::Percent => FieldVec::Float(Vec::with_capacity(n)),
-                    FieldKind::Bool => FieldVec::Bool(Vec::with_capacity(n)),
-                })
-                .collect(),
+            ranks: Default::default(),
+            iteration: Vec::new(),
+            fields: (0..FIELDS.len()).map(|_| None).collect(),
             present: Vec::with_capacity(n),
             extras: Vec::new(),
             mem: Vec::new(),
-            row_ranks: Vec::with_capacity(n),
             vllm: Vec::new(),
             per_position: Vec::new(),
             local: Vec::new(),
@@ -85,6 +87,7 @@ impl NodeMetricsBuilder {
     }
 
     fn push_common(&mut self, line: u64, ts: i64, ranks: &Ranks, kind: u8) {
+        let row = self.kind.len();
         self.line.push(line);
         self.ts.push(ts);
         self.kind.push(kind);
@@ -96,8 +99,26 @@ impl NodeMetricsBuilder {
             ranks.attn_cp,
             ranks.moe_dp,
         ];
-        for (b, v) in self.ranks.iter_mut().zip(r) {
-            b.push(v.map_or(-1, i32::from));
+        for (col, v) in self.ranks.iter_mut().zip(r) {
+            if let Some(v) = v {
+                put(col, self.cap, row, -1, i32::from(v));
+            }
+        }
+    }
+
+    /// Stores the set fields of a row (`mask` bit `i` = field `i`).
+    #[inline]
+    fn push_values(&mut self, mask: u64, vals: &[f64]) {
+        let row = self.present.len();
+        self.present.push(mask);
+        let mut m = mask;
+        while m != 0 {
+            let i = m.trailing_zeros() as usize;
+            m &= m - 1;
+            let cap = self.cap;
+            self.fields[i]
+                .get_or_insert_with(|| FieldVec::new(FIELDS[i].kind, cap))
+                .set(row, vals[i]);
         }
     }
 
@@ -108,27 +129,22 @@ impl NodeMetricsBuilder {
             BatchKind::Prefill => 0,
             BatchKind::Decode => 1,
         };
+        let row = self.kind.len();
         self.push_common(line, r.prefix.ts.0, &r.prefix.ranks, kind);
-        self.iteration.push(r.iteration.map_or(-1, |i| i as i64));
+        if let Some(i) = r.iteration {
+            put(&mut self.iteration, self.cap, row, -1, i as i64);
+        }
         let (mask, vals) = r.values.raw();
-        self.present.push(mask);
-        for (col, &v) in self.fields.iter_mut().zip(vals) {
-            col.push(v);
-        }
+        self.push_values(mask, vals);
         if !r.extras.is_empty() {
-            self.extras.push((self.kind.len() - 1, r.extras.to_text()));
+            self.extras.push((row, r.extras.to_text()));
         }
-        self.row_ranks.push(Some(r.prefix.ranks));
     }
 
     /// Adds a memory-snapshot row.
     pub fn push_memory(&mut self, line: u64, m: &MemoryRecord) {
         self.push_common(line, m.prefix.ts.0, &m.prefix.ranks, 2);
-        self.iteration.push(-1);
         self.present.push(0);
-        for col in &mut self.fields {
-            col.push(0.0);
-        }
         let ev = MEM_EVENTS
             .iter()
             .position(|e| *e == m.event.as_str())
@@ -146,7 +162,6 @@ impl NodeMetricsBuilder {
             m.context_len,
         ];
         self.mem.push((self.kind.len() - 1, ev as i32, vals));
-        self.row_ranks.push(None);
     }
 
     /// Adds a memory-snapshot row of a vLLM line, whose timestamp waits for
@@ -164,7 +179,6 @@ impl NodeMetricsBuilder {
             ..Ranks::default()
         };
         self.push_common(line, 0, &ranks, K_STATS);
-        self.iteration.push(-1);
         let mut v = Values::default();
         let mut set = |f: Field, x: Option<f64>| {
             if let Some(x) = x {
@@ -177,10 +191,7 @@ impl NodeMetricsBuilder {
         set(Field::QueueReq, r.queued());
         set(Field::TokenUsage, r.gpu_kv_usage.map(percent_to_fraction));
         let (mask, vals) = v.raw();
-        self.present.push(mask);
-        for (col, &x) in self.fields.iter_mut().zip(vals) {
-            col.push(x);
-        }
+        self.push_values(mask, vals);
         let row = self.kind.len() - 1;
         let mut x = [None; vc::N];
         x[vc::ENGINE] = r.engine.map(f64::from);
@@ -192,7 +203,6 @@ impl NodeMetricsBuilder {
         if !r.extras.is_empty() {
             self.extras.push((row, r.extras.to_text()));
         }
-        self.row_ranks.push(None);
         self.local.push((row, at));
         match self.last_stats.iter_mut().find(|(p, ..)| *p == pid) {
             Some(e) => *e = (pid, row, 0),
@@ -215,12 +225,7 @@ impl NodeMetricsBuilder {
     /// line; returns its index.
     fn push_stats_extra(&mut self, line: u64, at: LocalTime) -> usize {
         self.push_common(line, 0, &Ranks::default(), K_STATS_EXTRA);
-        self.iteration.push(-1);
         self.present.push(0);
-        for col in &mut self.fields {
-            col.push(0.0);
-        }
-        self.row_ranks.push(None);
         let row = self.kind.len() - 1;
         self.local.push((row, at));
         self.vllm.push((row, [None; vc::N]));
@@ -245,7 +250,10 @@ impl NodeMetricsBuilder {
     fn set_field(&mut self, row: usize, f: Field, x: f64) {
         let i = f as usize;
         self.present[row] |= 1 << i;
-        self.fields[i].set(row, x);
+        let cap = self.cap;
+        self.fields[i]
+            .get_or_insert_with(|| FieldVec::new(FIELDS[i].kind, cap))
+            .set(row, x);
     }
 
     /// Merges a speculative-decoding line into the statistics row of `pid`
@@ -328,26 +336,33 @@ impl NodeMetricsBuilder {
         );
         let mut cols: Vec<ArrayRef> =
             vec![dict(record, &RECORD_KINDS), dict(batch_type, &BATCH_TYPES)];
-        for v in self.ranks {
-            let nulls = nulls_where(n, |r| v[r] >= 0);
-            cols.push(Arc::new(Int32Array::new(v.into(), Some(nulls))));
+        for mut v in self.ranks {
+            cols.push(if v.is_empty() {
+                null_column(&DataType::Int32, n)
+            } else {
+                v.resize(n, -1);
+                let nulls = nulls_where(n, |r| v[r] >= 0);
+                Arc::new(Int32Array::new(v.into(), Some(nulls)))
+            });
         }
-        let it = self.iteration;
-        let nulls = nulls_where(n, |r| it[r] >= 0);
-        cols.push(Arc::new(Int64Array::new(it.into(), Some(nulls))));
+        let mut it = self.iteration;
+        cols.push(if it.is_empty() {
+            null_column(&DataType::Int64, n)
+        } else {
+            it.resize(n, -1);
+            let nulls = nulls_where(n, |r| it[r] >= 0);
+            Arc::new(Int64Array::new(it.into(), Some(nulls)))
+        });
         for (i, v) in self.fields.into_iter().enumerate() {
             let present = &self.present;
-            let nulls = Some(nulls_where(n, |r| present[r] >> i & 1 == 1));
-            // The value vectors become Arrow buffers without a copy.
             cols.push(match v {
-                FieldVec::Int(v) => Arc::new(Int32Array::new(v.into(), nulls)),
-                FieldVec::Float(v) => Arc::new(Float64Array::new(v.into(), nulls)),
-                FieldVec::Bool(v) => Arc::new(BooleanArray::new(BooleanBuffer::from(v), nulls)),
+                None => null_column(&field_type(FIELDS[i].kind), n),
+                Some(v) => v.finish(n, nulls_where(n, |r| present[r] >> i & 1 == 1)),
             });
         }
         // Unknown keys and memory rows are rare: all-null columns unless present.
         if self.extras.is_empty() {
-            cols.push(new_null_array(&DataType::Utf8, n));
+            cols.push(null_column(&DataType::Utf8, n));
         } else {
             let mut extras: Vec<Option<&str>> = vec![None; n];
             for (r, s) in &self.extras {
@@ -355,75 +370,22 @@ impl NodeMetricsBuilder {
             }
             cols.push(Arc::new(StringArray::from(extras)));
         }
-        let mut ev: Vec<i32> = vec![0; n];
+        let mem_rows: Vec<usize> = self.mem.iter().map(|(r, ..)| *r).collect();
+        let mut ev = vec![0i32; n];
         for (r, e, _) in &self.mem {
             ev[*r] = *e;
         }
-        let mem_rows: Vec<bool> = {
-            let mut m = vec![false; n];
-            for (r, _, _) in &self.mem {
-                m[*r] = true;
-            }
-            m
-        };
-        let ev = Int32Array::new(ev.into(), Some(nulls_where(n, |r| mem_rows[r])));
+        let ev = Int32Array::new(ev.into(), Some(nulls_at(n, mem_rows.iter().copied())));
         cols.push(dict(ev, &MEM_EVENTS));
         for (i, (_, int, _)) in MEM_COLUMNS.iter().enumerate() {
-            let t = if *int {
-                DataType::Int64
-            } else {
-                DataType::Float64
-            };
-            if self.mem.is_empty() {
-                cols.push(new_null_array(&t, n));
-                continue;
-            }
-            let mut vals = vec![0f64; n];
-            let mut valid = vec![false; n];
-            for (r, _, v) in &self.mem {
-                if let Some(x) = v[i] {
-                    vals[*r] = x;
-                    valid[*r] = true;
-                }
-            }
-            let nulls = Some(NullBuffer::new(BooleanBuffer::from(valid)));
-            cols.push(if *int {
-                Arc::new(Int64Array::new(
-                    vals.iter().map(|x| *x as i64).collect::<Vec<_>>().into(),
-                    nulls,
-                ))
-            } else {
-                Arc::new(Float64Array::new(vals.into(), nulls))
-            });
+            let t = if *int { VType::Int64 } else { VType::Float };
+            cols.push(scatter(t, n, self.mem.iter().map(|(r, _, v)| (*r, v[i]))));
         }
         for (i, (_, t, _)) in VLLM_COLUMNS.iter().enumerate() {
-            if self.vllm.is_empty() {
-                cols.push(new_null_array(&t.arrow(), n));
-                continue;
-            }
-            let mut vals = vec![0f64; n];
-            let mut valid = vec![false; n];
-            for (r, v) in &self.vllm {
-                if let Some(x) = v[i] {
-                    vals[*r] = x;
-                    valid[*r] = true;
-                }
-            }
-            let nulls = Some(NullBuffer::new(BooleanBuffer::from(valid)));
-            cols.push(match t {
-                VType::Int32 => Arc::new(Int32Array::new(
-                    vals.iter().map(|x| *x as i32).collect::<Vec<_>>().into(),
-                    nulls,
-                )) as ArrayRef,
-                VType::Int64 => Arc::new(Int64Array::new(
-                    vals.iter().map(|x| *x as i64).collect::<Vec<_>>().into(),
-                    nulls,
-                )),
-                VType::Float => Arc::new(Float64Array::new(vals.into(), nulls)),
-            });
+            cols.push(scatter(*t, n, self.vllm.iter().map(|(r, v)| (*r, v[i]))));
         }
         if self.per_position.is_empty() {
-            cols.push(new_null_array(&DataType::Utf8, n));
+            cols.push(null_column(&DataType::Utf8, n));
         } else {
             let mut pp: Vec<Option<&str>> = vec![None; n];
             for (r, s) in &self.per_position {
@@ -437,7 +399,6 @@ impl NodeMetricsBuilder {
             ts: self.ts,
             local: self.local,
             columns: cols,
-            row_ranks: self.row_ranks,
         }
     }
 
@@ -453,6 +414,87 @@ impl NodeMetricsBuilder {
     }
 }
 
+/// Sets `row` of a lazily allocated column whose absent rows hold `absent`:
+/// allocates it on first use and pads the rows skipped since its last value.
+#[inline]
+fn put<T: Copy>(col: &mut Vec<T>, cap: usize, row: usize, absent: T, v: T) {
+    if col.capacity() == 0 {
+        col.reserve_exact(cap.max(row + 1));
+    }
+    if col.len() < row {
+        col.resize(row, absent);
+    }
+    col.push(v);
+}
+
+/// A column of `n` rows, null except at the rows given (a few memory or vLLM
+/// rows among many batch rows). The buffers are zero-allocated, so the pages
+/// of a column that is almost all null are never touched.
+fn scatter(t: VType, n: usize, rows: impl Iterator<Item = (usize, Option<f64>)>) -> ArrayRef {
+    let set: Vec<(usize, f64)> = rows.filter_map(|(r, v)| Some((r, v?))).collect();
+    if set.is_empty() {
+        return null_column(&t.arrow(), n);
+    }
+    let nulls = Some(nulls_at(n, set.iter().map(|(r, _)| *r)));
+    match t {
+        VType::Int32 => {
+            let mut v = vec![0i32; n];
+            for (r, x) in &set {
+                v[*r] = *x as i32;
+            }
+            Arc::new(Int32Array::new(v.into(), nulls))
+        }
+        VType::Int64 => {
+            let mut v = vec![0i64; n];
+            for (r, x) in &set {
+                v[*r] = *x as i64;
+            }
+            Arc::new(Int64Array::new(v.into(), nulls))
+        }
+        VType::Float => {
+            let mut v = vec![0f64; n];
+            for (r, x) in &set {
+                v[*r] = *x;
+            }
+            Arc::new(Float64Array::new(v.into(), nulls))
+        }
+    }
+}
+
+/// An all-null column of `n` rows whose buffers are never written.
+///
+/// Arrow's `new_null_array` zeroes its 64-byte-aligned buffers with a
+/// `memset`, touching every page; a `Vec` of zeros comes from `calloc`, whose
+/// large blocks are fresh pages the kernel maps only when read. Most columns
+/// of a chunk are all null, so this is most of a table's memory.
+fn null_column(t: &DataType, n: usize) -> ArrayRef {
+    let nulls = || {
+        let bits = Buffer::from_vec(vec![0u8; n.div_ceil(8)]);
+        Some(NullBuffer::new(BooleanBuffer::new(bits, 0, n)))
+    };
+    match t {
+        DataType::Int32 => Arc::new(Int32Array::new(vec![0i32; n].into(), nulls())),
+        DataType::Int64 => Arc::new(Int64Array::new(vec![0i64; n].into(), nulls())),
+        DataType::Float64 => Arc::new(Float64Array::new(vec![0f64; n].into(), nulls())),
+        DataType::Utf8 => Arc::new(StringArray::new(
+            OffsetBuffer::new(vec![0i32; n + 1].into()),
+            Buffer::from_vec(Vec::<u8>::new()),
+            nulls(),
+        )),
+        other => new_null_array(other, n),
+    }
+}
+
+/// A validity buffer of `n` rows, valid only at `rows`.
+fn nulls_at(n: usize, rows: impl Iterator<Item = usize>) -> NullBuffer {
+    let mut b = BooleanBufferBuilder::new(n);
+    b.append_n(n, false);
+    for r in rows {
+        b.set_bit(r, true);
+    }
+    NullBuffer::new(b.finish())
+}
+
 /// One field's values, in the column's own type so that finishing needs no
 /// conversion pass. Absent values are stored as 0 and masked by validity.
 enum FieldVec {
@@ -462,22 +504,53 @@ enum FieldVec {
 }
 
 impl FieldVec {
-    /// Overwrites the value of an existing row.
-    fn set(&mut self, row: usize, v: f64) {
-        match self {
-            FieldVec::Int(c) => c[row] = v as i32,
-            FieldVec::Float(c) => c[row] = v,
-            FieldVec::Bool(c) => c[row] = v != 0.0,
+    /// An empty column of `kind` with room for `cap` rows.
+    fn new(kind: FieldKind, cap: usize) -> Self {
+        match kind {
+            FieldKind::Int => FieldVec::Int(Vec::with_capacity(cap)),
+            FieldKind::Float | FieldKind::Percent => FieldVec::Float(Vec::with_capacity(cap)),
+            FieldKind::Bool => FieldVec::Bool(Vec::with_capacity(cap)),
         }
     }
 
+    /// Sets the value of `row`: overwrites an existing row, or appends it
+    /// after padding the rows since the last value with 0.
     #[inline]
-    fn push(&mut self, v: f64) {
+    fn set(&mut self, row: usize, v: f64) {
+        #[inline]
+        fn at<T: Copy + Default>(c: &mut Vec<T>, row: usize, v: T) {
+            if row < c.len() {
+                c[row] = v;
+            } else {
+                c.resize(row, T::default());
+                c.push(v);
+            }
+        }
         match self {
             // `as` saturates: an out-of-range count becomes i32::MAX, not garbage.
-            FieldVec::Int(c) => c.push(v as i32),
-            FieldVec::Float(c) => c.push(v),
-            FieldVec::Bool(c) => c.push(v != 0.0),
+            FieldVec::Int(c) => at(c, row, v as i32),
+            FieldVec::Float(c) => at(c, row, v),
+            FieldVec::Bool(c) => at(c, row, v != 0.0),
+        }
+    }
+
+    /// The Arrow array of `n` rows; the value vectors become Arrow buffers
+    /// without a copy.
+    fn finish(self, n: usize, nulls: NullBuffer) -> ArrayRef {
+        let nulls = Some(nulls);
+        match self {
+            FieldVec::Int(mut v) => {
+                v.resize(n, 0);
+                Arc::new(Int32Array::new(v.into(), nulls))
+            }
+            FieldVec::Float(mut v) => {
+                v.resize(n, 0.0);
+                Arc::new(Float64Array::new(v.into(), nulls))
+            }
+            FieldVec::Bool(mut v) => {
+                v.resize(n, false);
+                Arc::new(BooleanArray::new(BooleanBuffer::from(v), nulls))
+            }
         }
     }
 }

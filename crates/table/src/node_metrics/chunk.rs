@@ -15,7 +15,6 @@ pub struct Chunk {
     pub(super) local: Vec<(usize, LocalTime)>,
     /// Columns from `record` on, without `duplicate`.
     pub(super) columns: Vec<ArrayRef>,
-    pub(super) row_ranks: Vec<Option<Ranks>>,
 }
 
 /// Rewrites the per-file columns (file, node, worker type, worker id) and the
@@ -27,42 +26,19 @@ pub fn reassign(
     is_primary: &dyn Fn(&Ranks) -> bool,
 ) -> Result<RecordBatch, TableError> {
     let n = rb.num_rows();
-    let rank = |name: &str| -> Result<Int32Array, TableError> {
+    let col = |name: &str| {
         rb.column_by_name(name)
-            .and_then(|c| c.as_any().downcast_ref::<Int32Array>().cloned())
-            .ok_or_else(|| TableError::Schema(format!("no Int32 column {name}")))
+            .ok_or_else(|| TableError::Schema(format!("no column {name}")))
     };
-    let [dp, pp, tp, ep, cp, moe] = ["dp", "pp", "tp", "ep", "attn_cp", "moe_dp"].map(rank);
-    let (dp, pp, tp, ep, cp, moe) = (dp?, pp?, tp?, ep?, cp?, moe?);
-    let record = rb
-        .column_by_name("record")
-        .and_then(|c| {
-            c.as_any()
-                .downcast_ref::<DictionaryArray<Int32Type>>()
-                .cloned()
-        })
-        .ok_or_else(|| TableError::Schema("no record column".into()))?;
-    let opt = |a: &Int32Array, r: usize| a.is_valid(r).then(|| a.value(r) as u16);
-    let duplicate = BooleanArray::new(
-        BooleanBuffer::collect_bool(n, |r| {
-            record.keys().value(r) == 0 && {
-                let k = Ranks {
-                    dp: opt(&dp, r),
-                    pp: opt(&pp, r),
-                    tp: opt(&tp, r),
-                    ep: opt(&ep, r),
-                    attn_cp: opt(&cp, r),
-                    moe_dp: opt(&moe, r),
-                };
-                !is_primary(&k)
-            }
-        }),
-        None,
-    );
+    let record = col("record")?;
+    let ranks = ["dp", "pp", "tp", "ep", "attn_cp", "moe_dp"].map(col);
+    let [dp, pp, tp, ep, cp, moe] = ranks;
+    let ranks = [dp?, pp?, tp?, ep?, cp?, moe?];
+    let duplicate = duplicate_flags(n, record, &ranks, is_primary)?;
+    let zeros = Int32Array::from(vec![0i32; n]);
     let constant = |s: &str| -> ArrayRef {
-        let keys = Int32Array::from(vec![0i32; n]);
         Arc::new(DictionaryArray::<Int32Type>::new(
-            keys,
+            zeros.clone(),
             Arc::new(StringArray::from(vec![s])),
         ))
     };
@@ -73,6 +49,56 @@ pub fn reassign(
     cols[3] = constant(&meta.worker_id);
     cols[5 + DUPLICATE_AT] = Arc::new(duplicate);
     Ok(RecordBatch::try_new(schema(), cols)?)
+}
+
+/// The `duplicate` flag of `n` rows from their `record` column and their six
+/// rank columns: a batch row whose ranks are not its scheduler's primary.
+fn duplicate_flags(
+    n: usize,
+    record: &ArrayRef,
+    ranks: &[&ArrayRef; 6],
+    is_primary: &dyn Fn(&Ranks) -> bool,
+) -> Result<BooleanArray, TableError> {
+    let record = record
+        .as_any()
+        .downcast_ref::<DictionaryArray<Int32Type>>()
+        .ok_or_else(|| TableError::Schema("the record column is not a dictionary".into()))?;
+    let mut int = Vec::with_capacity(6);
+    for c in ranks {
+        int.push(
+            c.as_any()
+                .downcast_ref::<Int32Array>()
+                .ok_or_else(|| TableError::Schema("a rank column is not Int32".into()))?,
+        );
+    }
+    let opt = |a: &Int32Array, r: usize| a.is_valid(r).then(|| a.value(r) as u16);
+    let keys = record.keys();
+    // Consecutive rows nearly always come from the same rank: the last
+    // answer is kept rather than asking `is_primary` for every row.
+    let mut last: Option<(Ranks, bool)> = None;
+    Ok(BooleanArray::new(
+        BooleanBuffer::collect_bool(n, |r| {
+            keys.value(r) == 0 && {
+                let k = Ranks {
+                    dp: opt(int[0], r),
+                    pp: opt(int[1], r),
+                    tp: opt(int[2], r),
+                    ep: opt(int[3], r),
+                    attn_cp: opt(int[4], r),
+                    moe_dp: opt(int[5], r),
+                };
+                match last {
+                    Some((l, dup)) if l == k => dup,
+                    _ => {
+                        let dup = !is_primary(&k);
+                        last = Some((k, dup));
+                        dup
+                    }
+                }
+            }
+        }),
+        None,
+    ))
 }
 
 /// Index of `duplicate` among the columns after `line`.
@@ -128,10 +154,12 @@ impl Chunk {
                 self.ts[*r] = t.in_year(y).0;
             }
         }
+        // The four constant columns share one buffer of zero keys, which
+        // `calloc` hands out untouched: one page of zeros is mapped for all.
+        let zeros = Int32Array::from(vec![0i32; n]);
         let constant = |s: &str| -> ArrayRef {
-            let keys = Int32Array::from(vec![0i32; n]);
             let values = Arc::new(StringArray::from(vec![s]));
-            Arc::new(DictionaryArray::<Int32Type>::new(keys, values))
+            Arc::new(DictionaryArray::<Int32Type>::new(zeros.clone(), values))
         };
         let lines: UInt64Array = self
             .line
@@ -139,10 +167,15 @@ impl Chunk {
             .map(|l| l + line_offset)
             .collect::<Vec<_>>()
             .into();
-        let duplicate = BooleanArray::new(
-            BooleanBuffer::collect_bool(n, |r| self.row_ranks[r].is_some_and(|k| !is_primary(&k))),
-            None,
-        );
+        // The chunk's columns start at `record`; the rank tags follow
+        // `batch_type`.
+        let c = &self.columns;
+        let duplicate = duplicate_flags(
+            n,
+            &c[0],
+            &[&c[2], &c[3], &c[4], &c[5], &c[6], &c[7]],
+            is_primary,
+        )?;
         let mut cols: Vec<ArrayRef> = Vec::with_capacity(self.columns.len() + 7);
         cols.extend([
             constant(&meta.file),

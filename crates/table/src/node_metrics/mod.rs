@@ -45,7 +45,7 @@ use arrow_array::{
     Array, ArrayRef, BooleanArray, DictionaryArray, Float64Array, Int32Array, Int64Array,
     RecordBatch, StringArray, TimestampMicrosecondArray, UInt64Array,
 };
-use arrow_buffer::{BooleanBuffer, NullBuffer};
+use arrow_buffer::{BooleanBuffer, BooleanBufferBuilder, Buffer, NullBuffer, OffsetBuffer};
 use arrow_schema::{DataType, Field as ArrowField, Schema, SchemaRef, TimeUnit};
 use srtlog_formats::sglang::{
     BatchKind, BatchRecord, Field, FieldKind, MemoryRecord, Ranks, Values, FIELDS,
@@ -272,14 +272,7 @@ pub fn schema() -> SchemaRef {
             f.push(ArrowField::new("duplicate", DataType::Boolean, false));
             f.push(ArrowField::new("iteration", DataType::Int64, true));
             for def in FIELDS {
-                let t = match def.kind {
-                    // Counts are below 2^31 (KV pools hold millions of tokens,
-                    // not billions); 32 bits halve the memory of a table.
-                    FieldKind::Int => DataType::Int32,
-                    FieldKind::Float | FieldKind::Percent => DataType::Float64,
-                    FieldKind::Bool => DataType::Boolean,
-                };
-                f.push(ArrowField::new(def.column, t, true));
+                f.push(ArrowField::new(def.column, field_type(def.kind), true));
             }
             f.push(ArrowField::new("extras", DataType::Utf8, true));
             f.push(ArrowField::new("mem_event", dict_type(), true));
@@ -298,6 +291,17 @@ pub fn schema() -> SchemaRef {
             Arc::new(Schema::new(f))
         })
         .clone()
+}
+
+/// The Arrow type of a field column.
+fn field_type(kind: FieldKind) -> DataType {
+    match kind {
+        // Counts are below 2^31 (KV pools hold millions of tokens, not
+        // billions); 32 bits halve the memory of a table.
+        FieldKind::Int => DataType::Int32,
+        FieldKind::Float | FieldKind::Percent => DataType::Float64,
+        FieldKind::Bool => DataType::Boolean,
+    }
 }
 
 /// Per-file identity written into the constant columns.

@@ -168,3 +168,70 @@ fn vllm_rows_merge_companions_and_wait_for_the_year() {
         .iter()
         .all(|d| d == Some(false)));
 }
+
+/// Columns are allocated when a row first sets them and padded when a later
+/// row skips them: every column reads back as the rows set it, whatever the
+/// order in which fields, rank tags and row kinds appear.
+#[test]
+fn sparse_columns_read_back_as_the_rows_set_them() {
+    let lines = [
+        "[2025-12-08 14:34:40 TP1] KV Cache is allocated. #tokens: 2688964, KV size: 175.98 GB",
+        "[2025-12-08 14:34:44 DP1 TP0] Decode batch, #running-req: 3, #token: 10, #queue-req: 0",
+        "[2025-12-08 14:34:45 TP0] Prefill batch, #new-seq: 2, #new-token: 100, #cached-token: 5",
+        "[2025-12-08 14:34:46 DP1 TP0] Decode batch [7], #running-req: 4, cuda graph: False",
+        "[2025-12-08 14:34:47 TP0] Prefill batch, #new-seq: 1",
+    ];
+    let mut b = NodeMetricsBuilder::with_capacity(2);
+    for (i, l) in lines.iter().enumerate() {
+        match decode_line(l.as_bytes()) {
+            Record::Batch(r) => b.push_batch(i as u64 + 1, &r),
+            Record::Memory(m) => b.push_memory(i as u64 + 1, &m),
+            other => panic!("{other:?}"),
+        }
+    }
+    let meta = FileMeta {
+        file: "x.out".into(),
+        node: "n1".into(),
+        worker_type: "agg".into(),
+        worker_id: "w0".into(),
+    };
+    let rb = b.finish(&meta, 0, &|_| true).unwrap();
+    assert_eq!(rb.schema(), schema());
+    let ints = |name: &str| -> Vec<Option<i32>> {
+        let c = rb.column_by_name(name).unwrap();
+        c.as_any()
+            .downcast_ref::<Int32Array>()
+            .unwrap()
+            .iter()
+            .collect()
+    };
+    assert_eq!(ints("running_req"), [None, Some(3), None, Some(4), None]);
+    assert_eq!(ints("num_tokens"), [None, Some(10), None, None, None]);
+    assert_eq!(ints("new_seq"), [None, None, Some(2), None, Some(1)]);
+    assert_eq!(ints("cached_token"), [None, None, Some(5), None, None]);
+    assert_eq!(ints("dp"), [None, Some(1), None, Some(1), None]);
+    assert_eq!(ints("tp"), [Some(1), Some(0), Some(0), Some(0), Some(0)]);
+    // Columns no row set: all null, of the schema's type.
+    assert_eq!(ints("pp"), [None; 5]);
+    assert_eq!(ints("mamba_num"), [None; 5]);
+    let graph = rb.column_by_name("graph").unwrap();
+    let graph = graph.as_any().downcast_ref::<BooleanArray>().unwrap();
+    assert_eq!(
+        graph.iter().collect::<Vec<_>>(),
+        [None, None, None, Some(false), None]
+    );
+    let it = rb.column_by_name("iteration").unwrap();
+    let it = it.as_any().downcast_ref::<Int64Array>().unwrap();
+    assert_eq!(
+        it.iter().collect::<Vec<_>>(),
+        [None, None, None, Some(7), None]
+    );
+    let kv = rb.column_by_name("kv_tokens").unwrap();
+    let kv = kv.as_any().downcast_ref::<Int64Array>().unwrap();
+    assert_eq!(
+        kv.iter().collect::<Vec<_>>(),
+        [Some(2_688_964), None, None, None, None]
+    );
+    let extras = rb.column_by_name("extras").unwrap();
+    assert_eq!(extras.null_count(), 5);
+}

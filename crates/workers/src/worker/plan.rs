@@ -91,10 +91,11 @@ impl BlockJob for WorkerJob<'_> {
 /// that work on the parallel tasks rather than on the merging thread.
 fn scan_part(buf: &[u8], keep: bool, backend: Backend) -> (ChunkStats, Option<Chunk>) {
     if keep {
-        // Rows never outnumber lines; counting them (memchr, tens of GB/s)
-        // sizes the columns exactly instead of letting them double.
-        let lines = memchr::memchr_iter(b'\n', buf).count() + 1;
-        let mut b = NodeMetricsBuilder::with_capacity(lines);
+        // Rows never outnumber lines, and a record line is rarely shorter
+        // than 48 bytes (its prefix alone is 30); columns that need more
+        // grow. Capacity that is never written costs no memory (its pages
+        // are not touched), while counting the lines cost 4 % of the parse.
+        let mut b = NodeMetricsBuilder::with_capacity(buf.len() / 48 + 16);
         let st = scan_buffer_as(buf, backend, &mut b);
         (st, (!b.is_empty()).then(|| b.finish_chunk()))
     } else {
