@@ -350,7 +350,7 @@ impl Accum {
             m.get(Metric::OutputTokenThroughputPerUser),
         );
         let icl = &m.inter_chunk_latency;
-        if icl.iter().all(|&x| x >= 0.0 && x.is_finite()) {
+        if m.inter_chunk_latency_usable {
             self.dists[Dist::AiperfIcl as usize].extend_from_slice(icl);
         } else {
             for &x in icl {

@@ -242,3 +242,24 @@ fn bad_fields_and_impossible_values_are_counted_per_field() {
     assert_eq!(ex.get("time_to_first_token_ms"), Some(&1));
     assert_eq!(ex.get("request_latency_ms"), Some(&2));
 }
+
+/// A negative gap in `inter_chunk_latency` is left out and counted, while
+/// the rest of its list and the lists without one are kept whole: the
+/// decoder marks a list as usable as it scans it, so the accumulator copies
+/// the usual list without checking it value by value.
+#[test]
+fn a_negative_inter_chunk_gap_is_left_out_and_counted() {
+    let rec = |icl: &str| {
+        format!(
+            r#"{{"metadata":{{"request_start_ns":0}},"metrics":{{"output_sequence_length":{{"value":4,"unit":"tokens"}},"request_latency":{{"value":100.0,"unit":"ms"}},"inter_chunk_latency":{{"value":[{icl}],"unit":"ms"}}}}}}"#
+        )
+    };
+    let text = [rec("10.0, 20.0"), rec("10.0, -2.5, 30.0"), rec("4")].join("\n");
+    let a = run(&text, false);
+    let d = a.dist(Dist::AiperfIcl).unwrap();
+    assert_eq!((d.count, d.min, d.max), (5, 4.0, 30.0));
+    assert_eq!(
+        a.input.excluded_values.get(Dist::AiperfIcl.name()),
+        Some(&1)
+    );
+}

@@ -138,6 +138,11 @@ pub(crate) fn floats_prefix(b: &[u8]) -> Option<(Vec<f64>, usize)> {
     }
     loop {
         let n = c.number()?;
+        // A negative gap is impossible; it takes the general path, which
+        // marks the list as holding values to leave out.
+        if n.first() == Some(&b'-') {
+            return None;
+        }
         out.push(parse_f64(n).filter(|x| x.is_finite())?);
         if c.eat(b',') {
             continue;

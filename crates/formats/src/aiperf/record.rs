@@ -123,6 +123,11 @@ pub struct Metrics {
     /// `inter_chunk_latency` (one value per SSE message gap, ms), when the
     /// record has it.
     pub inter_chunk_latency: Vec<f64>,
+    /// Every value of `inter_chunk_latency` is finite and not negative,
+    /// checked while decoding (the scanner of the usual list rejects a sign
+    /// as it reads each number), so consumers need not pass over the list
+    /// again to leave impossible values out.
+    pub inter_chunk_latency_usable: bool,
     /// Number of metrics whose value was `null`.
     pub nulls: u32,
 }
@@ -133,6 +138,7 @@ impl Default for Metrics {
             values: [f64::NAN; Metric::COUNT],
             rank: [u8::MAX; Metric::COUNT],
             inter_chunk_latency: Vec::new(),
+            inter_chunk_latency_usable: true,
             nulls: 0,
         }
     }
@@ -523,7 +529,10 @@ impl<'de> Visitor<'de> for MetricsVisitor {
                         m.set(s, r, x);
                     }
                 }
-                Value::List(v) => m.inter_chunk_latency = v,
+                Value::List(v) => {
+                    m.inter_chunk_latency_usable = all_usable(&v);
+                    m.inter_chunk_latency = v;
+                }
                 Value::Skipped => {}
                 Value::Missing => m.nulls += 1,
             }
@@ -680,6 +689,9 @@ fn convert_with(
     }
     let mut metrics = raw.metrics.flatten().unwrap_or_default();
     if let Some(v) = icl {
+        // The scanner's lists hold finite, unsigned numbers only.
+        debug_assert!(all_usable(&v));
+        metrics.inter_chunk_latency_usable = true;
         metrics.inter_chunk_latency = v;
     }
     Ok(Record {
@@ -734,4 +746,9 @@ pub fn decode_record<'a>(
             convert(raw).map(Some)
         }
     }
+}
+
+/// Every value finite and not negative (`-0.0` counts as 0).
+fn all_usable(v: &[f64]) -> bool {
+    v.iter().all(|&x| x >= 0.0 && x.is_finite())
 }
