@@ -35,7 +35,7 @@ use arrow_array::{Array, ArrayRef, Float32Array, Float64Array, RecordBatch};
 use arrow_schema::{DataType, Schema, SchemaRef};
 use parquet::arrow::ArrowWriter;
 use parquet::basic::{Compression, ZstdLevel};
-use parquet::file::properties::WriterProperties;
+use parquet::file::properties::{EnabledStatistics, WriterProperties};
 use parquet::schema::types::ColumnPath;
 use std::io::Write;
 use std::sync::Arc;
@@ -81,7 +81,14 @@ pub fn parquet_properties(schema: &SchemaRef) -> Result<WriterProperties, TableE
     let mut props = WriterProperties::builder().set_dictionary_enabled(false);
     for f in schema.fields() {
         if matches!(f.data_type(), DataType::Dictionary(..)) {
-            props = props.set_column_dictionary_enabled(ColumnPath::from(f.name().as_str()), true);
+            // Min/max of a string column cost two string comparisons a row
+            // (most of these columns hold one value per file), and no reader
+            // of these tables filters on them; null counts stay in the
+            // numeric columns' statistics, where the cache replay reads them.
+            let col = ColumnPath::from(f.name().as_str());
+            props = props
+                .set_column_dictionary_enabled(col.clone(), true)
+                .set_column_statistics_enabled(col, EnabledStatistics::None);
         }
     }
     Ok(props
