@@ -97,78 +97,6 @@ pub fn leading_decimal(s: &[u8]) -> Option<(f64, usize)> {
     Some((v, i))
 }
 
-/// [`leading_decimal`] for the short numbers of batch lines (a dozen per
-/// line, two to six digits each), where a byte loop spends most of its
-/// time on the loop itself: the integer and the fraction digits are each
-/// read eight bytes at a time ([`digits8`]). `None` also when either side
-/// of the point has eight digits or more (the caller's slower reader takes
-/// those). AIPerf's long latencies keep the byte loop, which measured
-/// fewer instructions for them.
-#[inline(always)]
-pub fn short_decimal(s: &[u8]) -> Option<(f64, usize)> {
-    let (int, int_digits) = digits8(s)?;
-    if int_digits == 0 {
-        return None;
-    }
-    if s.get(int_digits) != Some(&b'.') {
-        return Some((int as f64, int_digits));
-    }
-    let f0 = int_digits + 1;
-    let (frac, frac_digits) = digits8(&s[f0..])?;
-    let end = f0 + frac_digits;
-    if frac_digits == 0 {
-        return Some((int as f64, end));
-    }
-    // `int * 10^frac + frac` has at most 14 digits: exact in a u64 and an f64.
-    let mant = int * POW10_U64[frac_digits] + frac;
-    Some((mant as f64 / POW10[frac_digits], end))
-}
-
-/// Powers of ten as integers, for the digits [`digits8`] returns.
-const POW10_U64: [u64; 8] = [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000];
-
-/// The value and count of the leading ASCII digits of `s` when there are
-/// fewer than eight; `None` for eight or more (the caller's byte loop
-/// takes them).
-///
-/// A word of eight bytes (zero-padded past the end) is tested for digits
-/// all at once: a byte is not a digit when `b - '0'` borrows or `b + 0x46`
-/// (0x46 = 0x80 - ':') reaches the high bit; a carry or borrow can only
-/// disturb the lanes *after* the first non-digit, which are not used. The
-/// digits are then moved to the top of the word and combined pairwise, as
-/// in Lemire's "Fast float parsing in practice" (2021, `parse_eight_digits`).
-#[inline(always)]
-fn digits8(s: &[u8]) -> Option<(u64, usize)> {
-    let w = match s.first_chunk::<8>() {
-        Some(b) => u64::from_le_bytes(*b),
-        None => {
-            // The end of a line: fewer than eight bytes, padded with zeros
-            // (not digits) byte by byte, without a `memcpy` call.
-            let mut w = 0u64;
-            for (i, &c) in s.iter().enumerate() {
-                w |= u64::from(c) << (8 * i);
-            }
-            w
-        }
-    };
-    let non_digit = (w.wrapping_sub(0x3030_3030_3030_3030) | w.wrapping_add(0x4646_4646_4646_4646))
-        & 0x8080_8080_8080_8080;
-    if non_digit == 0 {
-        return None;
-    }
-    let count = (non_digit.trailing_zeros() / 8) as usize;
-    if count == 0 {
-        return Some((0, 0));
-    }
-    // Digit values in the low `count` lanes, moved to the top of the word
-    // (the most significant digit first in memory, so in the lowest lane).
-    let d = w.wrapping_sub(0x3030_3030_3030_3030) << (8 * (8 - count));
-    let d = (d.wrapping_mul(10) + (d >> 8)) & 0x00FF_00FF_00FF_00FF;
-    let d = (d.wrapping_mul(100) + (d >> 16)) & 0x0000_FFFF_0000_FFFF;
-    let d = (d.wrapping_mul(10_000) + (d >> 32)) & 0xFFFF_FFFF;
-    Some((d, count))
-}
-
 /// Parses a decimal float (`12`, `-3.25`, `1e-3`, `nan`, `inf`).
 #[inline]
 pub fn parse_f64(s: &[u8]) -> Option<f64> {
@@ -270,60 +198,6 @@ impl Rejected {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// The word-at-a-time reader agrees with the byte loop on every input
-    /// it accepts, bit for bit, and declines only inputs with eight or more
-    /// integer or fraction digits (which the callers' slower readers take).
-    #[test]
-    fn short_decimal_matches_the_byte_loop() {
-        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
-        let mut next = move || {
-            // xorshift64 (Marsaglia 2003): deterministic, no dependency.
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x
-        };
-        let alphabet = b"0123456789.., x%e-/:9";
-        let mut checked = 0;
-        for _ in 0..200_000 {
-            let len = (next() % 20) as usize;
-            let s: Vec<u8> = (0..len)
-                .map(|_| alphabet[(next() % alphabet.len() as u64) as usize])
-                .collect();
-            match (leading_decimal(&s), short_decimal(&s)) {
-                (Some((a, i)), Some((b, j))) => {
-                    assert_eq!(
-                        (a.to_bits(), i),
-                        (b.to_bits(), j),
-                        "{:?}",
-                        String::from_utf8_lossy(&s)
-                    );
-                    checked += 1;
-                }
-                (None, None) => {}
-                (Some((_, i)), None) => {
-                    let text = std::str::from_utf8(&s[..i]).expect("ascii");
-                    assert!(text.split('.').any(|p| p.len() >= 8), "{text:?}");
-                }
-                (None, Some(_)) => panic!("accepted {:?}", String::from_utf8_lossy(&s)),
-            }
-        }
-        assert!(checked > 10_000, "{checked}");
-        for (s, want) in [
-            (&b"1723.80, "[..], Some((1723.8, 7))),
-            (b"0.01", Some((0.01, 4))),
-            (b"2688964,", Some((2_688_964.0, 7))),
-            (b"5.", Some((5.0, 2))),
-            (b".5", None),
-            (b"", None),
-            (b"x1", None),
-            (b"12345678", None),
-            (b"1.12345678", None),
-        ] {
-            assert_eq!(short_decimal(s), want, "{:?}", String::from_utf8_lossy(s));
-        }
-    }
 
     #[test]
     fn integers() {

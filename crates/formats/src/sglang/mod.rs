@@ -254,7 +254,7 @@ fn decode_batch(prefix: Prefix, kind: BatchKind, mut rest: &[u8]) -> Record<'_> 
                     // nearly every value. Anything else (`True`, `12.5%`,
                     // `nan`, unknown keys) goes through `take_item`.
                     let v0 = c + 1 + usize::from(rest.get(c + 1) == Some(&b' '));
-                    if let Some((v, used)) = crate::num::short_decimal(&rest[v0..]) {
+                    if let Some((v, used)) = crate::num::leading_decimal(&rest[v0..]) {
                         let e = v0 + used;
                         if e == n || (rest[e] == b',' && rest.get(e + 1).is_none_or(|&b| b == b' '))
                         {
