@@ -11,8 +11,9 @@
 //!   block by block, either inside one task ([`StreamMode::OneTask`], one
 //!   file per thread; the task's results are held until its stream ends) or
 //!   one window ahead of the parsing, with the blocks parsed in parallel
-//!   ([`StreamMode::Parallel`]; memory stays bounded by two windows of
-//!   blocks, never by the decompressed size). A stream that ends early or is corrupt
+//!   ([`StreamMode::Parallel`]; memory stays bounded by three windows of
+//!   blocks, one merged, one parsed, one read, never by the decompressed
+//!   size). A stream that ends early or is corrupt
 //!   gives a [`WarningKind::Truncated`] warning and keeps the lines before.
 //! * A job may keep lines together across a cut ([`Boundary`]): the worker-
 //!   log job keeps a vLLM statistics line with its companion lines.
@@ -23,9 +24,10 @@
 //!   is skipped, not accumulated).
 //!
 //! While a window is parsed, the next one is planned and (for a stream)
-//! read. Results are handed to the caller in file order, one [`TaskDone`]
-//! per task, with each block's 0-based line offset in its file counted
-//! exactly as a sequential run would.
+//! read, and the one before is merged by the calling thread ([`run`]).
+//! Results are handed to the caller in file order, one [`TaskDone`] per
+//! task, with each block's 0-based line offset in its file counted exactly
+//! as a sequential run would.
 
 mod read;
 
