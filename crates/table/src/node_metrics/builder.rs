@@ -2,6 +2,8 @@
 //! typed column vectors while decoding, Arrow arrays once at the end.
 
 use super::*;
+use arrow_array::types::Int64Type;
+use arrow_array::PrimitiveArray;
 
 /// Builds the rows of one chunk of one file.
 ///
@@ -336,23 +338,10 @@ impl NodeMetricsBuilder {
         );
         let mut cols: Vec<ArrayRef> =
             vec![dict(record, &RECORD_KINDS), dict(batch_type, &BATCH_TYPES)];
-        for mut v in self.ranks {
-            cols.push(if v.is_empty() {
-                null_column(&DataType::Int32, n)
-            } else {
-                v.resize(n, -1);
-                let nulls = nulls_where(n, |r| v[r] >= 0);
-                Arc::new(Int32Array::new(v.into(), Some(nulls)))
-            });
+        for v in self.ranks {
+            cols.push(tagged_column::<Int32Type>(v, n));
         }
-        let mut it = self.iteration;
-        cols.push(if it.is_empty() {
-            null_column(&DataType::Int64, n)
-        } else {
-            it.resize(n, -1);
-            let nulls = nulls_where(n, |r| it[r] >= 0);
-            Arc::new(Int64Array::new(it.into(), Some(nulls)))
-        });
+        cols.push(tagged_column::<Int64Type>(self.iteration, n));
         for (i, v) in self.fields.into_iter().enumerate() {
             let present = &self.present;
             cols.push(match v {
@@ -425,6 +414,22 @@ fn put<T: Copy>(col: &mut Vec<T>, cap: usize, row: usize, absent: T, v: T) {
         col.resize(row, absent);
     }
     col.push(v);
+}
+
+/// A rank-tag or iteration column of `n` rows, whose absent rows hold `-1`:
+/// all null when no row set it (empty), else padded to `n` rows.
+fn tagged_column<T>(mut v: Vec<T::Native>, n: usize) -> ArrayRef
+where
+    T: arrow_array::types::ArrowPrimitiveType,
+    T::Native: From<i8> + PartialOrd,
+{
+    if v.is_empty() {
+        return null_column(&T::DATA_TYPE, n);
+    }
+    let absent = T::Native::from(-1);
+    v.resize(n, absent);
+    let nulls = nulls_where(n, |r| v[r] > absent);
+    Arc::new(PrimitiveArray::<T>::new(v.into(), Some(nulls)))
 }
 
 /// A column of `n` rows, null except at the rows given (a few memory or vLLM

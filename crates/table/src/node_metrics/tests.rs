@@ -3,6 +3,27 @@
 use super::*;
 use srtlog_formats::sglang::{decode_line, Record};
 
+/// Decodes `lines` (batch and memory lines) into `b`, numbered from 1.
+fn push_lines(b: &mut NodeMetricsBuilder, lines: &[&str]) {
+    for (i, l) in lines.iter().enumerate() {
+        match decode_line(l.as_bytes()) {
+            Record::Batch(r) => b.push_batch(i as u64 + 1, &r),
+            Record::Memory(m) => b.push_memory(i as u64 + 1, &m),
+            other => panic!("{other:?}"),
+        }
+    }
+}
+
+/// The identity of a test file of `worker_type`.
+fn file_meta(worker_type: &str) -> FileMeta {
+    FileMeta {
+        file: "x.out".into(),
+        node: "n1".into(),
+        worker_type: worker_type.into(),
+        worker_id: "w0".into(),
+    }
+}
+
 #[test]
 fn rows_and_duplicates() {
     let lines = [
@@ -11,19 +32,8 @@ fn rows_and_duplicates() {
         "[2025-12-08 14:34:40 TP1] KV Cache is allocated. #tokens: 2688964, KV size: 175.98 GB",
     ];
     let mut b = NodeMetricsBuilder::default();
-    for (i, l) in lines.iter().enumerate() {
-        match decode_line(l.as_bytes()) {
-            Record::Batch(r) => b.push_batch(i as u64 + 1, &r),
-            Record::Memory(m) => b.push_memory(i as u64 + 1, &m),
-            other => panic!("{other:?}"),
-        }
-    }
-    let meta = FileMeta {
-        file: "x.out".into(),
-        node: "n1".into(),
-        worker_type: "decode".into(),
-        worker_id: "w0".into(),
-    };
+    push_lines(&mut b, &lines);
+    let meta = file_meta("decode");
     let rb = b.finish(&meta, 0, &|r| r.pp.unwrap_or(0) == 0).unwrap();
     assert_eq!(rb.num_rows(), 3);
     // Reassigning with another primary rank flips the flags.
@@ -182,19 +192,8 @@ fn sparse_columns_read_back_as_the_rows_set_them() {
         "[2025-12-08 14:34:47 TP0] Prefill batch, #new-seq: 1",
     ];
     let mut b = NodeMetricsBuilder::with_capacity(2);
-    for (i, l) in lines.iter().enumerate() {
-        match decode_line(l.as_bytes()) {
-            Record::Batch(r) => b.push_batch(i as u64 + 1, &r),
-            Record::Memory(m) => b.push_memory(i as u64 + 1, &m),
-            other => panic!("{other:?}"),
-        }
-    }
-    let meta = FileMeta {
-        file: "x.out".into(),
-        node: "n1".into(),
-        worker_type: "agg".into(),
-        worker_id: "w0".into(),
-    };
+    push_lines(&mut b, &lines);
+    let meta = file_meta("agg");
     let rb = b.finish(&meta, 0, &|_| true).unwrap();
     assert_eq!(rb.schema(), schema());
     let ints = |name: &str| -> Vec<Option<i32>> {
