@@ -1,7 +1,7 @@
 """Type stubs of the extension module (crates/python)."""
 
 from os import PathLike
-from typing import Any, Callable, List, Optional, Sequence, Tuple, Union
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Union
 
 _Path = Union[str, PathLike[str]]
 _Progress = Optional[Callable[[int, int], None]]
@@ -21,6 +21,7 @@ class ArrowStream:
     def __arrow_c_stream__(self, requested_schema: Any = None) -> Any: ...
     def __arrow_c_schema__(self) -> Any: ...
     def __len__(self) -> int: ...
+    def value_counts(self, column: str) -> Dict[str, int]: ...
 
 class RequestLog:
     def __init__(self) -> None: ...

@@ -113,13 +113,28 @@ class Rows(Sequence):
 
     _CHUNK = 8192
 
-    def __init__(self, table: Any, indices: Any, kind: type) -> None:
-        self._table = table
-        self._idx = indices
+    def __init__(self, node: "Node", record: str, kind: type, count: int) -> None:
+        # The row numbers are found on first use: ``len`` is the count the
+        # parser's table gives per record kind, so it needs neither the
+        # pyarrow table nor NumPy.
+        self._node = node
+        self._record = record
         self._kind = kind
+        self._count = count
+        self._positions: Any = None
+
+    @property
+    def _table(self) -> Any:
+        return self._node.table
+
+    @property
+    def _idx(self) -> Any:
+        if self._positions is None:
+            self._positions = _indices(self._node.table, self._record)
+        return self._positions
 
     def __len__(self) -> int:
-        return len(self._idx)
+        return self._count
 
     @overload
     def __getitem__(self, i: int) -> Any: ...
@@ -202,6 +217,7 @@ class Node(ArrowMixin):
         self._arrow_stream = stream
         self._table: Any = None
         self._cache: dict = {}
+        self._counts: Optional[dict] = None
 
     def _stream(self) -> Any:
         return self._arrow_stream
@@ -217,7 +233,9 @@ class Node(ArrowMixin):
 
     def _rows(self, record: str, kind: type) -> Rows:
         if record not in self._cache:
-            self._cache[record] = Rows(self.table, _indices(self.table, record), kind)
+            if self._counts is None:
+                self._counts = self._arrow_stream.value_counts("record")
+            self._cache[record] = Rows(self, record, kind, self._counts.get(record, 0))
         return self._cache[record]
 
     @property

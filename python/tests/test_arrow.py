@@ -49,3 +49,19 @@ def test_unconsumed_capsule_is_released(request_logs):
         cap = a._stream().__arrow_c_stream__()
         del cap  # the capsule's destructor releases the stream
     assert a.to_arrow().num_rows == len(a)
+
+
+def test_value_counts_of_string_columns_and_errors(disagg_run):
+    _, workers, streams, _ = srtlog._srtlog.parse_workers([disagg_run])
+    s = streams[0]
+    t = pa.table(s)
+    want = {}
+    for v in t.column("batch_type").to_pylist():
+        if v is not None:
+            want[v] = want.get(v, 0) + 1
+    # Dictionary column with nulls (memory rows have no batch type).
+    assert s.value_counts("batch_type") == want
+    with pytest.raises(ValueError, match="no column"):
+        s.value_counts("nope")
+    with pytest.raises(ValueError, match="string column"):
+        s.value_counts("line")

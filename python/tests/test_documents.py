@@ -53,6 +53,16 @@ def _node_api(path: Path, cli) -> None:
     assert [n.file for n in env["prefill_nodes"]] == [w["file"] for w in by_type["prefill"]]
     assert [n.file for n in env["decode_nodes"]] == [w["file"] for w in by_type["decode"]]
     assert [n.file for n in env["agg_nodes"]] == [w["file"] for w in by_type["agg"]]
+    # `len` of a node's rows comes from the parser's counts per record kind,
+    # without the row numbers: it must agree with the table's own column
+    # and with the rows the sequence yields.
+    for node in nodes:
+        rec = node.table.column("record").to_pylist()
+        for kind, rows in (("batch", node.batches), ("memory", node.memory_snapshots), ("stats", node.engine_stats)):
+            assert len(rows) == rec.count(kind)
+            if len(rows) <= 20_000:
+                assert sum(1 for _ in rows) == len(rows)
+        assert node._arrow_stream.value_counts("record") == {k: rec.count(k) for k in set(rec)}
     # The first batches: timestamps as datetimes, within the file's range.
     for node, w in zip(nodes, ref["workers"]):
         for b in node.batches[:5]:
