@@ -35,11 +35,42 @@ pub fn init(format: LogFormat, quiet: bool) {
         .with_writer(std::io::stderr)
         .with_target(false);
     let _ = match format {
+        // The library's events read as the commands' own lines
+        // (`warning: …`), not as a timestamped log record.
         LogFormat::Text => builder
             .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+            .event_format(Plain)
             .try_init(),
         LogFormat::Json => builder.json().try_init(),
     };
+}
+
+/// Text format of `tracing` events: `warning: message`, the shape of
+/// [`warning`], [`error`] and [`note`].
+struct Plain;
+
+impl<S, N> tracing_subscriber::fmt::FormatEvent<S, N> for Plain
+where
+    S: tracing::Subscriber + for<'a> tracing_subscriber::registry::LookupSpan<'a>,
+    N: for<'a> tracing_subscriber::fmt::FormatFields<'a> + 'static,
+{
+    fn format_event(
+        &self,
+        ctx: &tracing_subscriber::fmt::FmtContext<'_, S, N>,
+        mut writer: tracing_subscriber::fmt::format::Writer<'_>,
+        event: &tracing::Event<'_>,
+    ) -> std::fmt::Result {
+        let word = match *event.metadata().level() {
+            tracing::Level::ERROR => "error",
+            tracing::Level::WARN => "warning",
+            tracing::Level::INFO => "note",
+            tracing::Level::DEBUG => "debug",
+            tracing::Level::TRACE => "trace",
+        };
+        write!(writer, "{word}: ")?;
+        ctx.field_format().format_fields(writer.by_ref(), event)?;
+        writeln!(writer)
+    }
 }
 
 /// One diagnostic line: `kind: message`, or a JSON object.

@@ -524,3 +524,21 @@ fn parse_and_aiperf_gates() {
         .assert()
         .code(3);
 }
+
+/// The library's own warnings (an unreadable file found by the I/O layer)
+/// read as the commands' lines, `warning: FILE: what`, naming the file
+/// once; they were timestamped log records (`2026-…Z  WARN /proc/self/mem:
+/// /proc/self/mem: Input/output error`).
+#[cfg(target_os = "linux")]
+#[test]
+fn library_warnings_read_as_the_commands_lines() {
+    let out = srtlog()
+        .args(["requests", "summary", "/proc/self/mem"])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    let warn: Vec<&str> = err.lines().filter(|l| l.contains("Input/output")).collect();
+    assert_eq!(warn.len(), 1, "{err}");
+    assert!(warn[0].starts_with("warning: /proc/self/mem: "), "{err}");
+    assert_eq!(warn[0].matches("/proc/self/mem").count(), 1, "{err}");
+}

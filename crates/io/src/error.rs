@@ -21,6 +21,15 @@ pub enum Error {
 }
 
 impl Error {
+    /// What happened, without the path: for a [`crate::Warning`], which
+    /// names its path itself (`x.log: x.log: …` otherwise).
+    pub fn cause_text(&self) -> String {
+        match self {
+            Error::NotFound(_) => "no such file or directory".to_string(),
+            Error::Io { source, .. } => source.to_string(),
+        }
+    }
+
     /// An [`Error::Io`] about `path`.
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
         Error::Io {

@@ -188,6 +188,34 @@ fn unreadable_files_are_warnings() {
     assert_eq!(got.lines, [(1, 1, "a".into()), (1, 2, "b".into())]);
 }
 
+/// A read error names the file once (it read `/proc/self/mem:
+/// /proc/self/mem: Input/output error`, the path of the warning and the
+/// path inside the I/O error's own text).
+#[cfg(target_os = "linux")]
+#[test]
+fn a_read_error_names_the_file_once() {
+    let path = PathBuf::from("/proc/self/mem");
+    let mut texts = Vec::new();
+    run(
+        std::slice::from_ref(&path),
+        &Lines,
+        &opts(1 << 20, 1 << 20, StreamMode::Parallel),
+        &AtomicU64::new(0),
+        |t| {
+            texts.extend(t.warning.map(|w| w.to_string()));
+            Ok::<_, ()>(())
+        },
+    )
+    .unwrap();
+    assert_eq!(texts.len(), 1, "{texts:?}");
+    assert_eq!(
+        texts[0].matches("/proc/self/mem").count(),
+        1,
+        "{}",
+        texts[0]
+    );
+}
+
 /// Issue 17 item 10: a file whose lines end with CR alone (old Mac tools,
 /// some `script` captures) is read with CR as the line end, plain or
 /// compressed, whatever the block size; `\r\n` stays one line end; a file

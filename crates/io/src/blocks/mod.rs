@@ -452,7 +452,7 @@ fn plan(files: &[PathBuf], opts: &BlockOptions) -> Vec<Work> {
             Err(e) => {
                 work.push(Work::Failed {
                     file,
-                    warning: Warning::new(path, WarningKind::Unreadable, e.to_string()),
+                    warning: Warning::new(path, WarningKind::Unreadable, e.cause_text()),
                 });
                 continue;
             }

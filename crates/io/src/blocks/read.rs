@@ -24,7 +24,7 @@ pub(super) struct StreamReader {
 impl StreamReader {
     pub(super) fn open(path: &Path) -> Result<StreamReader, Warning> {
         let (_, reader) = crate::open::open_decoded(path)
-            .map_err(|e| Warning::new(path, WarningKind::Unreadable, e.to_string()))?;
+            .map_err(|e| Warning::new(path, WarningKind::Unreadable, e.cause_text()))?;
         Ok(StreamReader {
             path: path.to_path_buf(),
             reader,
