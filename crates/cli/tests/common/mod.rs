@@ -1,3 +1,4 @@
 //! Helpers shared by the integration tests of the `srtlog` binary.
 
 pub mod browser;
+pub mod guarded;
