@@ -3,7 +3,10 @@
  * x_label, y_label, x, series: [{label, y}]}, as srtlog-report's
  * `chart::Chart` serialises them) with uPlot, then writes the self-check
  * through page.js (srtlogPage) once every chart has been drawn. Used by the
- * request report and the snapshots interval report.
+ * request report, the snapshots interval report and the comparison report,
+ * whose charts may also carry `points` (series drawn as markers without
+ * lines, for runs that are not a sweep of one variable) and per-series
+ * `lines` flags (dashed lines with markers).
  * Never writes to the console: the browser tests treat any console message
  * as a failure. */
 (function () {
@@ -26,6 +29,13 @@
     var series = [{ label: c.x_label, value: c.time ? undefined : function (u, v) { return v; } }];
     c.series.forEach(function (s, i) {
       var o = { label: s.label, stroke: COLORS[i % COLORS.length], width: 1.5 };
+      if (c.points && !(c.lines && c.lines[i])) {
+        o.paths = function () { return null; };
+        o.points = { show: true, size: 8, fill: COLORS[i % COLORS.length] };
+      } else if (c.lines && c.lines[i]) {
+        o.dash = [6, 4];
+        o.points = { show: true, size: 6 };
+      }
       if (c.bars) {
         o.paths = uPlot.paths.bars({ size: [0.9, 100] });
         o.fill = COLORS[i % COLORS.length] + "99";

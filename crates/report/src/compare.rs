@@ -1,7 +1,7 @@
 //! The HTML report of `srtlog compare`: the tables as the terminal shows
 //! them, plus charts in the shared page shell ([`crate::page`]) drawn by
-//! `assets/compare.js` (the request report's `charts.js` with marker-only
-//! series):
+//! `assets/charts.js`, the script of every chart report, with its
+//! marker-only series (`points`) and dashed reference lines (`lines`):
 //!
 //! * every worker metric with one line per run, on a time axis **relative
 //!   to each run's start** (seconds since its first log line), never one
@@ -22,7 +22,7 @@ use srtlog::compare::client_side::{completions_per_s, successful};
 use srtlog::compare::{ClientSide, Comparison, Source};
 use std::collections::{BTreeMap, BTreeSet};
 
-const COMPARE_JS: &str = include_str!("../assets/compare.js");
+const CHARTS_JS: &str = include_str!("../assets/charts.js");
 
 /// A chart with the compare script's options.
 #[derive(Clone, Debug, Serialize)]
@@ -376,7 +376,7 @@ pub fn render(cmp: &Comparison, sources: &[Source]) -> Result<String, ReportErro
         generator: &generator(),
         body: &h,
         data_json: &data,
-        script: COMPARE_JS,
+        script: CHARTS_JS,
     }
     .render())
 }
