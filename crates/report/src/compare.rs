@@ -119,7 +119,10 @@ pub fn charts(cmp: &Comparison, sources: &[Source]) -> Vec<CompareChart> {
         })
         .collect();
     if !clients.is_empty() {
-        let runs = clients
+        // Completions over time need each request's start; files without
+        // it (SGLang's bench_serving details) have no line here, and no
+        // chart at all when none has (a chart without a point is noise).
+        let runs: Vec<(String, BTreeMap<i64, f64>)> = clients
             .iter()
             .map(|(l, c)| {
                 let v = completions_per_s(c, false);
@@ -128,17 +131,20 @@ pub fn charts(cmp: &Comparison, sources: &[Source]) -> Vec<CompareChart> {
                     v.into_iter()
                         .enumerate()
                         .map(|(i, y)| (i as i64, y))
-                        .collect(),
+                        .collect::<BTreeMap<_, _>>(),
                 )
             })
+            .filter(|(_, v)| !v.is_empty())
             .collect();
-        out.push(line_chart(
-            "c-throughput".into(),
-            "Client: completed requests per second".into(),
-            "seconds since the run's first request",
-            "requests/s",
-            runs,
-        ));
+        if !runs.is_empty() {
+            out.push(line_chart(
+                "c-throughput".into(),
+                "Client: completed requests per second".into(),
+                "seconds since the run's first request",
+                "requests/s",
+                runs,
+            ));
+        }
         for (key, title) in [
             ("ttft", "TTFT"),
             ("tpot", "TPOT (ITL)"),
