@@ -103,6 +103,15 @@ fn item14_benchmark_client_log_is_not_a_worker() {
         err.contains("bench-qwen38-int4.log: a benchmark client's log"),
         "{err}"
     );
+    // The skip is a note, which `--quiet` leaves out (it printed it);
+    // the files' warnings stay.
+    for cmd in ["parse", "stats"] {
+        let o = srtlog(&["--quiet", cmd, dir.to_str().unwrap(), "--no-cache"]);
+        assert!(o.status.success(), "{cmd}: {}", text(&o.stderr));
+        let err = text(&o.stderr);
+        assert!(!err.contains("benchmark client's log"), "{cmd}: {err}");
+        assert!(err.contains("warning: "), "{cmd}: {err}");
+    }
     // Given alone: nothing to parse, and the error says what it is.
     let f = dir.join("bench-qwen38-int4.log");
     let o = srtlog(&["parse", f.to_str().unwrap(), "--no-cache"]);

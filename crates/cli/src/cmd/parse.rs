@@ -122,7 +122,7 @@ pub fn run(a: Args, quiet: bool) -> Result<ExitCode> {
         }
         series => series,
     };
-    notes_on_skipped(&outcome.discovery.skipped);
+    notes_on_skipped(&outcome.discovery.skipped, quiet);
     for w in &outcome.summary.workers {
         for m in &w.warnings {
             logging::warning(format_args!("{}: {m}", w.file));
@@ -329,8 +329,11 @@ fn holds_no_records(s: &RunSummary) -> bool {
 }
 
 /// Files skipped for what they are, said without `-v`: a benchmark client's
-/// log beside the workers (issue 17 item 14).
-pub(crate) fn notes_on_skipped(skipped: &[(PathBuf, &'static str)]) {
+/// log beside the workers (issue 17 item 14). A note, so not with `--quiet`.
+pub(crate) fn notes_on_skipped(skipped: &[(PathBuf, &'static str)], quiet: bool) {
+    if quiet {
+        return;
+    }
     for (p, why) in skipped {
         if *why == srtlog::discover::CLIENT_LOG {
             logging::note(format_args!("{}: {why}; skipped", p.display()));

@@ -83,7 +83,7 @@ pub fn run(a: Args, quiet: bool) -> Result<ExitCode> {
         ..SeriesOptions::default()
     };
     let outcome = analyse(&a.paths, opts, a.year, quiet || a.json, !a.no_cache)?;
-    warn(&outcome);
+    warn(&outcome, quiet);
     if flags::write_tables(&a.csv, &a.parquet, || {
         srtlog::workers::stats_csv::stats_batch(&outcome.series.stats)
     })? {
@@ -151,8 +151,8 @@ pub(crate) fn analyse(
 }
 
 /// Prints the parse warnings of the files (as `srtlog parse` does).
-pub(crate) fn warn(o: &VizOutcome) {
-    super::parse::notes_on_skipped(&o.discovery.skipped);
+pub(crate) fn warn(o: &VizOutcome, quiet: bool) {
+    super::parse::notes_on_skipped(&o.discovery.skipped, quiet);
     for w in &o.summary.workers {
         for m in &w.warnings {
             logging::warning(format_args!("{}: {m}", w.file));

@@ -142,7 +142,7 @@ pub fn run(a: Args, quiet: bool) -> Result<ExitCode> {
             Err(e) => return Err(e.context("no report written")),
         }
     };
-    super::stats::warn(&outcome);
+    super::stats::warn(&outcome, quiet);
     let report = Report {
         inputs: a.paths.iter().map(|p| p.display().to_string()).collect(),
         ..Report::new(&outcome.summary, &outcome.series)
