@@ -74,10 +74,25 @@ impl Format {
     }
 }
 
-/// The Parquet writer settings of every srtlog table (see
-/// [`crate::parquet_io`]): ZSTD level 1, dictionary encoding only for
+/// The Parquet writer settings of every srtlog table a user asks for
+/// (`--parquet FILE`, datasets): ZSTD level 1, dictionary encoding only for
 /// dictionary-typed columns, 256 Ki-row row groups.
 pub fn parquet_properties(schema: &SchemaRef) -> Result<WriterProperties, TableError> {
+    properties(schema, Compression::ZSTD(ZstdLevel::try_new(1)?))
+}
+
+/// The settings of the worker-log cache ([`crate::parquet_io::ParquetSink`]):
+/// those of [`parquet_properties`] with LZ4 (`LZ4_RAW`) instead of ZSTD. A
+/// cache is written once and read back by every `viz` and `stats`: LZ4
+/// decompresses several times faster (12 % fewer instructions for `stats`
+/// from the cache of a 48 MB run, 9 % fewer to build it) for a file 1.8×
+/// the size (about a tenth of the logs). pyarrow, pandas, polars and
+/// DuckDB read it.
+pub fn cache_parquet_properties(schema: &SchemaRef) -> Result<WriterProperties, TableError> {
+    properties(schema, Compression::LZ4_RAW)
+}
+
+fn properties(schema: &SchemaRef, codec: Compression) -> Result<WriterProperties, TableError> {
     let mut props = WriterProperties::builder().set_dictionary_enabled(false);
     for f in schema.fields() {
         if matches!(f.data_type(), DataType::Dictionary(..)) {
@@ -92,7 +107,7 @@ pub fn parquet_properties(schema: &SchemaRef) -> Result<WriterProperties, TableE
         }
     }
     Ok(props
-        .set_compression(Compression::ZSTD(ZstdLevel::try_new(1)?))
+        .set_compression(codec)
         .set_max_row_group_row_count(Some(crate::parquet_io::ROW_GROUP_ROWS))
         .set_created_by(format!("srtlog {}", env!("CARGO_PKG_VERSION")))
         .build())

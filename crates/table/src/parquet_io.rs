@@ -1,9 +1,13 @@
 //! Parquet I/O for srtlog tables.
 //!
-//! Files are written with ZSTD level 1 (fast, about the ratio of snappy's
-//! double) and dictionary encoding, which every Parquet reader understands.
-//! [`ParquetSink`] encodes the columns of each batch in parallel (rayon),
-//! with bytes that do not depend on the thread count.
+//! [`ParquetSink`] writes the worker-log cache: LZ4 (`LZ4_RAW`), since a
+//! cache is read back by every `viz` and `stats` and LZ4 decompresses
+//! several times faster than ZSTD, and dictionary encoding for the string
+//! columns ([`crate::export::cache_parquet_properties`]); every Parquet
+//! reader understands both. Tables a user asks for are ZSTD level 1
+//! ([`crate::export::parquet_properties`]). The sink encodes the columns of
+//! each batch in parallel (rayon), with bytes that do not depend on the
+//! thread count.
 //! Writes go through [`srtlog_io::AtomicFile`] (a temporary file beside the
 //! target, renamed into place when complete), so a cache is complete or
 //! absent, never half written, and the temporaries of killed runs are
@@ -22,7 +26,7 @@ use std::fs::File;
 use std::path::{Path, PathBuf};
 
 /// Rows per row group of every file a [`ParquetSink`] writes (the
-/// setting of [`crate::export::parquet_properties`]).
+/// setting of [`crate::export::cache_parquet_properties`]).
 pub const ROW_GROUP_ROWS: usize = 256 * 1024;
 
 /// Streams record batches into a Parquet file at `path`, atomically, encoding
@@ -62,9 +66,9 @@ impl ParquetSink {
         })?;
         // Dictionary encoding pays for the repeated strings (file, node,
         // record kinds) but costs a hash per value for the float columns,
-        // which zstd compresses as well without it: the settings of every
-        // srtlog table ([`crate::export::parquet_properties`]).
-        let props = crate::export::parquet_properties(&schema)?;
+        // which the codec compresses as well without it
+        // ([`crate::export::cache_parquet_properties`]).
+        let props = crate::export::cache_parquet_properties(&schema)?;
         // `ArrowWriter` sets up the file (magic, Parquet schema, the Arrow
         // schema in the key-value metadata that pandas, polars and DuckDB
         // read back); its lower half does the rest.
@@ -296,7 +300,7 @@ mod tests {
         let four = sink_bytes(4, dir.path());
         assert!(one == four, "1 and 4 threads wrote different bytes");
         let (schema, batches) = uneven_batches();
-        let props = crate::export::parquet_properties(&schema).unwrap();
+        let props = crate::export::cache_parquet_properties(&schema).unwrap();
         let mut w = ArrowWriter::try_new(Vec::new(), schema, Some(props)).unwrap();
         for b in &batches {
             w.write(b).unwrap();
