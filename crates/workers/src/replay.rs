@@ -14,11 +14,13 @@
 //! streamed reduction ([`SeriesBuilder::add_part`]).
 //!
 //! The Parquet file is decoded on a thread of its own while the calling
-//! thread reduces, a few batches ahead (bounded memory). Columns that are
-//! null in every row of the file (the footer's null counts say so; most of
-//! the 80 columns on any one engine) are not decoded: the reduction skips
-//! a column that is null throughout a part before looking at its name, so
-//! leaving it out changes nothing but the work.
+//! thread reduces, a few batches ahead (bounded memory). Columns the
+//! reduction never reads (line numbers, file identity, start-up constants)
+//! and columns that are null in every row of the file (the footer's null
+//! counts say so; most of the 80 columns on any one engine) are not
+//! decoded: the reduction skips a column that is null throughout a part
+//! before looking at its name, so leaving it out changes nothing but the
+//! work.
 
 use crate::cache::{CacheMeta, CachePaths, FileReplay};
 use crate::discover::WorkerFile;
@@ -96,7 +98,7 @@ fn spawn_reader(path: &Path) -> Receiver<Batch> {
             .and_then(|f| {
                 ParquetRecordBatchReaderBuilder::try_new(f)
                     .and_then(|b| {
-                        let mask = not_all_null(b.metadata(), b.parquet_schema());
+                        let mask = needed(b.metadata(), b.parquet_schema(), b.schema());
                         b.with_projection(mask).with_batch_size(READ_BATCH).build()
                     })
                     .map_err(|e| e.to_string())
@@ -118,11 +120,20 @@ fn spawn_reader(path: &Path) -> Receiver<Batch> {
     rx
 }
 
-/// The columns holding a value in some row group, by the footer's
-/// statistics; a column without statistics counts as holding values.
-fn not_all_null(meta: &ParquetMetaData, schema: &SchemaDescriptor) -> ProjectionMask {
+/// The columns the reduction reads ([`crate::series::reads_column`]) that
+/// hold a value in some row group, by the footer's statistics (a column
+/// without statistics counts as holding values).
+fn needed(
+    meta: &ParquetMetaData,
+    schema: &SchemaDescriptor,
+    arrow: &srtlog_table::arrow_schema::Schema,
+) -> ProjectionMask {
     let keep = (0..schema.num_columns()).filter(|&c| {
-        meta.row_groups().iter().any(|g| {
+        let name = schema.column(c).name().to_string();
+        let read = arrow
+            .field_with_name(&name)
+            .is_ok_and(|f| crate::series::reads_column(&name, f.data_type()));
+        read && meta.row_groups().iter().any(|g| {
             let col = g.column(c);
             col.statistics()
                 .and_then(|s| s.null_count_opt())

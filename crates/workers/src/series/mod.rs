@@ -382,6 +382,31 @@ mod overlay;
 mod rows;
 
 pub use builder::SeriesBuilder;
+
+/// The columns [`Rows`](rows) reads for every row of a part streamed to
+/// [`SeriesBuilder::add_part`] (the `duplicate` flag only for complete files).
+const ROW_COLUMNS: [&str; 9] = [
+    "timestamp",
+    "record",
+    "batch_type",
+    "dp",
+    "pp",
+    "tp",
+    "ep",
+    "attn_cp",
+    "moe_dp",
+];
+
+/// Whether the streamed reduction ([`SeriesBuilder::add_part`]) reads a
+/// column of this name and type: the row columns, and numeric columns that
+/// are metrics (catalogued, or unknown and charted with defaults). A reader
+/// of stored rows may leave the others out; the reduction is the same.
+pub fn reads_column(name: &str, t: &DataType) -> bool {
+    ROW_COLUMNS.contains(&name)
+        || (rows::is_numeric(t)
+            && (!catalogue::NOT_METRICS.contains(&name)
+                || catalogue().iter().any(|m| m.column == name)))
+}
 pub use catalogue::{catalogue, SECTIONS};
 use catalogue::{default_metric, unit_from_doc, NOT_METRICS};
 pub use lines::round_sig;
