@@ -2,6 +2,10 @@
 //! scheduler values, group lines and statistics.
 
 use super::*;
+use rayon::prelude::*;
+
+/// The lines of one metric: group key and bucket cells.
+type MetricLines<'a> = Vec<(GroupKey, &'a Vec<GCell>)>;
 
 /// Reduces worker files to series, one file at a time.
 pub struct SeriesBuilder {
@@ -423,54 +427,81 @@ impl SeriesBuilder {
         for ((k, mi), cells) in &self.grids {
             by_metric.entry(*mi).or_default().push((*k, cells));
         }
+        let work: Vec<(&Metric, MetricLines<'_>)> = self
+            .metrics
+            .iter()
+            .enumerate()
+            .filter_map(|(mi, metric)| by_metric.remove(&mi).map(|lines| (metric, lines)))
+            .collect();
+        // The charts are independent (their lines are downsampled apart):
+        // built in parallel, gathered in catalogue order.
+        let built: Vec<(Option<Chart>, i64)> = work
+            .into_par_iter()
+            .map(|(metric, lines)| self.chart(labeler, expected, metric, lines, origin_b, width_s))
+            .collect();
         let mut charts = Vec::new();
         let mut last_b = origin_b;
-        for (mi, metric) in self.metrics.iter().enumerate() {
-            let Some(mut lines) = by_metric.remove(&mi) else {
+        for (chart, b) in built {
+            last_b = last_b.max(b);
+            charts.extend(chart);
+        }
+        (charts, last_b)
+    }
+
+    /// The chart of one metric, and the last bucket its lines draw.
+    fn chart(
+        &self,
+        labeler: &Labeler,
+        expected: &[GroupKey],
+        metric: &Metric,
+        mut lines: MetricLines<'_>,
+        origin_b: i64,
+        width_s: i64,
+    ) -> (Option<Chart>, i64) {
+        let mut last_b = origin_b;
+        lines.sort_by_key(|(k, _)| *k);
+        // A group whose engine line holds the metric misses no side line.
+        let engine: Vec<(WorkerType, Option<u32>, Option<u16>)> = lines
+            .iter()
+            .filter(|(k, _)| k.side == Side::Engine)
+            .map(|(k, _)| (k.ty, k.worker, k.dp))
+            .collect();
+        let mut series = Vec::new();
+        for (k, cells) in lines {
+            let Some(c) = cells.last() else {
                 continue;
             };
-            lines.sort_by_key(|(k, _)| *k);
-            // A group whose engine line holds the metric misses no side line.
-            let engine: Vec<(WorkerType, Option<u32>, Option<u16>)> = lines
-                .iter()
-                .filter(|(k, _)| k.side == Side::Engine)
-                .map(|(k, _)| (k.ty, k.worker, k.dp))
-                .collect();
-            let mut series = Vec::new();
-            for (k, cells) in lines {
-                let Some(c) = cells.last() else {
-                    continue;
-                };
-                last_b = last_b.max(c.b);
-                series.push(self.line(labeler, &k, cells, metric, origin_b, width_s));
-            }
-            if series.is_empty() {
-                continue;
-            }
-            let mut sides: Vec<Side> = series.iter().map(|s| s.side).collect();
-            sides.extend_from_slice(match metric.applies {
-                Applies::Prefill => &[Side::Prefill],
-                Applies::Decode => &[Side::Decode],
-                Applies::Both => &[Side::Prefill, Side::Decode],
-                Applies::Memory => &[Side::Memory],
-                Applies::Any => &[],
-            });
-            let present: Vec<String> = series.iter().map(|s| s.label.clone()).collect();
-            let missing = expected
-                .iter()
-                .filter(|k| sides.contains(&k.side))
-                .filter(|k| !engine.contains(&(k.ty, k.worker, k.dp)))
-                .map(|k| labeler.label(k))
-                .filter(|l| !present.contains(l))
-                .collect();
-            charts.push(Chart {
+            last_b = last_b.max(c.b);
+            series.push(self.line(labeler, &k, cells, metric, origin_b, width_s));
+        }
+        if series.is_empty() {
+            return (None, last_b);
+        }
+        let mut sides: Vec<Side> = series.iter().map(|s| s.side).collect();
+        sides.extend_from_slice(match metric.applies {
+            Applies::Prefill => &[Side::Prefill],
+            Applies::Decode => &[Side::Decode],
+            Applies::Both => &[Side::Prefill, Side::Decode],
+            Applies::Memory => &[Side::Memory],
+            Applies::Any => &[],
+        });
+        let present: Vec<String> = series.iter().map(|s| s.label.clone()).collect();
+        let missing = expected
+            .iter()
+            .filter(|k| sides.contains(&k.side))
+            .filter(|k| !engine.contains(&(k.ty, k.worker, k.dp)))
+            .map(|k| labeler.label(k))
+            .filter(|l| !present.contains(l))
+            .collect();
+        (
+            Some(Chart {
                 id: format!("chart-{}", metric.column),
                 metric: metric.clone(),
                 series,
                 missing,
-            });
-        }
-        (charts, last_b)
+            }),
+            last_b,
+        )
     }
 
     /// One group line: its points on the grid, downsampled and rounded.
@@ -513,24 +544,28 @@ impl SeriesBuilder {
             WorkerType::Agg,
             WorkerType::Unknown,
         ];
-        let mut stats = Vec::new();
+        let mut keys = Vec::new();
         for (mi, metric) in self.metrics.iter().enumerate() {
             for ty in order {
                 for side in Side::ALL {
                     if let Some(v) = self.values.get(&(ty, side, mi)) {
-                        stats.push(StatRow {
-                            worker_type: ty,
-                            side,
-                            metric: metric.column.clone(),
-                            title: metric.title.clone(),
-                            unit: metric.unit.clone(),
-                            summary: Summary::of(v),
-                        });
+                        keys.push((metric, ty, side, v));
                     }
                 }
             }
         }
-        stats
+        // Each summary sorts its own values: independent, so in parallel;
+        // `collect` keeps the order above.
+        keys.into_par_iter()
+            .map(|(metric, ty, side, v)| StatRow {
+                worker_type: ty,
+                side,
+                metric: metric.column.clone(),
+                title: metric.title.clone(),
+                unit: metric.unit.clone(),
+                summary: Summary::of(v),
+            })
+            .collect()
     }
 }
 
