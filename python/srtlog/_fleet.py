@@ -15,7 +15,7 @@ path, byte range, size). Each split is then one call of
 from __future__ import annotations
 
 import os
-from typing import Any, Dict, Iterable, List, Sequence, Tuple, Union
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple, Union
 
 import pyarrow as pa
 
@@ -116,14 +116,17 @@ def plan_run(run: str, run_id: str, table: str, split_bytes: int) -> Tuple[List[
     return out, warnings_table(run_id, table, warned)
 
 
-def read_split(split: Dict[str, Any]) -> Tuple[pa.Table, pa.Table]:
+def read_split(split: Dict[str, Any], threads: Optional[int] = None) -> Tuple[pa.Table, pa.Table]:
     """Reads one split (a dict of :data:`SPLIT_SCHEMA`'s fields): its rows in
     the table's dataset schema, and its warnings. A missing, unreadable or
-    corrupt file gives warnings and no rows, never an exception."""
+    corrupt file gives warnings and no rows, never an exception. ``threads``:
+    parse on that many threads (the CPUs the cluster gave the task) rather
+    than one per core of the machine."""
     start, end = split.get("start"), split.get("end")
     rows, warned = _srtlog.dataset_read_split(
         split["path"], split["table"], split["run"],
         None if start is None else int(start), None if end is None else int(end),
+        threads,
     )
     return pa.table(rows), warnings_table(split["run"], split["table"], warned)
 

@@ -82,5 +82,10 @@ def dataset_plan_run(
     run: _Path, run_id: str, tables: List[str], target_bytes: int
 ) -> Tuple[List[_Split], ArrowStream]: ...
 def dataset_read_split(
-    path: _Path, table: str, run: str, start: Optional[int] = None, end: Optional[int] = None
+    path: _Path,
+    table: str,
+    run: str,
+    start: Optional[int] = None,
+    end: Optional[int] = None,
+    threads: Optional[int] = None,
 ) -> Tuple[ArrowStream, ArrowStream]: ...

@@ -67,15 +67,26 @@ def _plan(paths: Union[PathArg, Iterable[PathArg]], table: str,
     return splits, pa.concat_tables([warned] + [p[1] for p in planned])
 
 
+def _task_cpus() -> int:
+    """The CPUs Ray gave the running task (at least 1): its parse runs on
+    as many threads, not on one per core of the node."""
+    import ray
+
+    cpus = ray.get_runtime_context().get_assigned_resources().get("CPU", 1)
+    return max(1, int(cpus))
+
+
 def _read_rows(batch: pa.Table) -> Iterator[pa.Table]:
+    threads = _task_cpus()
     for split in batch.to_pylist():
-        rows, _ = _fleet.read_split(split)
+        rows, _ = _fleet.read_split(split, threads)
         yield rows
 
 
 def _read_warnings(batch: pa.Table) -> Iterator[pa.Table]:
+    threads = _task_cpus()
     for split in batch.to_pylist():
-        _, warned = _fleet.read_split(split)
+        _, warned = _fleet.read_split(split, threads)
         yield warned
 
 

@@ -125,17 +125,29 @@ def _splits_df(spark: Any, splits: List[Dict[str, Any]]) -> Any:
     return df.coalesce(1).repartition(len(splits))
 
 
+def _task_cpus() -> int:
+    """The CPUs Spark gives each task (``spark.task.cpus``, at least 1): the
+    task's parse runs on as many threads, not on one per core of the
+    executor's machine."""
+    from pyspark import TaskContext
+
+    tc = TaskContext.get()
+    return max(1, int(tc.cpus())) if tc is not None else 1
+
+
 def _read_rows(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+    threads = _task_cpus()
     for b in batches:
         for split in b.to_pylist():
-            rows, _ = _fleet.read_split(split)
+            rows, _ = _fleet.read_split(split, threads)
             yield from rows.to_batches()
 
 
 def _read_warnings(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+    threads = _task_cpus()
     for b in batches:
         for split in b.to_pylist():
-            _, warned = _fleet.read_split(split)
+            _, warned = _fleet.read_split(split, threads)
             yield from warned.to_batches()
 
 

@@ -256,6 +256,21 @@ def test_spark_damaged_files_are_warnings(spark, damaged):
     _check_damage(nm, req, warned, damaged)
 
 
+def test_a_split_read_on_a_task_s_threads_equals_the_whole_machine_s(sim_runs):
+    # Ray and Spark tasks read on as many threads as CPUs they were given;
+    # the rows are the same whatever the thread count.
+    splits, _ = _fleet.plan_local(sim_runs, "requests", 1 << 20)
+    splits += _fleet.plan_local(sim_runs, "node_metrics")[0]
+    for split in splits:
+        want, want_w = _fleet.read_split(split)
+        for threads in (1, 2):
+            got, got_w = _fleet.read_split(split, threads)
+            assert got.equals(want), (split, threads)
+            assert got_w.equals(want_w), (split, threads)
+    with pytest.raises(ValueError, match="at least 1"):
+        _fleet.read_split(splits[0], 0)
+
+
 def test_unknown_table_is_a_value_error():
     with pytest.raises(ValueError, match="unknown table"):
         _fleet.table_schema("nodes")

@@ -96,9 +96,10 @@ pub fn dataset_plan_run(
 /// Reads one split: `path` as table `table` of run `run`, whole or the
 /// byte range `[start, end)`. Returns the rows (dataset schema of the
 /// table, possibly none) and the warnings. The GIL is released while it
-/// reads.
+/// reads. `threads`: the parse runs on that many threads (the CPUs a Ray or
+/// Spark task was given) instead of one per core of the machine.
 #[pyfunction]
-#[pyo3(signature = (path, table, run, start = None, end = None))]
+#[pyo3(signature = (path, table, run, start = None, end = None, threads = None))]
 pub fn dataset_read_split(
     py: Python<'_>,
     path: PathBuf,
@@ -106,6 +107,7 @@ pub fn dataset_read_split(
     run: &str,
     start: Option<u64>,
     end: Option<u64>,
+    threads: Option<usize>,
 ) -> PyResult<(ArrowStream, ArrowStream)> {
     let t = self::table(table)?;
     let range = match (start, end) {
@@ -113,7 +115,14 @@ pub fn dataset_read_split(
         (None, None) => None,
         _ => return Err(value("give both start and end of a byte range, or neither")),
     };
-    let read = py.detach(|| srtlog::dataset::read_file(&path, t.name(), run, range));
+    let pool = threads.map(pool_of).transpose()?;
+    let read = py.detach(|| {
+        let read = || srtlog::dataset::read_file(&path, t.name(), run, range);
+        match &pool {
+            Some(p) => p.install(read),
+            None => read(),
+        }
+    });
     match read {
         Ok(r) => Ok((
             ArrowStream::new(t.schema(), r.batches),
@@ -124,4 +133,35 @@ pub fn dataset_read_split(
             warnings(&[one_warning(&path, chain(&e))])?,
         )),
     }
+}
+
+/// The rayon pool of `n` threads, one per thread count for the process.
+///
+/// A cluster runs one task per CPU it grants, each in a process of its own
+/// or beside others; rayon's global pool has a thread per core of the
+/// machine, so 64 tasks on a 64-core node would run 4,096 parse threads.
+/// A task reads on a pool of the CPUs it was given instead.
+fn pool_of(n: usize) -> PyResult<std::sync::Arc<rayon::ThreadPool>> {
+    use std::collections::HashMap;
+    use std::sync::{Arc, Mutex, OnceLock};
+    static POOLS: OnceLock<Mutex<HashMap<usize, Arc<rayon::ThreadPool>>>> = OnceLock::new();
+    if n == 0 {
+        return Err(value("threads must be at least 1"));
+    }
+    let mut pools = POOLS
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
+    if let Some(p) = pools.get(&n) {
+        return Ok(Arc::clone(p));
+    }
+    let p = Arc::new(
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .thread_name(|i| format!("srtlog-read-{i}"))
+            .build()
+            .map_err(value)?,
+    );
+    pools.insert(n, Arc::clone(&p));
+    Ok(p)
 }
