@@ -399,7 +399,7 @@ fn scrape_endpoint_down() {
         .stderr(predicate::str::contains("is the server running"));
     let n = std::fs::read_dir(&out).map_or(0, |d| d.count());
     assert_eq!(n, 0, "nothing written when the scrape fails");
-    // Periodic: every failure reported, the schedule kept, exit 1.
+    // Periodic: the failures counted, the schedule kept, exit 1.
     srtlog()
         .args([
             "scrape",
@@ -414,6 +414,29 @@ fn scrape_endpoint_down() {
         .assert()
         .code(1)
         .stderr(predicate::str::is_match(r"0 snapshot\(s\) written, [1-3] failed").unwrap());
+    // The same error is said at the 1st, 2nd, 4th, 8th, … failure in a
+    // row, not at every tick (it was a warning every tick).
+    let o = srtlog()
+        .args([
+            "scrape",
+            &format!("127.0.0.1:{port}"),
+            "--every",
+            "20ms",
+            "--for",
+            "1s",
+            "--out",
+        ])
+        .arg(&out)
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    let failed: u64 = failures_of(&err);
+    let said = err
+        .lines()
+        .filter(|l| l.starts_with("warning: scrape failed"))
+        .count() as u64;
+    assert!(failed >= 8, "{err}");
+    assert_eq!(said, u64::from(64 - failed.leading_zeros()), "{err}");
     // https is supported (the client speaks TLS): a closed port is refused.
     srtlog()
         .args([
@@ -655,4 +678,17 @@ fn periodic_scrapes_of_a_real_exporter() {
         .stdout(predicate::str::contains(
             "vllm:e2e_request_latency_seconds:mean",
         ));
+}
+
+/// The `N failed` of a periodic scrape's closing line.
+fn failures_of(err: &str) -> u64 {
+    let line = err
+        .lines()
+        .find(|l| l.contains("snapshot(s) written"))
+        .unwrap_or_else(|| panic!("no closing line in {err}"));
+    line.split(", ")
+        .nth(1)
+        .and_then(|t| t.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("no failure count in {line}"))
 }

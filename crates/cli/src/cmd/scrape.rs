@@ -104,11 +104,13 @@ pub fn run(a: Args, quiet: bool) -> Result<ExitCode> {
             timeout: a.timeout,
             prefix: a.prefix.clone(),
         };
+        let mut failures = Failures::default();
         let (ok, failed) = scrape::run_periodic(&target, &a.out, &p, |t| match t {
             Tick::Written(path) => {
+                failures.succeeded(quiet);
                 let _ = writeln!(out, "{}", path.display());
             }
-            Tick::Failed(e) => logging::warning(format_args!("scrape failed: {e}")),
+            Tick::Failed(e) => failures.failed(e.to_string()),
             Tick::Skipped(n) if !quiet => logging::warning(format_args!(
                 "scrape slower than --every: {n} tick(s) skipped"
             )),
@@ -157,4 +159,43 @@ pub fn run(a: Args, quiet: bool) -> Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Says a failing periodic scrape without a line every tick (a server
+/// down for an hour at `--every 500ms` gave 7,200 identical warnings): the
+/// first failure, each new error, the 2nd, 4th, 8th, … failure in a row of
+/// the same error, and the first success after failures. The totals are in
+/// the closing line.
+#[derive(Default)]
+struct Failures {
+    /// Failures in a row.
+    run: u64,
+    /// The error of the last failure.
+    last: Option<String>,
+}
+
+impl Failures {
+    fn failed(&mut self, e: String) {
+        self.run += 1;
+        if self.last.as_deref() != Some(e.as_str()) {
+            logging::warning(format_args!("scrape failed: {e}"));
+        } else if self.run.is_power_of_two() {
+            logging::warning(format_args!(
+                "scrape failed {} times in a row: {e}",
+                self.run
+            ));
+        }
+        self.last = Some(e);
+    }
+
+    fn succeeded(&mut self, quiet: bool) {
+        if self.run > 0 && !quiet {
+            logging::note(format_args!(
+                "scrape succeeded again after {} failure(s)",
+                self.run
+            ));
+        }
+        self.run = 0;
+        self.last = None;
+    }
 }
