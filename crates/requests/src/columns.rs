@@ -394,36 +394,7 @@ fn request_summary(c: &Columns, rows: Option<&[usize]>, lat: &Stats) -> RequestS
         Some(r) => r.iter().for_each(|&i| visit(i)),
         None => (0..c.len()).for_each(visit),
     }
-    let span_s = match (first, last) {
-        (Some(a), Some(b)) => (b - a) as f64 / 1e9,
-        _ => f64::NAN,
-    };
-    let fmt = srtlog_formats::requests::time::format_ns;
-    RequestSummary {
-        total_requests: n,
-        successes: n - errors,
-        errors,
-        error_rate: if n == 0 {
-            f64::NAN
-        } else {
-            errors as f64 / n as f64
-        },
-        avg_latency_ms: lat.mean,
-        p50_latency_ms: lat.median,
-        p90_latency_ms: lat.p90,
-        p95_latency_ms: lat.p95,
-        p99_latency_ms: lat.p99,
-        max_latency_ms: lat.max,
-        latency_count: lat.count,
-        first_timestamp: first.map(fmt),
-        last_timestamp: last.map(fmt),
-        span_s,
-        throughput_rps: if span_s > 0.0 {
-            n as f64 / span_s
-        } else {
-            f64::NAN
-        },
-    }
+    RequestSummary::of_counts(n, errors, lat, first, last)
 }
 
 /// The `summary` analysis over columns that keep every numeric field.

@@ -92,36 +92,52 @@ pub fn request_summary(t: &RequestTable) -> RequestSummary {
         .unwrap_or_default();
     let s = Stats::of(&lat);
     let (first, _) = span_ns(t);
-    let last = end_ns(t);
-    let span_s = match (first, last) {
-        (Some(a), Some(b)) => (b - a) as f64 / 1e9,
-        _ => f64::NAN,
-    };
-    let fmt = srtlog_formats::requests::time::format_ns;
-    RequestSummary {
-        total_requests: n,
-        successes: n - errors,
-        errors,
-        error_rate: if n == 0 {
-            f64::NAN
-        } else {
-            errors as f64 / n as f64
-        },
-        avg_latency_ms: s.mean,
-        p50_latency_ms: s.median,
-        p90_latency_ms: s.p90,
-        p95_latency_ms: s.p95,
-        p99_latency_ms: s.p99,
-        max_latency_ms: s.max,
-        latency_count: s.count,
-        first_timestamp: first.map(fmt),
-        last_timestamp: last.map(fmt),
-        span_s,
-        throughput_rps: if span_s > 0.0 {
-            n as f64 / span_s
-        } else {
-            f64::NAN
-        },
+    RequestSummary::of_counts(n, errors, &s, first, end_ns(t))
+}
+
+impl RequestSummary {
+    /// The summary of `n` requests of which `errors` failed, `lat` the
+    /// statistics of their possible latencies, `first` the earliest start
+    /// and `last` the latest end (nanoseconds since the epoch). The one
+    /// constructor of the table's summary and of the column scan's
+    /// ([`crate::columns`]).
+    pub(crate) fn of_counts(
+        n: u64,
+        errors: u64,
+        lat: &Stats,
+        first: Option<i64>,
+        last: Option<i64>,
+    ) -> RequestSummary {
+        let span_s = match (first, last) {
+            (Some(a), Some(b)) => (b - a) as f64 / 1e9,
+            _ => f64::NAN,
+        };
+        let fmt = srtlog_formats::requests::time::format_ns;
+        RequestSummary {
+            total_requests: n,
+            successes: n - errors,
+            errors,
+            error_rate: if n == 0 {
+                f64::NAN
+            } else {
+                errors as f64 / n as f64
+            },
+            avg_latency_ms: lat.mean,
+            p50_latency_ms: lat.median,
+            p90_latency_ms: lat.p90,
+            p95_latency_ms: lat.p95,
+            p99_latency_ms: lat.p99,
+            max_latency_ms: lat.max,
+            latency_count: lat.count,
+            first_timestamp: first.map(fmt),
+            last_timestamp: last.map(fmt),
+            span_s,
+            throughput_rps: if span_s > 0.0 {
+                n as f64 / span_s
+            } else {
+                f64::NAN
+            },
+        }
     }
 }
 
