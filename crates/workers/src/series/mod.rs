@@ -384,18 +384,12 @@ mod rows;
 pub use builder::SeriesBuilder;
 
 /// The columns [`Rows`](rows) reads for every row of a part streamed to
-/// [`SeriesBuilder::add_part`] (the `duplicate` flag only for complete files).
-const ROW_COLUMNS: [&str; 9] = [
-    "timestamp",
-    "record",
-    "batch_type",
-    "dp",
-    "pp",
-    "tp",
-    "ep",
-    "attn_cp",
-    "moe_dp",
-];
+/// [`SeriesBuilder::add_part`] besides the rank tags (the `duplicate` flag
+/// only for complete files).
+const ROW_COLUMNS: [&str; 3] = ["timestamp", "record", "batch_type"];
+
+/// The rank-tag columns, in [`Ranks`] order.
+const RANK_COLUMNS: [&str; 6] = ["dp", "pp", "tp", "ep", "attn_cp", "moe_dp"];
 
 /// Whether the streamed reduction ([`SeriesBuilder::add_part`]) reads a
 /// column of this name and type: the row columns, and numeric columns that
@@ -403,6 +397,7 @@ const ROW_COLUMNS: [&str; 9] = [
 /// of stored rows may leave the others out; the reduction is the same.
 pub fn reads_column(name: &str, t: &DataType) -> bool {
     ROW_COLUMNS.contains(&name)
+        || RANK_COLUMNS.contains(&name)
         || (rows::is_numeric(t)
             && (!catalogue::NOT_METRICS.contains(&name)
                 || catalogue().iter().any(|m| m.column == name)))

@@ -178,14 +178,13 @@ impl<'a> Rows<'a> {
                 }
             })
             .collect();
-        let rank_cols: Vec<Option<&PrimitiveArray<Int32Type>>> =
-            ["dp", "pp", "tp", "ep", "attn_cp", "moe_dp"]
-                .iter()
-                .map(|c| {
-                    rb.column_by_name(c)
-                        .and_then(|a| a.as_primitive_opt::<Int32Type>())
-                })
-                .collect();
+        let rank_cols: Vec<Option<&PrimitiveArray<Int32Type>>> = super::RANK_COLUMNS
+            .iter()
+            .map(|c| {
+                rb.column_by_name(c)
+                    .and_then(|a| a.as_primitive_opt::<Int32Type>())
+            })
+            .collect();
         let r = |k: usize, i: usize| -> Option<u16> {
             let c = rank_cols[k]?;
             c.is_valid(i).then(|| c.value(i) as u16)
