@@ -4,6 +4,8 @@
 use super::*;
 use arrow_array::types::Int64Type;
 use arrow_array::PrimitiveArray;
+use arrow_buffer::ScalarBuffer;
+use std::sync::{Mutex, PoisonError};
 
 /// Builds the rows of one chunk of one file.
 ///
@@ -466,27 +468,61 @@ fn scatter(t: VType, n: usize, rows: impl Iterator<Item = (usize, Option<f64>)>)
     }
 }
 
-/// An all-null column of `n` rows whose buffers are never written.
+/// An all-null column of `n` rows, whose value, offset and validity buffers
+/// are slices of one shared block of zeros ([`zeros`]).
 ///
-/// Arrow's `new_null_array` zeroes its 64-byte-aligned buffers with a
-/// `memset`, touching every page; a `Vec` of zeros comes from `calloc`, whose
-/// large blocks are fresh pages the kernel maps only when read. Most columns
-/// of a chunk are all null, so this is most of a table's memory.
+/// Most columns of a chunk are all null (a batch line sets about 10 of the
+/// 80), so giving each its own zeroed buffers was most of a table's memory
+/// and, once glibc serves large blocks from its heap rather than fresh
+/// mappings, a `memset` and its page faults per column: 9 % of building the
+/// cache. Arrow buffers are immutable and reference-counted, so sharing is
+/// invisible to readers.
 fn null_column(t: &DataType, n: usize) -> ArrayRef {
     let nulls = || {
-        let bits = Buffer::from_vec(vec![0u8; n.div_ceil(8)]);
-        Some(NullBuffer::new(BooleanBuffer::new(bits, 0, n)))
+        Some(NullBuffer::new(BooleanBuffer::new(
+            zeros(n.div_ceil(8)),
+            0,
+            n,
+        )))
     };
     match t {
-        DataType::Int32 => Arc::new(Int32Array::new(vec![0i32; n].into(), nulls())),
-        DataType::Int64 => Arc::new(Int64Array::new(vec![0i64; n].into(), nulls())),
-        DataType::Float64 => Arc::new(Float64Array::new(vec![0f64; n].into(), nulls())),
+        DataType::Int32 => Arc::new(Int32Array::new(
+            ScalarBuffer::new(zeros(4 * n), 0, n),
+            nulls(),
+        )),
+        DataType::Int64 => Arc::new(Int64Array::new(
+            ScalarBuffer::new(zeros(8 * n), 0, n),
+            nulls(),
+        )),
+        DataType::Float64 => Arc::new(Float64Array::new(
+            ScalarBuffer::new(zeros(8 * n), 0, n),
+            nulls(),
+        )),
         DataType::Utf8 => Arc::new(StringArray::new(
-            OffsetBuffer::new(vec![0i32; n + 1].into()),
+            OffsetBuffer::new(ScalarBuffer::new(zeros(4 * (n + 1)), 0, n + 1)),
             Buffer::from_vec(Vec::<u8>::new()),
             nulls(),
         )),
         other => new_null_array(other, n),
+    }
+}
+
+/// `len` zero bytes, 8-aligned: a slice of one block shared by the whole
+/// process, reallocated (twice as large) only when a longer one is asked
+/// for. Chunks are at most a few hundred thousand rows, so the block stays a
+/// few MB.
+pub(super) fn zeros(len: usize) -> Buffer {
+    static ZEROS: Mutex<Option<Buffer>> = Mutex::new(None);
+    let mut block = ZEROS.lock().unwrap_or_else(PoisonError::into_inner);
+    match &*block {
+        Some(b) if b.len() >= len => b.slice_with_length(0, len),
+        _ => {
+            // `u64` words keep the block aligned for every primitive type.
+            let words = len.div_ceil(8).next_power_of_two().max(512);
+            let b = Buffer::from_vec(vec![0u64; words]);
+            *block = Some(b.clone());
+            b.slice_with_length(0, len)
+        }
     }
 }
 
@@ -564,4 +600,50 @@ impl FieldVec {
 #[inline]
 fn nulls_where(n: usize, f: impl FnMut(usize) -> bool) -> NullBuffer {
     NullBuffer::new(BooleanBuffer::collect_bool(n, f))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Buffers of `a`, by address: the value (or offset) buffer, then the
+    /// validity buffer.
+    fn addresses(a: &ArrayRef) -> (usize, usize) {
+        let d = a.to_data();
+        let nulls = d.nulls().map_or(0, |n| n.buffer().as_ptr() as usize);
+        (d.buffers()[0].as_ptr() as usize, nulls)
+    }
+
+    #[test]
+    fn all_null_columns_are_null_zeros_from_one_shared_block() {
+        // A short chunk, then one longer than the block so far (it grows),
+        // then the short one again (served from the grown block).
+        for n in [3usize, 300_000, 3] {
+            // The block grows to the widest request (an Int32 column first
+            // would leave the Int64 one on a larger block); ask for that first.
+            let _ = zeros(8 * (n + 1));
+            let cols: Vec<ArrayRef> = [
+                DataType::Int32,
+                DataType::Int64,
+                DataType::Float64,
+                DataType::Utf8,
+            ]
+            .iter()
+            .map(|t| null_column(t, n))
+            .collect();
+            for c in &cols {
+                assert_eq!((c.len(), c.null_count()), (n, n), "{:?}", c.data_type());
+            }
+            let ints = cols[1].as_any().downcast_ref::<Int64Array>().unwrap();
+            assert!(ints.values().iter().all(|&v| v == 0));
+            let text = cols[3].as_any().downcast_ref::<StringArray>().unwrap();
+            assert!(text.value_offsets().iter().all(|&o| o == 0));
+            // One block: every column's values and validity start at its head.
+            let (v0, n0) = addresses(&cols[0]);
+            for c in &cols[1..] {
+                assert_eq!(addresses(c), (v0, n0));
+            }
+            assert_eq!(v0, n0);
+        }
+    }
 }

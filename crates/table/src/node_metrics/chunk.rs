@@ -3,6 +3,7 @@
 //! those columns when a file's facts change at its end.
 
 use super::*;
+use arrow_buffer::ScalarBuffer;
 
 /// The columns of one chunk that do not depend on the rest of the file.
 pub struct Chunk {
@@ -35,7 +36,7 @@ pub fn reassign(
     let [dp, pp, tp, ep, cp, moe] = ranks;
     let ranks = [dp?, pp?, tp?, ep?, cp?, moe?];
     let duplicate = duplicate_flags(n, record, &ranks, is_primary)?;
-    let zeros = Int32Array::from(vec![0i32; n]);
+    let zeros = Int32Array::new(ScalarBuffer::new(super::builder::zeros(4 * n), 0, n), None);
     let constant = |s: &str| -> ArrayRef {
         Arc::new(DictionaryArray::<Int32Type>::new(
             zeros.clone(),
@@ -154,9 +155,8 @@ impl Chunk {
                 self.ts[*r] = t.in_year(y).0;
             }
         }
-        // The four constant columns share one buffer of zero keys, which
-        // `calloc` hands out untouched: one page of zeros is mapped for all.
-        let zeros = Int32Array::from(vec![0i32; n]);
+        // The four constant columns share the process's block of zero keys.
+        let zeros = Int32Array::new(ScalarBuffer::new(super::builder::zeros(4 * n), 0, n), None);
         let constant = |s: &str| -> ArrayRef {
             let values = Arc::new(StringArray::from(vec![s]));
             Arc::new(DictionaryArray::<Int32Type>::new(zeros.clone(), values))
