@@ -72,35 +72,61 @@ fn duplicate_flags(
                 .ok_or_else(|| TableError::Schema("a rank column is not Int32".into()))?,
         );
     }
-    let opt = |a: &Int32Array, r: usize| a.is_valid(r).then(|| a.value(r) as u16);
+    // A chunk's rows carry a few dozen distinct rank tuples, which DP
+    // layouts interleave row by row, and `is_primary` is a map lookup. So
+    // each row's tuple is packed into one integer (17 bits a tag: presence
+    // and value), and the answers are kept in a small direct-mapped cache of
+    // packed tuples; a tag column no row of the chunk has is not read at all.
+    let present: Vec<(usize, &Int32Array)> = int
+        .iter()
+        .enumerate()
+        .filter(|(_, a)| a.null_count() < a.len())
+        .map(|(j, a)| (j, *a))
+        .collect();
+    let packed = |r: usize| -> u128 {
+        present.iter().fold(0u128, |k, &(j, a)| {
+            if a.is_valid(r) {
+                k | (1 << 16 | u128::from(a.value(r) as u16)) << (TAG_BITS * j)
+            } else {
+                k
+            }
+        })
+    };
+    let unpack = |k: u128| -> Ranks {
+        let tag = |j: usize| {
+            let t = (k >> (TAG_BITS * j)) & 0x1_ffff;
+            (t >> 16 == 1).then_some(t as u16)
+        };
+        Ranks {
+            dp: tag(0),
+            pp: tag(1),
+            tp: tag(2),
+            ep: tag(3),
+            attn_cp: tag(4),
+            moe_dp: tag(5),
+        }
+    };
+    // 6 × 17 = 102 bits are used, so `u128::MAX` marks an empty slot.
+    let mut memo = [(u128::MAX, false); 64];
     let keys = record.keys();
-    // Consecutive rows nearly always come from the same rank: the last
-    // answer is kept rather than asking `is_primary` for every row.
-    let mut last: Option<(Ranks, bool)> = None;
     Ok(BooleanArray::new(
         BooleanBuffer::collect_bool(n, |r| {
             keys.value(r) == 0 && {
-                let k = Ranks {
-                    dp: opt(int[0], r),
-                    pp: opt(int[1], r),
-                    tp: opt(int[2], r),
-                    ep: opt(int[3], r),
-                    attn_cp: opt(int[4], r),
-                    moe_dp: opt(int[5], r),
-                };
-                match last {
-                    Some((l, dup)) if l == k => dup,
-                    _ => {
-                        let dup = !is_primary(&k);
-                        last = Some((k, dup));
-                        dup
-                    }
+                let k = packed(r);
+                let h = (k as u64 ^ (k >> 64) as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+                let slot = &mut memo[(h >> 58) as usize];
+                if slot.0 != k {
+                    *slot = (k, !is_primary(&unpack(k)));
                 }
+                slot.1
             }
         }),
         None,
     ))
 }
+
+/// Bits of one rank tag in a packed tuple: presence, then a `u16` value.
+const TAG_BITS: usize = 17;
 
 /// Index of `duplicate` among the columns after `line`.
 const DUPLICATE_AT: usize = 1 + 2 + 6;

@@ -1,6 +1,7 @@
 //! Tests of the worker-log rows.
 
 use super::*;
+use arrow_array::cast::AsArray;
 use srtlog_formats::sglang::{decode_line, Record};
 
 /// Decodes `lines` (batch and memory lines) into `b`, numbered from 1.
@@ -233,4 +234,60 @@ fn sparse_columns_read_back_as_the_rows_set_them() {
     );
     let extras = rb.column_by_name("extras").unwrap();
     assert_eq!(extras.null_count(), 5);
+}
+
+/// The duplicate flags of many interleaved rank tuples (more than the
+/// answer cache has slots, so slots are shared and evicted) equal asking
+/// `is_primary` for every row; memory rows are never duplicates.
+#[test]
+fn duplicate_flags_equal_asking_every_row() {
+    let mut lines = Vec::new();
+    let mut x = 12345u32;
+    for i in 0..5000 {
+        x = x.wrapping_mul(1_103_515_245).wrapping_add(12345);
+        let (dp, tp, ep) = ((x >> 8) % 16, (x >> 12) % 12, (x >> 16) % 3);
+        // Some rows lack the EP tag, one row in 50 is a memory line.
+        let ep = if (x >> 20) % 4 == 0 {
+            String::new()
+        } else {
+            format!(" EP{ep}")
+        };
+        lines.push(if i % 50 == 0 {
+            format!("[2025-12-08 14:34:40 DP{dp} TP{tp}{ep}] KV Cache is allocated. #tokens: 2688964, KV size: 175.98 GB")
+        } else {
+            format!("[2025-12-08 14:34:44 DP{dp} TP{tp}{ep}] Decode batch, #running-req: 3, #token: 10, token usage: 0.01, cuda graph: True, gen throughput (token/s): 12.50, #queue-req: 0")
+        });
+    }
+    let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+    let mut b = NodeMetricsBuilder::default();
+    push_lines(&mut b, &refs);
+    // Primary: TP0 of even DP groups, any TP of odd ones whose EP is 1.
+    let is_primary = |r: &Ranks| match r.dp {
+        Some(d) if d % 2 == 0 => r.tp == Some(0),
+        _ => r.ep == Some(1),
+    };
+    let rb = b.finish(&file_meta("decode"), 0, &is_primary).unwrap();
+    let dup = rb.column_by_name("duplicate").unwrap().as_boolean().clone();
+    let col = |name: &str| {
+        rb.column_by_name(name)
+            .unwrap()
+            .as_primitive::<Int32Type>()
+            .clone()
+    };
+    let (dp, tp, ep) = (col("dp"), col("tp"), col("ep"));
+    let tag = |a: &Int32Array, r: usize| a.is_valid(r).then(|| a.value(r) as u16);
+    let mut flagged = 0;
+    for r in 0..rb.num_rows() {
+        let ranks = Ranks {
+            dp: tag(&dp, r),
+            tp: tag(&tp, r),
+            ep: tag(&ep, r),
+            ..Ranks::default()
+        };
+        let expected = r % 50 != 0 && !is_primary(&ranks);
+        assert_eq!(dup.value(r), expected, "row {r}: {ranks:?}");
+        flagged += usize::from(expected);
+    }
+    // Both answers are common: 4,900 batch rows.
+    assert!(flagged > 1000 && 4900 - flagged > 500, "{flagged}");
 }
