@@ -134,31 +134,41 @@ pub fn parse_datetime(b: &[u8]) -> Option<(Timestamp, usize)> {
     if b.len() < 19 || b[4] != b'-' || b[7] != b'-' || (b[10] != b' ' && b[10] != b'T') {
         return None;
     }
-    // Consecutive lines usually print the same second: remember the last
-    // `YYYY-MM-DD?HH:MM:SS` text and its value (a pure memo, per thread).
-    let head: [u8; 19] = b[..19].try_into().ok()?;
+    // Consecutive lines usually print the same minute (a scheduler prints
+    // a few lines a second, so the second changes every few lines): remember
+    // the last `YYYY-MM-DD?HH:MM` text and the value of its minute (a pure
+    // memo, per thread), and read only the seconds of each line.
+    let head: [u8; 16] = b[..16].try_into().ok()?;
     let cached = LAST.with(|c| {
-        let (text, secs) = c.get();
-        (text == head).then_some(secs)
+        let (text, minute) = c.get();
+        (text == head).then_some(minute)
     });
-    let secs = match cached {
-        Some(secs) => secs,
+    let minute = match cached {
+        Some(minute) => minute,
         None => {
             let y = d2(b, 0)? * 100 + d2(b, 2)?;
             let mo = d2(b, 5)?;
             let d = d2(b, 8)?;
-            let (h, mi, s, _, _) = parse_time_at(b, 11)?;
-            let secs = Timestamp::from_civil(y as i32, mo, d, h, mi, s, 0)?.0 / US_PER_SEC;
-            LAST.with(|c| c.set((head, secs)));
-            secs
+            if b[13] != b':' {
+                return None;
+            }
+            let (h, mi) = (d2(b, 11)?, d2(b, 14)?);
+            let minute = Timestamp::from_civil(y as i32, mo, d, h, mi, 0, 0)?.0 / US_PER_SEC;
+            LAST.with(|c| c.set((head, minute)));
+            minute
         }
     };
+    // As `from_civil` checks: a leap second (60) is accepted.
+    let s = d2(b, 17).filter(|&s| b[16] == b':' && s <= 60)?;
     let (us, n) = parse_fraction(b, 19)?;
-    Some((Timestamp(secs * US_PER_SEC + i64::from(us)), n))
+    Some((
+        Timestamp((minute + i64::from(s)) * US_PER_SEC + i64::from(us)),
+        n,
+    ))
 }
 
 thread_local! {
-    static LAST: std::cell::Cell<([u8; 19], i64)> = const { std::cell::Cell::new(([0; 19], 0)) };
+    static LAST: std::cell::Cell<([u8; 16], i64)> = const { std::cell::Cell::new(([0; 16], 0)) };
 }
 
 /// An optional `.fff…` or `,fff…` fraction at `at`: microseconds and the end.
@@ -243,5 +253,48 @@ mod tests {
         assert!(parse_datetime(b"2025-13-20 12:06:03").is_none());
         assert!(parse_datetime(b"2025-10-20 12:06").is_none());
         assert!(parse_datetime(b"hello world, this is long").is_none());
+    }
+
+    /// `parse_datetime` without its memo: every field parsed and checked.
+    fn reference(b: &[u8]) -> Option<(Timestamp, usize)> {
+        if b.len() < 19 || b[4] != b'-' || b[7] != b'-' || (b[10] != b' ' && b[10] != b'T') {
+            return None;
+        }
+        let y = d2(b, 0)? * 100 + d2(b, 2)?;
+        let (h, mi, s, us, n) = parse_time_at(b, 11)?;
+        Some((
+            Timestamp::from_civil(y as i32, d2(b, 5)?, d2(b, 8)?, h, mi, s, us)?,
+            n,
+        ))
+    }
+
+    #[test]
+    fn the_minute_memo_agrees_with_parsing_every_field() {
+        // Runs of lines within a minute, across minutes, hours and days, with
+        // fractions, a leap second, and malformed seconds after a valid
+        // minute (which must not be read from the memo).
+        let mut lines = Vec::new();
+        for (day, hour) in [(28, 23), (29, 0), (1, 0)] {
+            for mi in [58, 59] {
+                for s in ["00", "07", "59", "60", "61", "6x", "5"] {
+                    for tail in ["", ".5", ",123456789", " TP0]", ".", "Z"] {
+                        let month = if day == 1 { 3 } else { 2 };
+                        lines.push(format!(
+                            "2024-{month:02}-{day:02} {hour:02}:{mi:02}:{s}{tail}"
+                        ));
+                        lines.push(format!(
+                            "2024-{month:02}-{day:02}T{hour:02}:{mi:02}:{s}{tail}  x"
+                        ));
+                    }
+                }
+                lines.push(format!("2024-02-{day:02} {hour:02}:{mi:02}-07 x"));
+            }
+        }
+        lines.push("2024-02-30 12:00:00 x".into());
+        lines.push("2024-02-28 24:00:00 x".into());
+        lines.push("2024-02-28 12:60:00 x".into());
+        for l in lines.iter().chain(lines.iter().rev()) {
+            assert_eq!(parse_datetime(l.as_bytes()), reference(l.as_bytes()), "{l}");
+        }
     }
 }

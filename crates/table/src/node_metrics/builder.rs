@@ -319,23 +319,29 @@ impl NodeMetricsBuilder {
             let values = Arc::new(StringArray::from(values.to_vec()));
             Arc::new(DictionaryArray::<Int32Type>::new(keys, values))
         };
-        let record = Int32Array::from(
-            self.kind
-                .iter()
-                .map(|&k| match k {
-                    K_PREFILL | K_DECODE => 0,
-                    K_MEMORY => 1,
-                    K_STATS => 2,
-                    _ => 3,
-                })
-                .collect::<Vec<_>>(),
-        );
+        // Keys that are all 0 (a chunk of batch rows only, or of prefill
+        // batches only) are the shared zeros, as the all-null columns are.
         let kind = &self.kind;
+        let keys = |all_zero: bool, key: &dyn Fn(u8) -> i32| -> ScalarBuffer<i32> {
+            if all_zero {
+                ScalarBuffer::new(zeros(4 * n), 0, n)
+            } else {
+                kind.iter().map(|&k| key(k)).collect::<Vec<_>>().into()
+            }
+        };
+        let record = Int32Array::new(
+            keys(kind.iter().all(|&k| k <= K_DECODE), &|k| match k {
+                K_PREFILL | K_DECODE => 0,
+                K_MEMORY => 1,
+                K_STATS => 2,
+                _ => 3,
+            }),
+            None,
+        );
         let batch_type = Int32Array::new(
-            kind.iter()
-                .map(|&k| i32::from(k == K_DECODE))
-                .collect::<Vec<_>>()
-                .into(),
+            keys(kind.iter().all(|&k| k != K_DECODE), &|k| {
+                i32::from(k == K_DECODE)
+            }),
             Some(nulls_where(n, |r| kind[r] <= K_DECODE)),
         );
         let mut cols: Vec<ArrayRef> =
@@ -361,12 +367,17 @@ impl NodeMetricsBuilder {
             }
             cols.push(Arc::new(StringArray::from(extras)));
         }
-        let mem_rows: Vec<usize> = self.mem.iter().map(|(r, ..)| *r).collect();
-        let mut ev = vec![0i32; n];
-        for (r, e, _) in &self.mem {
-            ev[*r] = *e;
-        }
-        let ev = Int32Array::new(ev.into(), Some(nulls_at(n, mem_rows.iter().copied())));
+        let ev = if self.mem.is_empty() {
+            let nulls = NullBuffer::new(BooleanBuffer::new(zeros(n.div_ceil(8)), 0, n));
+            Int32Array::new(ScalarBuffer::new(zeros(4 * n), 0, n), Some(nulls))
+        } else {
+            let mut ev = vec![0i32; n];
+            for (r, e, _) in &self.mem {
+                ev[*r] = *e;
+            }
+            let rows = self.mem.iter().map(|(r, ..)| *r);
+            Int32Array::new(ev.into(), Some(nulls_at(n, rows)))
+        };
         cols.push(dict(ev, &MEM_EVENTS));
         for (i, (_, int, _)) in MEM_COLUMNS.iter().enumerate() {
             let t = if *int { VType::Int64 } else { VType::Float };
