@@ -17,11 +17,20 @@ pub struct SeriesBuilder {
     start: Option<i64>,
     workers: Vec<WorkerMeta>,
     grids: HashMap<(GroupKey, usize), Vec<GCell>>,
-    values: HashMap<(WorkerType, Side, usize), Vec<f64>>,
+    /// The bucket values of each statistic, one vector per scheduler and
+    /// file in reduction order, concatenated once when summarised: one
+    /// growing vector per statistic was reallocated and copied as it grew.
+    values: HashMap<(WorkerType, Side, usize), Vec<Vec<f64>>>,
     rows: RowCounts,
     warnings: Vec<String>,
     /// The file being read.
     current: FileAcc,
+    /// Per metric, the most buckets one scheduler had in the last file:
+    /// the capacity a scheduler's cells get when the next file first uses
+    /// them. Workers of a run log over the same span, so this is nearly
+    /// exact, and a file's cells are not grown by doubling (reallocating and
+    /// copying them was a fifth of the cache replay's main thread).
+    cells_hint: Vec<usize>,
 }
 
 impl SeriesBuilder {
@@ -46,6 +55,7 @@ impl SeriesBuilder {
             rows: RowCounts::default(),
             warnings: Vec::new(),
             current: FileAcc::default(),
+            cells_hint: Vec::new(),
         }
     }
 
@@ -225,6 +235,10 @@ impl SeriesBuilder {
         // at all for runs of rows from the same rank).
         let mut mids: Vec<[u32; 4]> = Vec::with_capacity(n);
         let mut last: Option<(Kind, Ranks, [u32; 4])> = None;
+        // DP layouts interleave ranks row by row, so most rows miss `last`;
+        // their ids are kept in a small direct-mapped cache of packed
+        // (kind, ranks) keys instead of hashing the key for every row.
+        let mut memo = [(u128::MAX, [NONE; 4]); 64];
         for i in 0..n {
             let k = rows.kind[i];
             let r = rows.ranks[i];
@@ -234,17 +248,24 @@ impl SeriesBuilder {
                     continue;
                 }
             }
-            let mut m = [NONE; 4];
-            match k {
-                Kind::Batch(s) => m[s.index()] = acc.member(s, r),
-                Kind::Memory => m[Side::Memory.index()] = acc.member(Side::Memory, r),
-                Kind::Other => {
-                    for s in [Side::Prefill, Side::Decode, Side::Engine] {
-                        m[s.index()] = acc.member(s, r);
+            let key = pack(k, &r);
+            let h = (key as u64 ^ (key >> 64) as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+            let slot = &mut memo[(h >> 58) as usize];
+            if slot.0 != key {
+                let mut m = [NONE; 4];
+                match k {
+                    Kind::Batch(s) => m[s.index()] = acc.member(s, r),
+                    Kind::Memory => m[Side::Memory.index()] = acc.member(Side::Memory, r),
+                    Kind::Other => {
+                        for s in [Side::Prefill, Side::Decode, Side::Engine] {
+                            m[s.index()] = acc.member(s, r);
+                        }
                     }
+                    Kind::Skip => {}
                 }
-                Kind::Skip => {}
+                *slot = (key, m);
             }
+            let m = slot.1;
             last = Some((k, r, m));
             mids.push(m);
         }
@@ -269,6 +290,7 @@ impl SeriesBuilder {
             let Some(num) = Num::of(col) else {
                 continue;
             };
+            let hint = self.cells_hint.get(mi).copied().unwrap_or(0);
             let other_sides: &[Side] = match self.metrics[mi].applies {
                 Applies::Prefill => &[Side::Prefill],
                 Applies::Decode => &[Side::Decode],
@@ -289,10 +311,10 @@ impl SeriesBuilder {
                 }
                 let b = buckets[i];
                 match side {
-                    Some(s) => acc.push(mi, mid[s.index()], b, v),
+                    Some(s) => acc.push(mi, mid[s.index()], b, v, hint),
                     None => {
                         for s in other_sides {
-                            acc.push(mi, mid[s.index()], b, v);
+                            acc.push(mi, mid[s.index()], b, v, hint);
                         }
                     }
                 }
@@ -326,6 +348,12 @@ impl SeriesBuilder {
     fn flush_file(&mut self, worker: u32, ty: WorkerType, width: i64, acc: FileAcc, keep: &[bool]) {
         let hold = (i64::from(self.opts.hold_s) * US / width).max(1);
         let width_s = width as f64 / US as f64;
+        if self.cells_hint.len() < acc.cells.len() {
+            self.cells_hint.resize(acc.cells.len(), 0);
+        }
+        for (mi, per_member) in acc.cells.iter().enumerate() {
+            self.cells_hint[mi] = per_member.iter().map(Vec::len).max().unwrap_or(0);
+        }
         for (mi, per_member) in acc.cells.into_iter().enumerate() {
             let reduce = self.metrics[mi].reduce;
             for (m, cells) in per_member.into_iter().enumerate() {
@@ -346,7 +374,7 @@ impl SeriesBuilder {
                 self.values
                     .entry((ty, side, mi))
                     .or_default()
-                    .extend(vals.iter().map(|p| p.1));
+                    .push(vals.iter().map(|p| p.1).collect());
                 let filled = fill(&vals, reduce, hold);
                 let key = self.group_key(worker, ty, side, &ranks);
                 let grid = self.grids.entry((key, mi)).or_default();
@@ -563,10 +591,19 @@ impl SeriesBuilder {
                 metric: metric.column.clone(),
                 title: metric.title.clone(),
                 unit: metric.unit.clone(),
-                summary: Summary::of(v),
+                summary: summary_of(v),
             })
             .collect()
     }
+}
+
+/// [`Summary::of`] the concatenation of `parts`, without building it first.
+fn summary_of(parts: &[Vec<f64>]) -> Summary {
+    let total: usize = parts.iter().map(Vec::len).sum();
+    let mut present = Vec::with_capacity(total);
+    present.extend(parts.iter().flatten().copied().filter(|x| !x.is_nan()));
+    let nan = (total - present.len()) as u64;
+    Summary::of_present(present, nan)
 }
 
 /// Legend labels of group lines.
@@ -609,5 +646,29 @@ impl Labeler {
         } else {
             format!("{base} · {}", k.side.as_str())
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_summary_of_parts_is_the_summary_of_their_concatenation() {
+        let parts = vec![
+            vec![3.5, f64::NAN, -1.0],
+            vec![],
+            vec![0.1, 0.2, 0.30000000000000004, f64::NAN],
+            vec![1e9],
+        ];
+        let whole: Vec<f64> = parts.concat();
+        let (a, b) = (summary_of(&parts), Summary::of(&whole));
+        // Bit for bit, NaN fields included (the serialised form compares them).
+        assert_eq!(
+            serde_json::to_string(&a).unwrap(),
+            serde_json::to_string(&b).unwrap()
+        );
+        assert_eq!((a.count, a.nan), (6, 2));
+        assert_eq!(summary_of(&[]).count, 0);
     }
 }

@@ -407,7 +407,7 @@ use catalogue::{default_metric, unit_from_doc, NOT_METRICS};
 pub use lines::round_sig;
 use lines::{fill, line_points, merge, worker_labels};
 pub use overlay::overlay;
-use rows::{is_numeric, FileAcc, GCell, GroupKey, Kind, Num, Rows, NONE};
+use rows::{is_numeric, pack, FileAcc, GCell, GroupKey, Kind, Num, Rows, NONE};
 /// M4 downsampling lives in the statistics crate with its source.
 pub use srtlog_stats::m4::downsample_m4;
 

@@ -205,6 +205,24 @@ impl<'a> Rows<'a> {
 
 pub(super) const NONE: u32 = u32::MAX;
 
+/// A row's kind and rank tags as one integer: 17 bits a tag (presence and
+/// value), then the kind. 108 bits are used, so `u128::MAX` is never a key.
+#[inline]
+pub(super) fn pack(kind: Kind, r: &Ranks) -> u128 {
+    let tags = [r.dp, r.pp, r.tp, r.ep, r.attn_cp, r.moe_dp];
+    let mut k = tags.iter().enumerate().fold(0u128, |k, (j, t)| match t {
+        Some(v) => k | (1 << 16 | u128::from(*v)) << (17 * j),
+        None => k,
+    });
+    k |= u128::from(match kind {
+        Kind::Batch(s) => 1 + s.index() as u8,
+        Kind::Memory => 10,
+        Kind::Other => 11,
+        Kind::Skip => 12,
+    }) << 102;
+    k
+}
+
 /// FxHash (Firefox's and rustc's hasher: rotate, xor, multiply per word) for
 /// the scheduler index, looked up for most rows of a DP-interleaved log:
 /// its keys are a few small integers, on which SipHash cost more than the
@@ -292,8 +310,10 @@ impl FileAcc {
         }
     }
 
+    /// Adds `v` to bucket `b` of `member` in `metric`. A scheduler's cells
+    /// get `hint` buckets of room when first used.
     #[inline]
-    pub(super) fn push(&mut self, metric: usize, member: u32, b: i64, v: f64) {
+    pub(super) fn push(&mut self, metric: usize, member: u32, b: i64, v: f64, hint: usize) {
         if self.cells.len() <= metric {
             self.cells.resize_with(metric + 1, Vec::new);
         }
@@ -303,6 +323,9 @@ impl FileAcc {
             per.resize_with(m + 1, Vec::new);
         }
         let cells = &mut per[m];
+        if cells.capacity() == 0 {
+            cells.reserve_exact(hint);
+        }
         match cells.last_mut() {
             Some(c) if c.b == b => {
                 c.sum += v;
