@@ -49,7 +49,21 @@ pub(super) fn fill(vals: &[(i64, f64)], reduce: Reduce, hold: i64) -> Vec<(i64, 
     if reduce == Reduce::Event {
         return vals.to_vec();
     }
-    let mut out = Vec::with_capacity(vals.len());
+    // The exact length first: filled gaps can make the line many times
+    // longer than `vals`, and growing it by doubling copied it each time.
+    let filled: i64 = vals
+        .windows(2)
+        .map(|w| {
+            let gap = w[1].0 - w[0].0;
+            match reduce {
+                Reduce::Gauge if gap <= hold => gap - 1,
+                Reduce::Rate => gap - 1,
+                _ => 0,
+            }
+        })
+        .filter(|&g| g > 0)
+        .sum();
+    let mut out = Vec::with_capacity(vals.len() + usize::try_from(filled).unwrap_or(0));
     for (j, &(b, v)) in vals.iter().enumerate() {
         out.push((b, v));
         let Some(&(next, _)) = vals.get(j + 1) else {
@@ -155,5 +169,43 @@ pub fn round_sig(v: f64) -> f64 {
         (v / p).round() * p
     } else {
         v
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cell(b: i64) -> GCell {
+        GCell {
+            b,
+            s: 1.0,
+            n: 1,
+            k: 1,
+        }
+    }
+
+    #[test]
+    fn filled_lines_are_allocated_at_their_length() {
+        let grid: Vec<GCell> = [1, 2, 5, 9].into_iter().map(cell).collect();
+        for add in [
+            vec![],
+            vec![(0, 1.0)],
+            vec![(2, 1.0), (3, 1.0), (9, 1.0), (12, 1.0)],
+            vec![(1, 1.0), (2, 1.0), (5, 1.0), (9, 1.0)],
+        ] {
+            let m = merge(grid.clone(), &add);
+            assert!(m.windows(2).all(|w| w[0].b < w[1].b));
+        }
+        let vals = [(0, 1.0), (1, 2.0), (5, 3.0), (40, 4.0)];
+        for (reduce, hold, len) in [
+            (Reduce::Gauge, 10, 1 + 1 + 4 + 1),
+            (Reduce::Gauge, 100, 41),
+            (Reduce::Rate, 1, 41),
+            (Reduce::Event, 1, 4),
+        ] {
+            let f = fill(&vals, reduce, hold);
+            assert_eq!((f.len(), f.capacity()), (len, len), "{reduce:?} {hold}");
+        }
     }
 }
