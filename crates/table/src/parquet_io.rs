@@ -36,11 +36,13 @@ pub const ROW_GROUP_ROWS: usize = 256 * 1024;
 /// pages, statistics and compression), so each batch's columns are encoded
 /// at once on rayon's pool, each by its own `ArrowColumnWriter`, and the
 /// finished column chunks are appended in schema order when the row group is
-/// full. Every column writer sees exactly the calls `ArrowWriter` would make
-/// (the same batch slices, in the same order, split at the same row-group
-/// boundaries), so the file is byte for byte the one the one-thread writer
-/// wrote, whatever the number of threads: which thread encodes a column
-/// changes nothing in its bytes, and the chunks are appended in a fixed order.
+/// full. Every column writer sees the rows `ArrowWriter` would hand it, in
+/// the same order, split at the same row-group boundaries, in slices of
+/// [`SLICE_ROWS`]: the file holds `ArrowWriter`'s table, row groups,
+/// encodings and statistics (its pages may end at other rows), and its
+/// bytes do not depend on the number of threads: which thread encodes a
+/// column changes nothing in its bytes, and the chunks are appended in a
+/// fixed order.
 pub struct ParquetSink {
     writer: SerializedFileWriter<AtomicFile>,
     factory: ArrowRowGroupWriterFactory,
