@@ -38,7 +38,7 @@ pub const ROW_GROUP_ROWS: usize = 256 * 1024;
 /// finished column chunks are appended in schema order when the row group is
 /// full. Every column writer sees the rows `ArrowWriter` would hand it, in
 /// the same order, split at the same row-group boundaries, in slices of
-/// [`SLICE_ROWS`]: the file holds `ArrowWriter`'s table, row groups,
+/// 8 Ki rows (`SLICE_ROWS`): the file holds `ArrowWriter`'s table, row groups,
 /// encodings and statistics (its pages may end at other rows), and its
 /// bytes do not depend on the number of threads: which thread encodes a
 /// column changes nothing in its bytes, and the chunks are appended in a

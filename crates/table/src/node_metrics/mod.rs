@@ -29,7 +29,7 @@
 
 //!
 //! Layout: this module holds the schema and its documentation;
-//! [`builder`] the row builder of one chunk, [`chunk`] the assembly of a
+//! `builder` the row builder of one chunk, `chunk` the assembly of a
 //! chunk's rows with the per-file columns.
 
 mod builder;
