@@ -160,9 +160,9 @@ impl ParquetSink {
 
 /// Rows a column writer is handed at a time. `compute_leaves` builds, per
 /// call, a definition level (2 bytes) and a non-null index (8 bytes) for
-/// every row: for a whole 64 Ki-row batch that is two fresh allocations
-/// past glibc's mmap threshold per column, each paid again in page faults
-/// (a third of the writer's time). Slices of this many rows keep both in a
+/// every row: for a whole batch (about 60,000 rows) that is two fresh
+/// allocations past glibc's mmap threshold per column, each paid again in
+/// page faults (most of a one-thread write's profile). Slices of this many rows keep both in a
 /// reused heap block in cache. A multiple of the writer's mini-batch (1024
 /// rows), so the page boundaries are those of one call.
 const SLICE_ROWS: usize = 8 * 1024;

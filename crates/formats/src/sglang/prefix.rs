@@ -30,6 +30,66 @@ pub struct Ranks {
     pub moe_dp: Option<u16>,
 }
 
+impl Ranks {
+    /// Bits [`Ranks::pack`] uses: six tags of 17 bits (presence, then a
+    /// `u16` value). A caller may put its own bits above them; `u128::MAX`
+    /// is then still no key, which the memos below use for an empty slot.
+    pub const PACKED_BITS: u32 = 6 * 17;
+    /// Slots of a direct-mapped memo indexed by [`Ranks::memo_slot`].
+    pub const MEMO_SLOTS: usize = 64;
+
+    /// Tag `j` (in the order `dp, pp, tp, ep, attn_cp, moe_dp`) of value
+    /// `v`, placed where [`Ranks::pack`] puts it.
+    #[inline]
+    pub fn pack_tag(j: usize, v: u16) -> u128 {
+        (1 << 16 | u128::from(v)) << (17 * j)
+    }
+
+    /// The tags as one integer, for memos keyed by rank tuple: DP layouts
+    /// interleave a few dozen tuples line by line, and comparing or hashing
+    /// six optional tags per line cost more than the work they guard.
+    #[inline]
+    pub fn pack(&self) -> u128 {
+        let tags = [
+            self.dp,
+            self.pp,
+            self.tp,
+            self.ep,
+            self.attn_cp,
+            self.moe_dp,
+        ];
+        tags.iter().enumerate().fold(0u128, |k, (j, t)| match t {
+            Some(v) => k | Ranks::pack_tag(j, *v),
+            None => k,
+        })
+    }
+
+    /// The tags of [`Ranks::pack`]'s integer (bits above
+    /// [`Ranks::PACKED_BITS`] ignored).
+    pub fn unpack(k: u128) -> Ranks {
+        let tag = |j: usize| {
+            let t = (k >> (17 * j)) & 0x1_ffff;
+            (t >> 16 == 1).then_some(t as u16)
+        };
+        Ranks {
+            dp: tag(0),
+            pp: tag(1),
+            tp: tag(2),
+            ep: tag(3),
+            attn_cp: tag(4),
+            moe_dp: tag(5),
+        }
+    }
+
+    /// The slot of a packed key (with any caller bits) in a memo of
+    /// [`Ranks::MEMO_SLOTS`]: Fibonacci hashing of its two halves' xor.
+    #[inline]
+    pub fn memo_slot(key: u128) -> usize {
+        let h = (key as u64 ^ (key >> 64) as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        (h >> 58) as usize
+    }
+}
+
 /// A decoded prefix.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Prefix {
@@ -275,6 +335,32 @@ mod tests {
             "2025-10-20T12:00:44Z nothing",
         ] {
             assert!(split_prefix(l.as_bytes()).is_none(), "{l}");
+        }
+    }
+
+    /// `unpack` inverts `pack` for absent tags, rank 0 and the largest
+    /// `u16`, and distinct tuples pack to distinct keys below `u128::MAX`.
+    #[test]
+    fn packed_ranks_round_trip() {
+        let vals = [None, Some(0u16), Some(1), Some(u16::MAX)];
+        let mut seen = std::collections::HashSet::new();
+        for (i, &dp) in vals.iter().enumerate() {
+            for &tp in &vals {
+                for &moe_dp in &vals {
+                    let r = Ranks {
+                        dp,
+                        tp,
+                        moe_dp,
+                        ep: vals[(i + 1) % 4],
+                        ..Ranks::default()
+                    };
+                    let k = r.pack();
+                    assert!(k < 1 << Ranks::PACKED_BITS);
+                    assert_eq!(Ranks::unpack(k), r);
+                    assert!(seen.insert(k));
+                    assert!(Ranks::memo_slot(k) < Ranks::MEMO_SLOTS);
+                }
+            }
         }
     }
 }

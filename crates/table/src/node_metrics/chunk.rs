@@ -86,37 +86,22 @@ fn duplicate_flags(
     let packed = |r: usize| -> u128 {
         present.iter().fold(0u128, |k, &(j, a)| {
             if a.is_valid(r) {
-                k | (1 << 16 | u128::from(a.value(r) as u16)) << (TAG_BITS * j)
+                k | Ranks::pack_tag(j, a.value(r) as u16)
             } else {
                 k
             }
         })
     };
-    let unpack = |k: u128| -> Ranks {
-        let tag = |j: usize| {
-            let t = (k >> (TAG_BITS * j)) & 0x1_ffff;
-            (t >> 16 == 1).then_some(t as u16)
-        };
-        Ranks {
-            dp: tag(0),
-            pp: tag(1),
-            tp: tag(2),
-            ep: tag(3),
-            attn_cp: tag(4),
-            moe_dp: tag(5),
-        }
-    };
-    // 6 × 17 = 102 bits are used, so `u128::MAX` marks an empty slot.
-    let mut memo = [(u128::MAX, false); 64];
+    // `Ranks::PACKED_BITS` bits are used, so `u128::MAX` marks an empty slot.
+    let mut memo = [(u128::MAX, false); Ranks::MEMO_SLOTS];
     let keys = record.keys();
     Ok(BooleanArray::new(
         BooleanBuffer::collect_bool(n, |r| {
             keys.value(r) == 0 && {
                 let k = packed(r);
-                let h = (k as u64 ^ (k >> 64) as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-                let slot = &mut memo[(h >> 58) as usize];
+                let slot = &mut memo[Ranks::memo_slot(k)];
                 if slot.0 != k {
-                    *slot = (k, !is_primary(&unpack(k)));
+                    *slot = (k, !is_primary(&Ranks::unpack(k)));
                 }
                 slot.1
             }
@@ -124,9 +109,6 @@ fn duplicate_flags(
         None,
     ))
 }
-
-/// Bits of one rank tag in a packed tuple: presence, then a `u16` value.
-const TAG_BITS: usize = 17;
 
 /// Index of `duplicate` among the columns after `line`.
 const DUPLICATE_AT: usize = 1 + 2 + 6;

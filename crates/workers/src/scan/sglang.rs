@@ -100,7 +100,7 @@ fn note_ts(st: &mut ChunkStats, ts: Timestamp) {
 
 /// Slots of the rank-count table of [`scan`]: more than the ranks one log
 /// interleaves in practice (DP8 with TP tags: 8 keys a batch kind).
-const RANK_SLOTS: usize = 64;
+const RANK_SLOTS: usize = Ranks::MEMO_SLOTS;
 
 #[derive(Clone, Copy)]
 struct RankSlot {
@@ -121,18 +121,6 @@ impl RankSlot {
     };
 }
 
-/// A batch kind and rank tags as one integer: 17 bits a tag (presence and
-/// value), then the kind; 104 bits are used, so `u128::MAX` is no key.
-#[inline]
-fn pack(kind: BatchKind, r: &Ranks) -> u128 {
-    let tags = [r.dp, r.pp, r.tp, r.ep, r.attn_cp, r.moe_dp];
-    let k = tags.iter().enumerate().fold(0u128, |k, (j, t)| match t {
-        Some(v) => k | (1 << 16 | u128::from(*v)) << (17 * j),
-        None => k,
-    });
-    k | u128::from(kind == BatchKind::Decode) << 102
-}
-
 /// Counts one batch line of `kind` and `ranks` at `ts`.
 #[inline]
 fn count_rank(
@@ -142,9 +130,9 @@ fn count_rank(
     ranks: Ranks,
     ts: Timestamp,
 ) {
-    let packed = pack(kind, &ranks);
-    let h = (packed as u64 ^ (packed >> 64) as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-    let slot = &mut slots[(h >> 58) as usize];
+    // The kind goes above the tags, so `u128::MAX` stays no key.
+    let packed = ranks.pack() | u128::from(kind == BatchKind::Decode) << Ranks::PACKED_BITS;
+    let slot = &mut slots[Ranks::memo_slot(packed)];
     if slot.packed != packed {
         if let Some(k) = slot.key {
             flush_rank(st, k, slot.count);

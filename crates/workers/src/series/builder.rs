@@ -238,7 +238,7 @@ impl SeriesBuilder {
         // DP layouts interleave ranks row by row, so most rows miss `last`;
         // their ids are kept in a small direct-mapped cache of packed
         // (kind, ranks) keys instead of hashing the key for every row.
-        let mut memo = [(u128::MAX, [NONE; 4]); 64];
+        let mut memo = [(u128::MAX, [NONE; 4]); Ranks::MEMO_SLOTS];
         for i in 0..n {
             let k = rows.kind[i];
             let r = rows.ranks[i];
@@ -249,8 +249,7 @@ impl SeriesBuilder {
                 }
             }
             let key = pack(k, &r);
-            let h = (key as u64 ^ (key >> 64) as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-            let slot = &mut memo[(h >> 58) as usize];
+            let slot = &mut memo[Ranks::memo_slot(key)];
             if slot.0 != key {
                 let mut m = [NONE; 4];
                 match k {

@@ -209,18 +209,13 @@ pub(super) const NONE: u32 = u32::MAX;
 /// value), then the kind. 108 bits are used, so `u128::MAX` is never a key.
 #[inline]
 pub(super) fn pack(kind: Kind, r: &Ranks) -> u128 {
-    let tags = [r.dp, r.pp, r.tp, r.ep, r.attn_cp, r.moe_dp];
-    let mut k = tags.iter().enumerate().fold(0u128, |k, (j, t)| match t {
-        Some(v) => k | (1 << 16 | u128::from(*v)) << (17 * j),
-        None => k,
-    });
-    k |= u128::from(match kind {
-        Kind::Batch(s) => 1 + s.index() as u8,
-        Kind::Memory => 10,
-        Kind::Other => 11,
-        Kind::Skip => 12,
-    }) << 102;
-    k
+    r.pack()
+        | u128::from(match kind {
+            Kind::Batch(s) => 1 + s.index() as u8,
+            Kind::Memory => 10,
+            Kind::Other => 11,
+            Kind::Skip => 12,
+        }) << Ranks::PACKED_BITS
 }
 
 /// FxHash (Firefox's and rustc's hasher: rotate, xor, multiply per word) for
