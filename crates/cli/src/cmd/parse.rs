@@ -75,8 +75,12 @@ pub fn run(a: Args, quiet: bool) -> Result<ExitCode> {
             ..ParseOptions::default()
         },
         // `--stats` reduces the rows as they are parsed (or replays the
-        // cache): the logs are read once.
-        series: a.stats.then(Default::default),
+        // cache): the logs are read once. Only the statistics are shown,
+        // so no chart lines are built.
+        series: a.stats.then(|| srtlog::series::SeriesOptions {
+            lines: false,
+            ..Default::default()
+        }),
     };
     let started = std::time::Instant::now();
     let outcome = parse_run(&req, &counter);

@@ -78,8 +78,10 @@ pub struct Args {
 
 /// Runs the command.
 pub fn run(a: Args, quiet: bool) -> Result<ExitCode> {
+    // Only the statistics are shown: no chart lines are built.
     let opts = SeriesOptions {
         bucket_s: a.bucket,
+        lines: false,
         ..SeriesOptions::default()
     };
     let outcome = analyse(&a.paths, opts, a.year, quiet || a.json, !a.no_cache)?;

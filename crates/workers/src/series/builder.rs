@@ -17,10 +17,10 @@ pub struct SeriesBuilder {
     start: Option<i64>,
     workers: Vec<WorkerMeta>,
     grids: HashMap<(GroupKey, usize), Vec<GCell>>,
-    /// The bucket values of each statistic, one vector per scheduler and
-    /// file in reduction order, concatenated once when summarised: one
-    /// growing vector per statistic was reallocated and copied as it grew.
-    values: HashMap<(WorkerType, Side, usize), Vec<Vec<f64>>>,
+    /// The bucket cells of each statistic, one [`Kept`] per scheduler and
+    /// file in reduction order, turned into values when summarised (one
+    /// growing vector per statistic was reallocated and copied as it grew).
+    values: HashMap<(WorkerType, Side, usize), Vec<Kept>>,
     rows: RowCounts,
     warnings: Vec<String>,
     /// The file being read.
@@ -31,6 +31,8 @@ pub struct SeriesBuilder {
     /// exact, and a file's cells are not grown by doubling (reallocating and
     /// copying them was a fifth of the cache replay's main thread).
     cells_hint: Vec<usize>,
+    /// The last bucket with a kept value (the run's end without lines).
+    last_b: Option<i64>,
 }
 
 impl SeriesBuilder {
@@ -56,6 +58,7 @@ impl SeriesBuilder {
             warnings: Vec::new(),
             current: FileAcc::default(),
             cells_hint: Vec::new(),
+            last_b: None,
         }
     }
 
@@ -191,6 +194,10 @@ impl SeriesBuilder {
             *w *= 2;
         }
         self.current.coarsen();
+        self.last_b = self.last_b.map(|b| b.div_euclid(2));
+        for parts in self.values.values_mut() {
+            parts.iter_mut().for_each(Kept::coarsen);
+        }
         for cells in self.grids.values_mut() {
             let mut out: Vec<GCell> = Vec::with_capacity(cells.len() / 2 + 1);
             for c in cells.iter() {
@@ -360,24 +367,23 @@ impl SeriesBuilder {
                     continue;
                 }
                 let (side, ranks) = acc.members[m];
-                let vals: Vec<(i64, f64)> = cells
-                    .iter()
-                    .map(|c| {
-                        let v = match reduce {
-                            Reduce::Rate => c.sum / width_s,
-                            Reduce::Gauge | Reduce::Event => c.sum / f64::from(c.n),
-                        };
-                        (c.b, v)
-                    })
-                    .collect();
+                if let Some(c) = cells.last() {
+                    self.last_b = Some(self.last_b.map_or(c.b, |x| x.max(c.b)));
+                }
+                if self.opts.lines {
+                    let vals: Vec<(i64, f64)> = cells
+                        .iter()
+                        .map(|c| (c.b, c.value(reduce, width_s)))
+                        .collect();
+                    let filled = fill(&vals, reduce, hold);
+                    let key = self.group_key(worker, ty, side, &ranks);
+                    let grid = self.grids.entry((key, mi)).or_default();
+                    *grid = merge(std::mem::take(grid), &filled);
+                }
                 self.values
                     .entry((ty, side, mi))
                     .or_default()
-                    .push(vals.iter().map(|p| p.1).collect());
-                let filled = fill(&vals, reduce, hold);
-                let key = self.group_key(worker, ty, side, &ranks);
-                let grid = self.grids.entry((key, mi)).or_default();
-                *grid = merge(std::mem::take(grid), &filled);
+                    .push(Kept::of(&cells));
             }
         }
     }
@@ -393,7 +399,11 @@ impl SeriesBuilder {
         let origin_b = origin.map_or(0, |o| o.div_euclid(width));
         let labeler = Labeler::new(&self.workers);
         let expected = self.expected_keys();
-        let (mut charts, last_b) = self.charts(&labeler, &expected, origin_b, width_s);
+        let (mut charts, last_b) = if self.opts.lines {
+            self.charts(&labeler, &expected, origin_b, width_s)
+        } else {
+            (Vec::new(), self.last_b.unwrap_or(origin_b).max(origin_b))
+        };
         // Report order: by section, then catalogue order (a stable sort).
         charts.sort_by_key(|c| {
             SECTIONS
@@ -565,6 +575,7 @@ impl SeriesBuilder {
 
     /// One statistics row per metric, worker type and side with values.
     fn stat_rows(&self) -> Vec<StatRow> {
+        let width_s = self.width_us.unwrap_or(US) as f64 / US as f64;
         let order = [
             WorkerType::Prefill,
             WorkerType::Decode,
@@ -590,18 +601,21 @@ impl SeriesBuilder {
                 metric: metric.column.clone(),
                 title: metric.title.clone(),
                 unit: metric.unit.clone(),
-                summary: summary_of(v),
+                summary: summary_of(v, metric.reduce, width_s),
             })
             .collect()
     }
 }
 
-/// [`Summary::of`] the concatenation of `parts`, without building it first.
-fn summary_of(parts: &[Vec<f64>]) -> Summary {
-    let total: usize = parts.iter().map(Vec::len).sum();
+/// [`Summary::of`] the values of the concatenation of `parts`, without
+/// building it first.
+fn summary_of(parts: &[Kept], reduce: Reduce, width_s: f64) -> Summary {
+    let total: usize = parts.iter().map(Kept::len).sum();
     let mut present = Vec::with_capacity(total);
-    present.extend(parts.iter().flatten().copied().filter(|x| !x.is_nan()));
-    let nan = (total - present.len()) as u64;
+    let nan: u64 = parts
+        .iter()
+        .map(|p| p.values_into(&mut present, reduce, width_s))
+        .sum();
     Summary::of_present(present, nan)
 }
 
@@ -654,20 +668,43 @@ mod tests {
 
     #[test]
     fn a_summary_of_parts_is_the_summary_of_their_concatenation() {
-        let parts = vec![
+        let parts = [
             vec![3.5, f64::NAN, -1.0],
             vec![],
             vec![0.1, 0.2, 0.30000000000000004, f64::NAN],
             vec![1e9],
         ];
         let whole: Vec<f64> = parts.concat();
-        let (a, b) = (summary_of(&parts), Summary::of(&whole));
+        // One line per bucket: a gauge's value is its sum.
+        let cells: Vec<Kept> = parts
+            .iter()
+            .map(|p| {
+                p.iter()
+                    .enumerate()
+                    .map(|(b, &sum)| Cell {
+                        b: b as i64,
+                        sum,
+                        n: 1,
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .map(|c| Kept::of(&c))
+            .collect();
+        let (a, b) = (summary_of(&cells, Reduce::Gauge, 1.0), Summary::of(&whole));
         // Bit for bit, NaN fields included (the serialised form compares them).
         assert_eq!(
             serde_json::to_string(&a).unwrap(),
             serde_json::to_string(&b).unwrap()
         );
         assert_eq!((a.count, a.nan), (6, 2));
-        assert_eq!(summary_of(&[]).count, 0);
+        assert_eq!(summary_of(&[], Reduce::Rate, 1.0).count, 0);
+        // A rate is per second of the bucket; a gauge is the mean of its lines.
+        let two = [Kept::of(&[Cell {
+            b: 0,
+            sum: 10.0,
+            n: 4,
+        }])];
+        assert_eq!(summary_of(&two, Reduce::Rate, 2.0).mean, 5.0);
+        assert_eq!(summary_of(&two, Reduce::Gauge, 2.0).mean, 2.5);
     }
 }

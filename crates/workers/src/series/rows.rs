@@ -21,6 +21,196 @@ pub(super) struct Cell {
     pub(super) n: u32,
 }
 
+impl Cell {
+    /// The scheduler's value in this bucket: the per-second rate of a
+    /// per-batch amount, or the mean of its lines.
+    #[inline]
+    pub(super) fn value(&self, reduce: Reduce, width_s: f64) -> f64 {
+        match reduce {
+            Reduce::Rate => self.sum / width_s,
+            Reduce::Gauge | Reduce::Event => self.sum / f64::from(self.n),
+        }
+    }
+}
+
+/// Halves the resolution of one scheduler's cells (in time order): the
+/// new bucket of `b` is `⌊b/2⌋`, and sums and counts add exactly.
+pub(super) fn coarsen_cells(cells: &mut Vec<Cell>) {
+    let mut out: Vec<Cell> = Vec::with_capacity(cells.len() / 2 + 1);
+    for c in cells.iter() {
+        let b = c.b.div_euclid(2);
+        match out.last_mut() {
+            Some(o) if o.b == b => {
+                o.sum += c.sum;
+                o.n += c.n;
+            }
+            _ => out.push(Cell { b, ..*c }),
+        }
+    }
+    *cells = out;
+}
+
+/// One scheduler's cells of one statistic from one file, kept until the
+/// statistics are summarised. A statistic holds a value per scheduler and
+/// bucket (millions on a large run), so the cells are kept compact: their
+/// sums, the steps between their buckets and their line counts, the last
+/// two a byte each when they fit (they are small: a scheduler prints about
+/// once a bucket), and nothing when all are 1. Cells rather than values
+/// because a later file may widen the buckets: then these are coarsened
+/// too, and every value is one bucket of the final width.
+#[derive(Debug)]
+pub(super) struct Kept {
+    b0: i64,
+    sums: Vec<f64>,
+    /// `b[i] - b[i-1]` (the first: 0), by default 1.
+    steps: Small,
+    /// Lines in each bucket, by default 1.
+    counts: Small,
+}
+
+/// Small non-negative integers: all 1, a byte each, or 4 bytes each.
+#[derive(Debug)]
+enum Small {
+    Ones,
+    Narrow(Vec<u8>),
+    Wide(Vec<u32>),
+}
+
+/// Builds a [`Small`] one value at a time.
+struct SmallBuilder {
+    narrow: Vec<u8>,
+    wide: Vec<u32>,
+    ones: bool,
+}
+
+impl SmallBuilder {
+    fn with_capacity(n: usize) -> SmallBuilder {
+        SmallBuilder {
+            narrow: Vec::with_capacity(n),
+            wide: Vec::new(),
+            ones: true,
+        }
+    }
+
+    /// Appends `x`: a byte while every value fits one, 4 bytes from the
+    /// first that does not.
+    #[inline]
+    fn push(&mut self, x: u32) {
+        self.ones &= x == 1;
+        if self.wide.is_empty() {
+            if let Ok(b) = u8::try_from(x) {
+                self.narrow.push(b);
+                return;
+            }
+            self.wide.reserve_exact(self.narrow.capacity());
+            self.wide.extend(self.narrow.drain(..).map(u32::from));
+        }
+        self.wide.push(x);
+    }
+
+    fn finish(self) -> Small {
+        if self.ones {
+            Small::Ones
+        } else if self.wide.is_empty() {
+            Small::Narrow(self.narrow)
+        } else {
+            Small::Wide(self.wide)
+        }
+    }
+}
+
+impl Small {
+    #[inline]
+    fn get(&self, i: usize) -> u32 {
+        match self {
+            Small::Ones => 1,
+            Small::Narrow(v) => u32::from(v[i]),
+            Small::Wide(v) => v[i],
+        }
+    }
+}
+
+impl Kept {
+    /// Keeps `cells` (in time order), in one pass.
+    pub(super) fn of(cells: &[Cell]) -> Kept {
+        let n = cells.len();
+        let b0 = cells.first().map_or(0, |c| c.b);
+        let mut sums = Vec::with_capacity(n);
+        let mut steps = SmallBuilder::with_capacity(n);
+        let mut counts = SmallBuilder::with_capacity(n);
+        // The first step is 1, not 0, so a consecutive run is all ones.
+        // Steps fit 32 bits: a run spans at most `MAX_BUCKETS` buckets of
+        // the final width, and a file is no wider than its run.
+        let mut prev = b0 - 1;
+        for c in cells {
+            sums.push(c.sum);
+            steps.push(u32::try_from(c.b - prev).unwrap_or(u32::MAX));
+            counts.push(c.n);
+            prev = c.b;
+        }
+        Kept {
+            b0,
+            sums,
+            steps: steps.finish(),
+            counts: counts.finish(),
+        }
+    }
+
+    pub(super) fn len(&self) -> usize {
+        self.sums.len()
+    }
+
+    /// The cells again.
+    pub(super) fn cells(&self) -> impl Iterator<Item = Cell> + '_ {
+        let mut b = self.b0 - 1;
+        self.sums.iter().enumerate().map(move |(i, &sum)| {
+            b += i64::from(self.steps.get(i));
+            Cell {
+                b,
+                sum,
+                n: self.counts.get(i),
+            }
+        })
+    }
+
+    /// Appends the values of the cells at bucket width `width_s` that are
+    /// not NaN to `out`, and returns how many were NaN.
+    pub(super) fn values_into(&self, out: &mut Vec<f64>, reduce: Reduce, width_s: f64) -> u64 {
+        let before = out.len();
+        match (reduce, &self.counts) {
+            (Reduce::Rate, _) => out.extend(
+                self.sums
+                    .iter()
+                    .map(|s| s / width_s)
+                    .filter(|x| !x.is_nan()),
+            ),
+            (_, Small::Ones) => out.extend(self.sums.iter().copied().filter(|x| !x.is_nan())),
+            (_, Small::Narrow(c)) => out.extend(
+                self.sums
+                    .iter()
+                    .zip(c)
+                    .map(|(s, &n)| s / f64::from(n))
+                    .filter(|x| !x.is_nan()),
+            ),
+            (_, Small::Wide(c)) => out.extend(
+                self.sums
+                    .iter()
+                    .zip(c)
+                    .map(|(s, &n)| s / f64::from(n))
+                    .filter(|x| !x.is_nan()),
+            ),
+        }
+        (self.len() - (out.len() - before)) as u64
+    }
+
+    /// Halves the resolution, as [`coarsen_cells`].
+    pub(super) fn coarsen(&mut self) {
+        let mut cells: Vec<Cell> = self.cells().collect();
+        coarsen_cells(&mut cells);
+        *self = Kept::of(&cells);
+    }
+}
+
 /// One bucket of a group line. `s` sums scheduler values, each weighted by
 /// `k`; `n` counts those weights; `k` counts the buckets merged into this
 /// one while coarsening (1 otherwise). The line is `s / k` for summed
@@ -288,20 +478,7 @@ impl FileAcc {
     /// Halves the bucket resolution; exact, since cells hold raw sums.
     pub(super) fn coarsen(&mut self) {
         for per in &mut self.cells {
-            for cells in per.iter_mut() {
-                let mut out: Vec<Cell> = Vec::with_capacity(cells.len() / 2 + 1);
-                for c in cells.iter() {
-                    let b = c.b.div_euclid(2);
-                    match out.last_mut() {
-                        Some(o) if o.b == b => {
-                            o.sum += c.sum;
-                            o.n += c.n;
-                        }
-                        _ => out.push(Cell { b, ..*c }),
-                    }
-                }
-                *cells = out;
-            }
+            per.iter_mut().for_each(coarsen_cells);
         }
     }
 

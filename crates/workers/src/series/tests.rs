@@ -462,6 +462,60 @@ fn coarsening_gives_the_same_lines_as_a_wide_grid_from_the_start() {
     assert_eq!(la[30], (120, 3.0));
 }
 
+/// Regression: a file that widened the buckets after an earlier file was
+/// reduced left that file's statistics at the narrower width, so `stats`
+/// depended on the order of the files (100 one-second values against 25
+/// four-second ones here).
+#[test]
+fn statistics_do_not_depend_on_the_order_of_files_that_widen_the_buckets() {
+    let vals: Vec<[(&str, f64); 1]> = (0..100)
+        .map(|t| [("running_req", (t % 7) as f64)])
+        .collect();
+    let short: Vec<_> = vals
+        .iter()
+        .enumerate()
+        .map(|(t, v)| row(t as f64, "decode", None, v))
+        .collect();
+    let long: Vec<_> = (0..2 * MAX_BUCKETS + 10)
+        .map(|t| row(t as f64, "decode", None, &[("running_req", 3.0)]))
+        .collect();
+    let (short, long) = (batch(&short), batch(&long));
+    let run = |first: &RecordBatch, second: &RecordBatch, lines: bool| {
+        let mut b = SeriesBuilder::new(SeriesOptions {
+            lines,
+            ..opts(GroupBy::Worker)
+        });
+        b.add_worker(
+            meta("/l/a.log", WorkerType::Decode),
+            std::slice::from_ref(first),
+        );
+        b.add_worker(
+            meta("/l/b.log", WorkerType::Decode),
+            std::slice::from_ref(second),
+        );
+        b.finish()
+    };
+    let stat = |s: &SeriesSet| {
+        let r = s.stats.iter().find(|r| r.metric == "running_req").unwrap();
+        serde_json::to_string(&r.summary).unwrap()
+    };
+    let a = run(&short, &long, true);
+    let b = run(&long, &short, true);
+    assert_eq!((a.bucket_s, b.bucket_s), (4, 4));
+    let r = a.stats.iter().find(|r| r.metric == "running_req").unwrap();
+    // 25 four-second buckets of the short file, 5,003 of the long one.
+    assert_eq!(
+        r.summary.count,
+        25 + (2 * MAX_BUCKETS as u64 + 10).div_ceil(4)
+    );
+    assert_eq!(stat(&a), stat(&b));
+    // Without chart lines: the same statistics, no charts.
+    let c = run(&short, &long, false);
+    assert_eq!(stat(&a), stat(&c));
+    assert!(c.charts.is_empty());
+    assert_eq!((c.bucket_s, c.duration_s), (a.bucket_s, a.duration_s));
+}
+
 #[test]
 fn downsampling_keeps_first_last_extremes_and_gaps() {
     let n = 10_000usize;
@@ -621,4 +675,39 @@ fn streamed_parts_coarsen_the_file_being_read_exactly() {
     let s = b.finish();
     let p = pts(&chart(&s, "gen_throughput").series[0]);
     assert_eq!(&p[..3], &[(0, 10.0), (4, 10.0), (8, 10.0)]);
+}
+
+#[test]
+fn kept_cells_round_trip_and_coarsen_as_cells_do() {
+    let c = |b: i64, sum: f64, n: u32| Cell { b, sum, n };
+    let shapes = [
+        vec![],
+        vec![c(7, 1.5, 1), c(8, 2.5, 1), c(9, -3.0, 1)],
+        vec![c(-3, 1.0, 1), c(-1, 2.0, 1), c(4, 0.25, 1)],
+        vec![c(10, 9.0, 3), c(11, 1.0, 1), c(15, 6.0, 2)],
+        // Steps and counts wider than a byte.
+        vec![c(0, 1.0, 300), c(1000, 2.0, 1), c(1001, 3.0, 70_000)],
+        vec![c(2, f64::NAN, 1), c(3, 4.0, 1)],
+    ];
+    let key = |v: &[Cell]| -> Vec<(i64, u64, u32)> {
+        v.iter().map(|c| (c.b, c.sum.to_bits(), c.n)).collect()
+    };
+    for cells in shapes {
+        let mut k = Kept::of(&cells);
+        assert_eq!(key(&k.cells().collect::<Vec<_>>()), key(&cells));
+        assert_eq!(k.len(), cells.len());
+        for reduce in [Reduce::Gauge, Reduce::Rate] {
+            // Appended after what `out` holds; NaN counted, not kept.
+            let mut v = vec![f64::NAN];
+            let nan = k.values_into(&mut v, reduce, 2.0);
+            let all: Vec<f64> = cells.iter().map(|c| c.value(reduce, 2.0)).collect();
+            let want: Vec<f64> = all.iter().copied().filter(|x| !x.is_nan()).collect();
+            assert_eq!(v[1..], want[..]);
+            assert_eq!(nan as usize, all.len() - want.len());
+        }
+        let mut coarse = cells.clone();
+        rows::coarsen_cells(&mut coarse);
+        k.coarsen();
+        assert_eq!(key(&k.cells().collect::<Vec<_>>()), key(&coarse));
+    }
 }
