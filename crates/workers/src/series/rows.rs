@@ -68,91 +68,49 @@ pub(super) struct Kept {
     counts: Small,
 }
 
-/// Small non-negative integers: all 1, a byte each, or 4 bytes each.
+/// Small positive integers: all 1, a byte each, or 8 bytes each.
 #[derive(Debug)]
 enum Small {
     Ones,
     Narrow(Vec<u8>),
-    Wide(Vec<u32>),
-}
-
-/// Builds a [`Small`] one value at a time.
-struct SmallBuilder {
-    narrow: Vec<u8>,
-    wide: Vec<u32>,
-    ones: bool,
-}
-
-impl SmallBuilder {
-    fn with_capacity(n: usize) -> SmallBuilder {
-        SmallBuilder {
-            narrow: Vec::with_capacity(n),
-            wide: Vec::new(),
-            ones: true,
-        }
-    }
-
-    /// Appends `x`: a byte while every value fits one, 4 bytes from the
-    /// first that does not.
-    #[inline]
-    fn push(&mut self, x: u32) {
-        self.ones &= x == 1;
-        if self.wide.is_empty() {
-            if let Ok(b) = u8::try_from(x) {
-                self.narrow.push(b);
-                return;
-            }
-            self.wide.reserve_exact(self.narrow.capacity());
-            self.wide.extend(self.narrow.drain(..).map(u32::from));
-        }
-        self.wide.push(x);
-    }
-
-    fn finish(self) -> Small {
-        if self.ones {
-            Small::Ones
-        } else if self.wide.is_empty() {
-            Small::Narrow(self.narrow)
-        } else {
-            Small::Wide(self.wide)
-        }
-    }
+    Wide(Vec<u64>),
 }
 
 impl Small {
+    /// Collects `v`. Simple passes (all ones? the largest? then the copy)
+    /// rather than one pass that widens on the way: cheaper per value.
+    fn of(v: impl Iterator<Item = u64> + Clone) -> Small {
+        if v.clone().all(|x| x == 1) {
+            Small::Ones
+        } else if v.clone().all(|x| x <= u64::from(u8::MAX)) {
+            Small::Narrow(v.map(|x| x as u8).collect()) // ≤ 255: exact
+        } else {
+            Small::Wide(v.collect())
+        }
+    }
+
     #[inline]
-    fn get(&self, i: usize) -> u32 {
+    fn get(&self, i: usize) -> u64 {
         match self {
             Small::Ones => 1,
-            Small::Narrow(v) => u32::from(v[i]),
+            Small::Narrow(v) => u64::from(v[i]),
             Small::Wide(v) => v[i],
         }
     }
 }
 
 impl Kept {
-    /// Keeps `cells` (in time order), in one pass.
+    /// Keeps `cells` (in time order).
     pub(super) fn of(cells: &[Cell]) -> Kept {
-        let n = cells.len();
         let b0 = cells.first().map_or(0, |c| c.b);
-        let mut sums = Vec::with_capacity(n);
-        let mut steps = SmallBuilder::with_capacity(n);
-        let mut counts = SmallBuilder::with_capacity(n);
         // The first step is 1, not 0, so a consecutive run is all ones.
-        // Steps fit 32 bits: a run spans at most `MAX_BUCKETS` buckets of
-        // the final width, and a file is no wider than its run.
-        let mut prev = b0 - 1;
-        for c in cells {
-            sums.push(c.sum);
-            steps.push(u32::try_from(c.b - prev).unwrap_or(u32::MAX));
-            counts.push(c.n);
-            prev = c.b;
-        }
+        // Cells are in time order, so every step is positive.
+        let steps = std::iter::once(1).chain(cells.windows(2).map(|w| w[1].b.abs_diff(w[0].b)));
         Kept {
             b0,
-            sums,
-            steps: steps.finish(),
-            counts: counts.finish(),
+            sums: cells.iter().map(|c| c.sum).collect(),
+            steps: Small::of(steps),
+            counts: Small::of(cells.iter().map(|c| u64::from(c.n))),
         }
     }
 
@@ -164,11 +122,12 @@ impl Kept {
     pub(super) fn cells(&self) -> impl Iterator<Item = Cell> + '_ {
         let mut b = self.b0 - 1;
         self.sums.iter().enumerate().map(move |(i, &sum)| {
-            b += i64::from(self.steps.get(i));
+            // Both fit: steps are bucket distances and counts were `u32`.
+            b += self.steps.get(i) as i64;
             Cell {
                 b,
                 sum,
-                n: self.counts.get(i),
+                n: self.counts.get(i) as u32,
             }
         })
     }
@@ -192,11 +151,12 @@ impl Kept {
                     .map(|(s, &n)| s / f64::from(n))
                     .filter(|x| !x.is_nan()),
             ),
+            // Counts came from `u32`: exact as `f64`.
             (_, Small::Wide(c)) => out.extend(
                 self.sums
                     .iter()
                     .zip(c)
-                    .map(|(s, &n)| s / f64::from(n))
+                    .map(|(s, &n)| s / n as f64)
                     .filter(|x| !x.is_nan()),
             ),
         }
