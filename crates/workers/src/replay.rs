@@ -31,13 +31,13 @@ use parquet::arrow::ProjectionMask;
 use parquet::file::metadata::ParquetMetaData;
 use parquet::schema::types::SchemaDescriptor;
 use srtlog_formats::Timestamp;
-use srtlog_table::arrow_select::concat::concat_batches;
 use srtlog_table::RecordBatch;
+use std::collections::VecDeque;
 use std::path::Path;
 use std::sync::mpsc::{sync_channel, Receiver};
 
 /// Rows per decoded batch.
-const READ_BATCH: usize = 64 * 1024;
+const READ_BATCH: usize = 8 * 1024;
 
 /// Reduces the cached rows of `files` (the current discovery, which the
 /// cache was validated against) to series.
@@ -56,7 +56,7 @@ pub fn series(
     let rx = spawn_reader(&paths.parquet);
     let mut rows = Cursor {
         rx,
-        pending: Vec::new(),
+        pending: VecDeque::new(),
         path: &paths.parquet,
     };
     let mut b = SeriesBuilder::new(opts);
@@ -64,7 +64,7 @@ pub fn series(
         // An empty part adds nothing (no row, no warning).
         for &n in r.parts.iter().filter(|&&n| n > 0) {
             let part = rows.take(n as usize)?;
-            b.add_part(&part);
+            b.add_part_batches(&part);
         }
         let primary = FileReplay::primary_map(r);
         let m = WorkerMeta {
@@ -147,7 +147,7 @@ fn needed(
 struct Cursor<'a> {
     rx: Receiver<Batch>,
     /// Decoded rows not handed out yet, in order.
-    pending: Vec<RecordBatch>,
+    pending: VecDeque<RecordBatch>,
     path: &'a Path,
 }
 
@@ -156,7 +156,7 @@ impl Cursor<'_> {
     fn is_exhausted(&mut self) -> Result<bool> {
         while self.pending.iter().all(|b| b.num_rows() == 0) {
             match self.rx.recv() {
-                Ok(Ok(b)) => self.pending.push(b),
+                Ok(Ok(b)) => self.pending.push_back(b),
                 Ok(Err(e)) => return Err(bad(self.path, &e)),
                 Err(_) => return Ok(true),
             }
@@ -164,14 +164,15 @@ impl Cursor<'_> {
         Ok(false)
     }
 
-    /// The next `n` rows (fewer only at the end of the file), one batch.
-    fn take(&mut self, n: usize) -> Result<RecordBatch> {
+    /// The next `n` rows, as consecutive batches (slices of the decoded
+    /// ones, never copied).
+    fn take(&mut self, n: usize) -> Result<Vec<RecordBatch>> {
         let mut have: usize = self.pending.iter().map(RecordBatch::num_rows).sum();
         while have < n {
             match self.rx.recv() {
                 Ok(Ok(b)) => {
                     have += b.num_rows();
-                    self.pending.push(b);
+                    self.pending.push_back(b);
                 }
                 Ok(Err(e)) => return Err(bad(self.path, &e)),
                 Err(_) => break,
@@ -180,32 +181,21 @@ impl Cursor<'_> {
         if have < n {
             return Err(bad(self.path, "fewer rows than the metadata records"));
         }
-        let first = &self.pending[0];
-        if first.num_rows() >= n {
-            // The usual case: a slice of the first batch, no copy.
-            let out = first.slice(0, n);
-            let rest = first.slice(n, first.num_rows() - n);
-            if rest.num_rows() == 0 {
-                self.pending.remove(0);
-            } else {
-                self.pending[0] = rest;
-            }
-            return Ok(out);
-        }
         let mut parts = Vec::new();
         let mut need = n;
         while need > 0 {
-            let b = self.pending.remove(0);
+            let Some(b) = self.pending.pop_front() else {
+                break; // unreachable: `have >= n` rows are pending
+            };
             if b.num_rows() <= need {
                 need -= b.num_rows();
                 parts.push(b);
             } else {
                 parts.push(b.slice(0, need));
-                self.pending.insert(0, b.slice(need, b.num_rows() - need));
+                self.pending.push_front(b.slice(need, b.num_rows() - need));
                 need = 0;
             }
         }
-        let schema = parts[0].schema();
-        concat_batches(&schema, &parts).map_err(|e| bad(self.path, &e.to_string()))
+        Ok(parts)
     }
 }

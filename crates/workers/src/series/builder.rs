@@ -76,7 +76,7 @@ impl SeriesBuilder {
     /// `duplicate` flags. Files may come in any order.
     pub fn add_worker(&mut self, meta: WorkerMeta, batches: &[RecordBatch]) {
         for rb in batches {
-            self.add_rows(rb, true, &meta.file);
+            self.add_rows(std::slice::from_ref(rb), true, &meta.file);
         }
         self.end_file(meta, None);
     }
@@ -86,34 +86,66 @@ impl SeriesBuilder {
     /// rows' `duplicate` flags may be provisional, so they are not used:
     /// rows are kept per rank tags until `end_file` knows the primary ranks.
     pub fn add_part(&mut self, rb: &RecordBatch) {
-        self.add_rows(rb, false, "streamed rows");
+        self.add_rows(std::slice::from_ref(rb), false, "streamed rows");
     }
 
-    fn add_rows(&mut self, rb: &RecordBatch, honor_dup: bool, what: &str) {
-        let Some(rows) = Rows::of(rb, honor_dup) else {
-            if rb.num_rows() > 0 {
-                self.warnings.push(format!(
-                    "{what}: rows without a microsecond timestamp column were skipped"
-                ));
+    /// [`SeriesBuilder::add_part`] for a part held as consecutive batches
+    /// of one schema: the same result as for their concatenation, without
+    /// copying them into one.
+    pub fn add_part_batches(&mut self, part: &[RecordBatch]) {
+        self.add_rows(part, false, "streamed rows");
+    }
+
+    /// Reduces the rows of `part` (consecutive batches of one part: one
+    /// bucket width for all, chosen from their time range as a whole).
+    fn add_rows(&mut self, part: &[RecordBatch], honor_dup: bool, what: &str) {
+        let mut rows = Vec::with_capacity(part.len());
+        let mut missing_ts = false;
+        for rb in part {
+            match Rows::of(rb, honor_dup) {
+                Some(r) => rows.push((rb, r)),
+                None => missing_ts |= rb.num_rows() > 0,
             }
-            return;
-        };
+        }
+        if missing_ts {
+            self.warnings.push(format!(
+                "{what}: rows without a microsecond timestamp column were skipped"
+            ));
+        }
         let mut lo = i64::MAX;
         let mut hi = i64::MIN;
-        for (t, k) in rows.ts.iter().zip(&rows.kind) {
-            if *k == Kind::Skip {
-                self.current.flagged += 1;
-            } else {
-                lo = lo.min(*t);
-                hi = hi.max(*t);
+        for (_, r) in &rows {
+            for (t, k) in r.ts.iter().zip(&r.kind) {
+                if *k == Kind::Skip {
+                    self.current.flagged += 1;
+                } else {
+                    lo = lo.min(*t);
+                    hi = hi.max(*t);
+                }
             }
         }
         if lo > hi {
             return;
         }
         let width = self.ensure_width(lo, hi);
+        if let [(first, _), _, ..] = rows.as_slice() {
+            // Metrics of columns this version does not know are numbered as
+            // they are first met; in schema order over the whole part, as
+            // for the one batch the part would be.
+            let schema = first.schema();
+            for (ci, field) in schema.fields().iter().enumerate() {
+                if rows.iter().any(|(rb, _)| {
+                    let col = rb.column(ci);
+                    col.null_count() < col.len()
+                }) {
+                    self.metric_for(field.name(), field.data_type());
+                }
+            }
+        }
         let mut acc = std::mem::take(&mut self.current);
-        self.accumulate(rb, &rows, width, &mut acc);
+        for (rb, r) in &rows {
+            self.accumulate(rb, r, width, &mut acc);
+        }
         self.current = acc;
     }
 
