@@ -270,23 +270,16 @@ impl SeriesBuilder {
 
     fn accumulate(&mut self, rb: &RecordBatch, rows: &Rows<'_>, width: i64, acc: &mut FileAcc) {
         let n = rows.ts.len();
-        // Scheduler ids per row and side, looked up once per row (and not
-        // at all for runs of rows from the same rank).
+        // Scheduler ids per row and side, looked up once per row through a
+        // small direct-mapped cache of packed (kind, ranks) keys instead of
+        // hashing the key for every row. (A check of the previous row's
+        // key first cost more than it saved: DP layouts interleave ranks
+        // row by row, so it missed on most rows.)
         let mut mids: Vec<[u32; 4]> = Vec::with_capacity(n);
-        let mut last: Option<(Kind, Ranks, [u32; 4])> = None;
-        // DP layouts interleave ranks row by row, so most rows miss `last`;
-        // their ids are kept in a small direct-mapped cache of packed
-        // (kind, ranks) keys instead of hashing the key for every row.
         let mut memo = [(u128::MAX, [NONE; 4]); Ranks::MEMO_SLOTS];
         for i in 0..n {
             let k = rows.kind[i];
             let r = rows.ranks[i];
-            if let Some((lk, lr, m)) = last {
-                if lk == k && lr == r {
-                    mids.push(m);
-                    continue;
-                }
-            }
             let key = pack(k, &r);
             let slot = &mut memo[Ranks::memo_slot(key)];
             if slot.0 != key {
@@ -303,9 +296,7 @@ impl SeriesBuilder {
                 }
                 *slot = (key, m);
             }
-            let m = slot.1;
-            last = Some((k, r, m));
-            mids.push(m);
+            mids.push(slot.1);
         }
         for (k, m) in rows.kind.iter().zip(&mids) {
             // Each row is counted once, under the first scheduler it feeds.
