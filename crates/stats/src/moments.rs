@@ -51,6 +51,23 @@ impl Moments {
         self.max = self.max.max(x);
     }
 
+    /// The moments of `a` and of `b`, each exactly as [`Moments::push`]ing
+    /// its values in order would give. Welford's update is one dependent
+    /// chain through a division per value, so one series runs at the
+    /// division's latency; two series pushed in the same loop are two
+    /// independent chains the processor overlaps (about 2× the throughput).
+    pub fn of_two(a: &[f64], b: &[f64]) -> (Moments, Moments) {
+        let (mut ma, mut mb) = (Moments::new(), Moments::new());
+        let common = a.len().min(b.len());
+        for (&x, &y) in a[..common].iter().zip(&b[..common]) {
+            ma.push(x);
+            mb.push(y);
+        }
+        a[common..].iter().for_each(|&x| ma.push(x));
+        b[common..].iter().for_each(|&y| mb.push(y));
+        (ma, mb)
+    }
+
     /// Combines two accumulators (Chan, Golub & LeVeque 1979, pairwise update).
     pub fn merge(&mut self, o: &Moments) {
         if o.n == 0 {

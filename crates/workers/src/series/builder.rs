@@ -615,31 +615,48 @@ impl SeriesBuilder {
                 }
             }
         }
-        // Each summary sorts its own values: independent, so in parallel;
-        // `collect` keeps the order above.
-        keys.into_par_iter()
-            .map(|(metric, ty, side, v)| StatRow {
-                worker_type: ty,
-                side,
-                metric: metric.column.clone(),
-                title: metric.title.clone(),
-                unit: metric.unit.clone(),
-                summary: summary_of(v, metric.reduce, width_s),
+        // Each summary sorts its own values: independent, so in parallel,
+        // two at a time (their moments share a loop: see
+        // `Summary::of_present_two`); `collect` keeps the order above.
+        let row = |(metric, ty, side, _): &(&Metric, WorkerType, Side, _), summary| StatRow {
+            worker_type: *ty,
+            side: *side,
+            metric: metric.column.clone(),
+            title: metric.title.clone(),
+            unit: metric.unit.clone(),
+            summary,
+        };
+        let values = |(metric, _, _, v): &(&Metric, WorkerType, Side, &Vec<Kept>)| {
+            values_of(v, metric.reduce, width_s)
+        };
+        keys.par_chunks(2)
+            .flat_map_iter(|pair| match pair {
+                [a, b] => {
+                    let (sa, sb) = Summary::of_present_two(values(a), values(b));
+                    vec![row(a, sa), row(b, sb)]
+                }
+                _ => pair
+                    .iter()
+                    .map(|k| {
+                        let (v, nan) = values(k);
+                        row(k, Summary::of_present(v, nan))
+                    })
+                    .collect(),
             })
             .collect()
     }
 }
 
-/// [`Summary::of`] the values of the concatenation of `parts`, without
-/// building it first.
-fn summary_of(parts: &[Kept], reduce: Reduce, width_s: f64) -> Summary {
+/// The values of the concatenation of `parts` that are not NaN, and how
+/// many were NaN, for [`Summary::of_present`].
+fn values_of(parts: &[Kept], reduce: Reduce, width_s: f64) -> (Vec<f64>, u64) {
     let total: usize = parts.iter().map(Kept::len).sum();
     let mut present = Vec::with_capacity(total);
     let nan: u64 = parts
         .iter()
         .map(|p| p.values_into(&mut present, reduce, width_s))
         .sum();
-    Summary::of_present(present, nan)
+    (present, nan)
 }
 
 /// Legend labels of group lines.
@@ -688,6 +705,11 @@ impl Labeler {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn summary_of(parts: &[Kept], reduce: Reduce, width_s: f64) -> Summary {
+        let (v, nan) = values_of(parts, reduce, width_s);
+        Summary::of_present(v, nan)
+    }
 
     #[test]
     fn a_summary_of_parts_is_the_summary_of_their_concatenation() {
