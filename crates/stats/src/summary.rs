@@ -74,7 +74,9 @@ impl Summary {
     /// Summarises `v`, values without NaN, `nan` missing ones besides.
     pub fn of_present(v: Vec<f64>, nan: u64) -> Summary {
         let v = sorted(v);
-        Summary::of_sorted(&v, Moments::of_two(&v, &[]).0, nan)
+        let mut m = Moments::new();
+        v.iter().for_each(|&x| m.push(x));
+        Summary::of_sorted(&v, m, nan)
     }
 
     /// [`Summary::of_present`] of two series at once, with their moments

@@ -162,9 +162,10 @@ impl ParquetSink {
 /// call, a definition level (2 bytes) and a non-null index (8 bytes) for
 /// every row: for a whole batch (about 60,000 rows) that is two fresh
 /// allocations past glibc's mmap threshold per column, each paid again in
-/// page faults (most of a one-thread write's profile). Slices of this many rows keep both in a
-/// reused heap block in cache. A multiple of the writer's mini-batch (1024
-/// rows), so the page boundaries are those of one call.
+/// page faults (most of a one-thread write's profile). Slices of this many
+/// rows keep both in a reused heap block in cache. A multiple of the
+/// writer's mini-batch (1024 rows), so the page boundaries are those of one
+/// call.
 const SLICE_ROWS: usize = 8 * 1024;
 
 /// Writes one column of a batch (a top-level field with one leaf: every

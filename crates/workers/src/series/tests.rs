@@ -427,32 +427,41 @@ fn workers_without_batches_of_a_side_are_listed_as_missing() {
     assert_eq!(c.missing, vec!["x_decode_w0".to_string()]);
 }
 
+/// A decode file of one `running_req` line a second, `3.0` each, long
+/// enough that the run no longer fits `MAX_BUCKETS` one-second buckets.
+fn long_decode_file() -> RecordBatch {
+    let long: Vec<_> = (0..2 * MAX_BUCKETS + 10)
+        .map(|t| row(t as f64, "decode", None, &[("running_req", 3.0)]))
+        .collect();
+    batch(&long)
+}
+
+/// The set of two decode files reduced in this order.
+fn two_files(o: SeriesOptions, first: &RecordBatch, second: &RecordBatch) -> SeriesSet {
+    let mut b = SeriesBuilder::new(o);
+    b.add_worker(
+        meta("/l/a.log", WorkerType::Decode),
+        std::slice::from_ref(first),
+    );
+    b.add_worker(
+        meta("/l/b.log", WorkerType::Decode),
+        std::slice::from_ref(second),
+    );
+    b.finish()
+}
+
 #[test]
 fn coarsening_gives_the_same_lines_as_a_wide_grid_from_the_start() {
     let short: Vec<_> = (0..100)
         .map(|t| row(t as f64, "decode", None, &[("running_req", 2.0)]))
         .collect();
-    let long: Vec<_> = (0..2 * MAX_BUCKETS + 10)
-        .map(|t| row(t as f64, "decode", None, &[("running_req", 3.0)]))
-        .collect();
-    let (short, long) = (batch(&short), batch(&long));
-    let run = |first: &RecordBatch, second: &RecordBatch| {
-        let mut b = SeriesBuilder::new(SeriesOptions {
-            max_points: 0,
-            ..opts(GroupBy::All)
-        });
-        b.add_worker(
-            meta("/l/a.log", WorkerType::Decode),
-            std::slice::from_ref(first),
-        );
-        b.add_worker(
-            meta("/l/b.log", WorkerType::Decode),
-            std::slice::from_ref(second),
-        );
-        b.finish()
+    let (short, long) = (batch(&short), long_decode_file());
+    let o = SeriesOptions {
+        max_points: 0,
+        ..opts(GroupBy::All)
     };
-    let a = run(&short, &long);
-    let b = run(&long, &short);
+    let a = two_files(o.clone(), &short, &long);
+    let b = two_files(o, &long, &short);
     assert_eq!(a.bucket_s, 4);
     assert_eq!(b.bucket_s, 4);
     let la = pts(&a.charts[0].series[0]);
@@ -476,24 +485,13 @@ fn statistics_do_not_depend_on_the_order_of_files_that_widen_the_buckets() {
         .enumerate()
         .map(|(t, v)| row(t as f64, "decode", None, v))
         .collect();
-    let long: Vec<_> = (0..2 * MAX_BUCKETS + 10)
-        .map(|t| row(t as f64, "decode", None, &[("running_req", 3.0)]))
-        .collect();
-    let (short, long) = (batch(&short), batch(&long));
+    let (short, long) = (batch(&short), long_decode_file());
     let run = |first: &RecordBatch, second: &RecordBatch, lines: bool| {
-        let mut b = SeriesBuilder::new(SeriesOptions {
+        let o = SeriesOptions {
             lines,
             ..opts(GroupBy::Worker)
-        });
-        b.add_worker(
-            meta("/l/a.log", WorkerType::Decode),
-            std::slice::from_ref(first),
-        );
-        b.add_worker(
-            meta("/l/b.log", WorkerType::Decode),
-            std::slice::from_ref(second),
-        );
-        b.finish()
+        };
+        two_files(o, first, second)
     };
     let stat = |s: &SeriesSet| {
         let r = s.stats.iter().find(|r| r.metric == "running_req").unwrap();
