@@ -3,7 +3,7 @@
 
 use super::chunk::*;
 use srtlog_formats::line::normalize;
-use srtlog_formats::sglang::{decode_line, BatchKind, Ranks, Record};
+use srtlog_formats::sglang::{with_decoded, BatchKind, Ranks, Record};
 use srtlog_formats::Timestamp;
 
 /// Scans `buf` (whole lines) of an SGLang log into `sink`.
@@ -29,47 +29,14 @@ pub fn scan<S: RecordSink>(buf: &[u8], sink: &mut S) -> ChunkStats {
         start = end;
         line_no += 1;
         let line = normalize(raw, &mut scratch);
-        let record = decode_line(line);
-        if !matches!(record, Record::Batch(_)) {
-            sink.other_line(line_no, raw_start, raw);
-        }
-        match record {
-            Record::Batch(r) => {
-                count_rank(&mut st, &mut slots, r.kind, r.prefix.ranks, r.prefix.ts);
-                if r.values.rejected() != 0 {
-                    st.count_rejected_fields(r.values.rejected());
-                }
-                sink.batch(line_no, &r);
+        // The record is lent, not returned: a batch record carries its value
+        // array (over 300 bytes), and moving it was a copy a line.
+        with_decoded(line, |record| {
+            if !matches!(record, Record::Batch(_)) {
+                sink.other_line(line_no, raw_start, raw);
             }
-            Record::Memory(m) => {
-                st.memory += 1;
-                note_ts(&mut st, m.prefix.ts);
-                sink.memory(line_no, &m);
-            }
-            Record::Config(c) => st.config.absorb(&c),
-            Record::Other(p) => {
-                note_ts(&mut st, p.ts);
-                if let Some(status) = sglang_access(line) {
-                    st.count_access(status, Some(p.ts.0.div_euclid(1_000_000)));
-                }
-            }
-            Record::Unparsed(reason) => {
-                st.unparsed += 1;
-                if st.examples.len() < MAX_EXAMPLES {
-                    let t = &line[..line.len().min(300)];
-                    st.examples.push(UnparsedExample {
-                        line: line_no,
-                        reason: reason.to_string(),
-                        text: String::from_utf8_lossy(t).into_owned(),
-                    });
-                }
-            }
-            Record::Noise => {
-                if memchr::memchr(0, raw).is_some() {
-                    st.binary_lines += 1;
-                }
-            }
-        }
+            take(&mut st, &mut slots, sink, line_no, line, raw, record);
+        });
     }
     for slot in slots {
         if let Some(k) = slot.key {
@@ -78,6 +45,56 @@ pub fn scan<S: RecordSink>(buf: &[u8], sink: &mut S) -> ChunkStats {
     }
     st.lines = line_no;
     st
+}
+
+/// Counts one decoded line into `st` and hands its record to `sink`.
+#[inline(always)]
+fn take<S: RecordSink>(
+    st: &mut ChunkStats,
+    slots: &mut [RankSlot; RANK_SLOTS],
+    sink: &mut S,
+    line_no: u64,
+    line: &[u8],
+    raw: &[u8],
+    record: &Record<'_>,
+) {
+    match record {
+        Record::Batch(r) => {
+            count_rank(st, slots, r.kind, r.prefix.ranks, r.prefix.ts);
+            if r.values.rejected() != 0 {
+                st.count_rejected_fields(r.values.rejected());
+            }
+            sink.batch(line_no, r);
+        }
+        Record::Memory(m) => {
+            st.memory += 1;
+            note_ts(st, m.prefix.ts);
+            sink.memory(line_no, m);
+        }
+        Record::Config(c) => st.config.absorb(c),
+        Record::Other(p) => {
+            note_ts(st, p.ts);
+            if let Some(status) = sglang_access(line) {
+                st.count_access(status, Some(p.ts.0.div_euclid(1_000_000)));
+            }
+        }
+        &Record::Unparsed(reason) => {
+            st.unparsed += 1;
+            if st.examples.len() < MAX_EXAMPLES {
+                let t = &line[..line.len().min(300)];
+                st.examples.push(UnparsedExample {
+                    line: line_no,
+                    reason: reason.to_string(),
+                    text: String::from_utf8_lossy(t).into_owned(),
+                });
+            }
+        }
+        Record::Noise => {
+            if memchr::memchr(0, raw).is_some() {
+                st.binary_lines += 1;
+            }
+        }
+    }
 }
 
 /// The status of an access line behind an SGLang prefix
@@ -170,6 +187,7 @@ fn flush_rank(st: &mut ChunkStats, key: (BatchKind, Ranks), c: RankCount) {
 mod tests {
     use super::*;
     use crate::scan::scan_buffer;
+    use srtlog_formats::sglang::decode_line;
 
     /// The slot table gives the counts of one ordered-map entry per line
     /// (the rule before it), with more keys than slots so that slots are
