@@ -77,16 +77,18 @@ fn duplicate_flags(
     // each row's tuple is packed into one integer (17 bits a tag: presence
     // and value), and the answers are kept in a small direct-mapped cache of
     // packed tuples; a tag column no row of the chunk has is not read at all.
-    let present: Vec<(usize, &Int32Array)> = int
+    // A tag column without nulls (a tag every line carries, the common
+    // case) is read without its validity bits.
+    let present: Vec<(usize, &[i32], Option<&NullBuffer>)> = int
         .iter()
         .enumerate()
         .filter(|(_, a)| a.null_count() < a.len())
-        .map(|(j, a)| (j, *a))
+        .map(|(j, a)| (j, &a.values()[..], a.nulls().filter(|b| b.null_count() > 0)))
         .collect();
     let packed = |r: usize| -> u128 {
-        present.iter().fold(0u128, |k, &(j, a)| {
-            if a.is_valid(r) {
-                k | Ranks::pack_tag(j, a.value(r) as u16)
+        present.iter().fold(0u128, |k, &(j, v, nulls)| {
+            if nulls.is_none_or(|b| b.is_valid(r)) {
+                k | Ranks::pack_tag(j, v[r] as u16)
             } else {
                 k
             }
