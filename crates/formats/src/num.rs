@@ -250,7 +250,12 @@ mod tests {
         assert_eq!(leading_decimal(b"True"), None);
         assert_eq!(leading_decimal(b"1234567890123456"), None);
         // Fifteen digits, the most the fast path takes: exact, as std reads them.
-        for t in ["999999999999999", "99999999.9999999", "0.00000000000001", "4503599627370.49"] {
+        for t in [
+            "999999999999999",
+            "99999999.9999999",
+            "0.00000000000001",
+            "4503599627370.49",
+        ] {
             let want: f64 = t.parse().unwrap();
             assert_eq!(leading_decimal(t.as_bytes()), Some((want, t.len())), "{t}");
         }

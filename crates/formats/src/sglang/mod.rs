@@ -407,6 +407,13 @@ fn parse_value(v: &[u8], kind: FieldKind) -> Option<f64> {
 }
 
 fn decode_other(prefix: Prefix, msg: &[u8]) -> Record<'_> {
+    // Access lines (`INFO:     10.0.0.1:5428 - "POST /generate HTTP/1.1"
+    // 200 OK`, one a request) are most of the lines that are not batches.
+    // Their shape is known, so the marker searches below, seven passes of
+    // `memmem` over the line, are not made for them.
+    if msg.starts_with(b"INFO:") && crate::access::decode_access(msg).is_some() {
+        return Record::Other(prefix);
+    }
     if let Some(m) = memory::decode_memory(prefix, msg) {
         return Record::Memory(m);
     }

@@ -163,6 +163,36 @@ fn coverage_and_noise() {
     ));
 }
 
+/// Access lines are plain lines, found without the marker searches; an
+/// `INFO:` line that is not an access line is still searched, so a record
+/// in an unknown shape behind it is counted, not taken for an access line.
+#[test]
+fn access_lines_and_info_lines_that_are_not() {
+    fn p(s: &str) -> Record<'_> {
+        decode_line(s.as_bytes())
+    }
+    assert!(matches!(
+        p(
+            r#"[2025-10-20 12:03:11] INFO:     10.235.26.27:54282 - "POST /generate HTTP/1.1" 200 OK"#
+        ),
+        Record::Other(_)
+    ));
+    assert!(matches!(
+        p(
+            r#"[2025-10-20 12:03:11 DP1] INFO:     127.0.0.1:5 - "GET /health HTTP/1.1" 503 Service Unavailable"#
+        ),
+        Record::Other(_)
+    ));
+    assert!(matches!(
+        p("[2025-10-20 12:03:11 TP0] INFO: Prefill batch. #new-seq: 1, #new-token: 2"),
+        Record::Unparsed(_)
+    ));
+    assert!(matches!(
+        p("[2025-10-20 12:03:11 TP0] INFO: KV Cache is allocated. #tokens: 10, K size: 1 GB"),
+        Record::Unparsed(_)
+    ));
+}
+
 #[test]
 fn configs() {
     match decode_line(b"[2025-10-20 12:01:06] server_args=ServerArgs(model_path='/m', tp_size=4, dp_size=1, ep_size=1, pp_size=1, disaggregation_mode='decode')") {
