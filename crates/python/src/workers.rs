@@ -11,7 +11,7 @@ use crate::arrow::ArrowStream;
 use crate::errors::{Failure, Kind};
 use crate::wait::{self, Job};
 use pyo3::prelude::*;
-use srtlog::discover::discover;
+use srtlog::discover::{discover, Discovery};
 use srtlog::series::{GroupBy, SeriesOptions};
 use srtlog::summary::{RunSummary, WorkerSummary};
 use srtlog::worker::{parse_files, ParseOptions};
@@ -38,8 +38,12 @@ fn input_bytes(files: &[srtlog::discover::WorkerFile]) -> u64 {
         .sum()
 }
 
-fn parse(paths: Vec<PathBuf>, year: Option<i32>, job: &Job) -> Result<Parsed, Failure> {
-    let d = discover(&paths)?;
+fn parse(
+    paths: Vec<PathBuf>,
+    d: Discovery,
+    year: Option<i32>,
+    job: &Job,
+) -> Result<Parsed, Failure> {
     if d.files.is_empty() {
         let path = paths.first().cloned().unwrap_or_default();
         return Err(srtlog::Error::NoWorkerLogs {
@@ -109,10 +113,15 @@ pub fn parse_workers(
     year: Option<i32>,
     progress: Option<Bound<'_, PyAny>>,
 ) -> PyResult<(String, Vec<String>, Vec<ArrowStream>, Vec<String>)> {
-    let total = py.detach(|| discover(&paths).map(|d| input_bytes(&d.files)).unwrap_or(0));
-    let job = Job::new(total);
+    // Discovered once: the files' sizes are the progress total.
+    let d = py
+        .detach(|| discover(&paths))
+        .map_err(|e| PyErr::from(Failure::from(e)))?;
+    let job = Job::new(input_bytes(&d.files));
     let j = job.clone();
-    let p = wait::run(py, &job, progress.as_ref(), move || parse(paths, year, &j))?;
+    let p = wait::run(py, &job, progress.as_ref(), move || {
+        parse(paths, d, year, &j)
+    })?;
     Ok((p.run_json, p.workers, p.tables, p.warnings))
 }
 
