@@ -39,7 +39,7 @@ pub(crate) mod finders {
 pub use config::{parse_config, ConfigFacts};
 pub use fields::{Field, FieldDef, FieldKind, FIELDS, NFIELDS};
 pub use memory::{MemoryEvent, MemoryRecord};
-pub use prefix::{split_prefix, Prefix, Ranks};
+pub use prefix::{split_prefix, Prefix, Ranks, TagMemo};
 
 use crate::num::{leading_u64, parse_f64};
 use crate::timestamp::Timestamp;
@@ -193,7 +193,27 @@ pub fn decode_line(line: &[u8]) -> Record<'_> {
 /// (2 % of a parse); here it is filled where it lies and lent.
 #[inline]
 pub fn with_decoded<'a, R>(line: &'a [u8], f: impl FnOnce(&Record<'a>) -> R) -> R {
-    let Some((prefix, msg)) = split_prefix(line) else {
+    with_decoded_in(line, None, f)
+}
+
+/// [`with_decoded`] for a loop over the lines of one log: rank tags are
+/// read through `memo` ([`TagMemo`]), which the loop keeps between lines.
+#[inline]
+pub fn with_decoded_memo<'a, R>(
+    line: &'a [u8],
+    memo: &mut TagMemo,
+    f: impl FnOnce(&Record<'a>) -> R,
+) -> R {
+    with_decoded_in(line, Some(memo), f)
+}
+
+#[inline]
+fn with_decoded_in<'a, R>(
+    line: &'a [u8],
+    memo: Option<&mut TagMemo>,
+    f: impl FnOnce(&Record<'a>) -> R,
+) -> R {
+    let Some((prefix, msg)) = prefix::split_prefix_in(line, memo) else {
         return f(&decode_unprefixed(line));
     };
     let kind = match msg.first() {

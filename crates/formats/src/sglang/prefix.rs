@@ -105,16 +105,70 @@ pub struct Prefix {
 /// the line has no recognised timestamp prefix.
 #[inline]
 pub fn split_prefix(line: &[u8]) -> Option<(Prefix, &[u8])> {
-    if let Some(r) = split_at_start(line) {
+    split_prefix_in(line, None)
+}
+
+/// [`split_prefix`], reading rank tags through `memo` when given.
+#[inline]
+pub(super) fn split_prefix_in<'a>(
+    line: &'a [u8],
+    memo: Option<&mut TagMemo>,
+) -> Option<(Prefix, &'a [u8])> {
+    if let Some(r) = split_at_start(line, memo) {
         return Some(r);
     }
     split_after_outer_noise(line)
 }
 
+/// The rank tags of recent prefixes, by their bytes (`DP3 TP3 EP3`): a
+/// scheduler prints the same tags on every line, and a log interleaves a
+/// few dozen tuples at most, so each tuple is read once and then found.
+/// Reading the tags was over a third of the work of a prefix. Tags are a
+/// pure function of their bytes, so the memo changes no result; tag runs
+/// longer than 16 bytes, and tags that do not read, are not kept.
+#[derive(Clone, Debug)]
+pub struct TagMemo {
+    /// `(tag bytes, zero-padded; their length, 0 for an empty slot; ranks)`.
+    slots: [(u128, u8, Ranks); TagMemo::SLOTS],
+}
+
+impl Default for TagMemo {
+    fn default() -> Self {
+        TagMemo {
+            slots: [(0, 0, Ranks::default()); TagMemo::SLOTS],
+        }
+    }
+}
+
+impl TagMemo {
+    const SLOTS: usize = 32;
+
+    /// The ranks of `tags` (the bracket's text after the timestamp, from
+    /// its first space), as [`read_tags`] gives them.
+    #[inline]
+    fn ranks(&mut self, tags: &[u8]) -> Option<Ranks> {
+        if tags.is_empty() || tags.len() > 16 {
+            return read_tags(tags);
+        }
+        let mut b = [0u8; 16];
+        b[..tags.len()].copy_from_slice(tags);
+        let key = u128::from_le_bytes(b);
+        let h = (key as u64 ^ (key >> 64) as u64 ^ tags.len() as u64)
+            .wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        let slot = &mut self.slots[(h >> 59) as usize % Self::SLOTS];
+        if slot.1 as usize == tags.len() && slot.0 == key {
+            return Some(slot.2);
+        }
+        let r = read_tags(tags)?;
+        *slot = (key, tags.len() as u8, r);
+        Some(r)
+    }
+}
+
 #[inline]
-fn split_at_start(line: &[u8]) -> Option<(Prefix, &[u8])> {
+fn split_at_start<'a>(line: &'a [u8], memo: Option<&mut TagMemo>) -> Option<(Prefix, &'a [u8])> {
     match line.first()? {
-        b'[' => bracket(line),
+        b'[' => bracket(line, memo),
         b'0'..=b'9' => iso_tracing(line),
         _ => None,
     }
@@ -127,7 +181,7 @@ fn split_after_outer_noise(line: &[u8]) -> Option<(Prefix, &[u8])> {
     let head = &line[..line.len().min(96)];
     // docker-compose: `name  | rest`
     if let Some(bar) = memchr::memmem::find(head, b"| ") {
-        if let Some(r) = split_at_start(&line[bar + 2..]) {
+        if let Some(r) = split_at_start(&line[bar + 2..], None) {
             return Some(r);
         }
     }
@@ -141,33 +195,26 @@ fn split_after_outer_noise(line: &[u8]) -> Option<(Prefix, &[u8])> {
             i += 1;
         }
         if line.get(i) == Some(&b'[') {
-            return bracket(&line[i..]);
+            return bracket(&line[i..], None);
         }
     }
     None
 }
 
-fn bracket(line: &[u8]) -> Option<(Prefix, &[u8])> {
+fn bracket<'a>(line: &'a [u8], memo: Option<&mut TagMemo>) -> Option<(Prefix, &'a [u8])> {
     let close = memchr(b']', &line[..line.len().min(96)])?;
     let inner = &line[1..close];
-    let (ts, has_date, mut i) = if let Some((ts, n)) = parse_datetime(inner) {
+    let (ts, has_date, i) = if let Some((ts, n)) = parse_datetime(inner) {
         (ts, true, n)
     } else {
         let (h, mi, s, us, n) = parse_time_at(inner, 0)?;
         (Timestamp::from_civil(1970, 1, 1, h, mi, s, us)?, false, n)
     };
-    let mut ranks = Ranks::default();
-    while i < inner.len() {
-        if inner[i] != b' ' {
-            return None;
-        }
-        i += 1;
-        let start = i;
-        while i < inner.len() && inner[i] != b' ' {
-            i += 1;
-        }
-        tag(&inner[start..i], &mut ranks)?;
-    }
+    let tags = &inner[i..];
+    let ranks = match memo {
+        Some(m) => m.ranks(tags)?,
+        None => read_tags(tags)?,
+    };
     let mut msg = &line[close + 1..];
     if msg.first() == Some(&b' ') {
         msg = &msg[1..];
@@ -180,6 +227,25 @@ fn bracket(line: &[u8]) -> Option<(Prefix, &[u8])> {
         },
         msg,
     ))
+}
+
+/// The rank tags of a bracket after its timestamp (` DP3 TP3 EP3`, or
+/// nothing): each tag follows one space.
+fn read_tags(tags: &[u8]) -> Option<Ranks> {
+    let mut ranks = Ranks::default();
+    let mut i = 0;
+    while i < tags.len() {
+        if tags[i] != b' ' {
+            return None;
+        }
+        i += 1;
+        let start = i;
+        while i < tags.len() && tags[i] != b' ' {
+            i += 1;
+        }
+        tag(&tags[start..i], &mut ranks)?;
+    }
+    Some(ranks)
 }
 
 /// Records one rank tag. Unknown upper-case words (`Router`, `migrate`) are
@@ -281,6 +347,47 @@ mod tests {
     fn p(line: &str) -> (Prefix, String) {
         let (p, m) = split_prefix(line.as_bytes()).expect(line);
         (p, String::from_utf8_lossy(m).into_owned())
+    }
+
+    /// Prefixes read through one memo, line after line, are those read
+    /// without it: with more tuples than slots (slots taken over and
+    /// tuples coming back), tag runs of 16 and 17 bytes, a repeated tag,
+    /// tags that do not read, and lines whose tags differ only in length.
+    #[test]
+    fn the_tag_memo_reads_as_the_tags_do() {
+        let mut lines: Vec<String> = Vec::new();
+        for round in 0..3 {
+            for i in 0..80u32 {
+                let t = match i % 8 {
+                    0 => format!("DP{} TP{} EP{}", i % 40, i % 8, round),
+                    1 => format!("DP{}", i),
+                    2 => format!("TP{} TP{}", i, i + 1),
+                    3 => format!("DP{i} TP{i} EP{i} PP1"),
+                    4 => format!("ATTN_CP{} MOE_DP{}", i % 3, i % 5),
+                    5 => format!("DP{i} Router"),
+                    6 => format!("XX{i}"),
+                    _ => format!("DP{i}  TP1"),
+                };
+                lines.push(format!(
+                    "[2026-01-02 03:04:05 {t}] Decode batch, #running-req: 1"
+                ));
+            }
+        }
+        lines.push("[2026-01-02 03:04:05 DP1 TP1 EP1 PP1] x".into()); // 16 bytes of tags
+        lines.push("[2026-01-02 03:04:05 DP10 TP1 EP1 PP1] x".into()); // 17
+        lines.push("[2026-01-02 03:04:05 DP1 TP1 EP1 PP1] x".into());
+        lines.push("[2026-01-02 03:04:05 DP1 TP1 EP1 P1] x".into()); // 15, no rank word
+        lines.push("[2026-01-02 03:04:05] x".into());
+        lines.push("[2026-01-02 03:04:05 DP1] x".into());
+        lines.push("[2026-01-02 03:04:05 DP12] x".into());
+        let mut memo = TagMemo::default();
+        for l in &lines {
+            let plain = split_prefix(l.as_bytes());
+            let memoised = split_prefix_in(l.as_bytes(), Some(&mut memo));
+            assert_eq!(plain, memoised, "{l}");
+        }
+        assert!(split_prefix(lines[0].as_bytes()).is_some());
+        assert!(split_prefix(lines[6].as_bytes()).is_none(), "{}", lines[6]);
     }
 
     #[test]
