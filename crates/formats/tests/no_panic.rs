@@ -54,3 +54,46 @@ fn mutated_lines_never_panic() {
     // decoder, not just the noise path.
     assert!(decoded > 100_000, "{decoded}");
 }
+
+/// The memo of a loop over a log's lines ([`DecodeMemo`]) changes the work,
+/// never the record: every line, decoded with one memo carried from line to
+/// line, gives the record the plain decoder gives. Unmutated lines come in
+/// between the mutants, so the memo holds the real shapes (keys by item,
+/// rank tags) when a mutant that differs from them by a byte arrives.
+#[test]
+fn memoised_decoding_equals_plain_decoding() {
+    use srtlog_formats::sglang::{with_decoded_memo, DecodeMemo};
+    let mut rng = Rng(0x2545_f491_4f6c_dd1d);
+    let specials = [b',', b':', b' ', b'.', b'#', b'9', b'T', b'E'];
+    let mut memo = DecodeMemo::default();
+    let mut scratch = Vec::new();
+    let mut batches = 0usize;
+    for i in 0..60_000 {
+        let mut l = SEEDS[rng.below(SEEDS.len())].as_bytes().to_vec();
+        if i % 2 == 1 {
+            for _ in 0..1 + rng.below(3) {
+                let at = rng.below(l.len() + 1);
+                match rng.below(4) {
+                    0 if at < l.len() => l[at] = specials[rng.below(specials.len())],
+                    1 => l.insert(at, specials[rng.below(specials.len())]),
+                    2 => l.truncate(at),
+                    _ if at < l.len() => {
+                        l.remove(at);
+                    }
+                    _ => {}
+                }
+            }
+        }
+        let line = normalize(&l, &mut scratch);
+        let plain = decode_line(line);
+        let with_memo = with_decoded_memo(line, &mut memo, |r| format!("{r:?}"));
+        assert_eq!(
+            format!("{plain:?}"),
+            with_memo,
+            "{}",
+            String::from_utf8_lossy(line)
+        );
+        batches += usize::from(matches!(plain, srtlog_formats::sglang::Record::Batch(_)));
+    }
+    assert!(batches > 10_000, "{batches}");
+}

@@ -13,6 +13,7 @@
 
 pub mod config;
 pub mod fields;
+mod memo;
 pub mod memory;
 pub mod prefix;
 
@@ -38,8 +39,9 @@ pub(crate) mod finders {
 
 pub use config::{parse_config, ConfigFacts};
 pub use fields::{Field, FieldDef, FieldKind, FIELDS, NFIELDS};
+pub use memo::DecodeMemo;
 pub use memory::{MemoryEvent, MemoryRecord};
-pub use prefix::{split_prefix, Prefix, Ranks, TagMemo};
+pub use prefix::{split_prefix, Prefix, Ranks};
 
 use crate::num::{leading_u64, parse_f64};
 use crate::timestamp::Timestamp;
@@ -196,12 +198,13 @@ pub fn with_decoded<'a, R>(line: &'a [u8], f: impl FnOnce(&Record<'a>) -> R) -> 
     with_decoded_in(line, None, f)
 }
 
-/// [`with_decoded`] for a loop over the lines of one log: rank tags are
-/// read through `memo` ([`TagMemo`]), which the loop keeps between lines.
+/// [`with_decoded`] for a loop over the lines of one log, which keeps
+/// `memo` ([`DecodeMemo`]) between lines: the same records, with less work
+/// for the rank tags and keys that repeat from line to line.
 #[inline]
 pub fn with_decoded_memo<'a, R>(
     line: &'a [u8],
-    memo: &mut TagMemo,
+    memo: &mut DecodeMemo,
     f: impl FnOnce(&Record<'a>) -> R,
 ) -> R {
     with_decoded_in(line, Some(memo), f)
@@ -210,10 +213,14 @@ pub fn with_decoded_memo<'a, R>(
 #[inline]
 fn with_decoded_in<'a, R>(
     line: &'a [u8],
-    memo: Option<&mut TagMemo>,
+    memo: Option<&mut DecodeMemo>,
     f: impl FnOnce(&Record<'a>) -> R,
 ) -> R {
-    let Some((prefix, msg)) = prefix::split_prefix_in(line, memo) else {
+    let (tags, shapes) = match memo {
+        Some(m) => (Some(&mut m.tags), Some(&mut m.shapes)),
+        None => (None, None),
+    };
+    let Some((prefix, msg)) = prefix::split_prefix_in(line, tags) else {
         return f(&decode_unprefixed(line));
     };
     let kind = match msg.first() {
@@ -232,7 +239,8 @@ fn with_decoded_in<'a, R>(
     let Record::Batch(rec) = &mut out else {
         return f(&out);
     };
-    match decode_batch(rec, rest) {
+    let shape = shapes.map(|s| &mut s[usize::from(kind == BatchKind::Decode)]);
+    match decode_batch(rec, rest, shape) {
         Ok(()) => f(&out),
         Err(why) => f(&Record::Unparsed(why)),
     }
@@ -241,7 +249,11 @@ fn with_decoded_in<'a, R>(
 /// Reads the items of a batch line after its kind (`rest`) into `rec`;
 /// the error is why the line is [`Record::Unparsed`].
 #[inline(never)]
-fn decode_batch<'a>(rec: &mut BatchRecord<'a>, mut rest: &'a [u8]) -> Result<(), &'static str> {
+fn decode_batch<'a>(
+    rec: &mut BatchRecord<'a>,
+    mut rest: &'a [u8],
+    mut shape: Option<&mut memo::Shape>,
+) -> Result<(), &'static str> {
     let kind = rec.kind;
     // ` [N],` forward-iteration id.
     if let Some(r) = rest.strip_prefix(b" [") {
@@ -279,7 +291,27 @@ fn decode_batch<'a>(rec: &mut BatchRecord<'a>, mut rest: &'a [u8]) -> Result<(),
     // are a dozen bytes long, too short for `memchr`'s vector setup to pay.
     let n = rest.len();
     let mut start = 0;
+    let mut item = 0;
     'items: while start < n {
+        let k = item;
+        item += 1;
+        // The key item `k` had on the last line of this kind, when this item
+        // starts with it: then its ':' is known, and so is its field.
+        if let Some(e) = shape
+            .as_deref()
+            .and_then(|sh| sh.expected(k, &rest[start..]))
+        {
+            let c = start + e.key.len();
+            if let Some((v, end)) = plain_value(rest, c, e.field) {
+                rec.values.set(e.field, v);
+                start = end + 2;
+                continue 'items;
+            }
+            let end = item_end(rest, c + 1);
+            take_item(&rest[start..end], Some(c - start), prefill, rec)?;
+            start = end + 2;
+            continue 'items;
+        }
         // The first ':' of the item, unless a ", " ends the item before it.
         let mut from = start;
         let (colon, end) = loop {
@@ -287,28 +319,15 @@ fn decode_batch<'a>(rec: &mut BatchRecord<'a>, mut rest: &'a [u8]) -> Result<(),
                 None => break (None, n),
                 Some(i) if rest[from + i] == b':' => {
                     let c = from + i;
-                    // Fast path: a plain number ending the item, the shape of
-                    // nearly every value. Anything else (`True`, `12.5%`,
-                    // `nan`, unknown keys) goes through `take_item`.
-                    let v0 = c + 1 + usize::from(rest.get(c + 1) == Some(&b' '));
-                    if let Some((v, used)) = crate::num::leading_decimal(&rest[v0..]) {
-                        let e = v0 + used;
-                        if e == n || (rest[e] == b',' && rest.get(e + 1).is_none_or(|&b| b == b' '))
-                        {
-                            if let Some(f) = fields::lookup(trim(&rest[start..c]), prefill) {
-                                // A count past i32 takes the slow path,
-                                // which rejects it (one compare here).
-                                let ok = match f.def().kind {
-                                    FieldKind::Float => true,
-                                    FieldKind::Int => v <= I32_MAX,
-                                    _ => false,
-                                };
-                                if ok {
-                                    rec.values.set(f, v);
-                                    start = e + 2;
-                                    continue 'items;
-                                }
-                            }
+                    let key = &rest[start..c];
+                    if let Some(f) = fields::lookup(trim(key), prefill) {
+                        if let Some(sh) = shape.as_deref_mut() {
+                            sh.note(k, key, f);
+                        }
+                        if let Some((v, end)) = plain_value(rest, c, f) {
+                            rec.values.set(f, v);
+                            start = end + 2;
+                            continue 'items;
                         }
                     }
                     break (Some(c - start), item_end(rest, c + 1));
@@ -326,6 +345,26 @@ fn decode_batch<'a>(rec: &mut BatchRecord<'a>, mut rest: &'a [u8]) -> Result<(),
         return Err("batch line without fields");
     }
     Ok(())
+}
+
+/// The fast path of an item of field `f` whose ':' is at `c`: a plain
+/// number ending the item, the shape of nearly every value. Returns it and
+/// where the item ends. Anything else (`True`, `12.5%`, `nan`, a count past
+/// `i32`, which the slow path rejects) goes through [`take_item`].
+#[inline(always)]
+fn plain_value(rest: &[u8], c: usize, f: Field) -> Option<(f64, usize)> {
+    let v0 = c + 1 + usize::from(rest.get(c + 1) == Some(&b' '));
+    let (v, used) = crate::num::leading_decimal(rest.get(v0..)?)?;
+    let e = v0 + used;
+    if !(e == rest.len() || (rest[e] == b',' && rest.get(e + 1).is_none_or(|&b| b == b' '))) {
+        return None;
+    }
+    let ok = match f.def().kind {
+        FieldKind::Float => true,
+        FieldKind::Int => v <= I32_MAX,
+        _ => false,
+    };
+    ok.then_some((v, e))
 }
 
 /// End of the item whose value starts at `from`: the next ", " or the end.

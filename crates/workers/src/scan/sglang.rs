@@ -3,7 +3,7 @@
 
 use super::chunk::*;
 use srtlog_formats::line::normalize;
-use srtlog_formats::sglang::{with_decoded_memo, BatchKind, Ranks, Record, TagMemo};
+use srtlog_formats::sglang::{with_decoded_memo, BatchKind, DecodeMemo, Ranks, Record};
 use srtlog_formats::Timestamp;
 
 /// Scans `buf` (whole lines) of an SGLang log into `sink`.
@@ -21,7 +21,7 @@ pub fn scan<S: RecordSink>(buf: &[u8], sink: &mut S) -> ChunkStats {
     // turn) was 3 % of the parse. The merge is a sum, a min and a max, so
     // when a count is flushed changes nothing in the result.
     let mut slots = [RankSlot::EMPTY; RANK_SLOTS];
-    let mut tags = TagMemo::default();
+    let mut memo = DecodeMemo::default();
     let mut start = 0usize;
     while start < buf.len() {
         let end = memchr::memchr(b'\n', &buf[start..]).map_or(buf.len(), |i| start + i + 1);
@@ -32,7 +32,7 @@ pub fn scan<S: RecordSink>(buf: &[u8], sink: &mut S) -> ChunkStats {
         let line = normalize(raw, &mut scratch);
         // The record is lent, not returned: a batch record carries its value
         // array (over 300 bytes), and moving it was a copy a line.
-        with_decoded_memo(line, &mut tags, |record| {
+        with_decoded_memo(line, &mut memo, |record| {
             if !matches!(record, Record::Batch(_)) {
                 sink.other_line(line_no, raw_start, raw);
             }
