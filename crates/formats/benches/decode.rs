@@ -1,11 +1,13 @@
 //! Decoder micro-benchmarks, in bytes per second, on simulated worker logs of
-//! several format generations (generated once into a temporary folder).
+//! several format generations (generated once into a temporary folder):
+//! `decode_line` (each line on its own) and `with_decoded_memo` (the scan
+//! loop's way, one `DecodeMemo` carried from line to line).
 //!
 //! `cargo bench -p srtlog-formats --bench decode`
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use srtlog_formats::line::normalize;
-use srtlog_formats::sglang::{decode_line, Record};
+use srtlog_formats::sglang::{decode_line, with_decoded_memo, DecodeMemo, Record};
 use srtlog_sim::{Backend, Mode, SglangVariant, SimConfig};
 use std::hint::black_box;
 
@@ -37,19 +39,40 @@ fn decode_all(buf: &[u8]) -> usize {
     batches
 }
 
-fn bench(c: &mut Criterion) {
-    let mut g = c.benchmark_group("decode_line");
-    for (name, variant, dp) in [
-        ("v0.5.3 TP", SglangVariant::V053, 1),
-        ("v0.5.6 DP8", SglangVariant::V056, 8),
-        ("2026 DP/TP/EP", SglangVariant::Y2026, 8),
-        ("dynamo ISO", SglangVariant::Dynamo, 1),
-    ] {
-        let buf = sample(variant, dp);
-        g.throughput(Throughput::Bytes(buf.len() as u64));
-        g.bench_function(name, |b| b.iter(|| decode_all(black_box(&buf))));
+/// [`decode_all`] through one memo, as the scan loop decodes a buffer.
+fn decode_all_memo(buf: &[u8]) -> usize {
+    let mut scratch = Vec::new();
+    let mut memo = DecodeMemo::default();
+    let mut batches = 0;
+    for raw in buf.split(|&b| b == b'\n') {
+        let line = normalize(raw, &mut scratch);
+        batches += with_decoded_memo(line, &mut memo, |r| {
+            usize::from(matches!(r, Record::Batch(_)))
+        });
     }
-    g.finish();
+    batches
+}
+
+const VARIANTS: [(&str, SglangVariant, u32); 4] = [
+    ("v0.5.3 TP", SglangVariant::V053, 1),
+    ("v0.5.6 DP8", SglangVariant::V056, 8),
+    ("2026 DP/TP/EP", SglangVariant::Y2026, 8),
+    ("dynamo ISO", SglangVariant::Dynamo, 1),
+];
+
+fn bench(c: &mut Criterion) {
+    let bufs: Vec<_> = VARIANTS.iter().map(|&(_, v, dp)| sample(v, dp)).collect();
+    for (group, f) in [
+        ("decode_line", decode_all as fn(&[u8]) -> usize),
+        ("with_decoded_memo", decode_all_memo),
+    ] {
+        let mut g = c.benchmark_group(group);
+        for ((name, ..), buf) in VARIANTS.iter().zip(&bufs) {
+            g.throughput(Throughput::Bytes(buf.len() as u64));
+            g.bench_function(*name, |b| b.iter(|| f(black_box(buf))));
+        }
+        g.finish();
+    }
 }
 
 criterion_group! {
