@@ -25,7 +25,7 @@
 use crate::cache::{CacheMeta, CachePaths, FileReplay};
 use crate::discover::WorkerFile;
 use crate::error::{Error, Result};
-use crate::series::{SeriesBuilder, SeriesOptions, SeriesSet, WorkerMeta};
+use crate::series::{RowFacts, SeriesBuilder, SeriesOptions, SeriesSet, WorkerMeta};
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use parquet::arrow::ProjectionMask;
 use parquet::file::metadata::ParquetMetaData;
@@ -35,6 +35,7 @@ use srtlog_table::RecordBatch;
 use std::collections::VecDeque;
 use std::path::Path;
 use std::sync::mpsc::{sync_channel, Receiver};
+use std::sync::Arc;
 
 /// Rows per decoded batch. Parts are handed over as slices of these, so
 /// their size does not change the result: 8 Ki rows keep a batch's columns
@@ -67,7 +68,7 @@ pub fn series(
         // An empty part adds nothing (no row, no warning).
         for &n in r.parts.iter().filter(|&&n| n > 0) {
             let part = rows.take(n as usize)?;
-            b.add_part_batches(&part);
+            b.add_part_with_facts(&part);
         }
         let primary = FileReplay::primary_map(r);
         let m = WorkerMeta {
@@ -89,9 +90,16 @@ fn bad(path: &Path, why: &str) -> Error {
     Error::io(path, std::io::Error::other(why.to_string()))
 }
 
-type Batch = std::result::Result<RecordBatch, String>;
+/// A decoded batch and its rows' facts, or why decoding stopped.
+type Batch = std::result::Result<(RecordBatch, Option<Arc<RowFacts>>), String>;
 
-/// Decodes the Parquet file on its own thread, a few batches ahead.
+/// A decoded batch (or a slice of one) with the facts of the batch it was
+/// cut from and its first row's offset in them.
+type Part = (RecordBatch, Option<Arc<RowFacts>>, usize);
+
+/// Decodes the Parquet file on its own thread, a few batches ahead, and
+/// reads each batch's row facts ([`RowFacts`]) there too: they depend on
+/// the batch alone, and the thread that reduces is the critical path.
 fn spawn_reader(path: &Path) -> Receiver<Batch> {
     let (tx, rx) = sync_channel::<Batch>(2);
     let path = path.to_path_buf();
@@ -109,8 +117,14 @@ fn spawn_reader(path: &Path) -> Receiver<Batch> {
         match reader {
             Ok(r) => {
                 for b in r {
+                    let b = b
+                        .map(|b| {
+                            let facts = RowFacts::of(&b).map(Arc::new);
+                            (b, facts)
+                        })
+                        .map_err(|e| e.to_string());
                     // A closed channel: the reduction stopped; so do we.
-                    if tx.send(b.map_err(|e| e.to_string())).is_err() {
+                    if tx.send(b).is_err() {
                         return;
                     }
                 }
@@ -150,16 +164,16 @@ fn needed(
 struct Cursor<'a> {
     rx: Receiver<Batch>,
     /// Decoded rows not handed out yet, in order.
-    pending: VecDeque<RecordBatch>,
+    pending: VecDeque<Part>,
     path: &'a Path,
 }
 
 impl Cursor<'_> {
     /// Whether every row was handed out.
     fn is_exhausted(&mut self) -> Result<bool> {
-        while self.pending.iter().all(|b| b.num_rows() == 0) {
+        while self.pending.iter().all(|(b, ..)| b.num_rows() == 0) {
             match self.rx.recv() {
-                Ok(Ok(b)) => self.pending.push_back(b),
+                Ok(Ok((b, f))) => self.pending.push_back((b, f, 0)),
                 Ok(Err(e)) => return Err(bad(self.path, &e)),
                 Err(_) => return Ok(true),
             }
@@ -168,14 +182,14 @@ impl Cursor<'_> {
     }
 
     /// The next `n` rows, as consecutive batches (slices of the decoded
-    /// ones, never copied).
-    fn take(&mut self, n: usize) -> Result<Vec<RecordBatch>> {
-        let mut have: usize = self.pending.iter().map(RecordBatch::num_rows).sum();
+    /// ones, never copied) with their facts.
+    fn take(&mut self, n: usize) -> Result<Vec<Part>> {
+        let mut have: usize = self.pending.iter().map(|(b, ..)| b.num_rows()).sum();
         while have < n {
             match self.rx.recv() {
-                Ok(Ok(b)) => {
+                Ok(Ok((b, f))) => {
                     have += b.num_rows();
-                    self.pending.push_back(b);
+                    self.pending.push_back((b, f, 0));
                 }
                 Ok(Err(e)) => return Err(bad(self.path, &e)),
                 Err(_) => break,
@@ -187,15 +201,16 @@ impl Cursor<'_> {
         let mut parts = Vec::new();
         let mut need = n;
         while need > 0 {
-            let Some(b) = self.pending.pop_front() else {
+            let Some((b, f, off)) = self.pending.pop_front() else {
                 break; // unreachable: `have >= n` rows are pending
             };
             if b.num_rows() <= need {
                 need -= b.num_rows();
-                parts.push(b);
+                parts.push((b, f, off));
             } else {
-                parts.push(b.slice(0, need));
-                self.pending.push_front(b.slice(need, b.num_rows() - need));
+                parts.push((b.slice(0, need), f.clone(), off));
+                self.pending
+                    .push_front((b.slice(need, b.num_rows() - need), f, off + need));
                 need = 0;
             }
         }

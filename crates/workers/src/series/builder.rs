@@ -3,6 +3,7 @@
 
 use super::*;
 use rayon::prelude::*;
+use std::sync::Arc;
 
 /// The lines of one metric: group key and bucket cells.
 type MetricLines<'a> = Vec<(GroupKey, &'a Vec<GCell>)>;
@@ -76,7 +77,7 @@ impl SeriesBuilder {
     /// `duplicate` flags. Files may come in any order.
     pub fn add_worker(&mut self, meta: WorkerMeta, batches: &[RecordBatch]) {
         for rb in batches {
-            self.add_rows(std::slice::from_ref(rb), true, &meta.file);
+            self.add_rows(std::slice::from_ref(rb), None, true, &meta.file);
         }
         self.end_file(meta, None);
     }
@@ -86,25 +87,71 @@ impl SeriesBuilder {
     /// rows' `duplicate` flags may be provisional, so they are not used:
     /// rows are kept per rank tags until `end_file` knows the primary ranks.
     pub fn add_part(&mut self, rb: &RecordBatch) {
-        self.add_rows(std::slice::from_ref(rb), false, "streamed rows");
+        self.add_rows(std::slice::from_ref(rb), None, false, "streamed rows");
     }
 
     /// [`SeriesBuilder::add_part`] for a part held as consecutive batches
     /// of one schema: the same result as for their concatenation, without
     /// copying them into one.
     pub fn add_part_batches(&mut self, part: &[RecordBatch]) {
-        self.add_rows(part, false, "streamed rows");
+        self.add_rows(part, None, false, "streamed rows");
+    }
+
+    /// [`SeriesBuilder::add_part_batches`] with each batch's [`RowFacts`]
+    /// already computed: `(batch, facts, offset)`, the batch's rows being
+    /// the facts' rows from `offset` on (a batch may be a slice of the one
+    /// the facts were computed for). The same result; the cache replay
+    /// computes the facts on its reader thread. Facts that do not cover
+    /// the batch are computed again.
+    pub fn add_part_with_facts(&mut self, part: &[(RecordBatch, Option<Arc<RowFacts>>, usize)]) {
+        let batches: Vec<RecordBatch> = part.iter().map(|(rb, ..)| rb.clone()).collect();
+        let facts: Vec<Option<(&RowFacts, usize)>> = part
+            .iter()
+            .map(|(_, f, off)| f.as_deref().map(|f| (f, *off)))
+            .collect();
+        self.add_rows(&batches, Some(&facts), false, "streamed rows");
     }
 
     /// Reduces the rows of `part` (consecutive batches of one part: one
-    /// bucket width for all, chosen from their time range as a whole).
-    fn add_rows(&mut self, part: &[RecordBatch], honor_dup: bool, what: &str) {
+    /// bucket width for all, chosen from their time range as a whole),
+    /// with their facts when `given`.
+    fn add_rows(
+        &mut self,
+        part: &[RecordBatch],
+        given: Option<&[Option<(&RowFacts, usize)>]>,
+        honor_dup: bool,
+        what: &str,
+    ) {
+        let mut owned: Vec<Option<RowFacts>> = Vec::with_capacity(part.len());
+        for (i, rb) in part.iter().enumerate() {
+            let n = rb.num_rows();
+            let covers = given
+                .and_then(|g| g.get(i).copied().flatten())
+                .is_some_and(|(f, off)| off + n <= f.kind.len() && off + n <= f.ranks.len());
+            owned.push(if covers {
+                None
+            } else {
+                RowFacts::read(rb, honor_dup)
+            });
+        }
         let mut rows = Vec::with_capacity(part.len());
         let mut missing_ts = false;
-        for rb in part {
-            match Rows::of(rb, honor_dup) {
+        for (i, rb) in part.iter().enumerate() {
+            let n = rb.num_rows();
+            let facts = match &owned[i] {
+                Some(f) => Some((f, 0)),
+                None => given.and_then(|g| g.get(i).copied().flatten()),
+            };
+            let r = facts.and_then(|(f, off)| {
+                Some(Rows {
+                    ts: rows::timestamps(rb)?,
+                    kind: f.kind.get(off..off + n)?,
+                    ranks: f.ranks.get(off..off + n)?,
+                })
+            });
+            match r {
                 Some(r) => rows.push((rb, r)),
-                None => missing_ts |= rb.num_rows() > 0,
+                None => missing_ts |= n > 0,
             }
         }
         if missing_ts {
@@ -115,7 +162,7 @@ impl SeriesBuilder {
         let mut lo = i64::MAX;
         let mut hi = i64::MIN;
         for (_, r) in &rows {
-            for (t, k) in r.ts.iter().zip(&r.kind) {
+            for (t, k) in r.ts.iter().zip(r.kind) {
                 if *k == Kind::Skip {
                     self.current.flagged += 1;
                 } else {
@@ -180,9 +227,18 @@ impl SeriesBuilder {
                 (true, _) => self.rows.batch += n,
             }
         }
+        let mut acc = acc;
         if let Some(width) = self.width_us {
-            self.flush_file(worker, ty, width, acc, &keep);
+            self.flush_file(worker, ty, width, &acc, &keep);
         }
+        // The next file's accumulator reuses this one's cell vectors, by
+        // metric and scheduler position (workers of a run have the same
+        // schedulers over the same span): their pages are then already
+        // mapped. Fresh vectors were first-touch page faults, about a
+        // sixth of the cache replay's main thread, since glibc hands a
+        // freed file's blocks back to the system.
+        acc.clear();
+        self.current = acc;
     }
 
     /// Sets or widens the bucket width so the run fits [`MAX_BUCKETS`].
@@ -279,10 +335,10 @@ impl SeriesBuilder {
         let mut memo = [(u128::MAX, [NONE; 4]); Ranks::MEMO_SLOTS];
         for i in 0..n {
             let k = rows.kind[i];
-            let r = rows.ranks[i];
-            let key = pack(k, &r);
+            let key = pack(k, rows.ranks[i]);
             let slot = &mut memo[Ranks::memo_slot(key)];
             if slot.0 != key {
+                let r = Ranks::unpack(key);
                 let mut m = [NONE; 4];
                 match k {
                     Kind::Batch(s) => m[s.index()] = acc.member(s, r),
@@ -374,7 +430,14 @@ impl SeriesBuilder {
         }
     }
 
-    fn flush_file(&mut self, worker: u32, ty: WorkerType, width: i64, acc: FileAcc, keep: &[bool]) {
+    fn flush_file(
+        &mut self,
+        worker: u32,
+        ty: WorkerType,
+        width: i64,
+        acc: &FileAcc,
+        keep: &[bool],
+    ) {
         let hold = (i64::from(self.opts.hold_s) * US / width).max(1);
         let width_s = width as f64 / US as f64;
         if self.cells_hint.len() < acc.cells.len() {
@@ -383,9 +446,9 @@ impl SeriesBuilder {
         for (mi, per_member) in acc.cells.iter().enumerate() {
             self.cells_hint[mi] = per_member.iter().map(Vec::len).max().unwrap_or(0);
         }
-        for (mi, per_member) in acc.cells.into_iter().enumerate() {
+        for (mi, per_member) in acc.cells.iter().enumerate() {
             let reduce = self.metrics[mi].reduce;
-            for (m, cells) in per_member.into_iter().enumerate() {
+            for (m, cells) in per_member.iter().enumerate() {
                 if cells.is_empty() || !keep.get(m).copied().unwrap_or(true) {
                     continue;
                 }
@@ -406,13 +469,15 @@ impl SeriesBuilder {
                 self.values
                     .entry((ty, side, mi))
                     .or_default()
-                    .push(Kept::of(&cells));
+                    .push(Kept::of(cells));
             }
         }
     }
 
     /// Finishes: group lines, downsampling, labels and statistics.
-    pub fn finish(self) -> SeriesSet {
+    pub fn finish(mut self) -> SeriesSet {
+        // The kept cell vectors of the last file are not needed any more.
+        self.current = FileAcc::default();
         let width = self.width_us.unwrap_or(US);
         let width_s = width / US;
         let origin = match (self.start, self.range) {

@@ -417,6 +417,7 @@ use lines::{fill, line_points, merge, worker_labels};
 pub use overlay::overlay;
 #[cfg(test)]
 use rows::Cell;
+pub use rows::RowFacts;
 use rows::{is_numeric, pack, FileAcc, GCell, GroupKey, Kept, Kind, Num, Rows, NONE};
 /// M4 downsampling lives in the statistics crate with its source.
 pub use srtlog_stats::m4::downsample_m4;

@@ -270,25 +270,31 @@ pub(super) fn codes<T: Copy>(a: &ArrayRef, f: impl Fn(&str) -> T) -> Option<Vec<
     )
 }
 
-/// The decoded per-row facts of one record batch.
-pub(super) struct Rows<'a> {
-    pub(super) ts: &'a [i64],
+/// The per-row facts of one record batch that the reduction reads besides
+/// its value columns: each row's kind and packed rank tags
+/// ([`Ranks::pack`]). They depend on the batch alone, so the cache replay
+/// computes them on its reader thread, beside the reduction
+/// ([`SeriesBuilder::add_part_with_facts`](super::SeriesBuilder::add_part_with_facts)).
+pub struct RowFacts {
     pub(super) kind: Vec<Kind>,
-    pub(super) ranks: Vec<Ranks>,
+    pub(super) ranks: Vec<u128>,
 }
 
-impl<'a> Rows<'a> {
+impl RowFacts {
+    /// The facts of `rb`'s rows as a streamed part reads them (its
+    /// `duplicate` flags are not read); `None` without a microsecond
+    /// timestamp column.
+    pub fn of(rb: &RecordBatch) -> Option<RowFacts> {
+        RowFacts::read(rb, false)
+    }
+
     /// Reads the row columns by name; `None` when there is no timestamp.
     /// With `honor_dup`, rows flagged `duplicate` are skipped; otherwise
     /// they are kept under their own rank tags, to be dropped by rank when
     /// the file is complete ([`SeriesBuilder::end_file`]).
-    pub(super) fn of(rb: &'a RecordBatch, honor_dup: bool) -> Option<Rows<'a>> {
+    pub(super) fn read(rb: &RecordBatch, honor_dup: bool) -> Option<RowFacts> {
         let n = rb.num_rows();
-        let ts = rb
-            .column_by_name("timestamp")?
-            .as_primitive_opt::<TimestampMicrosecondType>()?
-            .values()
-            .as_ref();
+        timestamps(rb)?;
         // The record kind names the row; a missing column means batch rows.
         #[derive(Clone, Copy, PartialEq)]
         enum Rec {
@@ -328,38 +334,55 @@ impl<'a> Rows<'a> {
                 }
             })
             .collect();
-        let rank_cols: Vec<Option<&PrimitiveArray<Int32Type>>> = super::RANK_COLUMNS
+        // Tag `j` of `RANK_COLUMNS` is `Ranks::pack`'s tag `j`.
+        let rank_cols: Vec<(usize, &PrimitiveArray<Int32Type>)> = super::RANK_COLUMNS
             .iter()
-            .map(|c| {
-                rb.column_by_name(c)
-                    .and_then(|a| a.as_primitive_opt::<Int32Type>())
+            .enumerate()
+            .filter_map(|(j, c)| {
+                let a = rb.column_by_name(c)?.as_primitive_opt::<Int32Type>()?;
+                (a.null_count() < a.len()).then_some((j, a))
             })
             .collect();
-        let r = |k: usize, i: usize| -> Option<u16> {
-            let c = rank_cols[k]?;
-            c.is_valid(i).then(|| c.value(i) as u16)
-        };
         let ranks = (0..n)
-            .map(|i| Ranks {
-                dp: r(0, i),
-                pp: r(1, i),
-                tp: r(2, i),
-                ep: r(3, i),
-                attn_cp: r(4, i),
-                moe_dp: r(5, i),
+            .map(|i| {
+                rank_cols.iter().fold(0u128, |k, &(j, c)| {
+                    if c.is_valid(i) {
+                        k | Ranks::pack_tag(j, c.value(i) as u16)
+                    } else {
+                        k
+                    }
+                })
             })
             .collect();
-        Some(Rows { ts, kind, ranks })
+        Some(RowFacts { kind, ranks })
     }
+}
+
+/// The microsecond timestamps of `rb`'s rows.
+pub(super) fn timestamps(rb: &RecordBatch) -> Option<&[i64]> {
+    Some(
+        rb.column_by_name("timestamp")?
+            .as_primitive_opt::<TimestampMicrosecondType>()?
+            .values()
+            .as_ref(),
+    )
+}
+
+/// The rows of one record batch as the reduction reads them: timestamps,
+/// kinds and packed rank tags.
+pub(super) struct Rows<'a> {
+    pub(super) ts: &'a [i64],
+    pub(super) kind: &'a [Kind],
+    pub(super) ranks: &'a [u128],
 }
 
 pub(super) const NONE: u32 = u32::MAX;
 
-/// A row's kind and rank tags as one integer: 17 bits a tag (presence and
-/// value), then the kind. 108 bits are used, so `u128::MAX` is never a key.
+/// A row's kind and packed rank tags ([`Ranks::pack`]) as one integer: 17
+/// bits a tag (presence and value), then the kind. 108 bits are used, so `u128::MAX` is never a key.
 #[inline]
-pub(super) fn pack(kind: Kind, r: &Ranks) -> u128 {
-    r.pack()
+pub(super) fn pack(kind: Kind, ranks: u128) -> u128 {
+    ranks
         | u128::from(match kind {
             Kind::Batch(s) => 1 + s.index() as u8,
             Kind::Memory => 10,
@@ -435,6 +458,18 @@ impl FileAcc {
         })
     }
 
+    /// Empties the accumulator for the next file, keeping the capacity of
+    /// its cell vectors.
+    pub(super) fn clear(&mut self) {
+        self.members.clear();
+        self.index.clear();
+        self.rows.clear();
+        self.flagged = 0;
+        for per in &mut self.cells {
+            per.iter_mut().for_each(Vec::clear);
+        }
+    }
+
     /// Halves the bucket resolution; exact, since cells hold raw sums.
     pub(super) fn coarsen(&mut self) {
         for per in &mut self.cells {
@@ -455,7 +490,7 @@ impl FileAcc {
             per.resize_with(m + 1, Vec::new);
         }
         let cells = &mut per[m];
-        if cells.capacity() == 0 {
+        if cells.is_empty() && cells.capacity() < hint {
             cells.reserve_exact(hint);
         }
         match cells.last_mut() {

@@ -757,3 +757,102 @@ fn a_part_in_slices_reduces_as_the_whole_part() {
     let parts = [whole.slice(0, 4), whole.slice(4, 0), whole.slice(4, n - 5)];
     assert_eq!(run(&parts, true), want);
 }
+
+/// Row facts read apart (as the cache replay's reader thread does) give
+/// the result of facts read by the builder: for slices of the batch the
+/// facts were read from, at their offsets, and when the facts given do not
+/// cover a slice (read again) or are missing.
+#[test]
+fn facts_read_apart_reduce_as_facts_read_in_place() {
+    let vals: Vec<[(&str, f64); 2]> = (0..30)
+        .map(|i| {
+            let x = f64::from(i);
+            [("running_req", x), ("token_usage", x / 40.0)]
+        })
+        .collect();
+    let rows: Vec<_> = vals
+        .iter()
+        .enumerate()
+        .map(|(i, v)| {
+            let kind = if i % 4 == 0 { "prefill" } else { "decode" };
+            row(i as f64 * 0.9, kind, Some((i % 5) as i32), v)
+        })
+        .collect();
+    let all = batch(&rows);
+    let n = all.num_rows();
+    let facts = std::sync::Arc::new(RowFacts::of(&all).unwrap());
+    let run = |with_facts: bool,
+               parts: Vec<(RecordBatch, Option<std::sync::Arc<RowFacts>>, usize)>| {
+        let mut b = SeriesBuilder::new(opts(GroupBy::Worker));
+        if with_facts {
+            b.add_part_with_facts(&parts);
+        } else {
+            let batches: Vec<RecordBatch> = parts.into_iter().map(|(rb, ..)| rb).collect();
+            b.add_part_batches(&batches);
+        }
+        b.end_file(meta("/l/n1_decode_w0.out", WorkerType::Decode), None);
+        serde_json::to_string(&b.finish()).unwrap()
+    };
+    let want = run(false, vec![(all.clone(), None, 0)]);
+    assert!(want.contains("running_req"));
+    for cut in [0, 7, 13, n] {
+        let f = Some(facts.clone());
+        let parts = vec![
+            (all.slice(0, cut), f.clone(), 0),
+            (all.slice(cut, n - cut), f, cut),
+        ];
+        assert_eq!(run(true, parts), want, "cut at {cut}");
+    }
+    // Facts that do not cover the slice, and none at all: read again.
+    let parts = vec![
+        (all.slice(0, 10), Some(facts.clone()), n - 5),
+        (all.slice(10, n - 10), None, 0),
+    ];
+    assert_eq!(run(true, parts), want);
+}
+
+/// Files reduced one after another, each by the accumulator the previous
+/// file left (emptied, its cell vectors kept), give the counts of each file
+/// reduced alone: rows by fate, and values per statistic. The files have
+/// more, then fewer, then more schedulers than the one before.
+#[test]
+fn the_next_file_starts_from_an_empty_accumulator() {
+    let vals: Vec<[(&str, f64); 1]> = (0..24).map(|i| [("running_req", f64::from(i))]).collect();
+    // (schedulers, first timestamp) of each file.
+    let specs = [(5, 0.0), (2, 3.0), (7, 1.0)];
+    let batches: Vec<RecordBatch> = specs
+        .iter()
+        .map(|&(ranks, t0)| {
+            let rows: Vec<_> = vals
+                .iter()
+                .enumerate()
+                .map(|(i, x)| row(t0 + i as f64 * 0.6, "decode", Some(i as i32 % ranks), x))
+                .collect();
+            batch(&rows)
+        })
+        .collect();
+    let o = SeriesOptions {
+        bucket_s: Some(1),
+        lines: false,
+        ..opts(GroupBy::Worker)
+    };
+    let counts = |set: &SeriesSet| -> (u64, u64, u64, u64) {
+        let values: u64 = set.stats.iter().map(|s| s.summary.count).sum();
+        (set.rows.batch, set.rows.memory, set.rows.duplicate, values)
+    };
+    let mut all = SeriesBuilder::new(o.clone());
+    let mut alone = (0, 0, 0, 0);
+    for (i, rb) in batches.iter().enumerate() {
+        let m = || meta(&format!("/l/n{i}_decode_w0.out"), WorkerType::Decode);
+        all.add_part(rb);
+        all.end_file(m(), None);
+        let mut one = SeriesBuilder::new(o.clone());
+        one.add_part(rb);
+        one.end_file(m(), None);
+        let c = counts(&one.finish());
+        alone = (alone.0 + c.0, alone.1 + c.1, alone.2 + c.2, alone.3 + c.3);
+    }
+    let together = counts(&all.finish());
+    assert_eq!(together, alone);
+    assert_eq!(together.0, 72);
+}
