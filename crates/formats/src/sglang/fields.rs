@@ -149,6 +149,19 @@ struct Slot {
 
 static INDEX: [Slot; SLOTS] = build_index();
 
+/// A key's first eight bytes (zero-padded) and last eight bytes (0 for a
+/// key shorter than eight) as little-endian words: how [`INDEX`] and the
+/// decode memo's expected keys identify a key.
+pub(super) const fn key_words(key: &[u8]) -> (u64, u64) {
+    let tail = if key.len() >= 8 {
+        let (_, last) = key.split_at(key.len() - 8);
+        head_word(last)
+    } else {
+        0
+    };
+    (head_word(key), tail)
+}
+
 /// The first eight bytes of `key` (zero-padded) as a little-endian word.
 const fn head_word(key: &[u8]) -> u64 {
     let mut w = 0u64;
@@ -180,13 +193,7 @@ const fn build_index() -> [Slot; SLOTS] {
         while k < keys.len() {
             let key = keys[k];
             assert!(!key.is_empty(), "a field key is empty");
-            let head = head_word(key);
-            let tail = if key.len() >= 8 {
-                let (_, last) = key.split_at(key.len() - 8);
-                head_word(last)
-            } else {
-                0
-            };
+            let (head, tail) = key_words(key);
             let mut s = slot_of(head, key.len());
             while !t[s].key.is_empty() {
                 s = (s + 1) % SLOTS;

@@ -9,7 +9,7 @@
 //! key that does not match is read the ordinary way, so the memo changes
 //! the work, never the result.
 
-use super::fields::Field;
+use super::fields::{key_words, Field};
 use super::prefix::TagMemo;
 
 /// Items of a batch line whose keys are remembered (lines have 8 to 20).
@@ -67,13 +67,10 @@ impl Expect {
     /// `field`'s registry keys.
     fn of(key: &[u8], field: Field) -> Option<Expect> {
         let key: &'static [u8] = field.def().keys.iter().copied().find(|k| *k == key)?;
-        let mut head = [0u8; 8];
-        let h = key.len().min(8);
-        head[..h].copy_from_slice(&key[..h]);
-        let tail = key.last_chunk::<8>().map_or(0, |t| u64::from_le_bytes(*t));
+        let (head, tail) = key_words(key);
         Some(Expect {
             key,
-            head: u64::from_le_bytes(head),
+            head,
             tail,
             field,
         })

@@ -297,45 +297,43 @@ fn decode_batch<'a>(
         item += 1;
         // The key item `k` had on the last line of this kind, when this item
         // starts with it: then its ':' is known, and so is its field.
-        if let Some(e) = shape
+        let expected = shape
             .as_deref()
-            .and_then(|sh| sh.expected(k, &rest[start..]))
-        {
+            .and_then(|sh| sh.expected(k, &rest[start..]));
+        let (colon, end) = if let Some(e) = expected {
             let c = start + e.key.len();
             if let Some((v, end)) = plain_value(rest, c, e.field) {
                 rec.values.set(e.field, v);
                 start = end + 2;
                 continue 'items;
             }
-            let end = item_end(rest, c + 1);
-            take_item(&rest[start..end], Some(c - start), prefill, rec)?;
-            start = end + 2;
-            continue 'items;
-        }
-        // The first ':' of the item, unless a ", " ends the item before it.
-        let mut from = start;
-        let (colon, end) = loop {
-            match crate::swar::find2(&rest[from..], b':', b',') {
-                None => break (None, n),
-                Some(i) if rest[from + i] == b':' => {
-                    let c = from + i;
-                    let key = &rest[start..c];
-                    if let Some(f) = fields::lookup(trim(key), prefill) {
-                        if let Some(sh) = shape.as_deref_mut() {
-                            sh.note(k, key, f);
+            (Some(c - start), item_end(rest, c + 1))
+        } else {
+            // The first ':' of the item, unless a ", " ends the item before it.
+            let mut from = start;
+            loop {
+                match crate::swar::find2(&rest[from..], b':', b',') {
+                    None => break (None, n),
+                    Some(i) if rest[from + i] == b':' => {
+                        let c = from + i;
+                        let key = &rest[start..c];
+                        if let Some(f) = fields::lookup(trim(key), prefill) {
+                            if let Some(sh) = shape.as_deref_mut() {
+                                sh.note(k, key, f);
+                            }
+                            if let Some((v, end)) = plain_value(rest, c, f) {
+                                rec.values.set(f, v);
+                                start = end + 2;
+                                continue 'items;
+                            }
                         }
-                        if let Some((v, end)) = plain_value(rest, c, f) {
-                            rec.values.set(f, v);
-                            start = end + 2;
-                            continue 'items;
-                        }
+                        break (Some(c - start), item_end(rest, c + 1));
                     }
-                    break (Some(c - start), item_end(rest, c + 1));
+                    Some(i) if rest.get(from + i + 1).is_none_or(|&b| b == b' ') => {
+                        break (None, from + i)
+                    }
+                    Some(i) => from += i + 1, // a ',' inside the key
                 }
-                Some(i) if rest.get(from + i + 1).is_none_or(|&b| b == b' ') => {
-                    break (None, from + i)
-                }
-                Some(i) => from += i + 1, // a ',' inside the key
             }
         };
         take_item(&rest[start..end], colon, prefill, rec)?;

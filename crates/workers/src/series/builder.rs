@@ -77,7 +77,7 @@ impl SeriesBuilder {
     /// `duplicate` flags. Files may come in any order.
     pub fn add_worker(&mut self, meta: WorkerMeta, batches: &[RecordBatch]) {
         for rb in batches {
-            self.add_rows(std::slice::from_ref(rb), None, true, &meta.file);
+            self.add_rows(&[(rb, None)], true, &meta.file);
         }
         self.end_file(meta, None);
     }
@@ -87,14 +87,15 @@ impl SeriesBuilder {
     /// rows' `duplicate` flags may be provisional, so they are not used:
     /// rows are kept per rank tags until `end_file` knows the primary ranks.
     pub fn add_part(&mut self, rb: &RecordBatch) {
-        self.add_rows(std::slice::from_ref(rb), None, false, "streamed rows");
+        self.add_rows(&[(rb, None)], false, "streamed rows");
     }
 
     /// [`SeriesBuilder::add_part`] for a part held as consecutive batches
     /// of one schema: the same result as for their concatenation, without
     /// copying them into one.
     pub fn add_part_batches(&mut self, part: &[RecordBatch]) {
-        self.add_rows(part, None, false, "streamed rows");
+        let part: Vec<_> = part.iter().map(|rb| (rb, None)).collect();
+        self.add_rows(&part, false, "streamed rows");
     }
 
     /// [`SeriesBuilder::add_part_batches`] with each batch's [`RowFacts`]
@@ -104,56 +105,19 @@ impl SeriesBuilder {
     /// computes the facts on its reader thread. Facts that do not cover
     /// the batch are computed again.
     pub fn add_part_with_facts(&mut self, part: &[(RecordBatch, Option<Arc<RowFacts>>, usize)]) {
-        let batches: Vec<RecordBatch> = part.iter().map(|(rb, ..)| rb.clone()).collect();
-        let facts: Vec<Option<(&RowFacts, usize)>> = part
+        let part: Vec<_> = part
             .iter()
-            .map(|(_, f, off)| f.as_deref().map(|f| (f, *off)))
+            .map(|(rb, f, off)| (rb, f.as_deref().map(|f| (f, *off))))
             .collect();
-        self.add_rows(&batches, Some(&facts), false, "streamed rows");
+        self.add_rows(&part, false, "streamed rows");
     }
 
-    /// Reduces the rows of `part` (consecutive batches of one part: one
-    /// bucket width for all, chosen from their time range as a whole),
-    /// with their facts when `given`.
-    fn add_rows(
-        &mut self,
-        part: &[RecordBatch],
-        given: Option<&[Option<(&RowFacts, usize)>]>,
-        honor_dup: bool,
-        what: &str,
-    ) {
-        let mut owned: Vec<Option<RowFacts>> = Vec::with_capacity(part.len());
-        for (i, rb) in part.iter().enumerate() {
-            let n = rb.num_rows();
-            let covers = given
-                .and_then(|g| g.get(i).copied().flatten())
-                .is_some_and(|(f, off)| off + n <= f.kind.len() && off + n <= f.ranks.len());
-            owned.push(if covers {
-                None
-            } else {
-                RowFacts::read(rb, honor_dup)
-            });
-        }
-        let mut rows = Vec::with_capacity(part.len());
-        let mut missing_ts = false;
-        for (i, rb) in part.iter().enumerate() {
-            let n = rb.num_rows();
-            let facts = match &owned[i] {
-                Some(f) => Some((f, 0)),
-                None => given.and_then(|g| g.get(i).copied().flatten()),
-            };
-            let r = facts.and_then(|(f, off)| {
-                Some(Rows {
-                    ts: rows::timestamps(rb)?,
-                    kind: f.kind.get(off..off + n)?,
-                    ranks: f.ranks.get(off..off + n)?,
-                })
-            });
-            match r {
-                Some(r) => rows.push((rb, r)),
-                None => missing_ts |= n > 0,
-            }
-        }
+    /// Reduces the rows of `part` (consecutive batches of one part, with
+    /// their facts when given: one bucket width for all, chosen from their
+    /// time range as a whole).
+    fn add_rows(&mut self, part: &[PartBatch<'_>], honor_dup: bool, what: &str) {
+        let mut owned = Vec::new();
+        let (rows, missing_ts) = rows::part_rows(part, honor_dup, &mut owned);
         if missing_ts {
             self.warnings.push(format!(
                 "{what}: rows without a microsecond timestamp column were skipped"

@@ -418,9 +418,11 @@ pub use overlay::overlay;
 #[cfg(test)]
 use rows::Cell;
 pub use rows::RowFacts;
-use rows::{is_numeric, pack, FileAcc, GCell, GroupKey, Kept, Kind, Num, Rows, NONE};
+use rows::{is_numeric, pack, FileAcc, GCell, GroupKey, Kept, Kind, Num, PartBatch, Rows, NONE};
 /// M4 downsampling lives in the statistics crate with its source.
 pub use srtlog_stats::m4::downsample_m4;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_parts;

@@ -368,6 +368,48 @@ pub(super) fn timestamps(rb: &RecordBatch) -> Option<&[i64]> {
     )
 }
 
+/// A batch of a part, with the facts of its rows when they were read
+/// already: the facts and the offset of the batch's first row in them.
+pub(super) type PartBatch<'a> = (&'a RecordBatch, Option<(&'a RowFacts, usize)>);
+
+/// The rows of each batch of `part`, from the facts given when they cover
+/// the batch, else from facts read here into `owned`; and whether a batch
+/// with rows had no microsecond timestamp column (its rows are skipped).
+pub(super) fn part_rows<'a>(
+    part: &'a [PartBatch<'a>],
+    honor_dup: bool,
+    owned: &'a mut Vec<Option<RowFacts>>,
+) -> (Vec<(&'a RecordBatch, Rows<'a>)>, bool) {
+    let given = |(rb, f): &PartBatch<'a>| f.and_then(|(f, off)| f.rows(rb, off));
+    owned.extend(part.iter().map(|p| match given(p) {
+        Some(_) => None,
+        None => RowFacts::read(p.0, honor_dup),
+    }));
+    let owned: &'a Vec<Option<RowFacts>> = owned;
+    let mut rows = Vec::with_capacity(part.len());
+    let mut missing_ts = false;
+    for (p, own) in part.iter().zip(owned) {
+        match own.as_ref().map_or_else(|| given(p), |f| f.rows(p.0, 0)) {
+            Some(r) => rows.push((p.0, r)),
+            None => missing_ts |= p.0.num_rows() > 0,
+        }
+    }
+    (rows, missing_ts)
+}
+
+impl RowFacts {
+    /// The rows of `rb` whose facts are these from `offset` on; `None` when
+    /// they do not cover `rb` or `rb` has no microsecond timestamps.
+    fn rows<'a>(&'a self, rb: &'a RecordBatch, offset: usize) -> Option<Rows<'a>> {
+        let n = rb.num_rows();
+        Some(Rows {
+            ts: timestamps(rb)?,
+            kind: self.kind.get(offset..offset + n)?,
+            ranks: self.ranks.get(offset..offset + n)?,
+        })
+    }
+}
+
 /// The rows of one record batch as the reduction reads them: timestamps,
 /// kinds and packed rank tags.
 pub(super) struct Rows<'a> {
