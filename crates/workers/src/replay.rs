@@ -13,8 +13,10 @@
 //! hold exact where the streamed parts were provisional, are not read by the
 //! streamed reduction ([`SeriesBuilder::add_part`]).
 //!
-//! The Parquet file is decoded on a thread of its own while the calling
-//! thread reduces, a few batches ahead (bounded memory). Columns the
+//! The Parquet file is decoded on a thread of its own, a few batches ahead
+//! (bounded memory), while the files already decoded are reduced side by
+//! side, a window of whole files at a time ([`SeriesBuilder::add_files`]:
+//! the same sums in the same order as one file after another). Columns the
 //! reduction never reads (line numbers, file identity, start-up constants)
 //! and columns that are null in every row of the file (the footer's null
 //! counts say so; most of the 80 columns on any one engine) are not
@@ -25,7 +27,9 @@
 use crate::cache::{CacheMeta, CachePaths, FileReplay};
 use crate::discover::WorkerFile;
 use crate::error::{Error, Result};
-use crate::series::{RowFacts, SeriesBuilder, SeriesOptions, SeriesSet, WorkerMeta};
+use crate::series::{
+    FactPart, FileInput, RowFacts, SeriesBuilder, SeriesOptions, SeriesSet, WorkerMeta,
+};
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use parquet::arrow::ProjectionMask;
 use parquet::file::metadata::ParquetMetaData;
@@ -64,21 +68,36 @@ pub fn series(
         path: &paths.parquet,
     };
     let mut b = SeriesBuilder::new(opts);
-    for ((f, r), w) in files.iter().zip(&meta.replay).zip(&meta.summary.workers) {
-        // An empty part adds nothing (no row, no warning).
-        for &n in r.parts.iter().filter(|&&n| n > 0) {
-            let part = rows.take(n as usize)?;
-            b.add_part_with_facts(&part);
+    // A few whole files at a time, reduced side by side (bit for bit the
+    // result of one after another: [`SeriesBuilder::add_files`]); the
+    // reader decodes the next ones meanwhile.
+    let window = rayon::current_num_threads().max(2);
+    let entries: Vec<_> = files
+        .iter()
+        .zip(&meta.replay)
+        .zip(&meta.summary.workers)
+        .collect();
+    for chunk in entries.chunks(window) {
+        let mut inputs = Vec::with_capacity(chunk.len());
+        for ((f, r), w) in chunk {
+            // An empty part adds nothing (no row, no warning).
+            let mut parts = Vec::with_capacity(r.parts.len());
+            for &n in r.parts.iter().filter(|&&n| n > 0) {
+                parts.push(rows.take(n as usize)?);
+            }
+            inputs.push(FileInput {
+                parts,
+                meta: WorkerMeta {
+                    file: f.path.display().to_string(),
+                    node: f.node.clone(),
+                    worker_id: f.worker_id.clone(),
+                    worker_type: w.worker_type,
+                    start: r.start_us.map(Timestamp),
+                },
+                primary: FileReplay::primary_map(r),
+            });
         }
-        let primary = FileReplay::primary_map(r);
-        let m = WorkerMeta {
-            file: f.path.display().to_string(),
-            node: f.node.clone(),
-            worker_id: f.worker_id.clone(),
-            worker_type: w.worker_type,
-            start: r.start_us.map(Timestamp),
-        };
-        b.end_file(m, Some(&primary));
+        b.add_files(inputs);
     }
     if !rows.is_exhausted()? {
         return Err(bad(&paths.parquet, "more rows than the metadata records"));
@@ -93,15 +112,18 @@ fn bad(path: &Path, why: &str) -> Error {
 /// A decoded batch and its rows' facts, or why decoding stopped.
 type Batch = std::result::Result<(RecordBatch, Option<Arc<RowFacts>>), String>;
 
-/// A decoded batch (or a slice of one) with the facts of the batch it was
-/// cut from and its first row's offset in them.
-type Part = (RecordBatch, Option<Arc<RowFacts>>, usize);
+type Part = FactPart;
+
+/// Decoded batches the reader may hold ahead of the reduction: about two
+/// files of a large run (8 Ki rows of the columns read are 1 to 2 MB), so
+/// the next files are decoded while the last ones are reduced.
+const AHEAD: usize = 16;
 
 /// Decodes the Parquet file on its own thread, a few batches ahead, and
 /// reads each batch's row facts ([`RowFacts`]) there too: they depend on
 /// the batch alone, and the thread that reduces is the critical path.
 fn spawn_reader(path: &Path) -> Receiver<Batch> {
-    let (tx, rx) = sync_channel::<Batch>(2);
+    let (tx, rx) = sync_channel::<Batch>(AHEAD);
     let path = path.to_path_buf();
     std::thread::spawn(move || {
         let reader = std::fs::File::open(&path)

@@ -10,30 +10,32 @@ type MetricLines<'a> = Vec<(GroupKey, &'a Vec<GCell>)>;
 
 /// Reduces worker files to series, one file at a time.
 pub struct SeriesBuilder {
-    opts: SeriesOptions,
-    metrics: Vec<Metric>,
+    pub(super) opts: SeriesOptions,
+    pub(super) metrics: Vec<Metric>,
     by_column: HashMap<String, usize>,
-    width_us: Option<i64>,
-    range: Option<(i64, i64)>,
-    start: Option<i64>,
-    workers: Vec<WorkerMeta>,
-    grids: HashMap<(GroupKey, usize), Vec<GCell>>,
+    pub(super) span: Span,
+    pub(super) start: Option<i64>,
+    pub(super) workers: Vec<WorkerMeta>,
+    pub(super) grids: HashMap<(GroupKey, usize), Vec<GCell>>,
     /// The bucket cells of each statistic, one [`Kept`] per scheduler and
     /// file in reduction order, turned into values when summarised (one
     /// growing vector per statistic was reallocated and copied as it grew).
-    values: HashMap<(WorkerType, Side, usize), Vec<Kept>>,
-    rows: RowCounts,
-    warnings: Vec<String>,
+    pub(super) values: HashMap<(WorkerType, Side, usize), Vec<Kept>>,
+    pub(super) rows: RowCounts,
+    pub(super) warnings: Vec<String>,
     /// The file being read.
-    current: FileAcc,
+    pub(super) current: FileAcc,
     /// Per metric, the most buckets one scheduler had in the last file:
     /// the capacity a scheduler's cells get when the next file first uses
     /// them. Workers of a run log over the same span, so this is nearly
     /// exact, and a file's cells are not grown by doubling (reallocating and
     /// copying them was a fifth of the cache replay's main thread).
-    cells_hint: Vec<usize>,
+    pub(super) cells_hint: Vec<usize>,
     /// The last bucket with a kept value (the run's end without lines).
-    last_b: Option<i64>,
+    pub(super) last_b: Option<i64>,
+    /// Emptied accumulators of files reduced by [`SeriesBuilder::add_files`],
+    /// for the next ones (their vectors' pages are mapped already).
+    pub(super) spare: Vec<FileAcc>,
 }
 
 impl SeriesBuilder {
@@ -49,8 +51,7 @@ impl SeriesBuilder {
             opts,
             metrics,
             by_column,
-            width_us: None,
-            range: None,
+            span: Span::default(),
             start: None,
             workers: Vec::new(),
             grids: HashMap::new(),
@@ -60,12 +61,13 @@ impl SeriesBuilder {
             current: FileAcc::default(),
             cells_hint: Vec::new(),
             last_b: None,
+            spare: Vec::new(),
         }
     }
 
     /// The bucket width in seconds chosen so far (`None` before any row).
     pub fn bucket_s(&self) -> Option<i64> {
-        self.width_us.map(|w| w / US)
+        self.span.width_us.map(|w| w / US)
     }
 
     /// Reduces a parsed file (its `table` must have been kept).
@@ -119,45 +121,44 @@ impl SeriesBuilder {
         let mut owned = Vec::new();
         let (rows, missing_ts) = rows::part_rows(part, honor_dup, &mut owned);
         if missing_ts {
-            self.warnings.push(format!(
-                "{what}: rows without a microsecond timestamp column were skipped"
-            ));
+            self.warnings.push(missing_ts_warning(what));
         }
-        let mut lo = i64::MAX;
-        let mut hi = i64::MIN;
-        for (_, r) in &rows {
-            for (t, k) in r.ts.iter().zip(r.kind) {
-                if *k == Kind::Skip {
-                    self.current.flagged += 1;
-                } else {
-                    lo = lo.min(*t);
-                    hi = hi.max(*t);
-                }
-            }
-        }
+        let (lo, hi, skipped) = span_of(&rows);
+        self.current.flagged += skipped;
         if lo > hi {
             return;
         }
-        let width = self.ensure_width(lo, hi);
-        if let [(first, _), _, ..] = rows.as_slice() {
-            // Metrics of columns this version does not know are numbered as
-            // they are first met; in schema order over the whole part, as
-            // for the one batch the part would be.
-            let schema = first.schema();
-            for (ci, field) in schema.fields().iter().enumerate() {
-                if rows.iter().any(|(rb, _)| {
-                    let col = rb.column(ci);
-                    col.null_count() < col.len()
-                }) {
-                    self.metric_for(field.name(), field.data_type());
-                }
-            }
+        let (width, doublings) = self.span.fit(lo, hi, self.opts.bucket_s);
+        for _ in 0..doublings {
+            self.current.coarsen();
+            self.coarsen_ended();
         }
+        self.register(&rows);
         let mut acc = std::mem::take(&mut self.current);
         for (rb, r) in &rows {
             self.accumulate(rb, r, width, &mut acc);
         }
         self.current = acc;
+    }
+
+    /// Numbers the metrics of the columns of `rows` this version does not
+    /// know, as they are first met: in schema order over the whole part, as
+    /// for the one batch the part would be. Called for every part with
+    /// rows, in file order, before the part is accumulated
+    /// ([`SeriesBuilder::accumulate`] only looks metrics up).
+    pub(super) fn register(&mut self, rows: &[(&RecordBatch, Rows<'_>)]) {
+        let Some((first, _)) = rows.first() else {
+            return;
+        };
+        let schema = first.schema();
+        for (ci, field) in schema.fields().iter().enumerate() {
+            if rows.iter().any(|(rb, _)| {
+                let col = rb.column(ci);
+                col.null_count() < col.len()
+            }) {
+                self.metric_for(field.name(), field.data_type());
+            }
+        }
     }
 
     /// Completes the file being read. With `primary` (the primary rank of
@@ -170,31 +171,9 @@ impl SeriesBuilder {
         primary: Option<&std::collections::BTreeMap<Option<u16>, Ranks>>,
     ) {
         let worker = self.workers.len() as u32;
-        if let Some(s) = meta.start {
-            self.start = Some(self.start.map_or(s.0, |x| x.min(s.0)));
-        }
-        let ty = meta.worker_type;
-        self.workers.push(meta);
-        let acc = std::mem::take(&mut self.current);
-        let keep: Vec<bool> = acc
-            .members
-            .iter()
-            .map(|(side, r)| {
-                *side == Side::Memory || primary.is_none_or(|p| p.get(&r.dp).is_none_or(|x| x == r))
-            })
-            .collect();
-        self.rows.duplicate += acc.flagged;
-        for (m, n) in acc.rows.iter().enumerate() {
-            match (keep[m], acc.members[m].0) {
-                (false, _) => self.rows.duplicate += n,
-                (true, Side::Memory) => self.rows.memory += n,
-                (true, _) => self.rows.batch += n,
-            }
-        }
-        let mut acc = acc;
-        if let Some(width) = self.width_us {
-            self.flush_file(worker, ty, width, &acc, &keep);
-        }
+        let mut acc = std::mem::take(&mut self.current);
+        let ended = self.end_acc(&acc, worker, meta, primary, self.span.width_us);
+        self.apply_ended(ended);
         // The next file's accumulator reuses this one's cell vectors, by
         // metric and scheduler position (workers of a run have the same
         // schedulers over the same span): their pages are then already
@@ -205,47 +184,11 @@ impl SeriesBuilder {
         self.current = acc;
     }
 
-    /// Sets or widens the bucket width so the run fits [`MAX_BUCKETS`].
-    fn ensure_width(&mut self, lo: i64, hi: i64) -> i64 {
-        let (a, b) = match self.range {
-            Some((a, b)) => (a.min(lo), b.max(hi)),
-            None => (lo, hi),
-        };
-        self.range = Some((a, b));
-        let span = b - a;
-        match (self.width_us, self.opts.bucket_s) {
-            (Some(w), Some(_)) => w,
-            (None, Some(s)) => {
-                let w = i64::from(s.max(1)) * US;
-                self.width_us = Some(w);
-                w
-            }
-            (None, None) => {
-                let mut w = US;
-                while span / w >= MAX_BUCKETS {
-                    w *= 2;
-                }
-                self.width_us = Some(w);
-                w
-            }
-            (Some(mut w), None) => {
-                while span / w >= MAX_BUCKETS {
-                    self.coarsen();
-                    w *= 2;
-                }
-                w
-            }
-        }
-    }
-
-    /// Doubles the bucket width, merging pairs of buckets of every line.
-    /// Exact for the sum/mean bookkeeping of [`GCell`]: with the old index
+    /// Halves the resolution of everything already ended (kept cells,
+    /// group lines, the last bucket) when the bucket width doubles: exact
+    /// for the sum/mean bookkeeping of [`GCell`]: with the old index
     /// `b = ⌊t/w⌋`, the new one is `⌊t/2w⌋ = ⌊b/2⌋`.
-    fn coarsen(&mut self) {
-        if let Some(w) = self.width_us.as_mut() {
-            *w *= 2;
-        }
-        self.current.coarsen();
+    pub(super) fn coarsen_ended(&mut self) {
         self.last_b = self.last_b.map(|b| b.div_euclid(2));
         for parts in self.values.values_mut() {
             parts.iter_mut().for_each(Kept::coarsen);
@@ -288,7 +231,17 @@ impl SeriesBuilder {
         Some(i)
     }
 
-    fn accumulate(&mut self, rb: &RecordBatch, rows: &Rows<'_>, width: i64, acc: &mut FileAcc) {
+    /// Adds the rows of one batch to `acc` at bucket width `width`. Reads
+    /// the builder only (metrics, hints), so files can be accumulated at
+    /// once ([`SeriesBuilder::add_files`]); the part's columns were
+    /// [registered](SeriesBuilder::register) before.
+    pub(super) fn accumulate(
+        &self,
+        rb: &RecordBatch,
+        rows: &Rows<'_>,
+        width: i64,
+        acc: &mut FileAcc,
+    ) {
         let n = rows.ts.len();
         // Scheduler ids per row and side, looked up once per row through a
         // small direct-mapped cache of packed (kind, ranks) keys instead of
@@ -333,7 +286,7 @@ impl SeriesBuilder {
             if col.null_count() == col.len() {
                 continue;
             }
-            let Some(mi) = self.metric_for(field.name(), field.data_type()) else {
+            let Some(&mi) = self.by_column.get(field.name().as_str()) else {
                 continue;
             };
             let Some(num) = Num::of(col) else {
@@ -371,7 +324,7 @@ impl SeriesBuilder {
         }
     }
 
-    fn group_key(&self, worker: u32, ty: WorkerType, side: Side, r: &Ranks) -> GroupKey {
+    pub(super) fn group_key(&self, worker: u32, ty: WorkerType, side: Side, r: &Ranks) -> GroupKey {
         match self.opts.group_by {
             GroupBy::Worker => GroupKey {
                 side,
@@ -394,57 +347,14 @@ impl SeriesBuilder {
         }
     }
 
-    fn flush_file(
-        &mut self,
-        worker: u32,
-        ty: WorkerType,
-        width: i64,
-        acc: &FileAcc,
-        keep: &[bool],
-    ) {
-        let hold = (i64::from(self.opts.hold_s) * US / width).max(1);
-        let width_s = width as f64 / US as f64;
-        if self.cells_hint.len() < acc.cells.len() {
-            self.cells_hint.resize(acc.cells.len(), 0);
-        }
-        for (mi, per_member) in acc.cells.iter().enumerate() {
-            self.cells_hint[mi] = per_member.iter().map(Vec::len).max().unwrap_or(0);
-        }
-        for (mi, per_member) in acc.cells.iter().enumerate() {
-            let reduce = self.metrics[mi].reduce;
-            for (m, cells) in per_member.iter().enumerate() {
-                if cells.is_empty() || !keep.get(m).copied().unwrap_or(true) {
-                    continue;
-                }
-                let (side, ranks) = acc.members[m];
-                if let Some(c) = cells.last() {
-                    self.last_b = Some(self.last_b.map_or(c.b, |x| x.max(c.b)));
-                }
-                if self.opts.lines {
-                    let vals: Vec<(i64, f64)> = cells
-                        .iter()
-                        .map(|c| (c.b, c.value(reduce, width_s)))
-                        .collect();
-                    let filled = fill(&vals, reduce, hold);
-                    let key = self.group_key(worker, ty, side, &ranks);
-                    let grid = self.grids.entry((key, mi)).or_default();
-                    *grid = merge(std::mem::take(grid), &filled);
-                }
-                self.values
-                    .entry((ty, side, mi))
-                    .or_default()
-                    .push(Kept::of(cells));
-            }
-        }
-    }
-
     /// Finishes: group lines, downsampling, labels and statistics.
     pub fn finish(mut self) -> SeriesSet {
         // The kept cell vectors of the last file are not needed any more.
         self.current = FileAcc::default();
-        let width = self.width_us.unwrap_or(US);
+        self.spare = Vec::new();
+        let width = self.span.width_us.unwrap_or(US);
         let width_s = width / US;
-        let origin = match (self.start, self.range) {
+        let origin = match (self.start, self.span.range) {
             (Some(s), Some((lo, _))) => Some(s.min(lo)),
             (s, r) => s.or(r.map(|r| r.0)),
         };
@@ -627,7 +537,7 @@ impl SeriesBuilder {
 
     /// One statistics row per metric, worker type and side with values.
     fn stat_rows(&self) -> Vec<StatRow> {
-        let width_s = self.width_us.unwrap_or(US) as f64 / US as f64;
+        let width_s = self.span.width_us.unwrap_or(US) as f64 / US as f64;
         let order = [
             WorkerType::Prefill,
             WorkerType::Decode,

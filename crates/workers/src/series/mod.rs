@@ -385,11 +385,15 @@ impl SeriesSet {
 
 mod builder;
 mod catalogue;
+mod ended;
+mod files;
 mod lines;
 mod overlay;
 mod rows;
 
 pub use builder::SeriesBuilder;
+use files::{missing_ts_warning, span_of, Span};
+pub use files::{FactPart, FileInput};
 
 /// The columns [`Rows`](rows) reads for every row of a part streamed to
 /// [`SeriesBuilder::add_part`] besides the rank tags (the `duplicate` flag
@@ -413,16 +417,18 @@ pub fn reads_column(name: &str, t: &DataType) -> bool {
 pub use catalogue::{catalogue, SECTIONS};
 use catalogue::{default_metric, unit_from_doc, NOT_METRICS};
 pub use lines::round_sig;
-use lines::{fill, line_points, merge, worker_labels};
+use lines::{fill, group_line, line_points, merge, worker_labels};
 pub use overlay::overlay;
-#[cfg(test)]
-use rows::Cell;
 pub use rows::RowFacts;
-use rows::{is_numeric, pack, FileAcc, GCell, GroupKey, Kept, Kind, Num, PartBatch, Rows, NONE};
+use rows::{
+    is_numeric, pack, Cell, FileAcc, GCell, GroupKey, Kept, Kind, Num, PartBatch, Rows, NONE,
+};
 /// M4 downsampling lives in the statistics crate with its source.
 pub use srtlog_stats::m4::downsample_m4;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_files;
 #[cfg(test)]
 mod tests_parts;
