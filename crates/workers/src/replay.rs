@@ -35,6 +35,7 @@ use parquet::arrow::ProjectionMask;
 use parquet::file::metadata::ParquetMetaData;
 use parquet::schema::types::SchemaDescriptor;
 use srtlog_formats::Timestamp;
+use srtlog_table::arrow_schema::ArrowError;
 use srtlog_table::RecordBatch;
 use std::collections::VecDeque;
 use std::path::Path;
@@ -61,17 +62,22 @@ pub fn series(
             "the metadata does not describe every file",
         ));
     }
-    let rx = spawn_reader(&paths.parquet);
-    let mut rows = Cursor {
-        rx,
-        pending: VecDeque::new(),
-        path: &paths.parquet,
-    };
-    let mut b = SeriesBuilder::new(opts);
     // A few whole files at a time, reduced side by side (bit for bit the
     // result of one after another: [`SeriesBuilder::add_files`]); the
-    // reader decodes the next ones meanwhile.
+    // reader decodes and cuts the next window's files meanwhile.
     let window = rayon::current_num_threads().max(2);
+    let cuts = meta
+        .replay
+        .iter()
+        .map(|r| r.parts.iter().map(|&n| n as usize).collect())
+        .collect();
+    let rx = spawn_reader(&paths.parquet, cuts, window);
+    let next = || match rx.recv() {
+        Ok(Ok(parts)) => Ok(parts),
+        Ok(Err(e)) => Err(bad(&paths.parquet, &e)),
+        Err(_) => Err(bad(&paths.parquet, "the reader stopped")),
+    };
+    let mut b = SeriesBuilder::new(opts);
     let entries: Vec<_> = files
         .iter()
         .zip(&meta.replay)
@@ -80,13 +86,8 @@ pub fn series(
     for chunk in entries.chunks(window) {
         let mut inputs = Vec::with_capacity(chunk.len());
         for ((f, r), w) in chunk {
-            // An empty part adds nothing (no row, no warning).
-            let mut parts = Vec::with_capacity(r.parts.len());
-            for &n in r.parts.iter().filter(|&&n| n > 0) {
-                parts.push(rows.take(n as usize)?);
-            }
             inputs.push(FileInput {
-                parts,
+                parts: next()?,
                 meta: WorkerMeta {
                     file: f.path.display().to_string(),
                     node: f.node.clone(),
@@ -99,8 +100,9 @@ pub fn series(
         }
         b.add_files(inputs);
     }
-    if !rows.is_exhausted()? {
-        return Err(bad(&paths.parquet, "more rows than the metadata records"));
+    // After the last file the reader only says why it could not finish.
+    if let Ok(Err(e)) = rx.recv() {
+        return Err(bad(&paths.parquet, &e));
     }
     Ok(b.finish())
 }
@@ -109,21 +111,19 @@ fn bad(path: &Path, why: &str) -> Error {
     Error::io(path, std::io::Error::other(why.to_string()))
 }
 
-/// A decoded batch and its rows' facts, or why decoding stopped.
-type Batch = std::result::Result<(RecordBatch, Option<Arc<RowFacts>>), String>;
+/// One file's rows cut into its parts, or why reading stopped.
+type FileRows = std::result::Result<Vec<Vec<Part>>, String>;
 
 type Part = FactPart;
 
-/// Decoded batches the reader may hold ahead of the reduction: about two
-/// files of a large run (8 Ki rows of the columns read are 1 to 2 MB), so
-/// the next files are decoded while the last ones are reduced.
-const AHEAD: usize = 16;
-
-/// Decodes the Parquet file on its own thread, a few batches ahead, and
-/// reads each batch's row facts ([`RowFacts`]) there too: they depend on
-/// the batch alone, and the thread that reduces is the critical path.
-fn spawn_reader(path: &Path) -> Receiver<Batch> {
-    let (tx, rx) = sync_channel::<Batch>(AHEAD);
+/// Decodes the Parquet file on its own thread and cuts the rows into each
+/// file's parts (`cuts`: the part sizes of each file, in file order),
+/// `ahead` files ahead of the reduction (bounded memory). Each batch's row
+/// facts ([`RowFacts`]) are read here too: they depend on the batch alone.
+/// Empty parts are left out (they add nothing: no row, no warning). After
+/// the last file, rows left over are an error, sent as one more message.
+fn spawn_reader(path: &Path, cuts: Vec<Vec<usize>>, ahead: usize) -> Receiver<FileRows> {
+    let (tx, rx) = sync_channel::<FileRows>(ahead);
     let path = path.to_path_buf();
     std::thread::spawn(move || {
         let reader = std::fs::File::open(&path)
@@ -136,20 +136,33 @@ fn spawn_reader(path: &Path) -> Receiver<Batch> {
                     })
                     .map_err(|e| e.to_string())
             });
-        match reader {
-            Ok(r) => {
-                for b in r {
-                    let b = b
-                        .map(|b| {
-                            let facts = RowFacts::of(&b).map(Arc::new);
-                            (b, facts)
-                        })
-                        .map_err(|e| e.to_string());
-                    // A closed channel: the reduction stopped; so do we.
-                    if tx.send(b).is_err() {
-                        return;
-                    }
-                }
+        let reader = match reader {
+            Ok(r) => r,
+            Err(e) => {
+                let _ = tx.send(Err(e));
+                return;
+            }
+        };
+        let mut rows = Cursor {
+            batches: reader,
+            pending: VecDeque::new(),
+        };
+        for parts in cuts {
+            let file: FileRows = parts
+                .into_iter()
+                .filter(|&n| n > 0)
+                .map(|n| rows.take(n))
+                .collect();
+            let failed = file.is_err();
+            // A closed channel: the reduction stopped; so do we.
+            if tx.send(file).is_err() || failed {
+                return;
+            }
+        }
+        match rows.is_exhausted() {
+            Ok(true) => {}
+            Ok(false) => {
+                let _ = tx.send(Err("more rows than the metadata records".into()));
             }
             Err(e) => {
                 let _ = tx.send(Err(e));
@@ -183,21 +196,34 @@ fn needed(
 }
 
 /// Hands out the decoded rows in parts of any size.
-struct Cursor<'a> {
-    rx: Receiver<Batch>,
+struct Cursor<I> {
+    batches: I,
     /// Decoded rows not handed out yet, in order.
     pending: VecDeque<Part>,
-    path: &'a Path,
 }
 
-impl Cursor<'_> {
+impl<I> Cursor<I>
+where
+    I: Iterator<Item = std::result::Result<RecordBatch, ArrowError>>,
+{
+    /// The next decoded batch with its facts; `None` at the end.
+    fn next_batch(&mut self) -> Option<std::result::Result<Part, String>> {
+        let b = self.batches.next()?;
+        Some(
+            b.map(|b| {
+                let facts = RowFacts::of(&b).map(Arc::new);
+                (b, facts, 0)
+            })
+            .map_err(|e| e.to_string()),
+        )
+    }
+
     /// Whether every row was handed out.
-    fn is_exhausted(&mut self) -> Result<bool> {
+    fn is_exhausted(&mut self) -> std::result::Result<bool, String> {
         while self.pending.iter().all(|(b, ..)| b.num_rows() == 0) {
-            match self.rx.recv() {
-                Ok(Ok((b, f))) => self.pending.push_back((b, f, 0)),
-                Ok(Err(e)) => return Err(bad(self.path, &e)),
-                Err(_) => return Ok(true),
+            match self.next_batch() {
+                Some(p) => self.pending.push_back(p?),
+                None => return Ok(true),
             }
         }
         Ok(false)
@@ -205,20 +231,20 @@ impl Cursor<'_> {
 
     /// The next `n` rows, as consecutive batches (slices of the decoded
     /// ones, never copied) with their facts.
-    fn take(&mut self, n: usize) -> Result<Vec<Part>> {
+    fn take(&mut self, n: usize) -> std::result::Result<Vec<Part>, String> {
         let mut have: usize = self.pending.iter().map(|(b, ..)| b.num_rows()).sum();
         while have < n {
-            match self.rx.recv() {
-                Ok(Ok((b, f))) => {
-                    have += b.num_rows();
-                    self.pending.push_back((b, f, 0));
+            match self.next_batch() {
+                Some(p) => {
+                    let p = p?;
+                    have += p.0.num_rows();
+                    self.pending.push_back(p);
                 }
-                Ok(Err(e)) => return Err(bad(self.path, &e)),
-                Err(_) => break,
+                None => break,
             }
         }
         if have < n {
-            return Err(bad(self.path, "fewer rows than the metadata records"));
+            return Err("fewer rows than the metadata records".into());
         }
         let mut parts = Vec::new();
         let mut need = n;

@@ -292,7 +292,6 @@ impl SeriesBuilder {
             let Some(num) = Num::of(col) else {
                 continue;
             };
-            let hint = self.cells_hint.get(mi).copied().unwrap_or(0);
             let other_sides: &[Side] = match self.metrics[mi].applies {
                 Applies::Prefill => &[Side::Prefill],
                 Applies::Decode => &[Side::Decode],
@@ -300,27 +299,14 @@ impl SeriesBuilder {
                 Applies::Both | Applies::Any => &[Side::Engine],
                 Applies::Memory => &[Side::Memory],
             };
-            for (i, (kind, mid)) in rows.kind.iter().zip(&mids).enumerate() {
-                let side = match *kind {
-                    Kind::Skip => continue,
-                    Kind::Batch(s) => Some(s),
-                    Kind::Memory => Some(Side::Memory),
-                    Kind::Other => None,
-                };
-                let Some(v) = num.get(i) else { continue };
-                if !v.is_finite() {
-                    continue; // `nan` occupancy: no value, not a zero
-                }
-                let b = buckets[i];
-                match side {
-                    Some(s) => acc.push(mi, mid[s.index()], b, v, hint),
-                    None => {
-                        for s in other_sides {
-                            acc.push(mi, mid[s.index()], b, v, hint);
-                        }
-                    }
-                }
-            }
+            let r = ColumnRows {
+                kind: rows.kind,
+                mids: &mids,
+                buckets: &buckets,
+                other_sides,
+                hint: self.cells_hint.get(mi).copied().unwrap_or(0),
+            };
+            num.add_to_cells(acc.metric_cells(mi), &r);
         }
     }
 

@@ -421,7 +421,8 @@ use lines::{fill, group_line, line_points, merge, worker_labels};
 pub use overlay::overlay;
 pub use rows::RowFacts;
 use rows::{
-    is_numeric, pack, Cell, FileAcc, GCell, GroupKey, Kept, Kind, Num, PartBatch, Rows, NONE,
+    is_numeric, pack, Cell, ColumnRows, FileAcc, GCell, GroupKey, Kept, Kind, Num, PartBatch, Rows,
+    NONE,
 };
 /// M4 downsampling lives in the statistics crate with its source.
 pub use srtlog_stats::m4::downsample_m4;

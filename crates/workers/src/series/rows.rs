@@ -214,23 +214,6 @@ impl<'a> Num<'a> {
             _ => return None,
         })
     }
-
-    #[inline]
-    pub(super) fn get(&self, i: usize) -> Option<f64> {
-        macro_rules! g {
-            ($a:expr) => {
-                $a.is_valid(i).then(|| $a.value(i) as f64)
-            };
-        }
-        match self {
-            Num::I64(a) => g!(a),
-            Num::F64(a) => g!(a),
-            Num::I32(a) => g!(a),
-            Num::U64(a) => g!(a),
-            Num::U32(a) => g!(a),
-            Num::F32(a) => g!(a),
-        }
-    }
 }
 
 pub(super) fn is_numeric(t: &DataType) -> bool {
@@ -519,38 +502,118 @@ impl FileAcc {
         }
     }
 
-    /// Adds `v` to bucket `b` of `member` in `metric`. A scheduler's cells
-    /// get `hint` buckets of room when first used.
-    #[inline]
-    pub(super) fn push(&mut self, metric: usize, member: u32, b: i64, v: f64, hint: usize) {
+    /// The cell vectors of `metric`, one per scheduler met so far.
+    pub(super) fn metric_cells(&mut self, metric: usize) -> &mut [Vec<Cell>] {
         if self.cells.len() <= metric {
             self.cells.resize_with(metric + 1, Vec::new);
         }
         let per = &mut self.cells[metric];
-        let m = member as usize;
-        if per.len() <= m {
-            per.resize_with(m + 1, Vec::new);
+        if per.len() < self.members.len() {
+            per.resize_with(self.members.len(), Vec::new);
         }
-        let cells = &mut per[m];
-        if cells.is_empty() && cells.capacity() < hint {
-            cells.reserve_exact(hint);
+        per
+    }
+}
+
+/// Adds `v` to bucket `b` of one scheduler's cells (in time order), which
+/// get `hint` buckets of room when first used.
+#[inline(always)]
+pub(super) fn add_to(cells: &mut Vec<Cell>, b: i64, v: f64, hint: usize) {
+    match cells.last_mut() {
+        Some(c) if c.b == b => {
+            c.sum += v;
+            c.n += 1;
         }
-        match cells.last_mut() {
-            Some(c) if c.b == b => {
-                c.sum += v;
-                c.n += 1;
+        Some(c) if c.b > b => {
+            // Out of order (interleaved ranks written late): insert.
+            match cells.binary_search_by_key(&b, |c| c.b) {
+                Ok(j) => {
+                    cells[j].sum += v;
+                    cells[j].n += 1;
+                }
+                Err(j) => cells.insert(j, Cell { b, sum: v, n: 1 }),
             }
-            Some(c) if c.b > b => {
-                // Out of order (interleaved ranks written late): insert.
-                match cells.binary_search_by_key(&b, |c| c.b) {
-                    Ok(j) => {
-                        cells[j].sum += v;
-                        cells[j].n += 1;
-                    }
-                    Err(j) => cells.insert(j, Cell { b, sum: v, n: 1 }),
+        }
+        _ => {
+            if cells.is_empty() && cells.capacity() < hint {
+                cells.reserve_exact(hint);
+            }
+            cells.push(Cell { b, sum: v, n: 1 });
+        }
+    }
+}
+
+/// The rows of one batch an [`add_column`] call reads besides the values.
+pub(super) struct ColumnRows<'a> {
+    pub(super) kind: &'a [Kind],
+    /// Each row's scheduler per side ([`NONE`]: none).
+    pub(super) mids: &'a [[u32; 4]],
+    pub(super) buckets: &'a [i64],
+    /// The sides a row of another record kind feeds.
+    pub(super) other_sides: &'a [Side],
+    pub(super) hint: usize,
+}
+
+/// Adds one column's values (`get(i)`, `None` for a null) to the cells of
+/// its metric, `per`: a loop per value type ([`Num`]), so a value costs no
+/// dispatch on the type. A side without a scheduler in the row (a memory
+/// metric's value on an engine-statistics row) takes no value.
+#[inline(always)]
+pub(super) fn add_column(
+    per: &mut [Vec<Cell>],
+    r: &ColumnRows<'_>,
+    get: impl Fn(usize) -> Option<f64>,
+) {
+    for (i, (kind, mid)) in r.kind.iter().zip(r.mids).enumerate() {
+        let side = match *kind {
+            Kind::Skip => continue,
+            Kind::Batch(s) => Some(s),
+            Kind::Memory => Some(Side::Memory),
+            Kind::Other => None,
+        };
+        let Some(v) = get(i) else { continue };
+        if !v.is_finite() {
+            continue; // `nan` occupancy: no value, not a zero
+        }
+        let b = r.buckets[i];
+        match side {
+            Some(s) => {
+                if let Some(cells) = per.get_mut(mid[s.index()] as usize) {
+                    add_to(cells, b, v, r.hint);
                 }
             }
-            _ => cells.push(Cell { b, sum: v, n: 1 }),
+            None => {
+                for s in r.other_sides {
+                    if let Some(cells) = per.get_mut(mid[s.index()] as usize) {
+                        add_to(cells, b, v, r.hint);
+                    }
+                }
+            }
+        }
+    }
+}
+
+impl Num<'_> {
+    /// [`add_column`] of this column, through the null-free loop when it
+    /// has no null.
+    pub(super) fn add_to_cells(&self, per: &mut [Vec<Cell>], r: &ColumnRows<'_>) {
+        macro_rules! each {
+            ($a:expr) => {
+                if $a.null_count() == 0 {
+                    let v = $a.values();
+                    add_column(per, r, |i| Some(v[i] as f64))
+                } else {
+                    add_column(per, r, |i| $a.is_valid(i).then(|| $a.value(i) as f64))
+                }
+            };
+        }
+        match self {
+            Num::I64(a) => each!(a),
+            Num::F64(a) => each!(a),
+            Num::I32(a) => each!(a),
+            Num::U64(a) => each!(a),
+            Num::U32(a) => each!(a),
+            Num::F32(a) => each!(a),
         }
     }
 }

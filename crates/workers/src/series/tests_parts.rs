@@ -243,3 +243,27 @@ fn the_next_file_starts_from_an_empty_accumulator() {
     assert_eq!(together, alone);
     assert_eq!(together.0, 72);
 }
+
+/// A memory metric's value on an engine-statistics row has no scheduler
+/// to go to (such a row feeds the prefill, decode and engine sides): it is
+/// left out, and the row's other values are kept. Before, the value was
+/// added to scheduler number `u32::MAX`, growing a vector to four billion
+/// entries.
+#[test]
+fn a_memory_value_on_an_engine_row_is_left_out() {
+    let mut engine = row(
+        0.0,
+        "decode",
+        None,
+        &[("avail_mem_gb", 5.0), ("running_req", 3.0)],
+    );
+    engine.record = "stats";
+    engine.bt = None;
+    let mut b = SeriesBuilder::new(opts(GroupBy::Worker));
+    b.add_part(&batch(&[engine]));
+    b.end_file(meta("/l/engine.log", WorkerType::Agg), None);
+    let s = b.finish();
+    assert_eq!(pts(&chart(&s, "running_req").series[0]), vec![(0, 3.0)]);
+    assert!(s.charts.iter().all(|c| c.metric.column != "avail_mem_gb"));
+    assert!(s.stats.iter().all(|r| r.metric != "avail_mem_gb"));
+}
