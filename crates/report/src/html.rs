@@ -64,7 +64,8 @@ impl<'a> Report<'a> {
     }
 }
 
-/// The data the page script reads.
+/// The data the page script reads, but its last field, `charts`
+/// ([`payload_json`]).
 #[derive(Serialize)]
 struct Payload<'a> {
     run_name: &'a str,
@@ -74,7 +75,35 @@ struct Payload<'a> {
     bucket_s: i64,
     group_by: GroupBy,
     max_points: usize,
-    charts: &'a [Chart],
+}
+
+/// The page's data: `head` with the charts as its last field, `charts`,
+/// for a `<script>` element ([`script_json`]). Each chart is serialized
+/// on rayon's pool and the pieces are joined as `serde_json` joins an
+/// object's last field and a sequence (`,"charts":[a,b]}`), so the bytes
+/// are those of serializing it all at once. The points are most of a
+/// report's bytes, and formatting their numbers most of its rendering.
+fn payload_json(head: &Payload<'_>, charts: &[Chart]) -> Result<String, ReportError> {
+    use rayon::prelude::*;
+    let parts = charts
+        .par_iter()
+        .map(script_json)
+        .collect::<Result<Vec<String>, _>>()?;
+    let mut s = script_json(head)?;
+    s.pop(); // the object's closing brace
+    s.reserve(parts.iter().map(|p| p.len() + 1).sum::<usize>() + 16);
+    if s.len() > 1 {
+        s.push(',');
+    }
+    s.push_str("\"charts\":[");
+    for (i, p) in parts.iter().enumerate() {
+        if i > 0 {
+            s.push(',');
+        }
+        s.push_str(p);
+    }
+    s.push_str("]}");
+    Ok(s)
 }
 
 /// Renders the whole page.
@@ -88,9 +117,8 @@ pub fn render_html(r: &Report<'_>) -> Result<String, ReportError> {
         bucket_s: s.bucket_s,
         group_by: s.group_by,
         max_points: s.max_points,
-        charts: &s.charts,
     };
-    let data = script_json(&payload)?;
+    let data = payload_json(&payload, &s.charts)?;
     let title = format!("srtlog report: {}", r.summary.run_name);
     let mut h = String::with_capacity(64 * 1024);
     summary_section(&mut h, r);
@@ -441,5 +469,54 @@ mod tests {
         }
         let start = html.find("id=\"srtlog-data\">").unwrap();
         assert!(html[start..].contains("\"charts\":[]"));
+    }
+
+    /// The data pieced together from charts serialized apart is, byte for
+    /// byte, the whole payload serialized at once (escaped for a script
+    /// element), with no chart, one, and several, labels holding `<`.
+    #[test]
+    fn the_payload_pieced_together_is_the_payload_serialized_at_once() {
+        use srtlog::series::{catalogue, Series, Side};
+        #[derive(Serialize)]
+        struct Whole<'a> {
+            #[serde(flatten)]
+            head: &'a Payload<'a>,
+            charts: &'a [Chart],
+        }
+        let chart = |i: usize| Chart {
+            id: format!("chart-{i}"),
+            metric: catalogue()[i].clone(),
+            series: vec![Series {
+                label: format!("w{i} </script><!--"),
+                worker_type: srtlog::WorkerType::Decode,
+                side: Side::Decode,
+                dp: Some(i as u16),
+                x: vec![0, 5, 10],
+                y: vec![Some(0.1), None, Some(-2.5e-7 * i as f64)],
+                points: 2,
+                raw_points: 3,
+                downsampled: i % 2 == 1,
+            }],
+            missing: vec!["<b>".into()],
+        };
+        for n in [0, 1, 4] {
+            let charts: Vec<Chart> = (0..n).map(chart).collect();
+            let head = Payload {
+                run_name: "run <1>",
+                run_start: Some("2026-01-01T00:00:00Z"),
+                run_start_us: Some(-3),
+                duration_s: 60,
+                bucket_s: 2,
+                group_by: GroupBy::Worker,
+                max_points: 2000,
+            };
+            let want = script_json(&Whole {
+                head: &head,
+                charts: &charts,
+            })
+            .unwrap();
+            assert_eq!(payload_json(&head, &charts).unwrap(), want, "{n} charts");
+            assert!(!want.contains('<'));
+        }
     }
 }

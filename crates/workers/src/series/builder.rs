@@ -347,11 +347,18 @@ impl SeriesBuilder {
         let origin_b = origin.map_or(0, |o| o.div_euclid(width));
         let labeler = Labeler::new(&self.workers);
         let expected = self.expected_keys();
-        let (mut charts, last_b) = if self.opts.lines {
-            self.charts(&labeler, &expected, origin_b, width_s)
-        } else {
-            (Vec::new(), self.last_b.unwrap_or(origin_b).max(origin_b))
-        };
+        // The charts and the statistics are independent: built side by
+        // side, so neither waits for the other's slowest item.
+        let ((mut charts, last_b), stats) = rayon::join(
+            || {
+                if self.opts.lines {
+                    self.charts(&labeler, &expected, origin_b, width_s)
+                } else {
+                    (Vec::new(), self.last_b.unwrap_or(origin_b).max(origin_b))
+                }
+            },
+            || self.stat_rows(),
+        );
         // Report order: by section, then catalogue order (a stable sort).
         charts.sort_by_key(|c| {
             SECTIONS
@@ -359,7 +366,6 @@ impl SeriesBuilder {
                 .position(|x| *x == c.metric.section)
                 .unwrap_or(SECTIONS.len())
         });
-        let stats = self.stat_rows();
         SeriesSet {
             group_by: self.opts.group_by,
             bucket_s: width_s,
