@@ -28,18 +28,22 @@ use crate::cache::{CacheMeta, CachePaths, FileReplay};
 use crate::discover::WorkerFile;
 use crate::error::{Error, Result};
 use crate::series::{
-    FactPart, FileInput, RowFacts, SeriesBuilder, SeriesOptions, SeriesSet, WorkerMeta,
+    FactPart, FileHead, PartRead, RowFacts, SeriesBuilder, SeriesOptions, SeriesSet, WorkerMeta,
 };
-use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use parquet::arrow::arrow_reader::{
+    ArrowReaderMetadata, ArrowReaderOptions, ParquetRecordBatchReaderBuilder, RowSelection,
+    RowSelector,
+};
 use parquet::arrow::ProjectionMask;
+use parquet::file::metadata::PageIndexPolicy;
 use parquet::file::metadata::ParquetMetaData;
+use parquet::file::statistics::Statistics;
 use parquet::schema::types::SchemaDescriptor;
 use srtlog_formats::Timestamp;
 use srtlog_table::arrow_schema::ArrowError;
 use srtlog_table::RecordBatch;
 use std::collections::VecDeque;
 use std::path::Path;
-use std::sync::mpsc::{sync_channel, Receiver};
 use std::sync::Arc;
 
 /// Rows per decoded batch. Parts are handed over as slices of these, so
@@ -62,48 +66,27 @@ pub fn series(
             "the metadata does not describe every file",
         ));
     }
-    // A few whole files at a time, reduced side by side (bit for bit the
-    // result of one after another: [`SeriesBuilder::add_files`]); the
-    // reader decodes and cuts the next window's files meanwhile.
-    let window = rayon::current_num_threads().max(2);
-    let cuts = meta
-        .replay
-        .iter()
-        .map(|r| r.parts.iter().map(|&n| n as usize).collect())
-        .collect();
-    let rx = spawn_reader(&paths.parquet, cuts, window);
-    let next = || match rx.recv() {
-        Ok(Ok(parts)) => Ok(parts),
-        Ok(Err(e)) => Err(bad(&paths.parquet, &e)),
-        Err(_) => Err(bad(&paths.parquet, "the reader stopped")),
-    };
+    let path = &paths.parquet;
+    let reader = Reader::open(path, meta).map_err(|e| bad(path, &e))?;
     let mut b = SeriesBuilder::new(opts);
-    let entries: Vec<_> = files
+    let known = b.knows_columns(&reader.schema);
+    let heads = files
         .iter()
         .zip(&meta.replay)
         .zip(&meta.summary.workers)
+        .map(|((f, r), w)| FileHead {
+            meta: WorkerMeta {
+                file: f.path.display().to_string(),
+                node: f.node.clone(),
+                worker_id: f.worker_id.clone(),
+                worker_type: w.worker_type,
+                start: r.start_us.map(Timestamp),
+            },
+            primary: FileReplay::primary_map(r),
+        })
         .collect();
-    for chunk in entries.chunks(window) {
-        let mut inputs = Vec::with_capacity(chunk.len());
-        for ((f, r), w) in chunk {
-            inputs.push(FileInput {
-                parts: next()?,
-                meta: WorkerMeta {
-                    file: f.path.display().to_string(),
-                    node: f.node.clone(),
-                    worker_id: f.worker_id.clone(),
-                    worker_type: w.worker_type,
-                    start: r.start_us.map(Timestamp),
-                },
-                primary: FileReplay::primary_map(r),
-            });
-        }
-        b.add_files(inputs);
-    }
-    // After the last file the reader only says why it could not finish.
-    if let Ok(Err(e)) = rx.recv() {
-        return Err(bad(&paths.parquet, &e));
-    }
+    b.add_files_from(heads, known, reader.range, |i| reader.parts(i))
+        .map_err(|e| bad(path, &e))?;
     Ok(b.finish())
 }
 
@@ -111,65 +94,124 @@ fn bad(path: &Path, why: &str) -> Error {
     Error::io(path, std::io::Error::other(why.to_string()))
 }
 
-/// One file's rows cut into its parts, or why reading stopped.
-type FileRows = std::result::Result<Vec<Vec<Part>>, String>;
-
 type Part = FactPart;
 
-/// Decodes the Parquet file on its own thread and cuts the rows into each
-/// file's parts (`cuts`: the part sizes of each file, in file order),
-/// `ahead` files ahead of the reduction (bounded memory). Each batch's row
-/// facts ([`RowFacts`]) are read here too: they depend on the batch alone.
-/// Empty parts are left out (they add nothing: no row, no warning). After
-/// the last file, rows left over are an error, sent as one more message.
-fn spawn_reader(path: &Path, cuts: Vec<Vec<usize>>, ahead: usize) -> Receiver<FileRows> {
-    let (tx, rx) = sync_channel::<FileRows>(ahead);
-    let path = path.to_path_buf();
-    std::thread::spawn(move || {
-        let reader = std::fs::File::open(&path)
-            .map_err(|e| e.to_string())
-            .and_then(|f| {
-                ParquetRecordBatchReaderBuilder::try_new(f)
-                    .and_then(|b| {
-                        let mask = needed(b.metadata(), b.parquet_schema(), b.schema());
-                        b.with_projection(mask).with_batch_size(READ_BATCH).build()
-                    })
-                    .map_err(|e| e.to_string())
-            });
-        let reader = match reader {
-            Ok(r) => r,
-            Err(e) => {
-                let _ = tx.send(Err(e));
-                return;
-            }
-        };
+/// The cache's Parquet file, read file by file: each worker file's rows
+/// are a range of the table (the sizes of its parts are in the metadata),
+/// decoded by a reader of its own that selects those rows (the page index
+/// skips the pages before them), so files are read side by side.
+struct Reader {
+    path: std::path::PathBuf,
+    meta: ArrowReaderMetadata,
+    mask: ProjectionMask,
+    /// The Arrow schema of the columns read.
+    schema: srtlog_table::arrow_schema::Schema,
+    /// Each row group's first row.
+    group_starts: Vec<usize>,
+    /// Each file's first row and part sizes.
+    files: Vec<(usize, Vec<usize>)>,
+    /// The time range of all rows, by the footer's statistics.
+    range: Option<(i64, i64)>,
+}
+
+impl Reader {
+    fn open(path: &Path, cache: &CacheMeta) -> std::result::Result<Reader, String> {
+        let f = std::fs::File::open(path).map_err(|e| e.to_string())?;
+        // The offset index lets a file's reader skip the pages before its rows.
+        let opts = ArrowReaderOptions::new().with_offset_index_policy(PageIndexPolicy::Optional);
+        let meta = ArrowReaderMetadata::load(&f, opts).map_err(|e| e.to_string())?;
+        let pq = meta.metadata();
+        let mask = needed(pq, meta.parquet_schema(), meta.schema());
+        let schema = meta
+            .schema()
+            .project(
+                &(0..meta.schema().fields().len())
+                    .filter(|&i| mask.leaf_included(i))
+                    .collect::<Vec<_>>(),
+            )
+            .map_err(|e| e.to_string())?;
+        let mut group_starts = Vec::with_capacity(pq.num_row_groups() + 1);
+        let mut total = 0usize;
+        for g in pq.row_groups() {
+            group_starts.push(total);
+            total += usize::try_from(g.num_rows()).unwrap_or(0);
+        }
+        group_starts.push(total);
+        let mut files = Vec::with_capacity(cache.replay.len());
+        let mut start = 0usize;
+        for r in &cache.replay {
+            let parts: Vec<usize> = r.parts.iter().map(|&n| n as usize).collect();
+            files.push((start, parts.clone()));
+            start += parts.iter().sum::<usize>();
+        }
+        if start != total {
+            return Err(format!("{total} rows, but the metadata records {start}"));
+        }
+        Ok(Reader {
+            path: path.to_path_buf(),
+            range: time_range(pq, meta.parquet_schema()),
+            meta,
+            mask,
+            schema,
+            group_starts,
+            files,
+        })
+    }
+
+    /// File `i`'s parts, decoded as they are taken. Empty parts are left
+    /// out (they add nothing: no row, no warning).
+    fn parts(
+        &self,
+        i: usize,
+    ) -> std::result::Result<impl Iterator<Item = PartRead> + use<>, String> {
+        let (start, sizes) = self.files.get(i).ok_or("no such file")?;
+        let n: usize = sizes.iter().sum();
+        // The row groups holding rows start..start + n, and those rows
+        // within them.
+        let first = self
+            .group_starts
+            .partition_point(|&g| g <= *start)
+            .saturating_sub(1);
+        let last = self
+            .group_starts
+            .partition_point(|&g| g < start + n)
+            .max(first + 1);
+        let groups: Vec<usize> = (first..last).collect();
+        let skip = start - self.group_starts[first];
+        let selection = RowSelection::from(vec![RowSelector::skip(skip), RowSelector::select(n)]);
+        let f = std::fs::File::open(&self.path).map_err(|e| e.to_string())?;
+        let batches = ParquetRecordBatchReaderBuilder::new_with_metadata(f, self.meta.clone())
+            .with_projection(self.mask.clone())
+            .with_row_groups(groups)
+            .with_row_selection(selection)
+            .with_batch_size(READ_BATCH)
+            .build()
+            .map_err(|e| e.to_string())?;
         let mut rows = Cursor {
-            batches: reader,
+            batches,
             pending: VecDeque::new(),
         };
-        for parts in cuts {
-            let file: FileRows = parts
-                .into_iter()
-                .filter(|&n| n > 0)
-                .map(|n| rows.take(n))
-                .collect();
-            let failed = file.is_err();
-            // A closed channel: the reduction stopped; so do we.
-            if tx.send(file).is_err() || failed {
-                return;
-            }
-        }
-        match rows.is_exhausted() {
-            Ok(true) => {}
-            Ok(false) => {
-                let _ = tx.send(Err("more rows than the metadata records".into()));
-            }
-            Err(e) => {
-                let _ = tx.send(Err(e));
-            }
-        }
-    });
-    rx
+        Ok(sizes
+            .clone()
+            .into_iter()
+            .filter(|&n| n > 0)
+            .map(move |n| rows.take(n)))
+    }
+}
+
+/// The smallest and largest timestamp of all rows, by the footer's
+/// statistics (`None` without them).
+fn time_range(meta: &ParquetMetaData, schema: &SchemaDescriptor) -> Option<(i64, i64)> {
+    let c = (0..schema.num_columns()).find(|&c| schema.column(c).name() == "timestamp")?;
+    let mut range: Option<(i64, i64)> = None;
+    for g in meta.row_groups() {
+        let Some(Statistics::Int64(s)) = g.column(c).statistics() else {
+            return None;
+        };
+        let (lo, hi) = (*s.min_opt()?, *s.max_opt()?);
+        range = Some(range.map_or((lo, hi), |(a, b)| (a.min(lo), b.max(hi))));
+    }
+    range
 }
 
 /// The columns the reduction reads ([`crate::series::reads_column`]) that
@@ -216,17 +258,6 @@ where
             })
             .map_err(|e| e.to_string()),
         )
-    }
-
-    /// Whether every row was handed out.
-    fn is_exhausted(&mut self) -> std::result::Result<bool, String> {
-        while self.pending.iter().all(|(b, ..)| b.num_rows() == 0) {
-            match self.next_batch() {
-                Some(p) => self.pending.push_back(p?),
-                None => return Ok(true),
-            }
-        }
-        Ok(false)
     }
 
     /// The next `n` rows, as consecutive batches (slices of the decoded

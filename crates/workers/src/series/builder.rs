@@ -12,7 +12,7 @@ type MetricLines<'a> = Vec<(GroupKey, &'a Vec<GCell>)>;
 pub struct SeriesBuilder {
     pub(super) opts: SeriesOptions,
     pub(super) metrics: Vec<Metric>,
-    by_column: HashMap<String, usize>,
+    pub(super) by_column: HashMap<String, usize>,
     pub(super) span: Span,
     pub(super) start: Option<i64>,
     pub(super) workers: Vec<WorkerMeta>,

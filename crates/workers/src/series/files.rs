@@ -1,24 +1,31 @@
-//! Whole files reduced at once: the cache replay's path
-//! ([`SeriesBuilder::add_files`]).
+//! Whole files reduced side by side: the cache replay's path
+//! ([`SeriesBuilder::add_files_from`]).
 //!
 //! A file's reduction reads the builder only through its bucket width and
-//! time range so far ([`Span`]) and its metric numbering, so files can be
-//! reduced side by side when both are known before the files are. They
-//! are: a part's width depends only on the time ranges of the parts
-//! before it, which the calling thread reads first (a pass over the
-//! timestamps), numbering the metrics of new columns in the order a file
-//! after another would. Each file is then reduced and ended on rayon's
-//! pool ([`SeriesBuilder::end_acc`]), and the ended files are added in file
-//! order ([`SeriesBuilder::apply_ended`]), after the coarsening the later
-//! parts' widths make. Every floating-point sum is therefore made in the
-//! order of one file after another: the output is that of
+//! time range so far ([`Span`]) and its metric numbering. The numbering is
+//! fixed when every numeric column is a known metric (always, for the
+//! columns srtlog writes; otherwise the files are reduced one after
+//! another). The span is not known before the earlier files are read, so
+//! each file is reduced on rayon's pool from a *guessed* span: the first
+//! file from the true one (the builder's), the others from the span of the
+//! whole time range, which is the width every file of a run reaches once
+//! one file has covered it. Each file reports the time range and width of
+//! each of its parts. The files are then added in file order
+//! ([`SeriesBuilder::apply_ended`]) while the true span is replayed part by
+//! part: a file that used another width for some part than the true one is
+//! reduced again, from its true span, before it is added. The widths a
+//! file's parts use are all its reduction reads of the span (its
+//! accumulator coarsens where they change), so every file added is the
+//! file reduced in turn, and every floating-point sum is made in the order
+//! of one file after another: the output is that of
 //! [`SeriesBuilder::add_part_with_facts`] and [`SeriesBuilder::end_file`]
-//! for each file in turn, bit for bit.
+//! for each file in turn, bit for bit. A file's parts are read as it is
+//! reduced, so memory holds a part per thread, not whole files.
 
 use super::*;
 use rayon::prelude::*;
 use std::collections::BTreeMap;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 /// The bucket width chosen so far and the time range of the rows it must
 /// hold.
@@ -94,92 +101,169 @@ pub(super) fn missing_ts_warning(what: &str) -> String {
 /// ([`SeriesBuilder::add_part_with_facts`]).
 pub type FactPart = (RecordBatch, Option<Arc<RowFacts>>, usize);
 
-/// One whole worker file for [`SeriesBuilder::add_files`].
-pub struct FileInput {
-    /// Its streamed parts in file order, each as consecutive batches.
-    pub parts: Vec<Vec<FactPart>>,
+/// One part of a file as a reader hands it over: its batches, or why
+/// reading stopped.
+pub type PartRead = std::result::Result<Vec<FactPart>, String>;
+
+/// A worker file's identity and primary ranks ([`SeriesBuilder::end_file`]).
+#[derive(Clone, Debug)]
+pub struct FileHead {
     /// Its identity.
     pub meta: WorkerMeta,
-    /// The primary rank of each DP group ([`SeriesBuilder::end_file`]).
+    /// The primary rank of each DP group.
     pub primary: BTreeMap<Option<u16>, Ranks>,
 }
 
-/// A file reduced on the pool: what it adds, and the span after it.
-struct Reduced {
-    ended: ended::Ended,
-    span: Span,
-    warnings: Vec<String>,
-    acc: FileAcc,
+/// One whole worker file held in memory, for [`SeriesBuilder::add_files`].
+pub struct FileInput {
+    /// Its streamed parts in file order, each as consecutive batches.
+    pub parts: Vec<Vec<FactPart>>,
+    /// Its identity and primary ranks.
+    pub head: FileHead,
 }
 
-impl FileInput {
-    fn part_batches(part: &[FactPart]) -> Vec<PartBatch<'_>> {
-        part.iter()
-            .map(|(rb, f, off)| (rb, f.as_deref().map(|f| (f, *off))))
-            .collect()
-    }
+/// A file reduced from some span: what it adds, and the time range and
+/// width of each of its parts with rows.
+struct Reduced {
+    ended: ended::Ended,
+    parts: Vec<(i64, i64, i64)>,
+    warnings: Vec<String>,
+}
+
+fn part_batches(part: &[FactPart]) -> Vec<PartBatch<'_>> {
+    part.iter()
+        .map(|(rb, f, off)| (rb, f.as_deref().map(|f| (f, *off))))
+        .collect()
 }
 
 impl SeriesBuilder {
-    /// Reduces whole files, side by side on rayon's pool: the same result,
-    /// bit for bit, as [`SeriesBuilder::add_part_with_facts`] for each part
-    /// and [`SeriesBuilder::end_file`] for each file, in the order given.
-    /// Memory holds all of `files` at once, so callers hand over a few at a
-    /// time. Must not be called while a file is being read part by part.
-    pub fn add_files(&mut self, files: Vec<FileInput>) {
+    /// Whether reducing rows of `schema` numbers no new metric: every
+    /// numeric column the reduction reads is a known metric or not one.
+    /// Then files can be reduced side by side ([`SeriesBuilder::add_files_from`]).
+    pub fn knows_columns(&self, schema: &srtlog_table::arrow_schema::Schema) -> bool {
+        schema.fields().iter().all(|f| {
+            !is_numeric(f.data_type())
+                || NOT_METRICS.contains(&f.name().as_str())
+                || self.by_column.contains_key(f.name().as_str())
+        })
+    }
+
+    /// [`SeriesBuilder::add_files_from`] for files held in memory.
+    pub fn add_files(
+        &mut self,
+        files: Vec<FileInput>,
+        range: Option<(i64, i64)>,
+    ) -> Result<(), String> {
+        let known = files
+            .iter()
+            .flat_map(|f| f.parts.iter().flatten())
+            .all(|(rb, ..)| self.knows_columns(&rb.schema()));
+        let heads: Vec<FileHead> = files.iter().map(|f| f.head.clone()).collect();
+        self.add_files_from(heads, known, range, |i| {
+            Ok(files[i].parts.clone().into_iter().map(Ok))
+        })
+    }
+
+    /// Reduces whole files, side by side on rayon's pool when `known`
+    /// ([`SeriesBuilder::knows_columns`] of every part), else one after
+    /// another: the same result, bit for bit, as
+    /// [`SeriesBuilder::add_part_with_facts`] for each part and
+    /// [`SeriesBuilder::end_file`] for each file, in the order of `heads`.
+    /// `open(i)` reads file `i`'s parts, in order (it is called again for a
+    /// file reduced again). `range`, the time range of all the rows when
+    /// known (a superset does), makes the guess of the later files' span.
+    /// Must not be called while a file is being read part by part.
+    pub fn add_files_from<F, I>(
+        &mut self,
+        heads: Vec<FileHead>,
+        known: bool,
+        range: Option<(i64, i64)>,
+        open: F,
+    ) -> Result<(), String>
+    where
+        F: Fn(usize) -> std::result::Result<I, String> + Sync,
+        I: Iterator<Item = PartRead>,
+    {
         debug_assert!(self.current.members.is_empty() && self.current.flagged == 0);
-        // The width each file starts at, and the metric numbers of new
-        // columns, decided here in file order.
-        let mut span = self.span;
-        let mut starts = Vec::with_capacity(files.len());
-        for f in &files {
-            starts.push(span);
-            for part in &f.parts {
-                let batches = FileInput::part_batches(part);
-                let mut owned = Vec::new();
-                let (rows, _) = rows::part_rows(&batches, false, &mut owned);
-                let (lo, hi, _) = span_of(&rows);
-                if lo <= hi {
-                    span.fit(lo, hi, self.opts.bucket_s);
-                    self.register(&rows);
+        if !known {
+            for (i, h) in heads.into_iter().enumerate() {
+                for part in open(i)? {
+                    self.add_part_with_facts(&part?);
                 }
+                self.end_file(h.meta, Some(&h.primary));
             }
+            return Ok(());
+        }
+        let mut guess = self.span;
+        if let Some((lo, hi)) = range {
+            guess.fit(lo, hi, self.opts.bucket_s);
         }
         let base = self.workers.len() as u32;
-        let accs: Vec<FileAcc> = (0..files.len())
-            .map(|_| self.spare.pop().unwrap_or_default())
-            .collect();
+        let spare = Mutex::new(std::mem::take(&mut self.spare));
         let this = &*self;
-        let reduced: Vec<Reduced> = files
-            .into_par_iter()
-            .zip(starts)
-            .zip(accs)
+        let reduced: Vec<std::result::Result<Reduced, String>> = heads
+            .par_iter()
             .enumerate()
-            .map(|(i, ((f, span), acc))| this.reduce_file(f, span, base + i as u32, acc))
+            .map(|(i, h)| {
+                let span = if i == 0 { this.span } else { guess };
+                this.reduce_file(open(i)?, span, base + i as u32, h, &spare)
+            })
             .collect();
-        for r in reduced {
+        self.spare = spare.into_inner().unwrap_or_default();
+        for (i, (r, h)) in reduced.into_iter().zip(&heads).enumerate() {
+            // The true span, part by part; a file whose parts used other
+            // widths is reduced again from its true span.
+            let before = self.span;
+            let mut r = r?;
+            let mut truth = before;
+            let right = r
+                .parts
+                .iter()
+                .all(|&(lo, hi, w)| truth.fit(lo, hi, self.opts.bucket_s).0 == w);
+            if !right {
+                let spare = Mutex::new(std::mem::take(&mut self.spare));
+                r = self.reduce_file(open(i)?, before, base + i as u32, h, &spare)?;
+                self.spare = spare.into_inner().unwrap_or_default();
+                truth = before;
+                for &(lo, hi, _) in &r.parts {
+                    truth.fit(lo, hi, self.opts.bucket_s);
+                }
+            }
             self.warnings.extend(r.warnings);
             // The widenings this file's parts made, applied to everything
             // ended before it, as they were part by part.
-            if let (Some(mut w), Some(to)) = (self.span.width_us, r.span.width_us) {
+            if let (Some(mut w), Some(to)) = (before.width_us, truth.width_us) {
                 while w < to {
                     self.coarsen_ended();
                     w *= 2;
                 }
             }
-            self.span = r.span;
+            self.span = truth;
             self.apply_ended(r.ended);
-            let mut acc = r.acc;
-            acc.clear();
-            self.spare.push(acc);
         }
+        Ok(())
     }
 
-    /// One file of [`SeriesBuilder::add_files`], from `span` on.
-    fn reduce_file(&self, f: FileInput, mut span: Span, worker: u32, mut acc: FileAcc) -> Reduced {
+    /// One file of [`SeriesBuilder::add_files_from`], from `span` on, with
+    /// an accumulator from `spare` (returned there, emptied).
+    fn reduce_file(
+        &self,
+        parts: impl Iterator<Item = PartRead>,
+        mut span: Span,
+        worker: u32,
+        head: &FileHead,
+        spare: &Mutex<Vec<FileAcc>>,
+    ) -> std::result::Result<Reduced, String> {
+        let mut acc = spare
+            .lock()
+            .ok()
+            .and_then(|mut s| s.pop())
+            .unwrap_or_default();
         let mut warnings = Vec::new();
-        for part in &f.parts {
-            let batches = FileInput::part_batches(part);
+        let mut widths = Vec::new();
+        for part in parts {
+            let part = part?;
+            let batches = part_batches(&part);
             let mut owned = Vec::new();
             let (rows, missing_ts) = rows::part_rows(&batches, false, &mut owned);
             if missing_ts {
@@ -197,13 +281,23 @@ impl SeriesBuilder {
             for (rb, r) in &rows {
                 self.accumulate(rb, r, width, &mut acc);
             }
+            widths.push((lo, hi, width));
         }
-        let ended = self.end_acc(&acc, worker, f.meta, Some(&f.primary), span.width_us);
-        Reduced {
+        let ended = self.end_acc(
+            &acc,
+            worker,
+            head.meta.clone(),
+            Some(&head.primary),
+            span.width_us,
+        );
+        acc.clear();
+        if let Ok(mut s) = spare.lock() {
+            s.push(acc);
+        }
+        Ok(Reduced {
             ended,
-            span,
+            parts: widths,
             warnings,
-            acc,
-        }
+        })
     }
 }

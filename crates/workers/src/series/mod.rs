@@ -393,7 +393,7 @@ mod rows;
 
 pub use builder::SeriesBuilder;
 use files::{missing_ts_warning, span_of, Span};
-pub use files::{FactPart, FileInput};
+pub use files::{FactPart, FileHead, FileInput, PartRead};
 
 /// The columns [`Rows`](rows) reads for every row of a part streamed to
 /// [`SeriesBuilder::add_part`] besides the rank tags (the `duplicate` flag

@@ -1,5 +1,6 @@
-//! Tests of whole files reduced side by side ([`SeriesBuilder::add_files`],
-//! the cache replay's path) against the same files reduced in turn.
+//! Tests of whole files reduced side by side
+//! ([`SeriesBuilder::add_files_from`], the cache replay's path) against the
+//! same files reduced in turn.
 
 use super::tests::*;
 use super::*;
@@ -59,7 +60,10 @@ fn rows_between(
 /// (twice at once), start before the first file, name columns this version
 /// does not know in a different order, and have a DP rank whose primary is
 /// another TP rank (its rows are duplicates).
-fn files() -> Vec<File> {
+/// Metrics of the catalogue used in place of unknown columns.
+const KNOWN: [&str; 3] = ["queue_req", "token_usage", "new_token"];
+
+fn files(known: bool) -> Vec<File> {
     let m = MAX_BUCKETS as f64;
     // (name, type, unknown column, parts as (first s, last s, rows)).
     type Spec = (
@@ -102,7 +106,14 @@ fn files() -> Vec<File> {
     ];
     specs
         .iter()
-        .map(|(name, ty, extra, parts)| {
+        .map(|(name, ty, unknown, parts)| {
+            // Known metrics in place of the unknown columns: then the files
+            // are reduced side by side.
+            let extra = if known {
+                KNOWN[name.len() % 3]
+            } else {
+                unknown
+            };
             let side = if *ty == WorkerType::Prefill {
                 "prefill"
             } else {
@@ -153,60 +164,92 @@ fn in_turn(o: &SeriesOptions, files: &[File]) -> String {
     serde_json::to_string(&b.finish()).unwrap()
 }
 
-fn side_by_side(o: &SeriesOptions, files: &[File], window: usize) -> String {
+fn input(f: &File) -> FileInput {
+    FileInput {
+        parts: f.parts.iter().map(|p| fact_parts(p)).collect(),
+        head: FileHead {
+            meta: f.meta.clone(),
+            primary: f.primary.clone(),
+        },
+    }
+}
+
+/// The time range of all rows of `files`, as the cache's footer gives it.
+fn all_rows(files: &[File]) -> (i64, i64) {
+    let ts: Vec<i64> = files
+        .iter()
+        .flat_map(|f| f.parts.iter().flatten())
+        .flat_map(|rb| rows::timestamps(rb).unwrap().to_vec())
+        .collect();
+    (*ts.iter().min().unwrap(), *ts.iter().max().unwrap())
+}
+
+fn side_by_side(
+    o: &SeriesOptions,
+    files: &[File],
+    window: usize,
+    range: Option<(i64, i64)>,
+) -> String {
     let mut b = SeriesBuilder::new(o.clone());
     for chunk in files.chunks(window) {
-        let inputs = chunk
-            .iter()
-            .map(|f| FileInput {
-                parts: f.parts.iter().map(|p| fact_parts(p)).collect(),
-                meta: f.meta.clone(),
-                primary: f.primary.clone(),
-            })
-            .collect();
-        b.add_files(inputs);
+        b.add_files(chunk.iter().map(input).collect(), range)
+            .unwrap();
     }
     serde_json::to_string(&b.finish()).unwrap()
 }
 
 /// `add_files` gives the set of `add_part_with_facts` and `end_file` file
-/// after file, byte for byte, for any number of files at once, every
-/// grouping, with and without lines, and with a fixed bucket width.
+/// after file, byte for byte: for any number of files at once, every
+/// grouping, with and without lines, with a fixed bucket width, and for
+/// every guess of the span (none, the true range of all rows, one too
+/// wide, one too narrow): a file whose guess was wrong for some part is
+/// reduced again. With columns this version does not know, the files are
+/// reduced one after another, with the same result.
 #[test]
 fn files_reduced_side_by_side_equal_files_reduced_in_turn() {
-    let files = files();
-    for group_by in [GroupBy::Worker, GroupBy::Dp, GroupBy::All] {
-        for (lines, bucket_s) in [(true, None), (false, None), (true, Some(3))] {
-            let o = SeriesOptions {
-                lines,
-                bucket_s,
-                max_points: 0,
-                ..opts(group_by)
-            };
-            let want = in_turn(&o, &files);
-            // The files do widen the buckets, drop duplicates and number
-            // new columns.
-            assert!(want.contains("zz_a") && want.contains("zz_c"), "{want}");
-            if bucket_s.is_none() {
-                assert!(want.contains("\"bucket_s\":16"), "{group_by:?}");
-            }
-            for window in [1, 2, 3, 5] {
-                let got = side_by_side(&o, &files, window);
-                assert_eq!(
-                    got, want,
-                    "{group_by:?} lines {lines} {bucket_s:?} window {window}"
-                );
+    for known in [true, false] {
+        let files = files(known);
+        let (lo, hi) = all_rows(&files);
+        let guesses = [
+            None,
+            Some((lo, hi)),
+            Some((lo - 40 * MAX_BUCKETS * US, hi)),
+            Some((lo, lo + 60 * US)),
+        ];
+        for group_by in [GroupBy::Worker, GroupBy::Dp, GroupBy::All] {
+            for (lines, bucket_s) in [(true, None), (false, None), (true, Some(3))] {
+                let o = SeriesOptions {
+                    lines,
+                    bucket_s,
+                    max_points: 0,
+                    ..opts(group_by)
+                };
+                let want = in_turn(&o, &files);
+                // The files do widen the buckets, drop duplicates and
+                // number new columns.
+                assert_eq!(want.contains("zz_a"), !known);
+                if bucket_s.is_none() {
+                    assert!(want.contains("\"bucket_s\":16"), "{group_by:?}");
+                }
+                for window in [1, 2, 5] {
+                    for range in guesses {
+                        let got = side_by_side(&o, &files, window, range);
+                        assert_eq!(
+                            got, want,
+                            "known {known} {group_by:?} lines {lines} {bucket_s:?} window {window} guess {range:?}"
+                        );
+                    }
+                }
             }
         }
     }
 }
 
-/// A second call continues where the first stopped, and an accumulator
-/// left from a file of more schedulers counts the next file as a fresh
-/// one does.
+/// A call continues where files read in turn stopped, and a second call
+/// where the first did.
 #[test]
 fn add_files_continues_after_files_read_in_turn() {
-    let files = files();
+    let files = files(true);
     let o = opts(GroupBy::Worker);
     let want = in_turn(&o, &files);
     let mut b = SeriesBuilder::new(o);
@@ -214,16 +257,35 @@ fn add_files_continues_after_files_read_in_turn() {
         b.add_part_with_facts(&fact_parts(part));
     }
     b.end_file(files[0].meta.clone(), Some(&files[0].primary));
-    let inputs = |fs: &[File]| {
-        fs.iter()
-            .map(|f| FileInput {
-                parts: f.parts.iter().map(|p| fact_parts(p)).collect(),
-                meta: f.meta.clone(),
-                primary: f.primary.clone(),
-            })
-            .collect::<Vec<_>>()
-    };
-    b.add_files(inputs(&files[1..3]));
-    b.add_files(inputs(&files[3..]));
+    let range = Some(all_rows(&files));
+    b.add_files(files[1..3].iter().map(input).collect(), range)
+        .unwrap();
+    b.add_files(files[3..].iter().map(input).collect(), range)
+        .unwrap();
     assert_eq!(serde_json::to_string(&b.finish()).unwrap(), want);
+}
+
+/// A file that cannot be read stops the call with the reader's message.
+#[test]
+fn a_file_that_cannot_be_read_is_an_error() {
+    let files = files(true);
+    let heads: Vec<FileHead> = files
+        .iter()
+        .map(|f| FileHead {
+            meta: f.meta.clone(),
+            primary: f.primary.clone(),
+        })
+        .collect();
+    let mut b = SeriesBuilder::new(opts(GroupBy::Worker));
+    let err = b
+        .add_files_from(heads, true, None, |i| {
+            let parts: Vec<PartRead> = if i == 2 {
+                vec![Err("fewer rows than the metadata records".into())]
+            } else {
+                files[i].parts.iter().map(|p| Ok(fact_parts(p))).collect()
+            };
+            Ok(parts.into_iter())
+        })
+        .unwrap_err();
+    assert_eq!(err, "fewer rows than the metadata records");
 }
