@@ -10,12 +10,14 @@
 //! file from the true one (the builder's), the others from the span of the
 //! whole time range, which is the width every file of a run reaches once
 //! one file has covered it. Each file reports the time range and width of
-//! each of its parts. The files are then added in file order
-//! ([`SeriesBuilder::apply_ended`]) while the true span is replayed part by
-//! part: a file that used another width for some part than the true one is
-//! reduced again, from its true span, before it is added. The widths a
-//! file's parts use are all its reduction reads of the span (its
-//! accumulator coarsens where they change), so every file added is the
+//! each of its parts. Those ranges do not depend on the guess, so the
+//! true span before and after every file follows from them, part by part;
+//! the files that used another width than the true one for some part are
+//! reduced again, side by side, from their true spans. The files are then
+//! added in file order ([`SeriesBuilder::apply_ended`]), everything ended
+//! before coarsened as the true spans widen. The widths a file's parts use
+//! are all its reduction reads of the span (its accumulator coarsens where
+//! they change), so every file added is the
 //! file reduced in turn, and every floating-point sum is made in the order
 //! of one file after another: the output is that of
 //! [`SeriesBuilder::add_part_with_facts`] and [`SeriesBuilder::end_file`]
@@ -209,36 +211,50 @@ impl SeriesBuilder {
                 this.reduce_file(open(i)?, span, base + i as u32, h, &spare)
             })
             .collect();
-        self.spare = spare.into_inner().unwrap_or_default();
-        for (i, (r, h)) in reduced.into_iter().zip(&heads).enumerate() {
-            // The true span, part by part; a file whose parts used other
-            // widths is reduced again from its true span.
-            let before = self.span;
-            let mut r = r?;
-            let mut truth = before;
-            let right = r
-                .parts
-                .iter()
-                .all(|&(lo, hi, w)| truth.fit(lo, hi, self.opts.bucket_s).0 == w);
-            if !right {
-                let spare = Mutex::new(std::mem::take(&mut self.spare));
-                r = self.reduce_file(open(i)?, before, base + i as u32, h, &spare)?;
-                self.spare = spare.into_inner().unwrap_or_default();
-                truth = before;
-                for &(lo, hi, _) in &r.parts {
-                    truth.fit(lo, hi, self.opts.bucket_s);
-                }
+        let mut reduced = reduced
+            .into_iter()
+            .collect::<std::result::Result<Vec<_>, _>>()?;
+        // The true span before and after each file, part by part: the
+        // parts' time ranges do not depend on the guess. The files whose
+        // parts used other widths are reduced again, side by side, from
+        // their true spans.
+        let mut spans = Vec::with_capacity(reduced.len());
+        let mut wrong = Vec::new();
+        let mut truth = self.span;
+        for (i, r) in reduced.iter().enumerate() {
+            let before = truth;
+            let mut right = true;
+            for &(lo, hi, w) in &r.parts {
+                right &= truth.fit(lo, hi, self.opts.bucket_s).0 == w;
             }
+            if !right {
+                wrong.push(i);
+            }
+            spans.push((before, truth));
+        }
+        if !wrong.is_empty() {
+            let again: Vec<std::result::Result<Reduced, String>> = wrong
+                .par_iter()
+                .map(|&i| {
+                    this.reduce_file(open(i)?, spans[i].0, base + i as u32, &heads[i], &spare)
+                })
+                .collect();
+            for (&i, r) in wrong.iter().zip(again) {
+                reduced[i] = r?;
+            }
+        }
+        self.spare = spare.into_inner().unwrap_or_default();
+        for (r, (before, after)) in reduced.into_iter().zip(spans) {
             self.warnings.extend(r.warnings);
             // The widenings this file's parts made, applied to everything
             // ended before it, as they were part by part.
-            if let (Some(mut w), Some(to)) = (before.width_us, truth.width_us) {
+            if let (Some(mut w), Some(to)) = (before.width_us, after.width_us) {
                 while w < to {
                     self.coarsen_ended();
                     w *= 2;
                 }
             }
-            self.span = truth;
+            self.span = after;
             self.apply_ended(r.ended);
         }
         Ok(())

@@ -56,8 +56,10 @@ fn rows_between(
     batch(&rows)
 }
 
-/// Files whose parts widen the buckets within a file and between files
-/// (twice at once), start before the first file, name columns this version
+/// Files whose parts widen the buckets within a file (the first, and the
+/// last, which is not the first of any call, and whose first part has
+/// many rows a bucket, so its sums depend on when the width doubled) and
+/// between files (twice at once), start before the first file, name columns this version
 /// does not know in a different order, and have a DP rank whose primary is
 /// another TP rank (its rows are duplicates).
 /// Metrics of the catalogue used in place of unknown columns.
@@ -101,7 +103,7 @@ fn files(known: bool) -> Vec<File> {
             "n2_decode_w2",
             WorkerType::Decode,
             "zz_a",
-            vec![(0.0, 9.0 * m, 500)],
+            vec![(0.0, 60.0, 300), (60.0, 9.0 * m, 200)],
         ),
     ];
     specs
