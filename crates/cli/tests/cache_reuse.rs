@@ -212,3 +212,39 @@ fn cache_bytes_do_not_depend_on_the_thread_count() {
         "1 and 2 threads wrote different caches"
     );
 }
+
+/// Worker files without rows (start-up lines only: a server that never
+/// served) first and last among the files: from the cache, `stats` and
+/// `viz` give the fresh output. Their rows would start at the cache's end,
+/// past its last row group, where the replay's reader of that file used to
+/// panic.
+#[test]
+fn files_without_rows_replay_as_they_parse() {
+    let d = tempfile::tempdir().unwrap();
+    let logs = run(d.path());
+    let startup = "[2025-11-04 05:32:30] server_args=ServerArgs(model_path='m', tp_size=2)\n";
+    for name in ["aaa-node01_decode_w0.out", "zzz-node09_prefill_w9.out"] {
+        std::fs::write(logs.join(name), startup).unwrap();
+    }
+    let work = tempfile::tempdir().unwrap();
+    let fresh = outputs(d.path(), work.path(), &["--no-cache"]);
+    let v: Value =
+        serde_json::from_slice(&out(&["parse", d.path().to_str().unwrap(), "--json"])).unwrap();
+    assert_eq!(v["cache"]["status"], "written");
+    assert_eq!(v["workers"].as_array().unwrap().len(), 4, "{v}");
+    // The two files hold no row (the cache's metadata lists no part).
+    let meta: Value = serde_json::from_slice(
+        &std::fs::read(cache_dir(&logs).join("cache_metadata.json")).unwrap(),
+    )
+    .unwrap();
+    let parts: Vec<usize> = meta["replay"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["parts"].as_array().unwrap().len())
+        .collect();
+    assert_eq!((parts[0], parts[3]), (0, 0), "{parts:?}");
+    let warm = outputs(d.path(), work.path(), &[]);
+    assert!(warm.json == fresh.json, "stats --json differs");
+    assert!(warm.html == fresh.html, "the viz report differs");
+}

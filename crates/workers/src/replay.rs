@@ -166,36 +166,42 @@ impl Reader {
     ) -> std::result::Result<impl Iterator<Item = PartRead> + use<>, String> {
         let (start, sizes) = self.files.get(i).ok_or("no such file")?;
         let n: usize = sizes.iter().sum();
-        // The row groups holding rows start..start + n, and those rows
-        // within them.
-        let first = self
-            .group_starts
-            .partition_point(|&g| g <= *start)
-            .saturating_sub(1);
-        let last = self
-            .group_starts
-            .partition_point(|&g| g < start + n)
-            .max(first + 1);
-        let groups: Vec<usize> = (first..last).collect();
-        let skip = start - self.group_starts[first];
-        let selection = RowSelection::from(vec![RowSelector::skip(skip), RowSelector::select(n)]);
-        let f = std::fs::File::open(&self.path).map_err(|e| e.to_string())?;
-        let batches = ParquetRecordBatchReaderBuilder::new_with_metadata(f, self.meta.clone())
-            .with_projection(self.mask.clone())
-            .with_row_groups(groups)
-            .with_row_selection(selection)
-            .with_batch_size(READ_BATCH)
-            .build()
-            .map_err(|e| e.to_string())?;
-        let mut rows = Cursor {
-            batches,
-            pending: VecDeque::new(),
+        // A file without rows (start-up lines only) opens no reader: its
+        // rows would start at the table's end, past the last row group.
+        let mut rows = if n == 0 {
+            None
+        } else {
+            // The row groups holding rows start..start + n, and those rows
+            // within them.
+            let first = self
+                .group_starts
+                .partition_point(|&g| g <= *start)
+                .saturating_sub(1);
+            let last = self
+                .group_starts
+                .partition_point(|&g| g < start + n)
+                .max(first + 1);
+            let groups: Vec<usize> = (first..last).collect();
+            let skip = start - self.group_starts[first];
+            let selection =
+                RowSelection::from(vec![RowSelector::skip(skip), RowSelector::select(n)]);
+            let f = std::fs::File::open(&self.path).map_err(|e| e.to_string())?;
+            let batches = ParquetRecordBatchReaderBuilder::new_with_metadata(f, self.meta.clone())
+                .with_projection(self.mask.clone())
+                .with_row_groups(groups)
+                .with_row_selection(selection)
+                .with_batch_size(READ_BATCH)
+                .build()
+                .map_err(|e| e.to_string())?;
+            Some(Cursor {
+                batches,
+                pending: VecDeque::new(),
+            })
         };
-        Ok(sizes
-            .clone()
-            .into_iter()
-            .filter(|&n| n > 0)
-            .map(move |n| rows.take(n)))
+        Ok(sizes.clone().into_iter().filter(|&n| n > 0).map(move |n| {
+            rows.as_mut()
+                .map_or_else(|| Err("no rows to read".into()), |r| r.take(n))
+        }))
     }
 }
 
