@@ -248,3 +248,83 @@ fn files_without_rows_replay_as_they_parse() {
     assert!(warm.json == fresh.json, "stats --json differs");
     assert!(warm.html == fresh.html, "the viz report differs");
 }
+
+/// Copies `from` into `to`, recursively (the real runs are copied so that
+/// their caches are written beside the copy, never into `../shared`).
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let target = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &target);
+        } else {
+            std::fs::copy(e.path(), target).unwrap();
+        }
+    }
+}
+
+/// `stats --json` and `viz` of `run` with `extra` arguments: each one's
+/// exit status, output (the report's bytes for `viz`) and errors.
+fn attempt(run: &Path, work: &Path, extra: &[&str]) -> Vec<(bool, Vec<u8>, Vec<u8>)> {
+    let r = run.to_str().unwrap();
+    let html = work.join("r.html");
+    let _ = std::fs::remove_file(&html);
+    let commands: [Vec<&str>; 2] = [
+        vec!["stats", r, "--json"],
+        vec!["viz", r, "-o", html.to_str().unwrap(), "-q"],
+    ];
+    commands
+        .into_iter()
+        .map(|mut a| {
+            a.extend(extra);
+            let o = srtlog().args(&a).output().unwrap();
+            let body = if a[0] == "viz" {
+                std::fs::read(&html).unwrap_or_default()
+            } else {
+                o.stdout
+            };
+            (o.status.success(), body, o.stderr)
+        })
+        .collect()
+}
+
+/// Every real run with worker logs in `../shared/data`, SGLang and vLLM,
+/// and the failed runs (servers that never served, files without rows):
+/// once `parse` has written the cache, `stats --json` and `viz` from it
+/// give a fresh parse's bytes, or its error (a run of start-up lines only
+/// has nothing to analyse).
+#[test]
+fn every_real_run_replays_as_it_parses() {
+    let Some(data) = srtlog_testutil::shared_data() else {
+        return;
+    };
+    let mut analysed = 0;
+    for run in [
+        "dgx-spark-sostrowsk",
+        "failures",
+        "sglang-ci-dp-iter-v0.5.4",
+        "sglang-ci-dp8-v0.5.5.post2",
+        "sglang-ci-pd-v0.5.3.post3",
+        "sglang-ci-tp-v0.5.3.post1",
+        "vllm-0.25.1-er0080",
+        "vllm-0.6.3-structrag",
+        "vllm-0.9.0.1-production-stack",
+    ] {
+        let d = tempfile::tempdir().unwrap();
+        let copy = d.path().join(run);
+        copy_dir(&data.join(run), &copy);
+        let work = tempfile::tempdir().unwrap();
+        let fresh = attempt(&copy, work.path(), &["--no-cache"]);
+        let v: Value =
+            serde_json::from_slice(&out(&["parse", copy.to_str().unwrap(), "--json"])).unwrap();
+        assert_eq!(v["cache"]["status"], "written", "{run}");
+        let warm = attempt(&copy, work.path(), &[]);
+        for (what, (w, f)) in ["stats --json", "viz"].iter().zip(warm.iter().zip(&fresh)) {
+            assert!(w == f, "{run}: {what} differs with the cache");
+        }
+        analysed += usize::from(fresh.iter().all(|(ok, ..)| *ok));
+    }
+    // Most runs have rows to analyse; the others must fail alike.
+    assert!(analysed >= 7, "{analysed} runs analysed");
+}
