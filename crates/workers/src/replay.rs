@@ -13,10 +13,10 @@
 //! hold exact where the streamed parts were provisional, are not read by the
 //! streamed reduction ([`SeriesBuilder::add_part`]).
 //!
-//! The Parquet file is decoded on a thread of its own, a few batches ahead
-//! (bounded memory), while the files already decoded are reduced side by
-//! side, a window of whole files at a time ([`SeriesBuilder::add_files`]:
-//! the same sums in the same order as one file after another). Columns the
+//! Each worker file's rows are a range of the table, read by a reader of
+//! its own and reduced side by side with the other files, a part at a time
+//! ([`SeriesBuilder::add_files_from`]: the same sums in the same order as
+//! one file after another). Columns the
 //! reduction never reads (line numbers, file identity, start-up constants)
 //! and columns that are null in every row of the file (the footer's null
 //! counts say so; most of the 80 columns on any one engine) are not
@@ -93,8 +93,6 @@ pub fn series(
 fn bad(path: &Path, why: &str) -> Error {
     Error::io(path, std::io::Error::other(why.to_string()))
 }
-
-type Part = FactPart;
 
 /// The cache's Parquet file, read file by file: each worker file's rows
 /// are a range of the table (the sizes of its parts are in the metadata),
@@ -247,7 +245,7 @@ fn needed(
 struct Cursor<I> {
     batches: I,
     /// Decoded rows not handed out yet, in order.
-    pending: VecDeque<Part>,
+    pending: VecDeque<FactPart>,
 }
 
 impl<I> Cursor<I>
@@ -255,7 +253,7 @@ where
     I: Iterator<Item = std::result::Result<RecordBatch, ArrowError>>,
 {
     /// The next decoded batch with its facts; `None` at the end.
-    fn next_batch(&mut self) -> Option<std::result::Result<Part, String>> {
+    fn next_batch(&mut self) -> Option<std::result::Result<FactPart, String>> {
         let b = self.batches.next()?;
         Some(
             b.map(|b| {
@@ -268,7 +266,7 @@ where
 
     /// The next `n` rows, as consecutive batches (slices of the decoded
     /// ones, never copied) with their facts.
-    fn take(&mut self, n: usize) -> std::result::Result<Vec<Part>, String> {
+    fn take(&mut self, n: usize) -> std::result::Result<Vec<FactPart>, String> {
         let mut have: usize = self.pending.iter().map(|(b, ..)| b.num_rows()).sum();
         while have < n {
             match self.next_batch() {

@@ -3,7 +3,6 @@
 
 use super::*;
 use rayon::prelude::*;
-use std::sync::Arc;
 
 /// The lines of one metric: group key and bucket cells.
 type MetricLines<'a> = Vec<(GroupKey, &'a Vec<GCell>)>;
@@ -33,7 +32,7 @@ pub struct SeriesBuilder {
     pub(super) cells_hint: Vec<usize>,
     /// The last bucket with a kept value (the run's end without lines).
     pub(super) last_b: Option<i64>,
-    /// Emptied accumulators of files reduced by [`SeriesBuilder::add_files`],
+    /// Emptied accumulators of files reduced by [`SeriesBuilder::add_files_from`],
     /// for the next ones (their vectors' pages are mapped already).
     pub(super) spare: Vec<FileAcc>,
 }
@@ -106,12 +105,8 @@ impl SeriesBuilder {
     /// the facts were computed for). The same result; the cache replay
     /// computes the facts on its reader thread. Facts that do not cover
     /// the batch are computed again.
-    pub fn add_part_with_facts(&mut self, part: &[(RecordBatch, Option<Arc<RowFacts>>, usize)]) {
-        let part: Vec<_> = part
-            .iter()
-            .map(|(rb, f, off)| (rb, f.as_deref().map(|f| (f, *off))))
-            .collect();
-        self.add_rows(&part, false, "streamed rows");
+    pub fn add_part_with_facts(&mut self, part: &[FactPart]) {
+        self.add_rows(&part_batches(part), false, "streamed rows");
     }
 
     /// Reduces the rows of `part` (consecutive batches of one part, with
@@ -123,14 +118,12 @@ impl SeriesBuilder {
         if missing_ts {
             self.warnings.push(missing_ts_warning(what));
         }
-        let (lo, hi, skipped) = span_of(&rows);
-        self.current.flagged += skipped;
-        if lo > hi {
+        let Some((_, _, width, doublings)) =
+            fit_part(&rows, self.opts.bucket_s, &mut self.span, &mut self.current)
+        else {
             return;
-        }
-        let (width, doublings) = self.span.fit(lo, hi, self.opts.bucket_s);
+        };
         for _ in 0..doublings {
-            self.current.coarsen();
             self.coarsen_ended();
         }
         self.register(&rows);
@@ -233,7 +226,7 @@ impl SeriesBuilder {
 
     /// Adds the rows of one batch to `acc` at bucket width `width`. Reads
     /// the builder only (metrics, hints), so files can be accumulated at
-    /// once ([`SeriesBuilder::add_files`]); the part's columns were
+    /// once ([`SeriesBuilder::add_files_from`]); the part's columns were
     /// [registered](SeriesBuilder::register) before.
     pub(super) fn accumulate(
         &self,

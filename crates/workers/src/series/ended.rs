@@ -3,7 +3,7 @@
 //!
 //! [`SeriesBuilder::end_file`] is the two steps back to back. The cache
 //! replay ends several files at once on rayon's pool
-//! ([`SeriesBuilder::add_files`]) and adds them in file order after: every
+//! ([`SeriesBuilder::add_files_from`]) and adds them in file order after: every
 //! float is then summed in the same order as one file after another, so
 //! the output is the same bit for bit.
 

@@ -74,23 +74,38 @@ impl Span {
     }
 }
 
-/// The time range of the rows of a part that are not skipped (`lo > hi`
-/// when there are none), and how many rows are skipped.
-pub(super) fn span_of(rows: &[(&RecordBatch, Rows<'_>)]) -> (i64, i64, u64) {
+/// Takes a part's rows into `acc` from `span` on, before they are
+/// accumulated: counts the skipped rows, and fits the span to the time
+/// range of the others, coarsening `acc` as many times as the width
+/// doubles. Returns that range, the width and the doublings (the caller
+/// coarsens what else it holds as often), or `None` for a part without a
+/// row that is not skipped (it adds nothing else).
+pub(super) fn fit_part(
+    rows: &[(&RecordBatch, Rows<'_>)],
+    bucket_s: Option<u32>,
+    span: &mut Span,
+    acc: &mut FileAcc,
+) -> Option<(i64, i64, i64, u32)> {
     let mut lo = i64::MAX;
     let mut hi = i64::MIN;
-    let mut skipped = 0;
     for (_, r) in rows {
         for (t, k) in r.ts.iter().zip(r.kind) {
             if *k == Kind::Skip {
-                skipped += 1;
+                acc.flagged += 1;
             } else {
                 lo = lo.min(*t);
                 hi = hi.max(*t);
             }
         }
     }
-    (lo, hi, skipped)
+    if lo > hi {
+        return None;
+    }
+    let (width, doublings) = span.fit(lo, hi, bucket_s);
+    for _ in 0..doublings {
+        acc.coarsen();
+    }
+    Some((lo, hi, width, doublings))
 }
 
 /// The warning for batches of a part without a microsecond timestamp.
@@ -116,14 +131,6 @@ pub struct FileHead {
     pub primary: BTreeMap<Option<u16>, Ranks>,
 }
 
-/// One whole worker file held in memory, for [`SeriesBuilder::add_files`].
-pub struct FileInput {
-    /// Its streamed parts in file order, each as consecutive batches.
-    pub parts: Vec<Vec<FactPart>>,
-    /// Its identity and primary ranks.
-    pub head: FileHead,
-}
-
 /// A file reduced from some span: what it adds, and the time range and
 /// width of each of its parts with rows.
 struct Reduced {
@@ -132,7 +139,8 @@ struct Reduced {
     warnings: Vec<String>,
 }
 
-fn part_batches(part: &[FactPart]) -> Vec<PartBatch<'_>> {
+/// A part's batches with their facts, as the builder reads them.
+pub(super) fn part_batches(part: &[FactPart]) -> Vec<PartBatch<'_>> {
     part.iter()
         .map(|(rb, f, off)| (rb, f.as_deref().map(|f| (f, *off))))
         .collect()
@@ -147,22 +155,6 @@ impl SeriesBuilder {
             !is_numeric(f.data_type())
                 || NOT_METRICS.contains(&f.name().as_str())
                 || self.by_column.contains_key(f.name().as_str())
-        })
-    }
-
-    /// [`SeriesBuilder::add_files_from`] for files held in memory.
-    pub fn add_files(
-        &mut self,
-        files: Vec<FileInput>,
-        range: Option<(i64, i64)>,
-    ) -> Result<(), String> {
-        let known = files
-            .iter()
-            .flat_map(|f| f.parts.iter().flatten())
-            .all(|(rb, ..)| self.knows_columns(&rb.schema()));
-        let heads: Vec<FileHead> = files.iter().map(|f| f.head.clone()).collect();
-        self.add_files_from(heads, known, range, |i| {
-            Ok(files[i].parts.clone().into_iter().map(Ok))
         })
     }
 
@@ -285,15 +277,10 @@ impl SeriesBuilder {
             if missing_ts {
                 warnings.push(missing_ts_warning("streamed rows"));
             }
-            let (lo, hi, skipped) = span_of(&rows);
-            acc.flagged += skipped;
-            if lo > hi {
+            let Some((lo, hi, width, _)) = fit_part(&rows, self.opts.bucket_s, &mut span, &mut acc)
+            else {
                 continue;
-            }
-            let (width, doublings) = span.fit(lo, hi, self.opts.bucket_s);
-            for _ in 0..doublings {
-                acc.coarsen();
-            }
+            };
             for (rb, r) in &rows {
                 self.accumulate(rb, r, width, &mut acc);
             }

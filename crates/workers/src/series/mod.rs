@@ -392,8 +392,8 @@ mod overlay;
 mod rows;
 
 pub use builder::SeriesBuilder;
-use files::{missing_ts_warning, span_of, Span};
-pub use files::{FactPart, FileHead, FileInput, PartRead};
+use files::{fit_part, missing_ts_warning, part_batches, Span};
+pub use files::{FactPart, FileHead, PartRead};
 
 /// The columns [`Rows`](rows) reads for every row of a part streamed to
 /// [`SeriesBuilder::add_part`] besides the rank tags (the `duplicate` flag

@@ -166,14 +166,24 @@ fn in_turn(o: &SeriesOptions, files: &[File]) -> String {
     serde_json::to_string(&b.finish()).unwrap()
 }
 
-fn input(f: &File) -> FileInput {
-    FileInput {
-        parts: f.parts.iter().map(|p| fact_parts(p)).collect(),
-        head: FileHead {
-            meta: f.meta.clone(),
-            primary: f.primary.clone(),
-        },
+fn head(f: &File) -> FileHead {
+    FileHead {
+        meta: f.meta.clone(),
+        primary: f.primary.clone(),
     }
+}
+
+/// `add_files_from` for files held in memory: side by side when their
+/// columns are all known metrics, as the cache replay decides.
+fn add_files(b: &mut SeriesBuilder, files: &[File], range: Option<(i64, i64)>) {
+    let known = files
+        .iter()
+        .flat_map(|f| f.parts.iter().flatten())
+        .all(|rb| b.knows_columns(&rb.schema()));
+    b.add_files_from(files.iter().map(head).collect(), known, range, |i| {
+        Ok(files[i].parts.iter().map(|p| Ok(fact_parts(p))))
+    })
+    .unwrap();
 }
 
 /// The time range of all rows of `files`, as the cache's footer gives it.
@@ -194,13 +204,12 @@ fn side_by_side(
 ) -> String {
     let mut b = SeriesBuilder::new(o.clone());
     for chunk in files.chunks(window) {
-        b.add_files(chunk.iter().map(input).collect(), range)
-            .unwrap();
+        add_files(&mut b, chunk, range);
     }
     serde_json::to_string(&b.finish()).unwrap()
 }
 
-/// `add_files` gives the set of `add_part_with_facts` and `end_file` file
+/// Files side by side give the set of `add_part_with_facts` and `end_file` file
 /// after file, byte for byte: for any number of files at once, every
 /// grouping, with and without lines, with a fixed bucket width, and for
 /// every guess of the span (none, the true range of all rows, one too
@@ -260,10 +269,8 @@ fn add_files_continues_after_files_read_in_turn() {
     }
     b.end_file(files[0].meta.clone(), Some(&files[0].primary));
     let range = Some(all_rows(&files));
-    b.add_files(files[1..3].iter().map(input).collect(), range)
-        .unwrap();
-    b.add_files(files[3..].iter().map(input).collect(), range)
-        .unwrap();
+    add_files(&mut b, &files[1..3], range);
+    add_files(&mut b, &files[3..], range);
     assert_eq!(serde_json::to_string(&b.finish()).unwrap(), want);
 }
 
@@ -271,13 +278,7 @@ fn add_files_continues_after_files_read_in_turn() {
 #[test]
 fn a_file_that_cannot_be_read_is_an_error() {
     let files = files(true);
-    let heads: Vec<FileHead> = files
-        .iter()
-        .map(|f| FileHead {
-            meta: f.meta.clone(),
-            primary: f.primary.clone(),
-        })
-        .collect();
+    let heads: Vec<FileHead> = files.iter().map(head).collect();
     let mut b = SeriesBuilder::new(opts(GroupBy::Worker));
     let err = b
         .add_files_from(heads, true, None, |i| {
